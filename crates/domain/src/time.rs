@@ -1,0 +1,169 @@
+//! Instants, local calendar dates and ages.
+//!
+//! An [`Instant`] is a point in time (nanoseconds since 1970-01-01T00:00:00Z). Days, midnights
+//! and months are counted in the system's time zone ([`Zone`], `Europe/London` by default).
+
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Weekday};
+use chrono_tz::Tz;
+use std::fmt;
+
+/// A point in time, nanoseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Instant(pub i64);
+
+pub const NANOS_PER_HOUR: i64 = 3_600_000_000_000;
+pub const NANOS_PER_DAY: i64 = 24 * NANOS_PER_HOUR;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("{0:?} is not an RFC 3339 timestamp (like 2017-02-03T14:05:00Z)")]
+    Timestamp(String),
+    #[error("{0:?} is outside the years 1678 to 2261")]
+    OutOfRange(String),
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    Date(String),
+}
+
+impl Instant {
+    /// Parses an RFC 3339 timestamp; offsets are allowed.
+    pub fn parse_rfc3339(s: &str) -> Result<Self, TimeError> {
+        let t = DateTime::parse_from_rfc3339(s).map_err(|_| TimeError::Timestamp(s.to_string()))?;
+        t.timestamp_nanos_opt()
+            .map(Instant)
+            .ok_or_else(|| TimeError::OutOfRange(s.to_string()))
+    }
+
+    /// `n` whole hours later.
+    pub fn plus_hours(self, n: i64) -> Instant {
+        Instant(self.0 + n * NANOS_PER_HOUR)
+    }
+
+    /// `n` times 24 hours later.
+    pub fn plus_days(self, n: i64) -> Instant {
+        Instant(self.0 + n * NANOS_PER_DAY)
+    }
+
+    pub fn to_utc(self) -> DateTime<chrono::Utc> {
+        DateTime::from_timestamp_nanos(self.0)
+    }
+}
+
+/// Writes the canonical form: UTC, `Z`, fractional seconds only when present.
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.to_utc();
+        if self.0.rem_euclid(1_000_000_000) == 0 {
+            write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%SZ"))
+        } else {
+            write!(f, "{}", t.format("%Y-%m-%dT%H:%M:%S%.fZ"))
+        }
+    }
+}
+
+/// Parses `YYYY-MM-DD`.
+pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
+    if s.len() != 10 {
+        return Err(TimeError::Date(s.to_string()));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| TimeError::Date(s.to_string()))
+}
+
+/// Completed years on `on` of someone born on `birth`. A 29 February birthday is reached on
+/// 1 March in other years.
+pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// The system's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Zone(pub Tz);
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone(chrono_tz::Europe::London)
+    }
+}
+
+impl Zone {
+    /// Parses an IANA name such as `Europe/London`.
+    pub fn parse(name: &str) -> Option<Zone> {
+        name.parse::<Tz>().ok().map(Zone)
+    }
+
+    /// The local calendar date of an instant.
+    pub fn local_date(self, t: Instant) -> NaiveDate {
+        t.to_utc().with_timezone(&self.0).date_naive()
+    }
+
+    /// The local day of the week of an instant.
+    pub fn weekday(self, t: Instant) -> Weekday {
+        self.local_date(t).weekday()
+    }
+
+    /// 00:00 local time on `date`. Where a zone skips midnight, the first instant of the day.
+    pub fn midnight(self, date: NaiveDate) -> Instant {
+        let naive = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        let t = match self.0.from_local_datetime(&naive) {
+            chrono::LocalResult::Single(t) => t,
+            chrono::LocalResult::Ambiguous(first, _) => first,
+            chrono::LocalResult::None => {
+                // The clock jumped over midnight: take the first local instant of the day.
+                let later = naive + chrono::Duration::hours(1);
+                self.0
+                    .from_local_datetime(&later)
+                    .earliest()
+                    .expect("an hour after a skipped midnight exists")
+            }
+        };
+        Instant(t.timestamp_nanos_opt().expect("date in range"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn parses_offsets_as_instants() {
+        let a = Instant::parse_rfc3339("2017-02-03T14:05:00Z").unwrap();
+        let b = Instant::parse_rfc3339("2017-02-03T15:05:00+01:00").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "2017-02-03T14:05:00Z");
+        assert!(Instant::parse_rfc3339("2017-02-03 14:05").is_err());
+        assert!(Instant::parse_rfc3339("2017-02-30T00:00:00Z").is_err());
+    }
+
+    #[test]
+    fn london_midnights_follow_summer_time() {
+        let z = Zone::default();
+        assert_eq!(z.midnight(d("2017-01-10")).to_string(), "2017-01-10T00:00:00Z");
+        assert_eq!(z.midnight(d("2017-07-10")).to_string(), "2017-07-09T23:00:00Z");
+        let t = Instant::parse_rfc3339("2017-07-09T23:30:00Z").unwrap();
+        assert_eq!(z.local_date(t), d("2017-07-10"));
+    }
+
+    #[test]
+    fn ages_in_completed_years() {
+        assert_eq!(age_on(d("1952-03-01"), d("2017-02-28")), 64);
+        assert_eq!(age_on(d("1952-03-01"), d("2017-03-01")), 65);
+        // 29 February birthday reached on 1 March in a non-leap year.
+        assert_eq!(age_on(d("1952-02-29"), d("2017-02-28")), 64);
+        assert_eq!(age_on(d("1952-02-29"), d("2017-03-01")), 65);
+        assert_eq!(age_on(d("1952-02-29"), d("2016-02-29")), 64);
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(parse_date("2017-1-01").is_err());
+        assert!(parse_date("2017-02-29").is_err());
+        assert!(parse_date("2016-02-29").is_ok());
+    }
+}
