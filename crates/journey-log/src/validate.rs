@@ -1,0 +1,484 @@
+//! The rules of the journey log that span events: duplicate ids, lifecycles (each step once, no
+//! step before the step that opens it), ties in state, and references to ids that never appear.
+//!
+//! Event order in a log is not significant, so a rule is judged once both events it concerns have
+//! been seen; what still waits at the end (a reference whose opener never came) is reported by
+//! [`Validator::finish`]. The validator keeps a 16-byte fingerprint per distinct event id and a
+//! small state per lifecycle id (spell, attendance, package, assessment, review).
+
+use crate::wire::ParsedEvent;
+use domain::{EventBody, Instant};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Where a line is: the index of its file among the log's files, and its line number (1-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: u32,
+    pub line: u32,
+}
+
+/// A rule broken by the line at `loc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub loc: Loc,
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+/// Whether an event is new or repeats one already seen (same id, same content: a no-op).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    New,
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Clone, Copy)]
+struct Step {
+    loc: Loc,
+    at: Instant,
+}
+
+struct Waiting {
+    loc: Loc,
+    at: Instant,
+    field: &'static str,
+    what: &'static str,
+    /// The slot this step must not precede.
+    after: Option<usize>,
+    /// Still waiting for the opener (slot 0) to appear at all.
+    needs_opener: bool,
+}
+
+#[derive(Default)]
+struct Life {
+    slots: [Option<Step>; 3],
+    waiting: Vec<Waiting>,
+}
+
+/// The ids of one namespace (spells, attendances ...) and their lifecycle states.
+struct Table {
+    name: &'static str,
+    /// Names of the slots: slot 0 is the step that opens the lifecycle.
+    slot_kinds: [&'static str; 3],
+    index: FxHashMap<String, u32>,
+    ids: Vec<String>,
+    lives: Vec<Life>,
+}
+
+impl Table {
+    fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
+        Table { name, slot_kinds, index: FxHashMap::default(), ids: Vec::new(), lives: Vec::new() }
+    }
+
+    fn idx(&mut self, id: &str) -> usize {
+        if let Some(&i) = self.index.get(id) {
+            return i as usize;
+        }
+        let i = self.lives.len();
+        self.index.insert(id.to_string(), i as u32);
+        self.ids.push(id.to_string());
+        self.lives.push(Life::default());
+        i
+    }
+
+    /// Records a step of the lifecycle of `id`. `slot`: the step's own slot if it happens once;
+    /// `after`: the slot it must not precede in time.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        errors: &mut Vec<RuleError>,
+        id: &str,
+        slot: Option<usize>,
+        after: Option<usize>,
+        loc: Loc,
+        at: Instant,
+        field: &'static str,
+        what: &'static str,
+    ) -> usize {
+        let i = self.idx(id);
+        let name = self.name;
+        let life = &mut self.lives[i];
+        if let Some(s) = slot {
+            if let Some(first) = life.slots[s] {
+                errors.push(RuleError {
+                    loc,
+                    field: Some(field),
+                    message: format!(
+                        "a second {what} for {name} {id:?} (the first is on line {})",
+                        first.line_display()
+                    ),
+                });
+                return i;
+            }
+        }
+        let needs_opener = slot != Some(0) && life.slots[0].is_none();
+        let order_pending = match after {
+            Some(a) => match life.slots[a] {
+                Some(prev) => {
+                    if at < prev.at {
+                        errors.push(RuleError {
+                            loc,
+                            field: Some("at"),
+                            message: format!(
+                                "{what} of {name} {id:?} is before its {} (line {})",
+                                self.slot_kinds[a],
+                                prev.line_display()
+                            ),
+                        });
+                    }
+                    false
+                }
+                None => true,
+            },
+            None => false,
+        };
+        if needs_opener || order_pending {
+            life.waiting.push(Waiting {
+                loc,
+                at,
+                field,
+                what,
+                after: if order_pending { after } else { None },
+                needs_opener,
+            });
+        }
+        if let Some(s) = slot {
+            life.slots[s] = Some(Step { loc, at });
+            let slot_kind = self.slot_kinds[s];
+            life.waiting.retain_mut(|w| {
+                if w.after == Some(s) {
+                    if w.at < at {
+                        errors.push(RuleError {
+                            loc: w.loc,
+                            field: Some("at"),
+                            message: format!(
+                                "{} of {name} {id:?} is before its {slot_kind} (line {})",
+                                w.what, loc.line
+                            ),
+                        });
+                    }
+                    w.after = None;
+                }
+                if s == 0 {
+                    w.needs_opener = false;
+                }
+                w.after.is_some() || w.needs_opener
+            });
+        }
+        i
+    }
+
+    fn finish(&self, errors: &mut Vec<RuleError>) {
+        for (life, id) in self.lives.iter().zip(&self.ids) {
+            for w in life.waiting.iter().filter(|w| w.needs_opener) {
+                errors.push(RuleError {
+                    loc: w.loc,
+                    field: Some(w.field),
+                    message: format!(
+                        "{} refers to {} {id:?}, which has no {} in the log",
+                        w.what, self.name, self.slot_kinds[0]
+                    ),
+                });
+            }
+        }
+    }
+}
+
+impl Step {
+    fn line_display(&self) -> String {
+        self.loc.line.to_string()
+    }
+}
+
+/// Checks the rules that span events, one event at a time, in file order.
+pub struct Validator {
+    ids: FxHashMap<u64, u64>,
+    spells: Table,
+    attendances: Table,
+    assessments: Table,
+    packages: Table,
+    reviews: Table,
+    deaths: FxHashMap<u64, Loc>,
+    residence_at: FxHashSet<(u64, i64)>,
+    delay_at: FxHashSet<(u32, i64)>,
+    errors: Vec<RuleError>,
+}
+
+impl Default for Validator {
+    fn default() -> Self {
+        Validator {
+            ids: FxHashMap::default(),
+            spells: Table::new("spell", ["admission", "ready_for_discharge", "discharge"]),
+            attendances: Table::new("attendance", ["ae_arrival", "ae_departure", ""]),
+            assessments: Table::new(
+                "assessment",
+                ["assessment_requested", "assessment_completed", ""],
+            ),
+            packages: Table::new("package", ["package_requested", "package_started", "package_ended"]),
+            reviews: Table::new("review", ["review_due", "review_completed", ""]),
+            deaths: FxHashMap::default(),
+            residence_at: FxHashSet::default(),
+            delay_at: FxHashSet::default(),
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl Validator {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Checks one parsed event found at `loc`.
+    pub fn check(&mut self, loc: Loc, p: &ParsedEvent) -> Verdict {
+        match self.ids.get(&p.id_hash) {
+            Some(&h) if h == p.content_hash => return Verdict::Duplicate,
+            Some(_) => {
+                self.errors.push(RuleError {
+                    loc,
+                    field: Some("id"),
+                    message: format!(
+                        "event id {:?} is already used by an event with different content",
+                        p.event.id
+                    ),
+                });
+                return Verdict::Rejected;
+            }
+            None => {
+                self.ids.insert(p.id_hash, p.content_hash);
+            }
+        }
+        let before = self.errors.len();
+        let e = &p.event;
+        let at = e.at;
+        let person = e.person.map(|n| n.as_u64()).unwrap_or(0);
+        let errs = &mut self.errors;
+        use EventBody as B;
+        match &e.body {
+            B::PersonRegistered { .. } | B::ResidenceChanged { .. } => {
+                if !self.residence_at.insert((person, at.0)) {
+                    errs.push(RuleError {
+                        loc,
+                        field: Some("at"),
+                        message: format!(
+                            "person {} already has a residence event at {at}: the residence in force would be a tie",
+                            e.person.map(|n| n.to_string()).unwrap_or_default()
+                        ),
+                    });
+                }
+            }
+            B::Death => {
+                if let Some(first) = self.deaths.get(&person) {
+                    errs.push(RuleError {
+                        loc,
+                        field: Some("person"),
+                        message: format!("a second death of this person (the first is on line {})", first.line),
+                    });
+                } else {
+                    self.deaths.insert(person, loc);
+                }
+            }
+            B::AeArrival { attendance, .. } => {
+                self.attendances.step(errs, attendance, Some(0), None, loc, at, "attendance", "ae_arrival");
+            }
+            B::AeDeparture { attendance, .. } => {
+                self.attendances.step(errs, attendance, Some(1), Some(0), loc, at, "attendance", "ae_departure");
+            }
+            B::Admission { spell, attendance, .. } => {
+                self.spells.step(errs, spell, Some(0), None, loc, at, "spell", "admission");
+                if let Some(a) = attendance {
+                    self.attendances.step(errs, a, None, None, loc, at, "attendance", "admission");
+                }
+            }
+            B::ReadyForDischarge { spell } => {
+                self.spells.step(errs, spell, Some(1), Some(0), loc, at, "spell", "ready_for_discharge");
+            }
+            B::DelayReason { spell, .. } => {
+                let i = self.spells.step(errs, spell, None, None, loc, at, "spell", "delay_reason");
+                if !self.delay_at.insert((i as u32, at.0)) {
+                    errs.push(RuleError {
+                        loc,
+                        field: Some("at"),
+                        message: format!(
+                            "spell {spell:?} already has a delay_reason at {at}: the reason in force would be a tie"
+                        ),
+                    });
+                }
+            }
+            B::Discharge { spell, .. } => {
+                self.spells.step(errs, spell, Some(2), Some(0), loc, at, "spell", "discharge");
+            }
+            B::AssessmentRequested { assessment, spell, .. } => {
+                self.assessments.step(errs, assessment, Some(0), None, loc, at, "assessment", "assessment_requested");
+                if let Some(s) = spell {
+                    self.spells.step(errs, s, None, None, loc, at, "spell", "assessment_requested");
+                }
+            }
+            B::AssessmentCompleted { assessment, .. } => {
+                self.assessments.step(errs, assessment, Some(1), Some(0), loc, at, "assessment", "assessment_completed");
+            }
+            B::PackageRequested { package, spell, .. } => {
+                self.packages.step(errs, package, Some(0), None, loc, at, "package", "package_requested");
+                if let Some(s) = spell {
+                    self.spells.step(errs, s, None, None, loc, at, "spell", "package_requested");
+                }
+            }
+            B::PackageOffered { package, .. } => {
+                self.packages.step(errs, package, None, Some(0), loc, at, "package", "package_offered");
+            }
+            B::PackageStarted { package, .. } => {
+                self.packages.step(errs, package, Some(1), Some(0), loc, at, "package", "package_started");
+            }
+            B::PackageEnded { package, .. } => {
+                self.packages.step(errs, package, Some(2), Some(1), loc, at, "package", "package_ended");
+            }
+            B::ReviewDue { review, package, .. } => {
+                self.reviews.step(errs, review, Some(0), None, loc, at, "review", "review_due");
+                if let Some(p) = package {
+                    self.packages.step(errs, p, None, None, loc, at, "package", "review_due");
+                }
+            }
+            B::ReviewCompleted { review } => {
+                self.reviews.step(errs, review, Some(1), None, loc, at, "review", "review_completed");
+            }
+            B::Unknown { .. } => {}
+        }
+        if self.errors.len() > before {
+            Verdict::Rejected
+        } else {
+            Verdict::New
+        }
+    }
+
+    /// Errors found so far.
+    pub fn error_count(&self) -> usize {
+        self.errors.len()
+    }
+
+    /// Ends the check: adds the references that never found their opener, and returns every
+    /// error, in file order.
+    pub fn finish(mut self) -> Vec<RuleError> {
+        for t in [&self.spells, &self.attendances, &self.assessments, &self.packages, &self.reviews] {
+            t.finish(&mut self.errors);
+        }
+        self.errors.sort_by_key(|e| e.loc);
+        self.errors
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::parse_line;
+    use domain::codes::OrgKind;
+    use domain::{Org, OrgRegister};
+
+    const P: &str = "9434765919";
+
+    /// Runs the validator over lines and returns `(line, field, message)` for each error.
+    fn check(lines: &[String]) -> Vec<(u32, Option<&'static str>, String)> {
+        let orgs: OrgRegister = [Org {
+            code: "RJE".into(),
+            name: "RJE".into(),
+            kind: OrgKind::AcuteTrust,
+            cqc_rating: None,
+            beds: None,
+            extended_access: None,
+        }]
+        .into_iter()
+        .collect();
+        let mut v = Validator::new();
+        for (i, l) in lines.iter().enumerate() {
+            let p = parse_line(l, &orgs).unwrap();
+            v.check(Loc { file: 0, line: i as u32 + 1 }, &p);
+        }
+        v.finish().into_iter().map(|e| (e.loc.line, e.field, e.message)).collect()
+    }
+
+    fn ev(id: &str, kind: &str, at: &str, rest: &str) -> String {
+        format!(r#"{{"id":"{id}","kind":"{kind}","at":"2017-02-{at}Z","person":"{P}"{rest}}}"#)
+    }
+    fn adm(id: &str, at: &str) -> String {
+        ev(id, "admission", at, r#","spell":"s1","org":"RJE","method":"emergency""#)
+    }
+
+    #[test]
+    fn a_valid_spell_in_any_order_passes() {
+        let lines = [
+            ev("e3", "discharge", "05T10:00:00", r#","spell":"s1","destination":"usual_residence""#),
+            ev("e2", "ready_for_discharge", "03T10:00:00", r#","spell":"s1""#),
+            adm("e1", "01T10:00:00"),
+        ];
+        assert_eq!(check(&lines), []);
+    }
+
+    #[test]
+    fn a_second_step_names_the_later_line() {
+        let lines = [adm("e1", "01T10:00:00"), adm("e2", "01T11:00:00")];
+        let e = check(&lines);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, 2);
+        assert!(e[0].2.contains("second admission"), "{e:?}");
+    }
+
+    #[test]
+    fn a_step_too_early_names_its_own_line_whatever_the_file_order() {
+        let early = ev("e2", "discharge", "01T09:00:00", r#","spell":"s1","destination":"died""#);
+        for lines in [vec![adm("e1", "01T10:00:00"), early.clone()], vec![early.clone(), adm("e1", "01T10:00:00")]] {
+            let e = check(&lines);
+            let discharge_line = lines.iter().position(|l| *l == early).unwrap() as u32 + 1;
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!((e[0].0, e[0].1), (discharge_line, Some("at")));
+            assert!(e[0].2.contains("before its admission"));
+        }
+    }
+
+    #[test]
+    fn references_to_ids_that_never_appear() {
+        let lines = [
+            ev("e1", "discharge", "01T09:00:00", r#","spell":"nope","destination":"died""#),
+            ev("e2", "review_completed", "01T09:00:00", r#","review":"r9""#),
+            ev("e3", "package_started", "01T09:00:00", r#","package":"k9","org":"RJE""#),
+        ];
+        let e = check(&lines);
+        assert_eq!(e.iter().map(|e| (e.0, e.1)).collect::<Vec<_>>(), [(1, Some("spell")), (2, Some("review")), (3, Some("package"))]);
+        assert!(e[0].2.contains("no admission"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_no_ops_only_with_equal_content() {
+        let same = [adm("e1", "01T10:00:00"), adm("e1", "01T10:00:00")];
+        assert_eq!(check(&same), []);
+        let different = [adm("e1", "01T10:00:00"), adm("e1", "01T11:00:00")];
+        let e = check(&different);
+        assert_eq!((e[0].0, e[0].1), (2, Some("id")));
+    }
+
+    #[test]
+    fn ties_in_state_are_errors() {
+        let lines = [
+            adm("e1", "01T10:00:00"),
+            ev("e2", "delay_reason", "02T10:00:00", r#","spell":"s1","reason":"E""#),
+            ev("e3", "delay_reason", "02T10:00:00", r#","spell":"s1","reason":"G""#),
+            ev("e4", "residence_changed", "02T10:00:00", r#","residence":"own_home""#),
+            ev("e5", "residence_changed", "02T10:00:00", r#","residence":"extra_care""#),
+            ev("e6", "death", "03T10:00:00", ""),
+            ev("e7", "death", "04T10:00:00", ""),
+        ];
+        let e = check(&lines);
+        assert_eq!(e.iter().map(|e| e.0).collect::<Vec<_>>(), [3, 5, 7]);
+    }
+
+    #[test]
+    fn package_steps_follow_their_openers() {
+        let lines = [
+            ev("e1", "package_requested", "05T10:00:00", r#","package":"k1","service":"home_care""#),
+            ev("e2", "package_offered", "04T10:00:00", r#","package":"k1","org":"RJE""#),
+            ev("e3", "package_started", "06T10:00:00", r#","package":"k1","org":"RJE""#),
+            ev("e4", "package_ended", "05T12:00:00", r#","package":"k1","reason":"needs_met""#),
+        ];
+        let e = check(&lines);
+        assert_eq!(e.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4], "{e:?}");
+    }
+}

@@ -1,0 +1,503 @@
+//! The wire shape of one journey-log line, and its conversion to a domain [`Event`].
+//!
+//! A line is read as a JSON object whose values are kept raw; each known field is then converted
+//! with an error naming it, so one bad field does not hide the others. Fields the kind does not
+//! define are kept, raw, to be written back out unchanged.
+
+use domain::codes::*;
+use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+use std::hash::Hash;
+use xxhash_rust::xxh3::Xxh3;
+
+/// A problem with one field of a line (or with the line when `field` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError { field: Some(field.to_string()), message: message.into() }
+    }
+    fn line(message: impl Into<String>) -> Self {
+        FieldError { field: None, message: message.into() }
+    }
+}
+
+/// A key of the object; borrowed from the line unless it holds escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The fields of one JSON object, values unparsed.
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawObject<'de>, A::Error> {
+                let mut fields = Vec::with_capacity(10);
+                while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
+                    let v: &'de RawValue = map.next_value()?;
+                    fields.push((k, v));
+                }
+                Ok(RawObject(fields))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// One parsed line: the event, the fields it does not define, and its content fingerprint.
+#[derive(Debug, Clone)]
+pub struct ParsedEvent {
+    pub event: Event,
+    /// Fields not defined for the kind, as raw JSON text, in line order.
+    pub extras: Vec<(String, Box<RawValue>)>,
+    /// Fingerprint of the event's id (for duplicate detection).
+    pub id_hash: u64,
+    /// Fingerprint of the normalised content: equal events (after normalisation) have equal ones.
+    pub content_hash: u64,
+}
+
+/// What a field holds: absent, `null` (treated as absent), or a value.
+struct Fields<'a> {
+    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+    used: Vec<bool>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    fn raw(&mut self, name: &str) -> Option<&'a RawValue> {
+        let i = self.fields.iter().position(|(k, _)| k == name)?;
+        self.used[i] = true;
+        let v = self.fields[i].1;
+        (v.get() != "null").then_some(v)
+    }
+
+    fn opt_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
+        let raw = self.raw(name)?;
+        match serde_json::from_str::<Key<'a>>(raw.get()) {
+            Ok(Key(s)) => Some(s),
+            Err(_) => {
+                self.errors.push(FieldError::new(name, format!("expected a string, got {}", raw.get())));
+                None
+            }
+        }
+    }
+
+    fn req_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
+        let present = self.fields.iter().any(|(k, v)| k == name && v.get() != "null");
+        let v = self.opt_str(name);
+        if !present {
+            self.errors.push(FieldError::new(name, "missing required field"));
+        }
+        v
+    }
+
+    fn opt_bool(&mut self, name: &str) -> Option<bool> {
+        let raw = self.raw(name)?;
+        match raw.get() {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                self.errors.push(FieldError::new(name, format!("expected true or false, got {other}")));
+                None
+            }
+        }
+    }
+
+    fn parse_opt<T, E: fmt::Display>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+        let s = self.opt_str(name)?;
+        match f(&s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(FieldError::new(name, e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn parse_req<T, E: fmt::Display>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+        let s = self.req_str(name)?;
+        match f(&s) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.errors.push(FieldError::new(name, e.to_string()));
+                None
+            }
+        }
+    }
+
+    fn org(&mut self, name: &str, required: bool, orgs: &OrgRegister) -> Option<String> {
+        let s = if required { self.req_str(name)? } else { self.opt_str(name)? };
+        if !orgs.contains(&s) {
+            self.errors.push(FieldError::new(name, format!("org code {s:?} is not in the organisations register")));
+            return None;
+        }
+        Some(s.into_owned())
+    }
+
+    fn id_ref(&mut self, name: &str, required: bool) -> Option<String> {
+        let s = if required { self.req_str(name)? } else { self.opt_str(name)? };
+        if s.is_empty() {
+            self.errors.push(FieldError::new(name, "an id must not be empty"));
+        }
+        Some(s.into_owned())
+    }
+}
+
+fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residence, Option<String>)> {
+    let residence = f.parse_req("residence", Residence::parse);
+    let care_home = f.org("care_home", false, orgs);
+    let residence = residence?;
+    if residence.is_care_home() && care_home.is_none() && !f.errors.iter().any(|e| e.field.as_deref() == Some("care_home")) {
+        f.errors.push(FieldError::new("care_home", format!("required when residence is {residence}")));
+        return None;
+    }
+    Some((residence, care_home))
+}
+
+/// Parses one line of a journey log. `orgs` is the register org codes are checked against.
+pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
+    let obj: RawObject = serde_json::from_str(line)
+        .map_err(|e| vec![FieldError::line(format!("not a JSON object: {e}"))])?;
+    let n = obj.0.len();
+    for i in 1..n {
+        if obj.0[..i].iter().any(|(k, _)| *k == obj.0[i].0) {
+            return Err(vec![FieldError::new(&obj.0[i].0, "field given twice")]);
+        }
+    }
+    let mut f = Fields { fields: obj.0, used: vec![false; n], errors: Vec::new() };
+
+    let id = f.req_str("id");
+    if let Some(id) = &id {
+        let chars = id.chars().count();
+        if !(1..=128).contains(&chars) {
+            f.errors.push(FieldError::new("id", format!("must be 1 to 128 characters, has {chars}")));
+        }
+    }
+    let kind = f.req_str("kind");
+    let at = f.parse_req("at", Instant::parse_rfc3339);
+    let known = kind.as_deref().is_some_and(|k| domain::KNOWN_KINDS.contains(&k));
+    let person = if known {
+        f.parse_req("person", NhsNumber::parse)
+    } else {
+        f.parse_opt("person", NhsNumber::parse)
+    };
+
+    let body = match kind.as_deref() {
+        None => None,
+        Some(k) => parse_body(k, &mut f, orgs),
+    };
+
+    if !f.errors.is_empty() {
+        return Err(f.errors);
+    }
+    let (Some(id), Some(at), Some(body)) = (id, at, body) else {
+        return Err(vec![FieldError::line("invalid event")]);
+    };
+    let event = Event { id: id.into_owned(), at, person, body };
+    let extras: Vec<(String, Box<RawValue>)> = f
+        .fields
+        .iter()
+        .zip(&f.used)
+        .filter(|(_, used)| !**used)
+        .map(|((k, v), _)| (k.to_string(), (*v).to_owned()))
+        .collect();
+    Ok(fingerprint(event, extras))
+}
+
+/// Computes the fingerprints of an event and its extra fields.
+pub fn fingerprint(event: Event, extras: Vec<(String, Box<RawValue>)>) -> ParsedEvent {
+    let id_hash = xxhash_rust::xxh3::xxh3_64(event.id.as_bytes());
+    let mut h = Xxh3::new();
+    event.hash(&mut h);
+    if !extras.is_empty() {
+        let mut canon: Vec<(&str, String)> = extras
+            .iter()
+            .filter(|(_, v)| v.get() != "null")
+            .map(|(k, v)| (k.as_str(), canonical_json(v.get())))
+            .collect();
+        canon.sort();
+        canon.hash(&mut h);
+    }
+    ParsedEvent { event, extras, id_hash, content_hash: h.digest() }
+}
+
+/// JSON text with object keys sorted and numbers compared as numbers, for comparing content.
+fn canonical_json(raw: &str) -> String {
+    fn norm(v: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match v {
+            Value::Number(n) => n
+                .as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number)
+                .unwrap_or(Value::Number(n)),
+            Value::Array(a) => Value::Array(a.into_iter().map(norm).collect()),
+            Value::Object(o) => {
+                let mut entries: Vec<_> = o.into_iter().map(|(k, v)| (k, norm(v))).collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().collect())
+            }
+            other => other,
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(raw) {
+        Ok(v) => norm(v).to_string(),
+        Err(_) => raw.to_string(),
+    }
+}
+
+fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<EventBody> {
+    use EventBody as B;
+    Some(match kind {
+        "person_registered" => {
+            let birth_date = f.parse_req("birth_date", parse_date);
+            let sex = f.parse_req("sex", Sex::parse);
+            let gp = f.org("gp", true, orgs);
+            let home = residence_and_home(f, orgs);
+            let (residence, care_home) = home?;
+            B::PersonRegistered { birth_date: birth_date?, sex: sex?, gp: gp?, residence, care_home }
+        }
+        "residence_changed" => {
+            let home = residence_and_home(f, orgs);
+            let permanent = f.opt_bool("permanent").unwrap_or(true);
+            let (residence, care_home) = home?;
+            B::ResidenceChanged { residence, care_home, permanent }
+        }
+        "death" => B::Death,
+        "ae_arrival" => {
+            let attendance = f.id_ref("attendance", true);
+            let org = f.org("org", true, orgs);
+            let source = f.parse_req("source", AeSource::parse);
+            B::AeArrival { attendance: attendance?, org: org?, source: source? }
+        }
+        "ae_departure" => {
+            let attendance = f.id_ref("attendance", true);
+            let outcome = f.parse_req("outcome", AeOutcome::parse);
+            B::AeDeparture { attendance: attendance?, outcome: outcome? }
+        }
+        "admission" => {
+            let spell = f.id_ref("spell", true);
+            let org = f.org("org", true, orgs);
+            let method = f.parse_req("method", AdmissionMethod::parse);
+            let attendance = f.id_ref("attendance", false);
+            let cause = f.parse_opt("cause", Cause::parse);
+            B::Admission { spell: spell?, org: org?, method: method?, attendance, cause }
+        }
+        "ready_for_discharge" => B::ReadyForDischarge { spell: f.id_ref("spell", true)? },
+        "delay_reason" => {
+            let spell = f.id_ref("spell", true);
+            let reason = f.parse_req("reason", DelayReason::parse_code_or_letter);
+            let responsible = f.parse_opt("responsible", Responsible::parse);
+            let reason = reason?;
+            B::DelayReason {
+                spell: spell?,
+                reason,
+                responsible: responsible.unwrap_or(reason.default_responsible()),
+            }
+        }
+        "discharge" => {
+            let spell = f.id_ref("spell", true);
+            let destination = f.parse_req("destination", Destination::parse);
+            let pathway = match f.raw("pathway") {
+                None => None,
+                Some(raw) => match raw.get() {
+                    p @ ("0" | "1" | "2" | "3") => Some(p.as_bytes()[0] - b'0'),
+                    other => {
+                        f.errors.push(FieldError::new("pathway", format!("expected 0, 1, 2 or 3, got {other}")));
+                        None
+                    }
+                },
+            };
+            let d2a = f.opt_bool("d2a");
+            B::Discharge { spell: spell?, destination: destination?, pathway, d2a }
+        }
+        "assessment_requested" => {
+            let assessment = f.id_ref("assessment", true);
+            let assessment_type = f.parse_req("type", AssessmentType::parse);
+            let org = f.org("org", false, orgs);
+            let spell = f.id_ref("spell", false);
+            B::AssessmentRequested { assessment: assessment?, assessment_type: assessment_type?, org, spell }
+        }
+        "assessment_completed" => {
+            let assessment = f.id_ref("assessment", true);
+            let outcome = f.parse_req("outcome", AssessmentOutcome::parse);
+            let trusted = f.opt_bool("trusted");
+            B::AssessmentCompleted { assessment: assessment?, outcome: outcome?, trusted }
+        }
+        "package_requested" => {
+            let package = f.id_ref("package", true);
+            let service = f.parse_req("service", Service::parse);
+            let hours_per_week = match f.raw("hours_per_week") {
+                None => None,
+                Some(raw) => match serde_json::from_str::<f64>(raw.get()) {
+                    Ok(h) if h >= 0.0 && h.is_finite() => Some(Hours(h)),
+                    _ => {
+                        f.errors.push(FieldError::new(
+                            "hours_per_week",
+                            format!("expected a number of hours, 0 or more, got {}", raw.get()),
+                        ));
+                        None
+                    }
+                },
+            };
+            let spell = f.id_ref("spell", false);
+            B::PackageRequested { package: package?, service: service?, hours_per_week, spell }
+        }
+        "package_offered" => {
+            let package = f.id_ref("package", true);
+            let org = f.org("org", true, orgs);
+            B::PackageOffered { package: package?, org: org? }
+        }
+        "package_started" => {
+            let package = f.id_ref("package", true);
+            let org = f.org("org", true, orgs);
+            B::PackageStarted { package: package?, org: org? }
+        }
+        "package_ended" => {
+            let package = f.id_ref("package", true);
+            let reason = f.parse_req("reason", PackageEndReason::parse);
+            B::PackageEnded { package: package?, reason: reason? }
+        }
+        "review_due" => {
+            let review = f.id_ref("review", true);
+            let package = f.id_ref("package", false);
+            let due = f.parse_req("due", parse_date);
+            B::ReviewDue { review: review?, package, due: due? }
+        }
+        "review_completed" => B::ReviewCompleted { review: f.id_ref("review", true)? },
+        other => B::Unknown { kind: other.to_string() },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Org, OrgRegister};
+
+    fn orgs() -> OrgRegister {
+        ["RJE", "M83001", "CH1"]
+            .into_iter()
+            .map(|c| Org {
+                code: c.into(),
+                name: c.into(),
+                kind: OrgKind::AcuteTrust,
+                cqc_rating: None,
+                beds: None,
+                extended_access: None,
+            })
+            .collect()
+    }
+
+    fn errors(line: &str) -> Vec<(Option<String>, String)> {
+        parse_line(line, &orgs())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn parses_the_spec_example() {
+        let p = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"943 476 5919","spell":"s1","reason":"E"}"#, &orgs()).unwrap();
+        assert_eq!(
+            p.event.body,
+            EventBody::DelayReason {
+                spell: "s1".into(),
+                reason: DelayReason::CarePackageHome,
+                responsible: Responsible::Nhs
+            }
+        );
+        assert!(p.extras.is_empty());
+    }
+
+    #[test]
+    fn equal_content_after_normalisation_has_equal_fingerprint() {
+        let a = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"care_package_home","responsible":"nhs","x":{"b":1,"a":2.0}}"#, &orgs()).unwrap();
+        let b = parse_line(r#"{"kind":"delay_reason","id":"e6","at":"2017-02-08T12:00:00+01:00","person":"943 476 5919","spell":"s1","reason":"E","x":{"a":2,"b":1.0},"y":null}"#, &orgs()).unwrap();
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(a.id_hash, b.id_hash);
+        let c = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E","x":{"a":3,"b":1}}"#, &orgs()).unwrap();
+        assert_ne!(a.content_hash, c.content_hash);
+    }
+
+    #[test]
+    fn keeps_unknown_fields_and_kinds() {
+        let p = parse_line(r#"{"id":"u1","kind":"gp_appointment","at":"2017-02-08T11:00:00Z","slot":"am","org":"NOT-IN-REGISTER"}"#, &orgs()).unwrap();
+        assert_eq!(p.event.body, EventBody::Unknown { kind: "gp_appointment".into() });
+        assert_eq!(p.event.person, None);
+        let names: Vec<_> = p.extras.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["slot", "org"]);
+    }
+
+    #[test]
+    fn reports_every_bad_field_of_a_line() {
+        let e = errors(r#"{"id":"e1","kind":"ae_arrival","at":"yesterday","person":"9434765918","attendance":"a1","org":"XYZ","source":"walk_in"}"#);
+        let fields: Vec<_> = e.iter().map(|(f, _)| f.clone().unwrap()).collect();
+        assert_eq!(fields, ["at", "person", "org", "source"]);
+        assert!(e[1].1.contains("modulus-11"));
+    }
+
+    #[test]
+    fn names_missing_and_wrongly_typed_fields() {
+        let e = errors(r#"{"id":"e1","kind":"discharge","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":7,"pathway":4}"#);
+        assert_eq!(e[0].0.as_deref(), Some("spell"));
+        assert!(e[0].1.contains("expected a string"));
+        assert_eq!(e[1].0.as_deref(), Some("destination"));
+        assert!(e[1].1.contains("missing"));
+        assert_eq!(e[2].0.as_deref(), Some("pathway"));
+    }
+
+    #[test]
+    fn null_optional_is_absent_and_null_required_is_missing() {
+        let p = parse_line(r#"{"id":"e1","kind":"admission","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","org":"RJE","method":"emergency","cause":null}"#, &orgs()).unwrap();
+        assert!(matches!(p.event.body, EventBody::Admission { cause: None, .. }));
+        let e = errors(r#"{"id":"e1","kind":"death","at":"2017-02-08T11:00:00Z","person":null}"#);
+        assert_eq!(e, [(Some("person".into()), "missing required field".into())]);
+    }
+
+    #[test]
+    fn care_home_required_for_care_home_residence() {
+        let e = errors(r#"{"id":"e1","kind":"residence_changed","at":"2017-02-08T11:00:00Z","person":"9434765919","residence":"nursing_home"}"#);
+        assert_eq!(e[0].0.as_deref(), Some("care_home"));
+    }
+
+    #[test]
+    fn rejects_non_objects_and_long_ids() {
+        assert!(errors("[1,2]")[0].1.contains("not a JSON object"));
+        assert!(errors("{\"id\":").is_empty() == false);
+        let long = "x".repeat(129);
+        let e = errors(&format!(r#"{{"id":"{long}","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919"}}"#));
+        assert_eq!(e[0].0.as_deref(), Some("id"));
+    }
+}
