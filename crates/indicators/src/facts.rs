@@ -1,0 +1,291 @@
+//! What the indicators need to know of a journey log, folded from its events in any order.
+//!
+//! [`JourneyFacts`] keeps one small record per person, spell, attendance, package, assessment and
+//! review: memory grows with them, not with the number of events. [`JourneyFacts::finish`] sorts
+//! what the definitions search by time and gives the [`Journeys`] the indicators are read from.
+
+use chrono::NaiveDate;
+use domain::codes::*;
+use domain::{Event, EventBody, Instant};
+use rustc_hash::FxHashMap;
+
+pub(crate) type Ix = u32;
+
+/// Interns ids of one namespace as small indexes.
+#[derive(Default)]
+struct Ids {
+    map: FxHashMap<Box<str>, Ix>,
+}
+
+impl Ids {
+    fn get(&mut self, id: &str, len: &mut usize) -> usize {
+        if let Some(&i) = self.map.get(id) {
+            return i as usize;
+        }
+        let i = *len;
+        self.map.insert(id.into(), i as Ix);
+        *len += 1;
+        i
+    }
+}
+
+fn slot<T: Default>(v: &mut Vec<T>, ids: &mut Ids, id: &str) -> usize {
+    let mut len = v.len();
+    let i = ids.get(id, &mut len);
+    if i == v.len() {
+        v.push(T::default());
+    }
+    i
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ResidenceFact {
+    pub at: Instant,
+    pub residence: Residence,
+    pub permanent: bool,
+    /// A `residence_changed` (a registration is not a move).
+    pub is_change: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Person {
+    /// `birth_date` of the latest registration, with the registration's instant.
+    pub birth: Option<(Instant, NaiveDate)>,
+    pub residences: Vec<ResidenceFact>,
+    pub death: Option<Instant>,
+    /// Filled by `finish`: sorted emergency admissions, spells, reablement starts.
+    pub emergency_admissions: Vec<Instant>,
+    pub spells: Vec<Ix>,
+    pub reablement_starts: Vec<Instant>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Spell {
+    pub person: Option<Ix>,
+    pub org: Option<Ix>,
+    pub method: Option<AdmissionMethod>,
+    pub cause: Option<Cause>,
+    pub admitted: Option<Instant>,
+    pub ready: Option<Instant>,
+    pub discharge: Option<(Instant, Destination)>,
+    pub delay_reasons: Vec<(Instant, DelayReason, Responsible)>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Attendance {
+    pub person: Option<Ix>,
+    pub arrival: Option<(Instant, AeSource)>,
+    pub departure: Option<(Instant, AeOutcome)>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Package {
+    pub person: Option<Ix>,
+    pub service: Option<Service>,
+    pub started: Option<Instant>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Assessment {
+    pub kind: Option<AssessmentType>,
+    pub requested: Option<Instant>,
+    pub completed: Option<(Instant, AssessmentOutcome)>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Review {
+    pub person: Option<Ix>,
+    pub due: Option<NaiveDate>,
+    pub completed: Option<Instant>,
+}
+
+/// The facts of a journey log, gathered one event at a time in any order.
+#[derive(Default)]
+pub struct JourneyFacts {
+    person_ix: FxHashMap<u64, Ix>,
+    pub(crate) persons: Vec<Person>,
+    spell_ids: Ids,
+    pub(crate) spells: Vec<Spell>,
+    attendance_ids: Ids,
+    pub(crate) attendances: Vec<Attendance>,
+    package_ids: Ids,
+    pub(crate) packages: Vec<Package>,
+    assessment_ids: Ids,
+    pub(crate) assessments: Vec<Assessment>,
+    review_ids: Ids,
+    pub(crate) reviews: Vec<Review>,
+    org_ids: Ids,
+    pub(crate) orgs: Vec<String>,
+    events: u64,
+}
+
+impl JourneyFacts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Events folded so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    fn person(&mut self, e: &Event) -> Option<Ix> {
+        let n = e.person?.as_u64();
+        let next = self.persons.len() as Ix;
+        let ix = *self.person_ix.entry(n).or_insert(next);
+        if ix == next {
+            self.persons.push(Person::default());
+        }
+        Some(ix)
+    }
+
+    fn org(&mut self, code: &str) -> Ix {
+        let mut len = self.orgs.len();
+        let i = self.org_ids.get(code, &mut len);
+        if i == self.orgs.len() {
+            self.orgs.push(code.to_string());
+        }
+        i as Ix
+    }
+
+    /// Folds one valid event in.
+    pub fn push(&mut self, e: &Event) {
+        self.events += 1;
+        let at = e.at;
+        use EventBody as B;
+        match &e.body {
+            B::Unknown { .. } => {}
+            B::PersonRegistered { birth_date, residence, .. } => {
+                let ix = self.person(e).expect("known kinds have a person") as usize;
+                let p = &mut self.persons[ix];
+                if p.birth.is_none_or(|(reg_at, _)| reg_at <= at) {
+                    p.birth = Some((at, *birth_date));
+                }
+                p.residences.push(ResidenceFact { at, residence: *residence, permanent: true, is_change: false });
+            }
+            B::ResidenceChanged { residence, permanent, .. } => {
+                let p = self.person(e).expect("known kinds have a person") as usize;
+                self.persons[p].residences.push(ResidenceFact { at, residence: *residence, permanent: *permanent, is_change: true });
+            }
+            B::Death => {
+                let p = self.person(e).expect("known kinds have a person") as usize;
+                self.persons[p].death = Some(at);
+            }
+            B::AeArrival { attendance, source, .. } => {
+                let person = self.person(e);
+                let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
+                let a = &mut self.attendances[i];
+                a.person = person;
+                a.arrival = Some((at, *source));
+            }
+            B::AeDeparture { attendance, outcome } => {
+                let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
+                self.attendances[i].departure = Some((at, *outcome));
+            }
+            B::Admission { spell, org, method, cause, .. } => {
+                let person = self.person(e);
+                let org = self.org(org);
+                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                let s = &mut self.spells[i];
+                s.person = person;
+                s.org = Some(org);
+                s.method = Some(*method);
+                s.cause = *cause;
+                s.admitted = Some(at);
+            }
+            B::ReadyForDischarge { spell } => {
+                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                self.spells[i].ready = Some(at);
+            }
+            B::DelayReason { spell, reason, responsible } => {
+                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                self.spells[i].delay_reasons.push((at, *reason, *responsible));
+            }
+            B::Discharge { spell, destination, .. } => {
+                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                self.spells[i].discharge = Some((at, *destination));
+            }
+            B::AssessmentRequested { assessment, assessment_type, .. } => {
+                let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
+                self.assessments[i].kind = Some(*assessment_type);
+                self.assessments[i].requested = Some(at);
+            }
+            B::AssessmentCompleted { assessment, outcome, .. } => {
+                let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
+                self.assessments[i].completed = Some((at, *outcome));
+            }
+            B::PackageRequested { package, service, .. } => {
+                let person = self.person(e);
+                let i = slot(&mut self.packages, &mut self.package_ids, package);
+                self.packages[i].person = person;
+                self.packages[i].service = Some(*service);
+            }
+            B::PackageStarted { package, .. } => {
+                let person = self.person(e);
+                let i = slot(&mut self.packages, &mut self.package_ids, package);
+                let p = &mut self.packages[i];
+                p.person = p.person.or(person);
+                p.started = Some(at);
+            }
+            B::PackageOffered { .. } | B::PackageEnded { .. } => {}
+            B::ReviewDue { review, due, .. } => {
+                let person = self.person(e);
+                let i = slot(&mut self.reviews, &mut self.review_ids, review);
+                self.reviews[i].person = person;
+                self.reviews[i].due = Some(*due);
+            }
+            B::ReviewCompleted { review } => {
+                let i = slot(&mut self.reviews, &mut self.review_ids, review);
+                self.reviews[i].completed = Some(at);
+            }
+        }
+    }
+
+    /// Sorts and links what the definitions search by time.
+    pub fn finish(mut self) -> Journeys {
+        for (i, s) in self.spells.iter_mut().enumerate() {
+            s.delay_reasons.sort_by_key(|d| d.0);
+            if let (Some(p), Some(adm)) = (s.person, s.admitted) {
+                let person = &mut self.persons[p as usize];
+                person.spells.push(i as Ix);
+                if s.method == Some(AdmissionMethod::Emergency) {
+                    person.emergency_admissions.push(adm);
+                }
+            }
+        }
+        for k in &self.packages {
+            if let (Some(p), Some(Service::Reablement), Some(start)) = (k.person, k.service, k.started) {
+                self.persons[p as usize].reablement_starts.push(start);
+            }
+        }
+        for p in &mut self.persons {
+            p.residences.sort_by_key(|r| r.at);
+            p.emergency_admissions.sort();
+            p.reablement_starts.sort();
+        }
+        let spells = &self.spells;
+        for p in &mut self.persons {
+            p.spells.sort_by_key(|&s| spells[s as usize].admitted);
+        }
+        Journeys { facts: self }
+    }
+}
+
+/// The facts of a journey log, indexed for computing indicators over any period.
+pub struct Journeys {
+    pub(crate) facts: JourneyFacts,
+}
+
+impl Person {
+    /// The residence in force at `t`: the latest residence event at or before it.
+    pub fn residence_at(&self, t: Instant) -> Option<Residence> {
+        let i = self.residences.partition_point(|r| r.at <= t);
+        (i > 0).then(|| self.residences[i - 1].residence)
+    }
+
+    /// The residence in force just before `t`.
+    pub fn residence_before(&self, t: Instant) -> Option<Residence> {
+        let i = self.residences.partition_point(|r| r.at < t);
+        (i > 0).then(|| self.residences[i - 1].residence)
+    }
+}
