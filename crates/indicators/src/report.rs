@@ -167,6 +167,7 @@ pub fn to_table(reports: &[Report]) -> String {
                 continue;
             }
             let label = match i.id.split_once(':') {
+                Some((parent, key)) if parent.ends_with("_by_responsible") => format!("  - responsible: {key}"),
                 Some((_, key)) => format!("  - {key}"),
                 None => i.id.clone(),
             };

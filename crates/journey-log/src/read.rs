@@ -134,8 +134,9 @@ impl<'a> LogReader<'a> {
                 fold(p, &mut validator, &mut summary, &mut errors);
             }
         }
+        let name_of = |file: u32| names.get(file as usize).cloned().unwrap_or_else(|| "(the store)".to_string());
         for e in validator.finish() {
-            errors.push(LogError { source: names[e.loc.file as usize].clone(), line: Some(e.loc.line), field: e.field.map(str::to_string), message: e.message });
+            errors.push(LogError { source: name_of(e.loc.file), line: Some(e.loc.line), field: e.field.map(str::to_string), message: e.message });
         }
         errors.errors.sort_by(|a, b| {
             let key = |e: &LogError| (names.iter().position(|n| *n == e.source), e.line);

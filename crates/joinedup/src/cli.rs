@@ -1,0 +1,110 @@
+//! The command-line contract users and scripts rely on.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "joinedup", version, about = "One journey log, one set of numbers: the joined-up health and social care platform for older people.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Computes the joint performance framework's indicators for a period.
+    Metrics(MetricsArgs),
+    /// Imports journey logs and registers into a store, all or nothing.
+    Import(ImportArgs),
+    /// Writes a store's log and registers back out as files.
+    Export(ExportArgs),
+    /// Writes a synthetic journey log (test and benchmark data; not the digital twin).
+    Generate(GenerateArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    Month,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MetricsArgs {
+    /// A journey log (.jsonl or .jsonl.gz); give several times for one log in several files.
+    #[arg(long = "events", value_name = "FILE", required_unless_present = "db", conflicts_with = "db")]
+    pub events: Vec<PathBuf>,
+    /// The organisations register.
+    #[arg(long, value_name = "orgs.csv", required_unless_present = "db", conflicts_with = "db")]
+    pub orgs: Option<PathBuf>,
+    /// The population register.
+    #[arg(long, value_name = "population.csv", required_unless_present = "db", conflicts_with = "db")]
+    pub population: Option<PathBuf>,
+    /// Read the log and registers from a store instead of files.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// First day of the period (included), YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from: String,
+    /// Day after the period (excluded), YYYY-MM-DD.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to: String,
+    /// Split the period by calendar month.
+    #[arg(long, value_enum)]
+    pub by: Option<By>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write the result to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The system's time zone (IANA name).
+    #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
+    pub zone: String,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The store (an SQLite file; created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Journey logs (.jsonl, .jsonl.gz) and registers (orgs.csv, population.csv).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// The store to read.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// The folder to write events.jsonl, orgs.csv and population.csv into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    /// The folder to write events.jsonl (or .jsonl.gz), orgs.csv and population.csv into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// People aged 65+ followed (others are added in proportion).
+    #[arg(long, default_value_t = 2000)]
+    pub people: u32,
+    /// Stop after about this many events (0: no limit; the period decides).
+    #[arg(long, default_value_t = 0)]
+    pub events: u64,
+    #[arg(long, default_value = "2016-10-01", value_name = "YYYY-MM-DD")]
+    pub from: String,
+    #[arg(long, default_value = "2017-10-01", value_name = "YYYY-MM-DD")]
+    pub to: String,
+    #[arg(long, default_value_t = 2017)]
+    pub seed: u64,
+    /// Compress the log with gzip.
+    #[arg(long)]
+    pub gzip: bool,
+}

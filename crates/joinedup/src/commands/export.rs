@@ -1,0 +1,12 @@
+//! `joinedup export`: a store's log and registers as files.
+
+use crate::cli::ExportArgs;
+use anyhow::Context as _;
+use store::SqliteStore;
+
+pub fn run(a: ExportArgs) -> anyhow::Result<()> {
+    let store = SqliteStore::open_existing(&a.db).with_context(|| format!("cannot open the store {}", a.db.display()))?;
+    let s = store::export(&store, &a.out).with_context(|| format!("cannot export to {}", a.out.display()))?;
+    eprintln!("exported {} events and {} organisations to {}", s.events, s.orgs, a.out.display());
+    Ok(())
+}

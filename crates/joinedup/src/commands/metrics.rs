@@ -1,0 +1,105 @@
+//! `joinedup metrics`: the joint performance framework for a period.
+
+use super::{date_arg, invalid, InvalidInput};
+use crate::cli::{By, Format, MetricsArgs};
+use crate::progress;
+use anyhow::Context as _;
+use domain::{OrgRegister, Population, Zone};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Period};
+use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, LogReader};
+use store::JourneyStore;
+
+pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
+    let from = date_arg("from", &a.from)?;
+    let to = date_arg("to", &a.to)?;
+    let period = Period::new(from, to).map_err(|e| InvalidInput(format!("error: {e}")))?;
+    let zone = Zone::parse(&a.zone).ok_or_else(|| InvalidInput(format!("error: --zone: unknown time zone {:?}", a.zone)))?;
+
+    let (orgs, population, facts) = match &a.db {
+        Some(db) => from_store(db)?,
+        None => from_files(&a)?,
+    };
+
+    let benchmarks = BenchmarkSet::stoke_2017();
+    let ctx = Context { orgs: &orgs, population: &population, benchmarks: &benchmarks, zone };
+    let journeys = facts.finish();
+    let periods = match a.by {
+        Some(By::Month) => period.months(),
+        None => vec![period],
+    };
+    let reports: Vec<_> = periods.iter().map(|p| journeys.report(*p, &ctx)).collect();
+    let text = match a.format {
+        Format::Table => indicators::to_table(&reports),
+        Format::Csv => indicators::to_csv(&reports),
+        Format::Json => {
+            let v = match a.by {
+                Some(By::Month) => indicators::periods_json(&reports),
+                None => reports[0].to_json(),
+            };
+            serde_json::to_string_pretty(&v)? + "\n"
+        }
+    };
+    match &a.out {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+    let orgs_path = a.orgs.as_ref().expect("clap requires --orgs without --db");
+    let pop_path = a.population.as_ref().expect("clap requires --population without --db");
+    let mut errors = LogErrors::default();
+    let orgs = read_orgs_file(orgs_path).unwrap_or_else(|e| {
+        errors.extend(e);
+        OrgRegister::default()
+    });
+    let population = read_population_file(pop_path).unwrap_or_else(|e| {
+        errors.extend(e);
+        Population::default()
+    });
+    if !errors.is_empty() {
+        return Err(invalid("the registers are not valid", &errors));
+    }
+    let total: Option<u64> = a
+        .events
+        .iter()
+        .map(|p| {
+            let gz = p.to_string_lossy().ends_with(".gz");
+            std::fs::metadata(p).ok().filter(|_| !gz).map(|m| m.len())
+        })
+        .sum();
+    let bar = progress::bytes(total, "reading the journey log");
+    let done_before = std::sync::atomic::AtomicU64::new(0);
+    let on_progress = |n: u64| bar.set_position(done_before.load(std::sync::atomic::Ordering::Relaxed) + n);
+    let mut facts = JourneyFacts::new();
+    let mut result = Ok(journey_log::ReadSummary::default());
+    // Files are one log: read them together so rules span files.
+    if !a.events.is_empty() {
+        result = LogReader::new(&orgs).progress(&on_progress).read(&a.events, |l| facts.push(&l.parsed.event));
+    }
+    bar.finish_and_clear();
+    done_before.store(0, std::sync::atomic::Ordering::Relaxed);
+    match result {
+        Ok(_) => Ok((orgs, population, facts)),
+        Err(e) => Err(invalid("the journey log is not valid", &e)),
+    }
+}
+
+fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+    let store = store::SqliteStore::open_existing(db).with_context(|| format!("cannot open the store {}", db.display()))?;
+    let orgs = store.orgs()?;
+    let population = store.population()?.ok_or_else(|| {
+        InvalidInput(format!("error: the store {} has no population register: import a population.csv", db.display()))
+    })?;
+    let mut facts = JourneyFacts::new();
+    let mut bad = 0u64;
+    store.scan(&mut |raw| match parse_line(raw, &orgs) {
+        Ok(p) => facts.push(&p.event),
+        Err(_) => bad += 1,
+    })?;
+    if bad > 0 {
+        anyhow::bail!("the store {} is damaged: {bad} events no longer parse", db.display());
+    }
+    Ok((orgs, population, facts))
+}

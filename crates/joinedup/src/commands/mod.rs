@@ -1,0 +1,43 @@
+//! One module per subcommand; each parses nothing itself and calls the libraries.
+
+mod export;
+mod generate;
+mod import;
+mod metrics;
+
+use crate::cli::{Cli, Command};
+use std::fmt;
+
+/// Input that the user must fix: the message already names files, lines and fields.
+#[derive(Debug)]
+pub struct InvalidInput(pub String);
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+/// Turns a set of input errors into an [`InvalidInput`] that lists them.
+pub fn invalid(what: &str, errors: &journey_log::LogErrors) -> anyhow::Error {
+    let n = errors.len();
+    let plural = if n == 1 { "error" } else { "errors" };
+    InvalidInput(format!("error: {what}: {n} {plural}; nothing was written\n{errors}")).into()
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Metrics(a) => metrics::run(a),
+        Command::Import(a) => import::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Generate(a) => generate::run(a),
+    }
+}
+
+/// Parses a `YYYY-MM-DD` argument.
+pub fn date_arg(name: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
+    domain::parse_date(s)
+        .map_err(|_| InvalidInput(format!("error: --{name}: {s:?} is not a date (YYYY-MM-DD)")).into())
+}
