@@ -184,7 +184,11 @@ impl DelayReason {
                     expected: format!(
                         "{}, or a letter: {}",
                         e.expected,
-                        Self::ALL.iter().map(|r| r.letter()).collect::<Vec<_>>().join(", ")
+                        Self::ALL
+                            .iter()
+                            .map(|r| r.letter())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     ..e
                 })
@@ -247,9 +251,18 @@ mod tests {
 
     #[test]
     fn default_responsible_follows_the_spec() {
-        assert_eq!(DelayReason::NonAcuteNhsCare.default_responsible(), Responsible::Nhs);
-        assert_eq!(DelayReason::ResidentialHome.default_responsible(), Responsible::SocialCare);
-        assert_eq!(DelayReason::CarePackageHome.default_responsible(), Responsible::Nhs);
+        assert_eq!(
+            DelayReason::NonAcuteNhsCare.default_responsible(),
+            Responsible::Nhs
+        );
+        assert_eq!(
+            DelayReason::ResidentialHome.default_responsible(),
+            Responsible::SocialCare
+        );
+        assert_eq!(
+            DelayReason::CarePackageHome.default_responsible(),
+            Responsible::Nhs
+        );
     }
 
     #[test]

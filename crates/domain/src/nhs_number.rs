@@ -54,7 +54,9 @@ impl NhsNumber {
         if check_digit(stem) != Some(digits[9]) {
             return Err(NhsNumberError::CheckDigit(s.to_string()));
         }
-        Ok(NhsNumber(digits.iter().fold(0u64, |acc, d| acc * 10 + u64::from(*d))))
+        Ok(NhsNumber(
+            digits.iter().fold(0u64, |acc, d| acc * 10 + u64::from(*d)),
+        ))
     }
 
     /// Builds the NHS number whose first nine digits are `stem` (0..=999_999_999), if that stem has
@@ -134,7 +136,10 @@ mod tests {
     #[test]
     fn stems_with_remainder_ten_have_no_number() {
         // 999000001: weights 10..2 give sum 9*10+9*9+9*8+1*2 = 245, 245 % 11 = 3, check 8.
-        assert_eq!(NhsNumber::from_stem(999_000_001).unwrap().digits(), "9990000018");
+        assert_eq!(
+            NhsNumber::from_stem(999_000_001).unwrap().digits(),
+            "9990000018"
+        );
         let invalid = (999_000_000..999_000_100)
             .filter(|s| NhsNumber::from_stem(*s).is_none())
             .count();

@@ -144,8 +144,14 @@ mod tests {
     #[test]
     fn london_midnights_follow_summer_time() {
         let z = Zone::default();
-        assert_eq!(z.midnight(d("2017-01-10")).to_string(), "2017-01-10T00:00:00Z");
-        assert_eq!(z.midnight(d("2017-07-10")).to_string(), "2017-07-09T23:00:00Z");
+        assert_eq!(
+            z.midnight(d("2017-01-10")).to_string(),
+            "2017-01-10T00:00:00Z"
+        );
+        assert_eq!(
+            z.midnight(d("2017-07-10")).to_string(),
+            "2017-07-09T23:00:00Z"
+        );
         let t = Instant::parse_rfc3339("2017-07-09T23:30:00Z").unwrap();
         assert_eq!(z.local_date(t), d("2017-07-10"));
     }

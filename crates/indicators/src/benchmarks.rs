@@ -21,7 +21,11 @@ pub struct Benchmarks {
 
 impl Benchmarks {
     pub fn is_empty(&self) -> bool {
-        self.stoke_2017.is_none() && self.england.is_none() && self.comparators.is_none() && self.target.is_none() && self.other.is_empty()
+        self.stoke_2017.is_none()
+            && self.england.is_none()
+            && self.comparators.is_none()
+            && self.target.is_none()
+            && self.other.is_empty()
     }
 }
 
@@ -93,10 +97,22 @@ mod tests {
     fn the_shipped_profile_gives_the_dtoc_figures() {
         let s = BenchmarkSet::stoke_2017();
         let d = s.get("dtoc_delayed_days_per_100k").unwrap();
-        assert_eq!((d.stoke_2017, d.england, d.comparators), (Some(32.0), Some(14.0), Some(11.0)));
+        assert_eq!(
+            (d.stoke_2017, d.england, d.comparators),
+            (Some(32.0), Some(14.0), Some(11.0))
+        );
         let a = s.get("ae_4h_pct").unwrap();
         assert_eq!(a.target, Some(95.0));
-        assert_eq!(s.get("reviews_completed_pct").unwrap().other.get("stoke_year_before"), Some(&72.0));
-        assert!(s.get("dtoc_delayed_days_per_100k:non_acute_nhs_care").unwrap().is_empty());
+        assert_eq!(
+            s.get("reviews_completed_pct")
+                .unwrap()
+                .other
+                .get("stoke_year_before"),
+            Some(&72.0)
+        );
+        assert!(s
+            .get("dtoc_delayed_days_per_100k:non_acute_nhs_care")
+            .unwrap()
+            .is_empty());
     }
 }

@@ -57,7 +57,12 @@ pub struct Definition {
 }
 
 const fn def(id: &'static str, title: &'static str, unit: Unit, better: Better) -> Definition {
-    Definition { id, title, unit, better }
+    Definition {
+        id,
+        title,
+        unit,
+        better,
+    }
 }
 
 use Better::*;
@@ -65,47 +70,194 @@ use Unit::*;
 
 /// Every indicator, in the order of the spec. Breakdowns are reported after their parent.
 pub const INDICATORS: &[Definition] = &[
-    def("dtoc_delayed_days_per_100k", "Delayed transfers of care: delayed days per 100,000 adults", PerDayPer100k, Lower),
-    def("emergency_admissions_65_per_100k", "Emergency admissions, 65+", PerDayPer100k, Lower),
+    def(
+        "dtoc_delayed_days_per_100k",
+        "Delayed transfers of care: delayed days per 100,000 adults",
+        PerDayPer100k,
+        Lower,
+    ),
+    def(
+        "emergency_admissions_65_per_100k",
+        "Emergency admissions, 65+",
+        PerDayPer100k,
+        Lower,
+    ),
     def("ae_4h_pct", "A&E: seen within four hours", Percent, Higher),
-    def("ae_attendances_65_per_1000", "A&E attendances, 65+", PerYearPer1k, Lower),
-    def("ae_admitted_pct_65", "A&E attendances admitted, 65+", Percent, Neither),
-    def("ae_gp_referred_pct_65", "A&E attendances referred by a GP, 65+", Percent, Lower),
-    def("ae_gp_referred_discharged_pct_65", "GP-referred A&E attendances discharged, 65+", Percent, Neither),
-    def("bed_occupancy_pct", "Acute bed occupancy at midnight", Percent, AtMost(85.0)),
-    def("los_over_7d_pct_65", "Emergency stays over 7 days, 65+", Percent, Lower),
-    def("los_over_21d_pct_65", "Emergency stays over 21 days, 65+", Percent, Lower),
-    def("readmission_30d_pct_65", "Emergency readmission within 30 days, 65+", Percent, Lower),
-    def("reablement_offered_pct", "Discharged into reablement, 65+", Percent, Higher),
-    def("reablement_91d_at_home_pct", "At home 91 days after discharge into reablement, 65+", Percent, Higher),
-    def("care_home_admissions_65_per_100k", "Emergency admissions from care homes, 65+", PerYearPer100k, Lower),
-    def("permanent_care_home_admissions_65_per_100k", "Permanent admissions to care homes, 65+", PerYearPer100k, Lower),
-    def("discharges_weekend_pct", "Discharges at weekends", Percent, Higher),
-    def("reviews_completed_pct", "Reviews due in the period completed", Percent, Higher),
-    def("reviews_overdue", "Reviews overdue at the end of the period", Count, Lower),
-    def("assessments_completed", "Care needs assessments completed", Count, Neither),
-    def("new_home_care_packages", "New home care packages started", Count, Neither),
-    def("chc_eligible_pct", "Continuing healthcare assessments found eligible", Percent, Neither),
-    def("chc_within_28d_pct", "Continuing healthcare assessments within 28 days", Percent, Higher),
-    def("gp_extended_access_pct", "GP practices with extended access", Percent, Higher),
-    def("nursing_homes_inadequate_pct", "Nursing homes rated inadequate", Percent, Lower),
-    def("nursing_homes_requires_improvement_pct", "Nursing homes rated requires improvement", Percent, Lower),
-    def("residential_homes_inadequate_pct", "Residential homes rated inadequate", Percent, Lower),
-    def("residential_homes_requires_improvement_pct", "Residential homes rated requires improvement", Percent, Lower),
-    def("home_care_inadequate_pct", "Home care agencies rated inadequate", Percent, Lower),
-    def("home_care_requires_improvement_pct", "Home care agencies rated requires improvement", Percent, Lower),
+    def(
+        "ae_attendances_65_per_1000",
+        "A&E attendances, 65+",
+        PerYearPer1k,
+        Lower,
+    ),
+    def(
+        "ae_admitted_pct_65",
+        "A&E attendances admitted, 65+",
+        Percent,
+        Neither,
+    ),
+    def(
+        "ae_gp_referred_pct_65",
+        "A&E attendances referred by a GP, 65+",
+        Percent,
+        Lower,
+    ),
+    def(
+        "ae_gp_referred_discharged_pct_65",
+        "GP-referred A&E attendances discharged, 65+",
+        Percent,
+        Neither,
+    ),
+    def(
+        "bed_occupancy_pct",
+        "Acute bed occupancy at midnight",
+        Percent,
+        AtMost(85.0),
+    ),
+    def(
+        "los_over_7d_pct_65",
+        "Emergency stays over 7 days, 65+",
+        Percent,
+        Lower,
+    ),
+    def(
+        "los_over_21d_pct_65",
+        "Emergency stays over 21 days, 65+",
+        Percent,
+        Lower,
+    ),
+    def(
+        "readmission_30d_pct_65",
+        "Emergency readmission within 30 days, 65+",
+        Percent,
+        Lower,
+    ),
+    def(
+        "reablement_offered_pct",
+        "Discharged into reablement, 65+",
+        Percent,
+        Higher,
+    ),
+    def(
+        "reablement_91d_at_home_pct",
+        "At home 91 days after discharge into reablement, 65+",
+        Percent,
+        Higher,
+    ),
+    def(
+        "care_home_admissions_65_per_100k",
+        "Emergency admissions from care homes, 65+",
+        PerYearPer100k,
+        Lower,
+    ),
+    def(
+        "permanent_care_home_admissions_65_per_100k",
+        "Permanent admissions to care homes, 65+",
+        PerYearPer100k,
+        Lower,
+    ),
+    def(
+        "discharges_weekend_pct",
+        "Discharges at weekends",
+        Percent,
+        Higher,
+    ),
+    def(
+        "reviews_completed_pct",
+        "Reviews due in the period completed",
+        Percent,
+        Higher,
+    ),
+    def(
+        "reviews_overdue",
+        "Reviews overdue at the end of the period",
+        Count,
+        Lower,
+    ),
+    def(
+        "assessments_completed",
+        "Care needs assessments completed",
+        Count,
+        Neither,
+    ),
+    def(
+        "new_home_care_packages",
+        "New home care packages started",
+        Count,
+        Neither,
+    ),
+    def(
+        "chc_eligible_pct",
+        "Continuing healthcare assessments found eligible",
+        Percent,
+        Neither,
+    ),
+    def(
+        "chc_within_28d_pct",
+        "Continuing healthcare assessments within 28 days",
+        Percent,
+        Higher,
+    ),
+    def(
+        "gp_extended_access_pct",
+        "GP practices with extended access",
+        Percent,
+        Higher,
+    ),
+    def(
+        "nursing_homes_inadequate_pct",
+        "Nursing homes rated inadequate",
+        Percent,
+        Lower,
+    ),
+    def(
+        "nursing_homes_requires_improvement_pct",
+        "Nursing homes rated requires improvement",
+        Percent,
+        Lower,
+    ),
+    def(
+        "residential_homes_inadequate_pct",
+        "Residential homes rated inadequate",
+        Percent,
+        Lower,
+    ),
+    def(
+        "residential_homes_requires_improvement_pct",
+        "Residential homes rated requires improvement",
+        Percent,
+        Lower,
+    ),
+    def(
+        "home_care_inadequate_pct",
+        "Home care agencies rated inadequate",
+        Percent,
+        Lower,
+    ),
+    def(
+        "home_care_requires_improvement_pct",
+        "Home care agencies rated requires improvement",
+        Percent,
+        Lower,
+    ),
 ];
 
 /// The definition of an indicator id (a breakdown id `<id>:<key>` gives its parent's).
 pub fn definition(id: &str) -> Option<&'static Definition> {
     let base = id.split(':').next().unwrap_or(id);
-    let base = if base == "dtoc_delayed_days_per_100k_by_responsible" { "dtoc_delayed_days_per_100k" } else { base };
+    let base = if base == "dtoc_delayed_days_per_100k_by_responsible" {
+        "dtoc_delayed_days_per_100k"
+    } else {
+        base
+    };
     INDICATORS.iter().find(|d| d.id == base)
 }
 
 /// Keys of the delayed-days breakdown by reason: every code, then `unrecorded`.
 pub fn delay_reason_keys() -> impl Iterator<Item = &'static str> {
-    DelayReason::ALL.iter().map(|r| r.as_str()).chain(["unrecorded"])
+    DelayReason::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .chain(["unrecorded"])
 }
 
 /// Keys of the delayed-days breakdown by responsible organisation.

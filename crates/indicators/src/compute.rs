@@ -50,7 +50,10 @@ impl Period {
             }
             .expect("first of a month exists");
             let end = next.min(self.to);
-            out.push(Period { from: start, to: end });
+            out.push(Period {
+                from: start,
+                to: end,
+            });
             start = end;
         }
         out
@@ -73,7 +76,10 @@ struct Ratio {
 
 impl Ratio {
     fn new(num: impl Into<f64>, den: impl Into<f64>) -> Self {
-        Ratio { num: num.into(), den: den.into() }
+        Ratio {
+            num: num.into(),
+            den: den.into(),
+        }
     }
     fn pct(num: u64, den: u64) -> Self {
         Ratio::new(num as f64, den as f64)
@@ -125,7 +131,9 @@ impl Journeys {
             start: zone.midnight(period.from),
             end: zone.midnight(period.to),
             days: period.days(),
-            midnights: (0..period.days()).map(|k| zone.midnight(period.from + chrono::Duration::days(k))).collect(),
+            midnights: (0..period.days())
+                .map(|k| zone.midnight(period.from + chrono::Duration::days(k)))
+                .collect(),
             zone,
         };
         let pop18 = ctx.population.pop18() as f64;
@@ -136,35 +144,61 @@ impl Journeys {
 
         // Delayed transfers of care.
         let (total, by_reason, by_resp) = self.delayed_days(&w);
-        out.push(("dtoc_delayed_days_per_100k".into(), Ratio::new(total as f64, per_day_100k(pop18))));
+        out.push((
+            "dtoc_delayed_days_per_100k".into(),
+            Ratio::new(total as f64, per_day_100k(pop18)),
+        ));
         for (key, n) in catalogue::delay_reason_keys().zip(by_reason) {
-            out.push((format!("dtoc_delayed_days_per_100k:{key}"), Ratio::new(n as f64, per_day_100k(pop18))));
+            out.push((
+                format!("dtoc_delayed_days_per_100k:{key}"),
+                Ratio::new(n as f64, per_day_100k(pop18)),
+            ));
         }
         for (key, n) in catalogue::RESPONSIBLE_KEYS.iter().zip(by_resp) {
-            out.push((format!("dtoc_delayed_days_per_100k_by_responsible:{key}"), Ratio::new(n as f64, per_day_100k(pop18))));
+            out.push((
+                format!("dtoc_delayed_days_per_100k_by_responsible:{key}"),
+                Ratio::new(n as f64, per_day_100k(pop18)),
+            ));
         }
 
         // Admissions in the period.
         let mut emergency_65 = 0u64;
         let mut care_home_by_cause = [0u64; 5];
         for s in &self.facts.spells {
-            let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else { continue };
+            let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
+                continue;
+            };
             if !w.contains(adm) || !self.is_65(s.person, adm, zone) {
                 continue;
             }
             emergency_65 += 1;
             let person = &self.facts.persons[s.person.expect("has an age") as usize];
-            if person.residence_at(adm).is_some_and(Residence::is_care_home) {
+            if person
+                .residence_at(adm)
+                .is_some_and(Residence::is_care_home)
+            {
                 care_home_by_cause[s.cause.unwrap_or(Cause::Other) as usize] += 1;
             }
         }
-        out.push(("emergency_admissions_65_per_100k".into(), Ratio::new(emergency_65 as f64, per_day_100k(pop65))));
+        out.push((
+            "emergency_admissions_65_per_100k".into(),
+            Ratio::new(emergency_65 as f64, per_day_100k(pop65)),
+        ));
 
         // A&E.
         let (mut departed, mut within_4h) = (0u64, 0u64);
-        let (mut att65, mut departed65, mut admitted65, mut gp65, mut gp_departed65, mut gp_discharged65) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
+        let (
+            mut att65,
+            mut departed65,
+            mut admitted65,
+            mut gp65,
+            mut gp_departed65,
+            mut gp_discharged65,
+        ) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
         for a in &self.facts.attendances {
-            let Some((arr, source)) = a.arrival else { continue };
+            let Some((arr, source)) = a.arrival else {
+                continue;
+            };
             if !w.contains(arr) {
                 continue;
             }
@@ -190,10 +224,19 @@ impl Journeys {
             }
         }
         out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, departed)));
-        out.push(("ae_attendances_65_per_1000".into(), Ratio::new(att65 as f64, w.days as f64 / 365.0 * pop65 / 1000.0)));
-        out.push(("ae_admitted_pct_65".into(), Ratio::pct(admitted65, departed65)));
+        out.push((
+            "ae_attendances_65_per_1000".into(),
+            Ratio::new(att65 as f64, w.days as f64 / 365.0 * pop65 / 1000.0),
+        ));
+        out.push((
+            "ae_admitted_pct_65".into(),
+            Ratio::pct(admitted65, departed65),
+        ));
         out.push(("ae_gp_referred_pct_65".into(), Ratio::pct(gp65, att65)));
-        out.push(("ae_gp_referred_discharged_pct_65".into(), Ratio::pct(gp_discharged65, gp_departed65)));
+        out.push((
+            "ae_gp_referred_discharged_pct_65".into(),
+            Ratio::pct(gp_discharged65, gp_departed65),
+        ));
 
         // Bed occupancy at midnight.
         let (occupancy, by_org) = self.bed_occupancy(&w, ctx.orgs);
@@ -208,7 +251,9 @@ impl Journeys {
         let (mut alive65, mut readmitted, mut reabled, mut at_home) = (0u64, 0u64, 0u64, 0u64);
         let (mut discharges, mut weekend) = (0u64, 0u64);
         for s in &self.facts.spells {
-            let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else { continue };
+            let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else {
+                continue;
+            };
             if !w.contains(dis) {
                 continue;
             }
@@ -231,43 +276,83 @@ impl Journeys {
             }
             alive65 += 1;
             let next = person.emergency_admissions.partition_point(|a| *a <= dis);
-            if person.emergency_admissions.get(next).is_some_and(|a| *a <= dis.plus_days(30)) {
+            if person
+                .emergency_admissions
+                .get(next)
+                .is_some_and(|a| *a <= dis.plus_days(30))
+            {
                 readmitted += 1;
             }
             let r = person.reablement_starts.partition_point(|s| *s < dis);
-            if person.reablement_starts.get(r).is_some_and(|s| *s <= dis.plus_hours(72)) {
+            if person
+                .reablement_starts
+                .get(r)
+                .is_some_and(|s| *s <= dis.plus_hours(72))
+            {
                 reabled += 1;
                 if self.at_home(person, dis.plus_days(91)) {
                     at_home += 1;
                 }
             }
         }
-        out.push(("los_over_7d_pct_65".into(), Ratio::pct(over7, emerg65_discharged)));
-        out.push(("los_over_21d_pct_65".into(), Ratio::pct(over21, emerg65_discharged)));
-        out.push(("readmission_30d_pct_65".into(), Ratio::pct(readmitted, alive65)));
-        out.push(("reablement_offered_pct".into(), Ratio::pct(reabled, alive65)));
-        out.push(("reablement_91d_at_home_pct".into(), Ratio::pct(at_home, reabled)));
+        out.push((
+            "los_over_7d_pct_65".into(),
+            Ratio::pct(over7, emerg65_discharged),
+        ));
+        out.push((
+            "los_over_21d_pct_65".into(),
+            Ratio::pct(over21, emerg65_discharged),
+        ));
+        out.push((
+            "readmission_30d_pct_65".into(),
+            Ratio::pct(readmitted, alive65),
+        ));
+        out.push((
+            "reablement_offered_pct".into(),
+            Ratio::pct(reabled, alive65),
+        ));
+        out.push((
+            "reablement_91d_at_home_pct".into(),
+            Ratio::pct(at_home, reabled),
+        ));
 
         let ch_total: u64 = care_home_by_cause.iter().sum();
-        out.push(("care_home_admissions_65_per_100k".into(), Ratio::new(ch_total as f64, per_year_100k(pop65))));
+        out.push((
+            "care_home_admissions_65_per_100k".into(),
+            Ratio::new(ch_total as f64, per_year_100k(pop65)),
+        ));
         for (key, n) in catalogue::cause_keys().zip(care_home_by_cause) {
-            out.push((format!("care_home_admissions_65_per_100k:{key}"), Ratio::new(n as f64, per_year_100k(pop65))));
+            out.push((
+                format!("care_home_admissions_65_per_100k:{key}"),
+                Ratio::new(n as f64, per_year_100k(pop65)),
+            ));
         }
 
         // Permanent moves into care homes.
         let mut permanent = 0u64;
         for (ix, p) in self.facts.persons.iter().enumerate() {
             for r in &p.residences {
-                if r.is_change && r.permanent && r.residence.is_care_home() && w.contains(r.at)
-                    && !p.residence_before(r.at).is_some_and(Residence::is_care_home)
+                if r.is_change
+                    && r.permanent
+                    && r.residence.is_care_home()
+                    && w.contains(r.at)
+                    && !p
+                        .residence_before(r.at)
+                        .is_some_and(Residence::is_care_home)
                     && self.is_65(Some(ix as u32), r.at, zone)
                 {
                     permanent += 1;
                 }
             }
         }
-        out.push(("permanent_care_home_admissions_65_per_100k".into(), Ratio::new(permanent as f64, per_year_100k(pop65))));
-        out.push(("discharges_weekend_pct".into(), Ratio::pct(weekend, discharges)));
+        out.push((
+            "permanent_care_home_admissions_65_per_100k".into(),
+            Ratio::new(permanent as f64, per_year_100k(pop65)),
+        ));
+        out.push((
+            "discharges_weekend_pct".into(),
+            Ratio::pct(weekend, discharges),
+        ));
 
         // Reviews.
         let (mut due, mut done, mut overdue) = (0u64, 0u64, 0u64);
@@ -275,7 +360,7 @@ impl Journeys {
             let Some(due_date) = r.due else { continue };
             let completed_in_time = r.completed.is_some_and(|c| c < w.end);
             if let Some(death) = r.person.and_then(|p| self.facts.persons[p as usize].death) {
-                if death < zone.midnight(due_date) && !r.completed.is_some_and(|c| c <= death) {
+                if death < zone.midnight(due_date) && r.completed.is_none_or(|c| c > death) {
                     continue;
                 }
             }
@@ -293,7 +378,9 @@ impl Journeys {
         // Assessments and packages.
         let (mut care_needs, mut chc, mut chc_eligible, mut chc_28d) = (0u64, 0u64, 0u64, 0u64);
         for a in &self.facts.assessments {
-            let Some((done_at, outcome)) = a.completed else { continue };
+            let Some((done_at, outcome)) = a.completed else {
+                continue;
+            };
             if !w.contains(done_at) {
                 continue;
             }
@@ -302,7 +389,9 @@ impl Journeys {
                 Some(AssessmentType::Chc) => {
                     chc += 1;
                     chc_eligible += (outcome == AssessmentOutcome::Eligible) as u64;
-                    if a.requested.is_some_and(|r| done_at.0 - r.0 <= 28 * domain::time::NANOS_PER_DAY) {
+                    if a.requested
+                        .is_some_and(|r| done_at.0 - r.0 <= 28 * domain::time::NANOS_PER_DAY)
+                    {
                         chc_28d += 1;
                     }
                 }
@@ -313,10 +402,18 @@ impl Journeys {
             .facts
             .packages
             .iter()
-            .filter(|k| k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s)))
+            .filter(|k| {
+                k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s))
+            })
             .count() as u64;
-        out.push(("assessments_completed".into(), Ratio::new(care_needs as f64, 0.0)));
-        out.push(("new_home_care_packages".into(), Ratio::new(new_home_care as f64, 0.0)));
+        out.push((
+            "assessments_completed".into(),
+            Ratio::new(care_needs as f64, 0.0),
+        ));
+        out.push((
+            "new_home_care_packages".into(),
+            Ratio::new(new_home_care as f64, 0.0),
+        ));
         out.push(("chc_eligible_pct".into(), Ratio::pct(chc_eligible, chc)));
         out.push(("chc_within_28d_pct".into(), Ratio::pct(chc_28d, chc)));
 
@@ -352,14 +449,16 @@ impl Journeys {
     /// `unrecorded`), by responsible organisation (`nhs`, `social_care`, `both`, `unrecorded`).
     fn delayed_days(&self, w: &Window) -> (u64, [u64; 12], [u64; 4]) {
         let (mut total, mut by_reason, mut by_resp) = (0u64, [0u64; 12], [0u64; 4]);
-        let first_day = w.zone.local_date(w.midnights.first().copied().unwrap_or(w.start));
+        let first_day = w
+            .zone
+            .local_date(w.midnights.first().copied().unwrap_or(w.start));
         for s in &self.facts.spells {
             let Some(ready) = s.ready else { continue };
             let range = w.midnights_in(ready, s.discharge.map(|d| d.0));
             for k in range {
                 let m = w.midnights[k];
                 let day = first_day + chrono::Duration::days(k as i64);
-                if !self.age(s.person, day).is_some_and(|a| a >= 18) {
+                if self.age(s.person, day).is_none_or(|a| a < 18) {
                     continue;
                 }
                 total += 1;
@@ -394,13 +493,20 @@ impl Journeys {
             .collect();
         let mut occupied = vec![0u64; trusts.len()];
         for s in &self.facts.spells {
-            let (Some(adm), Some(org)) = (s.admitted, s.org) else { continue };
-            let Some(t) = slot_of[org as usize] else { continue };
+            let (Some(adm), Some(org)) = (s.admitted, s.org) else {
+                continue;
+            };
+            let Some(t) = slot_of[org as usize] else {
+                continue;
+            };
             occupied[t] += w.midnights_in(adm, s.discharge.map(|d| d.0)).len() as u64;
         }
         let days = w.days as f64;
         let total_beds: u64 = trusts.iter().map(|(_, b)| u64::from(*b)).sum();
-        let all = Ratio::new(occupied.iter().sum::<u64>() as f64, total_beds as f64 * days);
+        let all = Ratio::new(
+            occupied.iter().sum::<u64>() as f64,
+            total_beds as f64 * days,
+        );
         let by = trusts
             .iter()
             .zip(occupied)
@@ -424,9 +530,18 @@ impl Journeys {
 
 /// The indicators read from the organisations register alone.
 fn register_indicators(orgs: &OrgRegister) -> Vec<(String, Ratio)> {
-    let gps: Vec<_> = orgs.iter().filter(|o| o.kind == OrgKind::GpPractice).collect();
-    let extended = gps.iter().filter(|o| o.extended_access == Some(true)).count();
-    let mut out = vec![("gp_extended_access_pct".to_string(), Ratio::pct(extended as u64, gps.len() as u64))];
+    let gps: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::GpPractice)
+        .collect();
+    let extended = gps
+        .iter()
+        .filter(|o| o.extended_access == Some(true))
+        .count();
+    let mut out = vec![(
+        "gp_extended_access_pct".to_string(),
+        Ratio::pct(extended as u64, gps.len() as u64),
+    )];
     for (kind, prefix) in [
         (OrgKind::NursingHome, "nursing_homes"),
         (OrgKind::ResidentialHome, "residential_homes"),
@@ -438,9 +553,15 @@ fn register_indicators(orgs: &OrgRegister) -> Vec<(String, Ratio)> {
             .filter_map(|o| o.cqc_rating)
             .filter(|r| *r != CqcRating::Unrated)
             .collect();
-        for (rating, suffix) in [(CqcRating::Inadequate, "inadequate"), (CqcRating::RequiresImprovement, "requires_improvement")] {
+        for (rating, suffix) in [
+            (CqcRating::Inadequate, "inadequate"),
+            (CqcRating::RequiresImprovement, "requires_improvement"),
+        ] {
             let n = rated.iter().filter(|r| **r == rating).count();
-            out.push((format!("{prefix}_{suffix}_pct"), Ratio::pct(n as u64, rated.len() as u64)));
+            out.push((
+                format!("{prefix}_{suffix}_pct"),
+                Ratio::pct(n as u64, rated.len() as u64),
+            ));
         }
     }
     out

@@ -155,34 +155,63 @@ impl JourneyFacts {
         use EventBody as B;
         match &e.body {
             B::Unknown { .. } => {}
-            B::PersonRegistered { birth_date, residence, .. } => {
+            B::PersonRegistered {
+                birth_date,
+                residence,
+                ..
+            } => {
                 let ix = self.person(e).expect("known kinds have a person") as usize;
                 let p = &mut self.persons[ix];
                 if p.birth.is_none_or(|(reg_at, _)| reg_at <= at) {
                     p.birth = Some((at, *birth_date));
                 }
-                p.residences.push(ResidenceFact { at, residence: *residence, permanent: true, is_change: false });
+                p.residences.push(ResidenceFact {
+                    at,
+                    residence: *residence,
+                    permanent: true,
+                    is_change: false,
+                });
             }
-            B::ResidenceChanged { residence, permanent, .. } => {
+            B::ResidenceChanged {
+                residence,
+                permanent,
+                ..
+            } => {
                 let p = self.person(e).expect("known kinds have a person") as usize;
-                self.persons[p].residences.push(ResidenceFact { at, residence: *residence, permanent: *permanent, is_change: true });
+                self.persons[p].residences.push(ResidenceFact {
+                    at,
+                    residence: *residence,
+                    permanent: *permanent,
+                    is_change: true,
+                });
             }
             B::Death => {
                 let p = self.person(e).expect("known kinds have a person") as usize;
                 self.persons[p].death = Some(at);
             }
-            B::AeArrival { attendance, source, .. } => {
+            B::AeArrival {
+                attendance, source, ..
+            } => {
                 let person = self.person(e);
                 let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
                 let a = &mut self.attendances[i];
                 a.person = person;
                 a.arrival = Some((at, *source));
             }
-            B::AeDeparture { attendance, outcome } => {
+            B::AeDeparture {
+                attendance,
+                outcome,
+            } => {
                 let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
                 self.attendances[i].departure = Some((at, *outcome));
             }
-            B::Admission { spell, org, method, cause, .. } => {
+            B::Admission {
+                spell,
+                org,
+                method,
+                cause,
+                ..
+            } => {
                 let person = self.person(e);
                 let org = self.org(org);
                 let i = slot(&mut self.spells, &mut self.spell_ids, spell);
@@ -197,24 +226,42 @@ impl JourneyFacts {
                 let i = slot(&mut self.spells, &mut self.spell_ids, spell);
                 self.spells[i].ready = Some(at);
             }
-            B::DelayReason { spell, reason, responsible } => {
+            B::DelayReason {
+                spell,
+                reason,
+                responsible,
+            } => {
                 let i = slot(&mut self.spells, &mut self.spell_ids, spell);
-                self.spells[i].delay_reasons.push((at, *reason, *responsible));
+                self.spells[i]
+                    .delay_reasons
+                    .push((at, *reason, *responsible));
             }
-            B::Discharge { spell, destination, .. } => {
+            B::Discharge {
+                spell, destination, ..
+            } => {
                 let i = slot(&mut self.spells, &mut self.spell_ids, spell);
                 self.spells[i].discharge = Some((at, *destination));
             }
-            B::AssessmentRequested { assessment, assessment_type, .. } => {
+            B::AssessmentRequested {
+                assessment,
+                assessment_type,
+                ..
+            } => {
                 let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
                 self.assessments[i].kind = Some(*assessment_type);
                 self.assessments[i].requested = Some(at);
             }
-            B::AssessmentCompleted { assessment, outcome, .. } => {
+            B::AssessmentCompleted {
+                assessment,
+                outcome,
+                ..
+            } => {
                 let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
                 self.assessments[i].completed = Some((at, *outcome));
             }
-            B::PackageRequested { package, service, .. } => {
+            B::PackageRequested {
+                package, service, ..
+            } => {
                 let person = self.person(e);
                 let i = slot(&mut self.packages, &mut self.package_ids, package);
                 self.packages[i].person = person;
@@ -254,7 +301,9 @@ impl JourneyFacts {
             }
         }
         for k in &self.packages {
-            if let (Some(p), Some(Service::Reablement), Some(start)) = (k.person, k.service, k.started) {
+            if let (Some(p), Some(Service::Reablement), Some(start)) =
+                (k.person, k.service, k.started)
+            {
                 self.persons[p as usize].reablement_starts.push(start);
             }
         }

@@ -1,7 +1,7 @@
 //! The indicators of a period, and their renderings: JSON, CSV and a readable table.
 
 use crate::benchmarks::Benchmarks;
-use crate::catalogue::{definition, Better, Unit};
+use crate::catalogue::{Better, Unit};
 use chrono::NaiveDate;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -154,11 +154,17 @@ fn fmt_value(v: Option<f64>, unit: Unit) -> String {
 pub fn to_table(reports: &[Report]) -> String {
     let mut out = String::new();
     for r in reports {
-        let _ = writeln!(out, "Indicators from {} to {} ({} days)", r.from, r.to, (r.to - r.from).num_days());
         let _ = writeln!(
             out,
-            "{:<58} {:>9}  {:>7} {:>7} {:>7} {:>7}  {:<4} {}",
-            "indicator", "value", "2017", "England", "compar.", "target", "vs E", "unit"
+            "Indicators from {} to {} ({} days)",
+            r.from,
+            r.to,
+            (r.to - r.from).num_days()
+        );
+        let _ = writeln!(
+            out,
+            "{:<58} {:>9}  {:>7} {:>7} {:>7} {:>7}  {:<4} unit",
+            "indicator", "value", "2017", "England", "compar.", "target", "vs E"
         );
         for i in &r.indicators {
             let breakdown = i.id.contains(':');
@@ -167,7 +173,9 @@ pub fn to_table(reports: &[Report]) -> String {
                 continue;
             }
             let label = match i.id.split_once(':') {
-                Some((parent, key)) if parent.ends_with("_by_responsible") => format!("  - responsible: {key}"),
+                Some((parent, key)) if parent.ends_with("_by_responsible") => {
+                    format!("  - responsible: {key}")
+                }
                 Some((_, key)) => format!("  - {key}"),
                 None => i.id.clone(),
             };
@@ -191,9 +199,11 @@ pub fn to_table(reports: &[Report]) -> String {
                 if breakdown { "" } else { i.unit.as_str() }
             );
         }
-        let _ = writeln!(out, "▲ better than England, ▼ worse; - no value (no denominator) or no figure.");
+        let _ = writeln!(
+            out,
+            "▲ better than England, ▼ worse; - no value (no denominator) or no figure."
+        );
         out.push('\n');
     }
-    let _ = definition; // titles are used by the web pages; the table keeps ids, as scripts cite them
     out
 }

@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(name = "joinedup", version, about = "One journey log, one set of numbers: the joined-up health and social care platform for older people.")]
+#[command(
+    name = "joinedup",
+    version,
+    about = "One journey log, one set of numbers: the joined-up health and social care platform for older people."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -37,13 +41,28 @@ pub enum By {
 #[derive(clap::Args, Debug)]
 pub struct MetricsArgs {
     /// A journey log (.jsonl or .jsonl.gz); give several times for one log in several files.
-    #[arg(long = "events", value_name = "FILE", required_unless_present = "db", conflicts_with = "db")]
+    #[arg(
+        long = "events",
+        value_name = "FILE",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
     pub events: Vec<PathBuf>,
     /// The organisations register.
-    #[arg(long, value_name = "orgs.csv", required_unless_present = "db", conflicts_with = "db")]
+    #[arg(
+        long,
+        value_name = "orgs.csv",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
     pub orgs: Option<PathBuf>,
     /// The population register.
-    #[arg(long, value_name = "population.csv", required_unless_present = "db", conflicts_with = "db")]
+    #[arg(
+        long,
+        value_name = "population.csv",
+        required_unless_present = "db",
+        conflicts_with = "db"
+    )]
     pub population: Option<PathBuf>,
     /// Read the log and registers from a store instead of files.
     #[arg(long, value_name = "FILE")]

@@ -17,7 +17,12 @@ pub struct LogError {
 
 impl LogError {
     pub fn at(source: &str, line: u32, field: Option<&str>, message: String) -> Self {
-        LogError { source: source.to_string(), line: Some(line), field: field.map(str::to_string), message }
+        LogError {
+            source: source.to_string(),
+            line: Some(line),
+            field: field.map(str::to_string),
+            message,
+        }
     }
 }
 
@@ -61,7 +66,12 @@ impl LogErrors {
 
     pub fn io(source: &str, e: std::io::Error) -> Self {
         let mut errs = LogErrors::default();
-        errs.push(LogError { source: source.to_string(), line: None, field: None, message: e.to_string() });
+        errs.push(LogError {
+            source: source.to_string(),
+            line: None,
+            field: None,
+            message: e.to_string(),
+        });
         errs
     }
 

@@ -43,7 +43,12 @@ type Parsed = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
 impl<'a> LogReader<'a> {
     /// A reader checking org codes against `orgs`.
     pub fn new(orgs: &'a OrgRegister) -> Self {
-        LogReader { orgs, keep_raw: false, block_bytes: 4 << 20, progress: None }
+        LogReader {
+            orgs,
+            keep_raw: false,
+            block_bytes: 4 << 20,
+            progress: None,
+        }
     }
 
     /// Keep each line's text (for storing it as written).
@@ -69,7 +74,12 @@ impl<'a> LogReader<'a> {
 
     /// As [`read`](Self::read), continuing from a validator that has already seen other events
     /// (an import on top of a store checks against what the store holds).
-    pub fn read_with<F>(&self, paths: &[PathBuf], mut validator: Validator, mut sink: F) -> Result<ReadSummary, LogErrors>
+    pub fn read_with<F>(
+        &self,
+        paths: &[PathBuf],
+        mut validator: Validator,
+        mut sink: F,
+    ) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
     {
@@ -80,18 +90,31 @@ impl<'a> LogReader<'a> {
             let input = match open(path) {
                 Ok(r) => r,
                 Err(e) => {
-                    errors.push(LogError { source: names[file].clone(), line: None, field: None, message: e.to_string() });
+                    errors.push(LogError {
+                        source: names[file].clone(),
+                        line: None,
+                        field: None,
+                        message: e.to_string(),
+                    });
                     continue;
                 }
             };
             let file = file as u32;
-            let mut fold = |block: Vec<Parsed>, validator: &mut Validator, summary: &mut ReadSummary, errors: &mut LogErrors| {
+            let mut fold = |block: Vec<Parsed>,
+                            validator: &mut Validator,
+                            summary: &mut ReadSummary,
+                            errors: &mut LogErrors| {
                 for (line, result) in block {
                     let loc = Loc { file, line };
                     match result {
                         Err(field_errors) => {
                             for fe in field_errors {
-                                errors.push(LogError { source: names[file as usize].clone(), line: Some(line), field: fe.field, message: fe.message });
+                                errors.push(LogError {
+                                    source: names[file as usize].clone(),
+                                    line: Some(line),
+                                    field: fe.field,
+                                    message: fe.message,
+                                });
                             }
                         }
                         Ok((parsed, raw)) => match validator.check(loc, &parsed) {
@@ -111,11 +134,18 @@ impl<'a> LogReader<'a> {
                 let block = match blocks.next_block() {
                     Ok(b) => b,
                     Err(e) => {
-                        errors.push(LogError { source: names[file as usize].clone(), line: Some(blocks.line + 1), field: None, message: format!("cannot read: {e}") });
+                        errors.push(LogError {
+                            source: names[file as usize].clone(),
+                            line: Some(blocks.line + 1),
+                            field: None,
+                            message: format!("cannot read: {e}"),
+                        });
                         None
                     }
                 };
-                let Some((first_line, text)) = block else { break };
+                let Some((first_line, text)) = block else {
+                    break;
+                };
                 summary.bytes += text.len() as u64;
                 let (_, parsed) = rayon::join(
                     || {
@@ -134,9 +164,19 @@ impl<'a> LogReader<'a> {
                 fold(p, &mut validator, &mut summary, &mut errors);
             }
         }
-        let name_of = |file: u32| names.get(file as usize).cloned().unwrap_or_else(|| "(the store)".to_string());
+        let name_of = |file: u32| {
+            names
+                .get(file as usize)
+                .cloned()
+                .unwrap_or_else(|| "(the store)".to_string())
+        };
         for e in validator.finish() {
-            errors.push(LogError { source: name_of(e.loc.file), line: Some(e.loc.line), field: e.field.map(str::to_string), message: e.message });
+            errors.push(LogError {
+                source: name_of(e.loc.file),
+                line: Some(e.loc.line),
+                field: e.field.map(str::to_string),
+                message: e.message,
+            });
         }
         errors.errors.sort_by(|a, b| {
             let key = |e: &LogError| (names.iter().position(|n| *n == e.source), e.line);
@@ -147,20 +187,21 @@ impl<'a> LogReader<'a> {
 
     fn parse_block(&self, first_line: u32, bytes: &[u8]) -> Vec<Parsed> {
         let mut lines = Vec::with_capacity(bytes.len() / 150);
-        let mut n = first_line;
-        for line in bytes.split(|b| *b == b'\n') {
+        for (n, line) in (first_line..).zip(bytes.split(|b| *b == b'\n')) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if !line.iter().all(u8::is_ascii_whitespace) {
                 lines.push((n, line));
             }
-            n += 1;
         }
         lines
             .into_par_iter()
             .with_min_len(256)
             .map(|(n, line)| {
                 let result = match std::str::from_utf8(line) {
-                    Err(e) => Err(vec![FieldError { field: None, message: format!("not UTF-8 text: {e}") }]),
+                    Err(e) => Err(vec![FieldError {
+                        field: None,
+                        message: format!("not UTF-8 text: {e}"),
+                    }]),
                     Ok(text) => parse_line(text, self.orgs)
                         .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
                 };
@@ -194,7 +235,14 @@ struct Blocks {
 
 impl Blocks {
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
-        Blocks { input, carry: Vec::new(), block_bytes, line: 0, bytes: 0, done: false }
+        Blocks {
+            input,
+            carry: Vec::new(),
+            block_bytes,
+            line: 0,
+            bytes: 0,
+            done: false,
+        }
     }
 
     /// The next block of whole lines, with the number of its first line.

@@ -6,7 +6,14 @@ use domain::{AgeBand, Org, OrgRegister, Population};
 use std::io::{Read, Write};
 use std::path::Path;
 
-pub const ORGS_HEADER: [&str; 6] = ["code", "name", "kind", "cqc_rating", "beds", "extended_access"];
+pub const ORGS_HEADER: [&str; 6] = [
+    "code",
+    "name",
+    "kind",
+    "cqc_rating",
+    "beds",
+    "extended_access",
+];
 pub const POPULATION_HEADER: [&str; 2] = ["band", "count"];
 
 /// Which register a CSV file holds, judged by its header.
@@ -18,8 +25,12 @@ pub enum RegisterKind {
 
 /// Reads the header of a CSV file and tells which register it is, if any.
 pub fn register_kind(path: &Path) -> std::io::Result<Option<RegisterKind>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path)?;
-    let Some(Ok(first)) = r.records().next() else { return Ok(None) };
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)?;
+    let Some(Ok(first)) = r.records().next() else {
+        return Ok(None);
+    };
     let cells: Vec<&str> = first.iter().map(str::trim).collect();
     Ok(if cells == ORGS_HEADER {
         Some(RegisterKind::Orgs)
@@ -36,17 +47,25 @@ fn records(
     header: &[&str],
     errors: &mut LogErrors,
 ) -> Vec<(u32, csv::StringRecord)> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(input);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input);
     let mut out = Vec::new();
     let mut rows = r.records();
     match rows.next() {
         Some(Ok(h)) if h.iter().map(str::trim).eq(header.iter().copied()) => {}
         Some(Ok(h)) => {
-            errors.push(LogError::at(source, 1, None, format!(
-                "the header must be `{}`, got `{}`",
-                header.join(","),
-                h.iter().collect::<Vec<_>>().join(",")
-            )));
+            errors.push(LogError::at(
+                source,
+                1,
+                None,
+                format!(
+                    "the header must be `{}`, got `{}`",
+                    header.join(","),
+                    h.iter().collect::<Vec<_>>().join(",")
+                ),
+            ));
             return out;
         }
         Some(Err(e)) => {
@@ -54,7 +73,12 @@ fn records(
             return out;
         }
         None => {
-            errors.push(LogError::at(source, 1, None, format!("empty file: the header `{}` is missing", header.join(","))));
+            errors.push(LogError::at(
+                source,
+                1,
+                None,
+                format!("empty file: the header `{}` is missing", header.join(",")),
+            ));
             return out;
         }
     }
@@ -66,7 +90,12 @@ fn records(
                     continue;
                 }
                 if rec.len() != header.len() {
-                    errors.push(LogError::at(source, line, None, format!("expected {} columns, got {}", header.len(), rec.len())));
+                    errors.push(LogError::at(
+                        source,
+                        line,
+                        None,
+                        format!("expected {} columns, got {}", header.len(), rec.len()),
+                    ));
                     continue;
                 }
                 out.push((line, rec));
@@ -87,24 +116,38 @@ pub fn read_orgs(source: &str, input: impl Read) -> Result<OrgRegister, LogError
     let mut first_line = std::collections::HashMap::new();
     for (line, rec) in records(source, input, &ORGS_HEADER, &mut errors) {
         let cell = |i: usize| rec.get(i).unwrap_or("").trim();
-        let mut bad = |field: &str, msg: String| errors.push(LogError::at(source, line, Some(field), msg));
+        let mut bad =
+            |field: &str, msg: String| errors.push(LogError::at(source, line, Some(field), msg));
         let code = cell(0);
         if code.is_empty() {
             bad("code", "missing organisation code".into());
         } else if let Some(first) = first_line.insert(code.to_string(), line) {
-            bad("code", format!("organisation {code:?} is already on line {first}"));
+            bad(
+                "code",
+                format!("organisation {code:?} is already on line {first}"),
+            );
         }
-        let kind = OrgKind::parse(cell(2)).map_err(|e| bad("kind", e.to_string())).ok();
+        let kind = OrgKind::parse(cell(2))
+            .map_err(|e| bad("kind", e.to_string()))
+            .ok();
         let cqc_rating = match cell(3) {
             "" => Some(None),
-            s => CqcRating::parse(s).map(Some).map_err(|e| bad("cqc_rating", e.to_string())).ok(),
+            s => CqcRating::parse(s)
+                .map(Some)
+                .map_err(|e| bad("cqc_rating", e.to_string()))
+                .ok(),
         };
         let beds = match cell(4) {
             "" => Some(None),
             s => s
                 .parse::<u32>()
                 .map(Some)
-                .map_err(|_| bad("beds", format!("expected a whole number of beds, 0 or more, got {s:?}")))
+                .map_err(|_| {
+                    bad(
+                        "beds",
+                        format!("expected a whole number of beds, 0 or more, got {s:?}"),
+                    )
+                })
                 .ok(),
         };
         let extended_access = match cell(5) {
@@ -112,14 +155,24 @@ pub fn read_orgs(source: &str, input: impl Read) -> Result<OrgRegister, LogError
             "true" => Some(Some(true)),
             "false" => Some(Some(false)),
             s => {
-                bad("extended_access", format!("expected true, false or empty, got {s:?}"));
+                bad(
+                    "extended_access",
+                    format!("expected true, false or empty, got {s:?}"),
+                );
                 None
             }
         };
         if let (Some(kind), Some(cqc_rating), Some(beds), Some(extended_access)) =
             (kind, cqc_rating, beds, extended_access)
         {
-            register.upsert(Org { code: code.to_string(), name: cell(1).to_string(), kind, cqc_rating, beds, extended_access });
+            register.upsert(Org {
+                code: code.to_string(),
+                name: cell(1).to_string(),
+                kind,
+                cqc_rating,
+                beds,
+                extended_access,
+            });
         }
     }
     errors.into_result(register)
@@ -138,28 +191,46 @@ pub fn read_population(source: &str, input: impl Read) -> Result<Population, Log
         let band = match AgeBand::parse(band) {
             Some(b) => b,
             None => {
-                errors.push(LogError::at(source, line, Some("band"), format!(
+                errors.push(LogError::at(
+                    source,
+                    line,
+                    Some("band"),
+                    format!(
                     "unknown age band {band:?} (expected one of: 0-17, 18-64, 65-74, 75-84, 85+)"
-                )));
+                ),
+                ));
                 continue;
             }
         };
         if let Some((_, first)) = seen.iter().find(|(b, _)| *b == band) {
-            errors.push(LogError::at(source, line, Some("band"), format!("band {} is already on line {first}", band.as_str())));
+            errors.push(LogError::at(
+                source,
+                line,
+                Some("band"),
+                format!("band {} is already on line {first}", band.as_str()),
+            ));
             continue;
         }
         seen.push((band, line));
         match count.parse::<u64>() {
             Ok(c) => pop.set(band, c),
-            Err(_) => errors.push(LogError::at(source, line, Some("count"), format!(
-                "expected a whole number of people, 0 or more, got {count:?}"
-            ))),
+            Err(_) => errors.push(LogError::at(
+                source,
+                line,
+                Some("count"),
+                format!("expected a whole number of people, 0 or more, got {count:?}"),
+            )),
         }
     }
     if errors.is_empty() {
         for band in AgeBand::ALL {
             if !seen.iter().any(|(b, _)| *b == band) {
-                errors.push(LogError::at(source, last_line, Some("band"), format!("band {} is missing", band.as_str())));
+                errors.push(LogError::at(
+                    source,
+                    last_line,
+                    Some("band"),
+                    format!("band {} is missing", band.as_str()),
+                ));
             }
         }
     }
@@ -191,7 +262,9 @@ pub fn write_orgs(out: impl Write, orgs: &OrgRegister) -> csv::Result<()> {
             o.kind.as_str(),
             o.cqc_rating.map(|r| r.as_str()).unwrap_or(""),
             &o.beds.map(|b| b.to_string()).unwrap_or_default(),
-            o.extended_access.map(|b| if b { "true" } else { "false" }).unwrap_or(""),
+            o.extended_access
+                .map(|b| if b { "true" } else { "false" })
+                .unwrap_or(""),
         ])?;
     }
     w.flush()?;

@@ -68,7 +68,13 @@ struct Table {
 
 impl Table {
     fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
-        Table { name, slot_kinds, index: FxHashMap::default(), ids: Vec::new(), lives: Vec::new() }
+        Table {
+            name,
+            slot_kinds,
+            index: FxHashMap::default(),
+            ids: Vec::new(),
+            lives: Vec::new(),
+        }
     }
 
     fn idx(&mut self, id: &str) -> usize {
@@ -215,7 +221,10 @@ impl Default for Validator {
                 "assessment",
                 ["assessment_requested", "assessment_completed", ""],
             ),
-            packages: Table::new("package", ["package_requested", "package_started", "package_ended"]),
+            packages: Table::new(
+                "package",
+                ["package_requested", "package_started", "package_ended"],
+            ),
             reviews: Table::new("review", ["review_due", "review_completed", ""]),
             deaths: FxHashMap::default(),
             residence_at: FxHashSet::default(),
@@ -273,29 +282,65 @@ impl Validator {
                     errs.push(RuleError {
                         loc,
                         field: Some("person"),
-                        message: format!("a second death of this person (the first is on line {})", first.line),
+                        message: format!(
+                            "a second death of this person (the first is on line {})",
+                            first.line
+                        ),
                     });
                 } else {
                     self.deaths.insert(person, loc);
                 }
             }
             B::AeArrival { attendance, .. } => {
-                self.attendances.step(errs, attendance, Some(0), None, loc, at, "attendance", "ae_arrival");
+                self.attendances.step(
+                    errs,
+                    attendance,
+                    Some(0),
+                    None,
+                    loc,
+                    at,
+                    "attendance",
+                    "ae_arrival",
+                );
             }
             B::AeDeparture { attendance, .. } => {
-                self.attendances.step(errs, attendance, Some(1), Some(0), loc, at, "attendance", "ae_departure");
+                self.attendances.step(
+                    errs,
+                    attendance,
+                    Some(1),
+                    Some(0),
+                    loc,
+                    at,
+                    "attendance",
+                    "ae_departure",
+                );
             }
-            B::Admission { spell, attendance, .. } => {
-                self.spells.step(errs, spell, Some(0), None, loc, at, "spell", "admission");
+            B::Admission {
+                spell, attendance, ..
+            } => {
+                self.spells
+                    .step(errs, spell, Some(0), None, loc, at, "spell", "admission");
                 if let Some(a) = attendance {
-                    self.attendances.step(errs, a, None, None, loc, at, "attendance", "admission");
+                    self.attendances
+                        .step(errs, a, None, None, loc, at, "attendance", "admission");
                 }
             }
             B::ReadyForDischarge { spell } => {
-                self.spells.step(errs, spell, Some(1), Some(0), loc, at, "spell", "ready_for_discharge");
+                self.spells.step(
+                    errs,
+                    spell,
+                    Some(1),
+                    Some(0),
+                    loc,
+                    at,
+                    "spell",
+                    "ready_for_discharge",
+                );
             }
             B::DelayReason { spell, .. } => {
-                let i = self.spells.step(errs, spell, None, None, loc, at, "spell", "delay_reason");
+                let i = self
+                    .spells
+                    .step(errs, spell, None, None, loc, at, "spell", "delay_reason");
                 if !self.delay_at.insert((i as u32, at.0)) {
                     errs.push(RuleError {
                         loc,
@@ -307,40 +352,120 @@ impl Validator {
                 }
             }
             B::Discharge { spell, .. } => {
-                self.spells.step(errs, spell, Some(2), Some(0), loc, at, "spell", "discharge");
+                self.spells
+                    .step(errs, spell, Some(2), Some(0), loc, at, "spell", "discharge");
             }
-            B::AssessmentRequested { assessment, spell, .. } => {
-                self.assessments.step(errs, assessment, Some(0), None, loc, at, "assessment", "assessment_requested");
+            B::AssessmentRequested {
+                assessment, spell, ..
+            } => {
+                self.assessments.step(
+                    errs,
+                    assessment,
+                    Some(0),
+                    None,
+                    loc,
+                    at,
+                    "assessment",
+                    "assessment_requested",
+                );
                 if let Some(s) = spell {
-                    self.spells.step(errs, s, None, None, loc, at, "spell", "assessment_requested");
+                    self.spells.step(
+                        errs,
+                        s,
+                        None,
+                        None,
+                        loc,
+                        at,
+                        "spell",
+                        "assessment_requested",
+                    );
                 }
             }
             B::AssessmentCompleted { assessment, .. } => {
-                self.assessments.step(errs, assessment, Some(1), Some(0), loc, at, "assessment", "assessment_completed");
+                self.assessments.step(
+                    errs,
+                    assessment,
+                    Some(1),
+                    Some(0),
+                    loc,
+                    at,
+                    "assessment",
+                    "assessment_completed",
+                );
             }
             B::PackageRequested { package, spell, .. } => {
-                self.packages.step(errs, package, Some(0), None, loc, at, "package", "package_requested");
+                self.packages.step(
+                    errs,
+                    package,
+                    Some(0),
+                    None,
+                    loc,
+                    at,
+                    "package",
+                    "package_requested",
+                );
                 if let Some(s) = spell {
-                    self.spells.step(errs, s, None, None, loc, at, "spell", "package_requested");
+                    self.spells
+                        .step(errs, s, None, None, loc, at, "spell", "package_requested");
                 }
             }
             B::PackageOffered { package, .. } => {
-                self.packages.step(errs, package, None, Some(0), loc, at, "package", "package_offered");
+                self.packages.step(
+                    errs,
+                    package,
+                    None,
+                    Some(0),
+                    loc,
+                    at,
+                    "package",
+                    "package_offered",
+                );
             }
             B::PackageStarted { package, .. } => {
-                self.packages.step(errs, package, Some(1), Some(0), loc, at, "package", "package_started");
+                self.packages.step(
+                    errs,
+                    package,
+                    Some(1),
+                    Some(0),
+                    loc,
+                    at,
+                    "package",
+                    "package_started",
+                );
             }
             B::PackageEnded { package, .. } => {
-                self.packages.step(errs, package, Some(2), Some(1), loc, at, "package", "package_ended");
+                self.packages.step(
+                    errs,
+                    package,
+                    Some(2),
+                    Some(1),
+                    loc,
+                    at,
+                    "package",
+                    "package_ended",
+                );
             }
-            B::ReviewDue { review, package, .. } => {
-                self.reviews.step(errs, review, Some(0), None, loc, at, "review", "review_due");
+            B::ReviewDue {
+                review, package, ..
+            } => {
+                self.reviews
+                    .step(errs, review, Some(0), None, loc, at, "review", "review_due");
                 if let Some(p) = package {
-                    self.packages.step(errs, p, None, None, loc, at, "package", "review_due");
+                    self.packages
+                        .step(errs, p, None, None, loc, at, "package", "review_due");
                 }
             }
             B::ReviewCompleted { review } => {
-                self.reviews.step(errs, review, Some(1), None, loc, at, "review", "review_completed");
+                self.reviews.step(
+                    errs,
+                    review,
+                    Some(1),
+                    None,
+                    loc,
+                    at,
+                    "review",
+                    "review_completed",
+                );
             }
             B::Unknown { .. } => {}
         }
@@ -359,7 +484,13 @@ impl Validator {
     /// Ends the check: adds the references that never found their opener, and returns every
     /// error, in file order.
     pub fn finish(mut self) -> Vec<RuleError> {
-        for t in [&self.spells, &self.attendances, &self.assessments, &self.packages, &self.reviews] {
+        for t in [
+            &self.spells,
+            &self.attendances,
+            &self.assessments,
+            &self.packages,
+            &self.reviews,
+        ] {
             t.finish(&mut self.errors);
         }
         self.errors.sort_by_key(|e| e.loc);
@@ -391,23 +522,47 @@ mod tests {
         let mut v = Validator::new();
         for (i, l) in lines.iter().enumerate() {
             let p = parse_line(l, &orgs).unwrap();
-            v.check(Loc { file: 0, line: i as u32 + 1 }, &p);
+            v.check(
+                Loc {
+                    file: 0,
+                    line: i as u32 + 1,
+                },
+                &p,
+            );
         }
-        v.finish().into_iter().map(|e| (e.loc.line, e.field, e.message)).collect()
+        v.finish()
+            .into_iter()
+            .map(|e| (e.loc.line, e.field, e.message))
+            .collect()
     }
 
     fn ev(id: &str, kind: &str, at: &str, rest: &str) -> String {
         format!(r#"{{"id":"{id}","kind":"{kind}","at":"2017-02-{at}Z","person":"{P}"{rest}}}"#)
     }
     fn adm(id: &str, at: &str) -> String {
-        ev(id, "admission", at, r#","spell":"s1","org":"RJE","method":"emergency""#)
+        ev(
+            id,
+            "admission",
+            at,
+            r#","spell":"s1","org":"RJE","method":"emergency""#,
+        )
     }
 
     #[test]
     fn a_valid_spell_in_any_order_passes() {
         let lines = [
-            ev("e3", "discharge", "05T10:00:00", r#","spell":"s1","destination":"usual_residence""#),
-            ev("e2", "ready_for_discharge", "03T10:00:00", r#","spell":"s1""#),
+            ev(
+                "e3",
+                "discharge",
+                "05T10:00:00",
+                r#","spell":"s1","destination":"usual_residence""#,
+            ),
+            ev(
+                "e2",
+                "ready_for_discharge",
+                "03T10:00:00",
+                r#","spell":"s1""#,
+            ),
             adm("e1", "01T10:00:00"),
         ];
         assert_eq!(check(&lines), []);
@@ -424,8 +579,16 @@ mod tests {
 
     #[test]
     fn a_step_too_early_names_its_own_line_whatever_the_file_order() {
-        let early = ev("e2", "discharge", "01T09:00:00", r#","spell":"s1","destination":"died""#);
-        for lines in [vec![adm("e1", "01T10:00:00"), early.clone()], vec![early.clone(), adm("e1", "01T10:00:00")]] {
+        let early = ev(
+            "e2",
+            "discharge",
+            "01T09:00:00",
+            r#","spell":"s1","destination":"died""#,
+        );
+        for lines in [
+            vec![adm("e1", "01T10:00:00"), early.clone()],
+            vec![early.clone(), adm("e1", "01T10:00:00")],
+        ] {
             let e = check(&lines);
             let discharge_line = lines.iter().position(|l| *l == early).unwrap() as u32 + 1;
             assert_eq!(e.len(), 1, "{e:?}");
@@ -437,12 +600,29 @@ mod tests {
     #[test]
     fn references_to_ids_that_never_appear() {
         let lines = [
-            ev("e1", "discharge", "01T09:00:00", r#","spell":"nope","destination":"died""#),
+            ev(
+                "e1",
+                "discharge",
+                "01T09:00:00",
+                r#","spell":"nope","destination":"died""#,
+            ),
             ev("e2", "review_completed", "01T09:00:00", r#","review":"r9""#),
-            ev("e3", "package_started", "01T09:00:00", r#","package":"k9","org":"RJE""#),
+            ev(
+                "e3",
+                "package_started",
+                "01T09:00:00",
+                r#","package":"k9","org":"RJE""#,
+            ),
         ];
         let e = check(&lines);
-        assert_eq!(e.iter().map(|e| (e.0, e.1)).collect::<Vec<_>>(), [(1, Some("spell")), (2, Some("review")), (3, Some("package"))]);
+        assert_eq!(
+            e.iter().map(|e| (e.0, e.1)).collect::<Vec<_>>(),
+            [
+                (1, Some("spell")),
+                (2, Some("review")),
+                (3, Some("package"))
+            ]
+        );
         assert!(e[0].2.contains("no admission"));
     }
 
@@ -459,10 +639,30 @@ mod tests {
     fn ties_in_state_are_errors() {
         let lines = [
             adm("e1", "01T10:00:00"),
-            ev("e2", "delay_reason", "02T10:00:00", r#","spell":"s1","reason":"E""#),
-            ev("e3", "delay_reason", "02T10:00:00", r#","spell":"s1","reason":"G""#),
-            ev("e4", "residence_changed", "02T10:00:00", r#","residence":"own_home""#),
-            ev("e5", "residence_changed", "02T10:00:00", r#","residence":"extra_care""#),
+            ev(
+                "e2",
+                "delay_reason",
+                "02T10:00:00",
+                r#","spell":"s1","reason":"E""#,
+            ),
+            ev(
+                "e3",
+                "delay_reason",
+                "02T10:00:00",
+                r#","spell":"s1","reason":"G""#,
+            ),
+            ev(
+                "e4",
+                "residence_changed",
+                "02T10:00:00",
+                r#","residence":"own_home""#,
+            ),
+            ev(
+                "e5",
+                "residence_changed",
+                "02T10:00:00",
+                r#","residence":"extra_care""#,
+            ),
             ev("e6", "death", "03T10:00:00", ""),
             ev("e7", "death", "04T10:00:00", ""),
         ];
@@ -473,10 +673,30 @@ mod tests {
     #[test]
     fn package_steps_follow_their_openers() {
         let lines = [
-            ev("e1", "package_requested", "05T10:00:00", r#","package":"k1","service":"home_care""#),
-            ev("e2", "package_offered", "04T10:00:00", r#","package":"k1","org":"RJE""#),
-            ev("e3", "package_started", "06T10:00:00", r#","package":"k1","org":"RJE""#),
-            ev("e4", "package_ended", "05T12:00:00", r#","package":"k1","reason":"needs_met""#),
+            ev(
+                "e1",
+                "package_requested",
+                "05T10:00:00",
+                r#","package":"k1","service":"home_care""#,
+            ),
+            ev(
+                "e2",
+                "package_offered",
+                "04T10:00:00",
+                r#","package":"k1","org":"RJE""#,
+            ),
+            ev(
+                "e3",
+                "package_started",
+                "06T10:00:00",
+                r#","package":"k1","org":"RJE""#,
+            ),
+            ev(
+                "e4",
+                "package_ended",
+                "05T12:00:00",
+                r#","package":"k1","reason":"needs_met""#,
+            ),
         ];
         let e = check(&lines);
         assert_eq!(e.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4], "{e:?}");

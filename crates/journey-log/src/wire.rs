@@ -22,10 +22,16 @@ pub struct FieldError {
 
 impl FieldError {
     fn new(field: &str, message: impl Into<String>) -> Self {
-        FieldError { field: Some(field.to_string()), message: message.into() }
+        FieldError {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
     }
     fn line(message: impl Into<String>) -> Self {
-        FieldError { field: None, message: message.into() }
+        FieldError {
+            field: None,
+            message: message.into(),
+        }
     }
 }
 
@@ -107,17 +113,24 @@ impl<'a> Fields<'a> {
         match serde_json::from_str::<Key<'a>>(raw.get()) {
             Ok(Key(s)) => Some(s),
             Err(_) => {
-                self.errors.push(FieldError::new(name, format!("expected a string, got {}", raw.get())));
+                self.errors.push(FieldError::new(
+                    name,
+                    format!("expected a string, got {}", raw.get()),
+                ));
                 None
             }
         }
     }
 
     fn req_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
-        let present = self.fields.iter().any(|(k, v)| k == name && v.get() != "null");
+        let present = self
+            .fields
+            .iter()
+            .any(|(k, v)| k == name && v.get() != "null");
         let v = self.opt_str(name);
         if !present {
-            self.errors.push(FieldError::new(name, "missing required field"));
+            self.errors
+                .push(FieldError::new(name, "missing required field"));
         }
         v
     }
@@ -128,13 +141,20 @@ impl<'a> Fields<'a> {
             "true" => Some(true),
             "false" => Some(false),
             other => {
-                self.errors.push(FieldError::new(name, format!("expected true or false, got {other}")));
+                self.errors.push(FieldError::new(
+                    name,
+                    format!("expected true or false, got {other}"),
+                ));
                 None
             }
         }
     }
 
-    fn parse_opt<T, E: fmt::Display>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    fn parse_opt<T, E: fmt::Display>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let s = self.opt_str(name)?;
         match f(&s) {
             Ok(v) => Some(v),
@@ -145,7 +165,11 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn parse_req<T, E: fmt::Display>(&mut self, name: &str, f: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
+    fn parse_req<T, E: fmt::Display>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
         let s = self.req_str(name)?;
         match f(&s) {
             Ok(v) => Some(v),
@@ -157,29 +181,53 @@ impl<'a> Fields<'a> {
     }
 
     fn org(&mut self, name: &str, required: bool, orgs: &OrgRegister) -> Option<String> {
-        let s = if required { self.req_str(name)? } else { self.opt_str(name)? };
+        let s = if required {
+            self.req_str(name)?
+        } else {
+            self.opt_str(name)?
+        };
         if !orgs.contains(&s) {
-            self.errors.push(FieldError::new(name, format!("org code {s:?} is not in the organisations register")));
+            self.errors.push(FieldError::new(
+                name,
+                format!("org code {s:?} is not in the organisations register"),
+            ));
             return None;
         }
         Some(s.into_owned())
     }
 
     fn id_ref(&mut self, name: &str, required: bool) -> Option<String> {
-        let s = if required { self.req_str(name)? } else { self.opt_str(name)? };
+        let s = if required {
+            self.req_str(name)?
+        } else {
+            self.opt_str(name)?
+        };
         if s.is_empty() {
-            self.errors.push(FieldError::new(name, "an id must not be empty"));
+            self.errors
+                .push(FieldError::new(name, "an id must not be empty"));
         }
         Some(s.into_owned())
     }
 }
 
-fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residence, Option<String>)> {
+fn residence_and_home(
+    f: &mut Fields<'_>,
+    orgs: &OrgRegister,
+) -> Option<(Residence, Option<String>)> {
     let residence = f.parse_req("residence", Residence::parse);
     let care_home = f.org("care_home", false, orgs);
     let residence = residence?;
-    if residence.is_care_home() && care_home.is_none() && !f.errors.iter().any(|e| e.field.as_deref() == Some("care_home")) {
-        f.errors.push(FieldError::new("care_home", format!("required when residence is {residence}")));
+    if residence.is_care_home()
+        && care_home.is_none()
+        && !f
+            .errors
+            .iter()
+            .any(|e| e.field.as_deref() == Some("care_home"))
+    {
+        f.errors.push(FieldError::new(
+            "care_home",
+            format!("required when residence is {residence}"),
+        ));
         return None;
     }
     Some((residence, care_home))
@@ -195,18 +243,27 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
             return Err(vec![FieldError::new(&obj.0[i].0, "field given twice")]);
         }
     }
-    let mut f = Fields { fields: obj.0, used: vec![false; n], errors: Vec::new() };
+    let mut f = Fields {
+        fields: obj.0,
+        used: vec![false; n],
+        errors: Vec::new(),
+    };
 
     let id = f.req_str("id");
     if let Some(id) = &id {
         let chars = id.chars().count();
         if !(1..=128).contains(&chars) {
-            f.errors.push(FieldError::new("id", format!("must be 1 to 128 characters, has {chars}")));
+            f.errors.push(FieldError::new(
+                "id",
+                format!("must be 1 to 128 characters, has {chars}"),
+            ));
         }
     }
     let kind = f.req_str("kind");
     let at = f.parse_req("at", Instant::parse_rfc3339);
-    let known = kind.as_deref().is_some_and(|k| domain::KNOWN_KINDS.contains(&k));
+    let known = kind
+        .as_deref()
+        .is_some_and(|k| domain::KNOWN_KINDS.contains(&k));
     let person = if known {
         f.parse_req("person", NhsNumber::parse)
     } else {
@@ -224,7 +281,12 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
     let (Some(id), Some(at), Some(body)) = (id, at, body) else {
         return Err(vec![FieldError::line("invalid event")]);
     };
-    let event = Event { id: id.into_owned(), at, person, body };
+    let event = Event {
+        id: id.into_owned(),
+        at,
+        person,
+        body,
+    };
     let extras: Vec<(String, Box<RawValue>)> = f
         .fields
         .iter()
@@ -249,7 +311,12 @@ pub fn fingerprint(event: Event, extras: Vec<(String, Box<RawValue>)>) -> Parsed
         canon.sort();
         canon.hash(&mut h);
     }
-    ParsedEvent { event, extras, id_hash, content_hash: h.digest() }
+    ParsedEvent {
+        event,
+        extras,
+        id_hash,
+        content_hash: h.digest(),
+    }
 }
 
 /// JSON text with object keys sorted and numbers compared as numbers, for comparing content.
@@ -286,25 +353,42 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             let gp = f.org("gp", true, orgs);
             let home = residence_and_home(f, orgs);
             let (residence, care_home) = home?;
-            B::PersonRegistered { birth_date: birth_date?, sex: sex?, gp: gp?, residence, care_home }
+            B::PersonRegistered {
+                birth_date: birth_date?,
+                sex: sex?,
+                gp: gp?,
+                residence,
+                care_home,
+            }
         }
         "residence_changed" => {
             let home = residence_and_home(f, orgs);
             let permanent = f.opt_bool("permanent").unwrap_or(true);
             let (residence, care_home) = home?;
-            B::ResidenceChanged { residence, care_home, permanent }
+            B::ResidenceChanged {
+                residence,
+                care_home,
+                permanent,
+            }
         }
         "death" => B::Death,
         "ae_arrival" => {
             let attendance = f.id_ref("attendance", true);
             let org = f.org("org", true, orgs);
             let source = f.parse_req("source", AeSource::parse);
-            B::AeArrival { attendance: attendance?, org: org?, source: source? }
+            B::AeArrival {
+                attendance: attendance?,
+                org: org?,
+                source: source?,
+            }
         }
         "ae_departure" => {
             let attendance = f.id_ref("attendance", true);
             let outcome = f.parse_req("outcome", AeOutcome::parse);
-            B::AeDeparture { attendance: attendance?, outcome: outcome? }
+            B::AeDeparture {
+                attendance: attendance?,
+                outcome: outcome?,
+            }
         }
         "admission" => {
             let spell = f.id_ref("spell", true);
@@ -312,9 +396,17 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             let method = f.parse_req("method", AdmissionMethod::parse);
             let attendance = f.id_ref("attendance", false);
             let cause = f.parse_opt("cause", Cause::parse);
-            B::Admission { spell: spell?, org: org?, method: method?, attendance, cause }
+            B::Admission {
+                spell: spell?,
+                org: org?,
+                method: method?,
+                attendance,
+                cause,
+            }
         }
-        "ready_for_discharge" => B::ReadyForDischarge { spell: f.id_ref("spell", true)? },
+        "ready_for_discharge" => B::ReadyForDischarge {
+            spell: f.id_ref("spell", true)?,
+        },
         "delay_reason" => {
             let spell = f.id_ref("spell", true);
             let reason = f.parse_req("reason", DelayReason::parse_code_or_letter);
@@ -334,26 +426,43 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
                 Some(raw) => match raw.get() {
                     p @ ("0" | "1" | "2" | "3") => Some(p.as_bytes()[0] - b'0'),
                     other => {
-                        f.errors.push(FieldError::new("pathway", format!("expected 0, 1, 2 or 3, got {other}")));
+                        f.errors.push(FieldError::new(
+                            "pathway",
+                            format!("expected 0, 1, 2 or 3, got {other}"),
+                        ));
                         None
                     }
                 },
             };
             let d2a = f.opt_bool("d2a");
-            B::Discharge { spell: spell?, destination: destination?, pathway, d2a }
+            B::Discharge {
+                spell: spell?,
+                destination: destination?,
+                pathway,
+                d2a,
+            }
         }
         "assessment_requested" => {
             let assessment = f.id_ref("assessment", true);
             let assessment_type = f.parse_req("type", AssessmentType::parse);
             let org = f.org("org", false, orgs);
             let spell = f.id_ref("spell", false);
-            B::AssessmentRequested { assessment: assessment?, assessment_type: assessment_type?, org, spell }
+            B::AssessmentRequested {
+                assessment: assessment?,
+                assessment_type: assessment_type?,
+                org,
+                spell,
+            }
         }
         "assessment_completed" => {
             let assessment = f.id_ref("assessment", true);
             let outcome = f.parse_req("outcome", AssessmentOutcome::parse);
             let trusted = f.opt_bool("trusted");
-            B::AssessmentCompleted { assessment: assessment?, outcome: outcome?, trusted }
+            B::AssessmentCompleted {
+                assessment: assessment?,
+                outcome: outcome?,
+                trusted,
+            }
         }
         "package_requested" => {
             let package = f.id_ref("package", true);
@@ -372,31 +481,53 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
                 },
             };
             let spell = f.id_ref("spell", false);
-            B::PackageRequested { package: package?, service: service?, hours_per_week, spell }
+            B::PackageRequested {
+                package: package?,
+                service: service?,
+                hours_per_week,
+                spell,
+            }
         }
         "package_offered" => {
             let package = f.id_ref("package", true);
             let org = f.org("org", true, orgs);
-            B::PackageOffered { package: package?, org: org? }
+            B::PackageOffered {
+                package: package?,
+                org: org?,
+            }
         }
         "package_started" => {
             let package = f.id_ref("package", true);
             let org = f.org("org", true, orgs);
-            B::PackageStarted { package: package?, org: org? }
+            B::PackageStarted {
+                package: package?,
+                org: org?,
+            }
         }
         "package_ended" => {
             let package = f.id_ref("package", true);
             let reason = f.parse_req("reason", PackageEndReason::parse);
-            B::PackageEnded { package: package?, reason: reason? }
+            B::PackageEnded {
+                package: package?,
+                reason: reason?,
+            }
         }
         "review_due" => {
             let review = f.id_ref("review", true);
             let package = f.id_ref("package", false);
             let due = f.parse_req("due", parse_date);
-            B::ReviewDue { review: review?, package, due: due? }
+            B::ReviewDue {
+                review: review?,
+                package,
+                due: due?,
+            }
         }
-        "review_completed" => B::ReviewCompleted { review: f.id_ref("review", true)? },
-        other => B::Unknown { kind: other.to_string() },
+        "review_completed" => B::ReviewCompleted {
+            review: f.id_ref("review", true)?,
+        },
+        other => B::Unknown {
+            kind: other.to_string(),
+        },
     })
 }
 
@@ -454,7 +585,12 @@ mod tests {
     #[test]
     fn keeps_unknown_fields_and_kinds() {
         let p = parse_line(r#"{"id":"u1","kind":"gp_appointment","at":"2017-02-08T11:00:00Z","slot":"am","org":"NOT-IN-REGISTER"}"#, &orgs()).unwrap();
-        assert_eq!(p.event.body, EventBody::Unknown { kind: "gp_appointment".into() });
+        assert_eq!(
+            p.event.body,
+            EventBody::Unknown {
+                kind: "gp_appointment".into()
+            }
+        );
         assert_eq!(p.event.person, None);
         let names: Vec<_> = p.extras.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["slot", "org"]);
@@ -462,7 +598,9 @@ mod tests {
 
     #[test]
     fn reports_every_bad_field_of_a_line() {
-        let e = errors(r#"{"id":"e1","kind":"ae_arrival","at":"yesterday","person":"9434765918","attendance":"a1","org":"XYZ","source":"walk_in"}"#);
+        let e = errors(
+            r#"{"id":"e1","kind":"ae_arrival","at":"yesterday","person":"9434765918","attendance":"a1","org":"XYZ","source":"walk_in"}"#,
+        );
         let fields: Vec<_> = e.iter().map(|(f, _)| f.clone().unwrap()).collect();
         assert_eq!(fields, ["at", "person", "org", "source"]);
         assert!(e[1].1.contains("modulus-11"));
@@ -470,7 +608,9 @@ mod tests {
 
     #[test]
     fn names_missing_and_wrongly_typed_fields() {
-        let e = errors(r#"{"id":"e1","kind":"discharge","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":7,"pathway":4}"#);
+        let e = errors(
+            r#"{"id":"e1","kind":"discharge","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":7,"pathway":4}"#,
+        );
         assert_eq!(e[0].0.as_deref(), Some("spell"));
         assert!(e[0].1.contains("expected a string"));
         assert_eq!(e[1].0.as_deref(), Some("destination"));
@@ -481,23 +621,33 @@ mod tests {
     #[test]
     fn null_optional_is_absent_and_null_required_is_missing() {
         let p = parse_line(r#"{"id":"e1","kind":"admission","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","org":"RJE","method":"emergency","cause":null}"#, &orgs()).unwrap();
-        assert!(matches!(p.event.body, EventBody::Admission { cause: None, .. }));
+        assert!(matches!(
+            p.event.body,
+            EventBody::Admission { cause: None, .. }
+        ));
         let e = errors(r#"{"id":"e1","kind":"death","at":"2017-02-08T11:00:00Z","person":null}"#);
-        assert_eq!(e, [(Some("person".into()), "missing required field".into())]);
+        assert_eq!(
+            e,
+            [(Some("person".into()), "missing required field".into())]
+        );
     }
 
     #[test]
     fn care_home_required_for_care_home_residence() {
-        let e = errors(r#"{"id":"e1","kind":"residence_changed","at":"2017-02-08T11:00:00Z","person":"9434765919","residence":"nursing_home"}"#);
+        let e = errors(
+            r#"{"id":"e1","kind":"residence_changed","at":"2017-02-08T11:00:00Z","person":"9434765919","residence":"nursing_home"}"#,
+        );
         assert_eq!(e[0].0.as_deref(), Some("care_home"));
     }
 
     #[test]
     fn rejects_non_objects_and_long_ids() {
         assert!(errors("[1,2]")[0].1.contains("not a JSON object"));
-        assert!(errors("{\"id\":").is_empty() == false);
+        assert!(errors("{\"id\":")[0].1.contains("not a JSON object"));
         let long = "x".repeat(129);
-        let e = errors(&format!(r#"{{"id":"{long}","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919"}}"#));
+        let e = errors(&format!(
+            r#"{{"id":"{long}","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919"}}"#
+        ));
         assert_eq!(e[0].0.as_deref(), Some("id"));
     }
 }

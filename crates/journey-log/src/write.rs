@@ -23,29 +23,52 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
     }
     use EventBody as B;
     match &event.body {
-        B::PersonRegistered { birth_date, sex, gp, residence, care_home } => {
+        B::PersonRegistered {
+            birth_date,
+            sex,
+            gp,
+            residence,
+            care_home,
+        } => {
             put("birth_date", birth_date.to_string().into());
             put("sex", sex.as_str().into());
             put("gp", gp.as_str().into());
             put("residence", residence.as_str().into());
             put("care_home", opt(care_home.clone()));
         }
-        B::ResidenceChanged { residence, care_home, permanent } => {
+        B::ResidenceChanged {
+            residence,
+            care_home,
+            permanent,
+        } => {
             put("residence", residence.as_str().into());
             put("care_home", opt(care_home.clone()));
             put("permanent", (*permanent).into());
         }
         B::Death | B::Unknown { .. } => {}
-        B::AeArrival { attendance, org, source } => {
+        B::AeArrival {
+            attendance,
+            org,
+            source,
+        } => {
             put("attendance", attendance.as_str().into());
             put("org", org.as_str().into());
             put("source", source.as_str().into());
         }
-        B::AeDeparture { attendance, outcome } => {
+        B::AeDeparture {
+            attendance,
+            outcome,
+        } => {
             put("attendance", attendance.as_str().into());
             put("outcome", outcome.as_str().into());
         }
-        B::Admission { spell, org, method, attendance, cause } => {
+        B::Admission {
+            spell,
+            org,
+            method,
+            attendance,
+            cause,
+        } => {
             put("spell", spell.as_str().into());
             put("org", org.as_str().into());
             put("method", method.as_str().into());
@@ -53,29 +76,52 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             put("cause", opt(cause.map(|c| c.as_str())));
         }
         B::ReadyForDischarge { spell } => put("spell", spell.as_str().into()),
-        B::DelayReason { spell, reason, responsible } => {
+        B::DelayReason {
+            spell,
+            reason,
+            responsible,
+        } => {
             put("spell", spell.as_str().into());
             put("reason", reason.as_str().into());
             put("responsible", responsible.as_str().into());
         }
-        B::Discharge { spell, destination, pathway, d2a } => {
+        B::Discharge {
+            spell,
+            destination,
+            pathway,
+            d2a,
+        } => {
             put("spell", spell.as_str().into());
             put("destination", destination.as_str().into());
             put("pathway", opt(*pathway));
             put("d2a", opt(*d2a));
         }
-        B::AssessmentRequested { assessment, assessment_type, org, spell } => {
+        B::AssessmentRequested {
+            assessment,
+            assessment_type,
+            org,
+            spell,
+        } => {
             put("assessment", assessment.as_str().into());
             put("type", assessment_type.as_str().into());
             put("org", opt(org.clone()));
             put("spell", opt(spell.clone()));
         }
-        B::AssessmentCompleted { assessment, outcome, trusted } => {
+        B::AssessmentCompleted {
+            assessment,
+            outcome,
+            trusted,
+        } => {
             put("assessment", assessment.as_str().into());
             put("outcome", outcome.as_str().into());
             put("trusted", opt(*trusted));
         }
-        B::PackageRequested { package, service, hours_per_week, spell } => {
+        B::PackageRequested {
+            package,
+            service,
+            hours_per_week,
+            spell,
+        } => {
             put("package", package.as_str().into());
             put("service", service.as_str().into());
             put("hours_per_week", opt(hours_per_week.map(|h| h.0)));
@@ -89,7 +135,11 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             put("package", package.as_str().into());
             put("reason", reason.as_str().into());
         }
-        B::ReviewDue { review, package, due } => {
+        B::ReviewDue {
+            review,
+            package,
+            due,
+        } => {
             put("review", review.as_str().into());
             put("package", opt(package.clone()));
             put("due", due.to_string().into());

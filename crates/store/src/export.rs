@@ -31,10 +31,16 @@ pub fn export(store: &dyn JourneyStore, dir: &Path) -> Result<ExportSummary, Sto
     out.flush()?;
     let orgs = store.orgs()?;
     let csv_err = |e: csv::Error| StoreError::Io(std::io::Error::other(e));
-    journey_log::write_orgs(std::fs::File::create(dir.join("orgs.csv"))?, &orgs).map_err(csv_err)?;
+    journey_log::write_orgs(std::fs::File::create(dir.join("orgs.csv"))?, &orgs)
+        .map_err(csv_err)?;
     let population = store.population()?;
     if let Some(p) = &population {
-        journey_log::write_population(std::fs::File::create(dir.join("population.csv"))?, p).map_err(csv_err)?;
+        journey_log::write_population(std::fs::File::create(dir.join("population.csv"))?, p)
+            .map_err(csv_err)?;
     }
-    Ok(ExportSummary { events, orgs: orgs.len(), population: population.is_some() })
+    Ok(ExportSummary {
+        events,
+        orgs: orgs.len(),
+        population: population.is_some(),
+    })
 }

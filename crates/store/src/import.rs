@@ -2,8 +2,8 @@
 
 use crate::{Batch, JourneyStore, NewEvent, StoreError};
 use journey_log::{
-    parse_line, read_orgs_file, read_population_file, register_kind, LogError, LogErrors, LogReader, Loc,
-    RegisterKind, Validator,
+    parse_line, read_orgs_file, read_population_file, register_kind, Loc, LogError, LogErrors,
+    LogReader, RegisterKind, Validator,
 };
 use std::path::PathBuf;
 
@@ -30,7 +30,10 @@ pub struct ImportSummary {
 /// Imports `files` (`.jsonl`, `.jsonl.gz`, `orgs.csv`, `population.csv`, told apart by their
 /// extension and header) into `store`. Logs are checked together with what the store holds:
 /// an event id already stored with the same content is a no-op, with other content an error.
-pub fn import(store: &mut dyn JourneyStore, files: &[PathBuf]) -> Result<ImportSummary, ImportError> {
+pub fn import(
+    store: &mut dyn JourneyStore,
+    files: &[PathBuf],
+) -> Result<ImportSummary, ImportError> {
     let mut errors = LogErrors::default();
     let mut logs = Vec::new();
     let mut batch = Batch::default();
@@ -56,10 +59,18 @@ pub fn import(store: &mut dyn JourneyStore, files: &[PathBuf]) -> Result<ImportS
                 Ok(None) => errors.push(LogError::at(&name, 1, None, "a CSV file must be orgs.csv (code,name,kind,cqc_rating,beds,extended_access) or population.csv (band,count)".into())),
                 Err(e) => errors.extend(LogErrors::io(&name, e)),
             }
-        } else if lower.ends_with(".jsonl") || lower.ends_with(".jsonl.gz") || lower.ends_with(".json.gz") {
+        } else if lower.ends_with(".jsonl")
+            || lower.ends_with(".jsonl.gz")
+            || lower.ends_with(".json.gz")
+        {
             logs.push(f.clone());
         } else {
-            errors.push(LogError { source: name, line: None, field: None, message: "unknown file type: expected .jsonl, .jsonl.gz or .csv".into() });
+            errors.push(LogError {
+                source: name,
+                line: None,
+                field: None,
+                message: "unknown file type: expected .jsonl, .jsonl.gz or .csv".into(),
+            });
         }
     }
     if !errors.is_empty() {
@@ -74,17 +85,27 @@ pub fn import(store: &mut dyn JourneyStore, files: &[PathBuf]) -> Result<ImportS
         line += 1;
         match parse_line(raw, &orgs) {
             Ok(p) => {
-                validator.check(Loc { file: u32::MAX, line }, &p);
+                validator.check(
+                    Loc {
+                        file: u32::MAX,
+                        line,
+                    },
+                    &p,
+                );
             }
             Err(_) => stored_errors += 1,
         }
     })?;
     if stored_errors > 0 {
-        return Err(StoreError::Corrupt(format!("{stored_errors} stored events no longer parse")).into());
+        return Err(
+            StoreError::Corrupt(format!("{stored_errors} stored events no longer parse")).into(),
+        );
     }
     let before = validator.error_count();
     if before > 0 {
-        return Err(StoreError::Corrupt(format!("{before} stored events break the log's rules")).into());
+        return Err(
+            StoreError::Corrupt(format!("{before} stored events break the log's rules")).into(),
+        );
     }
 
     let mut events = Vec::new();

@@ -64,7 +64,10 @@ impl SqliteStore {
 
     /// Number of stored events.
     pub fn event_count(&self) -> Result<u64, StoreError> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 }
 
@@ -92,8 +95,13 @@ impl JourneyStore for SqliteStore {
             let (code, name, kind, rating, beds, extended_access) = row?;
             register.upsert(Org {
                 kind: OrgKind::parse(&kind).map_err(corrupt)?,
-                cqc_rating: rating.map(|r| CqcRating::parse(&r)).transpose().map_err(corrupt)?,
-                beds: beds.map(|b| u32::try_from(b).map_err(corrupt)).transpose()?,
+                cqc_rating: rating
+                    .map(|r| CqcRating::parse(&r))
+                    .transpose()
+                    .map_err(corrupt)?,
+                beds: beds
+                    .map(|b| u32::try_from(b).map_err(corrupt))
+                    .transpose()?,
                 extended_access,
                 code,
                 name,
@@ -109,7 +117,8 @@ impl JourneyStore for SqliteStore {
         let mut any = false;
         for row in rows {
             let (band, count) = row?;
-            let band = AgeBand::parse(&band).ok_or_else(|| corrupt(format!("unknown band {band}")))?;
+            let band =
+                AgeBand::parse(&band).ok_or_else(|| corrupt(format!("unknown band {band}")))?;
             pop.set(band, u64::try_from(count).map_err(corrupt)?);
             any = true;
         }
@@ -157,7 +166,14 @@ impl JourneyStore for SqliteStore {
                 "INSERT INTO events (id, kind, at_ns, person, content_hash, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for e in &batch.events {
-                ins.execute(params![e.id, e.kind, e.at, e.person, e.content_hash as i64, e.raw])?;
+                ins.execute(params![
+                    e.id,
+                    e.kind,
+                    e.at,
+                    e.person,
+                    e.content_hash as i64,
+                    e.raw
+                ])?;
             }
         }
         tx.commit()?;
@@ -170,7 +186,9 @@ impl SqliteStore {
     pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| r.get::<_, i64>(0))
+            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })
             .optional()?
             .map(|h| h as u64))
     }
@@ -178,6 +196,8 @@ impl SqliteStore {
     /// Tries to change a stored event (for tests of the append-only invariant).
     #[doc(hidden)]
     pub fn try_rewrite(&self, id: &str, raw: &str) -> Result<usize, StoreError> {
-        Ok(self.conn.execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
+        Ok(self
+            .conn
+            .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
     }
 }

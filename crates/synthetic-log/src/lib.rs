@@ -54,7 +54,11 @@ pub fn nhs_numbers() -> impl Iterator<Item = NhsNumber> {
 }
 
 /// Writes the log to `out`; `progress` is told the events written so far.
-pub fn generate(config: &Config, out: &mut dyn Write, progress: &dyn Fn(u64)) -> Result<Stats, GenerateError> {
+pub fn generate(
+    config: &Config,
+    out: &mut dyn Write,
+    progress: &dyn Fn(u64),
+) -> Result<Stats, GenerateError> {
     let zone = Zone::default();
     let from = zone.midnight(config.from);
     let to = zone.midnight(config.to);
@@ -72,7 +76,12 @@ pub fn generate(config: &Config, out: &mut dyn Write, progress: &dyn Fn(u64)) ->
             break;
         }
         let ids: Vec<(u32, NhsNumber)> = (next..next + chunk)
-            .map(|k| numbers.next().map(|n| (k, n)).ok_or(GenerateError::TooManyPeople(k)))
+            .map(|k| {
+                numbers
+                    .next()
+                    .map(|n| (k, n))
+                    .ok_or(GenerateError::TooManyPeople(k))
+            })
             .collect::<Result<_, _>>()?;
         let drawn: Vec<journey::Drawn> = ids
             .par_iter()

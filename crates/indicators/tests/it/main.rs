@@ -10,29 +10,90 @@ use serde_json::{json, Value};
 
 /// The organisations of the test system.
 pub fn orgs() -> OrgRegister {
-    let org = |code: &str, kind, rating: Option<CqcRating>, beds: Option<u32>, ext: Option<bool>| Org {
-        code: code.into(),
-        name: code.into(),
-        kind,
-        cqc_rating: rating,
-        beds,
-        extended_access: ext,
-    };
+    let org =
+        |code: &str, kind, rating: Option<CqcRating>, beds: Option<u32>, ext: Option<bool>| Org {
+            code: code.into(),
+            name: code.into(),
+            kind,
+            cqc_rating: rating,
+            beds,
+            extended_access: ext,
+        };
     [
-        org("RJE", OrgKind::AcuteTrust, Some(CqcRating::RequiresImprovement), Some(10), None),
+        org(
+            "RJE",
+            OrgKind::AcuteTrust,
+            Some(CqcRating::RequiresImprovement),
+            Some(10),
+            None,
+        ),
         org("RJ0", OrgKind::AcuteTrust, None, None, None),
         org("CT1", OrgKind::CommunityTrust, None, Some(20), None),
-        org("GP1", OrgKind::GpPractice, Some(CqcRating::Good), None, Some(true)),
-        org("GP2", OrgKind::GpPractice, Some(CqcRating::Good), None, Some(false)),
+        org(
+            "GP1",
+            OrgKind::GpPractice,
+            Some(CqcRating::Good),
+            None,
+            Some(true),
+        ),
+        org(
+            "GP2",
+            OrgKind::GpPractice,
+            Some(CqcRating::Good),
+            None,
+            Some(false),
+        ),
         org("GP3", OrgKind::GpPractice, None, None, None),
-        org("GP4", OrgKind::GpPractice, Some(CqcRating::Good), None, Some(false)),
-        org("RH1", OrgKind::ResidentialHome, Some(CqcRating::Good), Some(30), None),
-        org("RH2", OrgKind::ResidentialHome, Some(CqcRating::Unrated), Some(30), None),
-        org("NH1", OrgKind::NursingHome, Some(CqcRating::Inadequate), Some(40), None),
-        org("NH2", OrgKind::NursingHome, Some(CqcRating::RequiresImprovement), Some(40), None),
-        org("NH3", OrgKind::NursingHome, Some(CqcRating::Good), Some(40), None),
+        org(
+            "GP4",
+            OrgKind::GpPractice,
+            Some(CqcRating::Good),
+            None,
+            Some(false),
+        ),
+        org(
+            "RH1",
+            OrgKind::ResidentialHome,
+            Some(CqcRating::Good),
+            Some(30),
+            None,
+        ),
+        org(
+            "RH2",
+            OrgKind::ResidentialHome,
+            Some(CqcRating::Unrated),
+            Some(30),
+            None,
+        ),
+        org(
+            "NH1",
+            OrgKind::NursingHome,
+            Some(CqcRating::Inadequate),
+            Some(40),
+            None,
+        ),
+        org(
+            "NH2",
+            OrgKind::NursingHome,
+            Some(CqcRating::RequiresImprovement),
+            Some(40),
+            None,
+        ),
+        org(
+            "NH3",
+            OrgKind::NursingHome,
+            Some(CqcRating::Good),
+            Some(40),
+            None,
+        ),
         org("NH4", OrgKind::NursingHome, None, Some(40), None),
-        org("HC1", OrgKind::HomeCareAgency, Some(CqcRating::RequiresImprovement), None, None),
+        org(
+            "HC1",
+            OrgKind::HomeCareAgency,
+            Some(CqcRating::RequiresImprovement),
+            None,
+            None,
+        ),
         org("RB1", OrgKind::ReablementService, None, None, None),
     ]
     .into_iter()
@@ -72,7 +133,8 @@ impl Log {
 
     /// Registers person `p`, born on `birth`, living in `residence`.
     pub fn person(&mut self, p: u32, birth: &str, residence: &str) -> &mut Self {
-        let mut f = json!({"birth_date": birth, "sex": "female", "gp": "GP1", "residence": residence});
+        let mut f =
+            json!({"birth_date": birth, "sex": "female", "gp": "GP1", "residence": residence});
         if residence == "residential_home" {
             f["care_home"] = json!("RH1");
         }
@@ -84,11 +146,21 @@ impl Log {
 
     /// An emergency admission of `p` in spell `spell` at RJE.
     pub fn admit(&mut self, p: u32, spell: &str, at: &str) -> &mut Self {
-        self.ev("admission", at, p, json!({"spell": spell, "org": "RJE", "method": "emergency"}))
+        self.ev(
+            "admission",
+            at,
+            p,
+            json!({"spell": spell, "org": "RJE", "method": "emergency"}),
+        )
     }
 
     pub fn discharge(&mut self, p: u32, spell: &str, at: &str, destination: &str) -> &mut Self {
-        self.ev("discharge", at, p, json!({"spell": spell, "destination": destination}))
+        self.ev(
+            "discharge",
+            at,
+            p,
+            json!({"spell": spell, "destination": destination}),
+        )
     }
 
     /// Checks the log is valid, then computes the indicators for `[from, to)`.
@@ -98,15 +170,30 @@ impl Log {
         let mut facts = JourneyFacts::new();
         for (i, line) in self.lines.iter().enumerate() {
             let p = parse_line(line, &orgs).unwrap_or_else(|e| panic!("line {}: {e:?}", i + 1));
-            validator.check(Loc { file: 0, line: i as u32 + 1 }, &p);
+            validator.check(
+                Loc {
+                    file: 0,
+                    line: i as u32 + 1,
+                },
+                &p,
+            );
             facts.push(&p.event);
         }
         let errors = validator.finish();
         assert!(errors.is_empty(), "the test log is invalid: {errors:?}");
         let benchmarks = BenchmarkSet::stoke_2017();
         let population = population();
-        let ctx = Context { orgs: &orgs, population: &population, benchmarks: &benchmarks, zone: Default::default() };
-        let period = Period::new(domain::parse_date(from).unwrap(), domain::parse_date(to).unwrap()).unwrap();
+        let ctx = Context {
+            orgs: &orgs,
+            population: &population,
+            benchmarks: &benchmarks,
+            zone: Default::default(),
+        };
+        let period = Period::new(
+            domain::parse_date(from).unwrap(),
+            domain::parse_date(to).unwrap(),
+        )
+        .unwrap();
         facts.finish().report(period, &ctx)
     }
 }
@@ -114,7 +201,10 @@ impl Log {
 /// Asserts an indicator's value to 1e-9.
 #[track_caller]
 pub fn check(report: &Report, id: &str, expected: Option<f64>) {
-    let got = report.get(id).unwrap_or_else(|| panic!("no indicator {id}")).value;
+    let got = report
+        .get(id)
+        .unwrap_or_else(|| panic!("no indicator {id}"))
+        .value;
     match (got, expected) {
         (Some(g), Some(e)) => assert!((g - e).abs() < 1e-9, "{id}: got {g}, expected {e}"),
         _ => assert_eq!(got, expected, "{id}"),

@@ -5,8 +5,15 @@ use anyhow::Context as _;
 use store::SqliteStore;
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    let store = SqliteStore::open_existing(&a.db).with_context(|| format!("cannot open the store {}", a.db.display()))?;
-    let s = store::export(&store, &a.out).with_context(|| format!("cannot export to {}", a.out.display()))?;
-    eprintln!("exported {} events and {} organisations to {}", s.events, s.orgs, a.out.display());
+    let store = SqliteStore::open_existing(&a.db)
+        .with_context(|| format!("cannot open the store {}", a.db.display()))?;
+    let s = store::export(&store, &a.out)
+        .with_context(|| format!("cannot export to {}", a.out.display()))?;
+    eprintln!(
+        "exported {} events and {} organisations to {}",
+        s.events,
+        s.orgs,
+        a.out.display()
+    );
     Ok(())
 }

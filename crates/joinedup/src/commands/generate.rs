@@ -12,17 +12,39 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     if to <= from {
         return Err(InvalidInput(format!("error: --to {to} must be after --from {from}")).into());
     }
-    std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
-    let config = synthetic_log::Config { people65: a.people, target_events: a.events, from, to, seed: a.seed };
-    let name = if a.gzip { "events.jsonl.gz" } else { "events.jsonl" };
+    std::fs::create_dir_all(&a.out)
+        .with_context(|| format!("cannot create {}", a.out.display()))?;
+    let config = synthetic_log::Config {
+        people65: a.people,
+        target_events: a.events,
+        from,
+        to,
+        seed: a.seed,
+    };
+    let name = if a.gzip {
+        "events.jsonl.gz"
+    } else {
+        "events.jsonl"
+    };
     let path = a.out.join(name);
-    let file = BufWriter::with_capacity(1 << 20, std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?);
+    let file = BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?,
+    );
     let mut out: Box<dyn Write> = if a.gzip {
-        Box::new(flate2::write::GzEncoder::new(file, flate2::Compression::fast()))
+        Box::new(flate2::write::GzEncoder::new(
+            file,
+            flate2::Compression::fast(),
+        ))
     } else {
         Box::new(file)
     };
-    let bar = if a.events > 0 { progress::items(a.events, "generating events") } else { progress::items(0, "generating events") };
+    let bar = if a.events > 0 {
+        progress::items(a.events, "generating events")
+    } else {
+        progress::items(0, "generating events")
+    };
     let stats = synthetic_log::generate(&config, &mut out, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     out.flush()?;
@@ -31,8 +53,14 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     // Size the acute trust so a system of this many older people fills about nine beds in ten
     // (a Stoke-on-Trent resident is 38% of the trust's admissions; the rest are not in the log).
     let beds = ((people65 as f64) / 180.0).ceil().max(1.0) as u32;
-    journey_log::write_orgs(std::fs::File::create(a.out.join("orgs.csv"))?, &synthetic_log::orgs(beds))?;
-    journey_log::write_population(std::fs::File::create(a.out.join("population.csv"))?, &synthetic_log::population_for(stats.bands65))?;
+    journey_log::write_orgs(
+        std::fs::File::create(a.out.join("orgs.csv"))?,
+        &synthetic_log::orgs(beds),
+    )?;
+    journey_log::write_population(
+        std::fs::File::create(a.out.join("population.csv"))?,
+        &synthetic_log::population_for(stats.bands65),
+    )?;
     eprintln!(
         "wrote {} events of {} people ({} aged 65+) to {}",
         stats.events,

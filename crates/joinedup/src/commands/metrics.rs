@@ -13,7 +13,8 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     let from = date_arg("from", &a.from)?;
     let to = date_arg("to", &a.to)?;
     let period = Period::new(from, to).map_err(|e| InvalidInput(format!("error: {e}")))?;
-    let zone = Zone::parse(&a.zone).ok_or_else(|| InvalidInput(format!("error: --zone: unknown time zone {:?}", a.zone)))?;
+    let zone = Zone::parse(&a.zone)
+        .ok_or_else(|| InvalidInput(format!("error: --zone: unknown time zone {:?}", a.zone)))?;
 
     let (orgs, population, facts) = match &a.db {
         Some(db) => from_store(db)?,
@@ -21,7 +22,12 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     };
 
     let benchmarks = BenchmarkSet::stoke_2017();
-    let ctx = Context { orgs: &orgs, population: &population, benchmarks: &benchmarks, zone };
+    let ctx = Context {
+        orgs: &orgs,
+        population: &population,
+        benchmarks: &benchmarks,
+        zone,
+    };
     let journeys = facts.finish();
     let periods = match a.by {
         Some(By::Month) => period.months(),
@@ -40,7 +46,8 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         }
     };
     match &a.out {
-        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{text}"),
     }
     Ok(())
@@ -48,7 +55,10 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
 
 fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
     let orgs_path = a.orgs.as_ref().expect("clap requires --orgs without --db");
-    let pop_path = a.population.as_ref().expect("clap requires --population without --db");
+    let pop_path = a
+        .population
+        .as_ref()
+        .expect("clap requires --population without --db");
     let mut errors = LogErrors::default();
     let orgs = read_orgs_file(orgs_path).unwrap_or_else(|e| {
         errors.extend(e);
@@ -71,12 +81,15 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
         .sum();
     let bar = progress::bytes(total, "reading the journey log");
     let done_before = std::sync::atomic::AtomicU64::new(0);
-    let on_progress = |n: u64| bar.set_position(done_before.load(std::sync::atomic::Ordering::Relaxed) + n);
+    let on_progress =
+        |n: u64| bar.set_position(done_before.load(std::sync::atomic::Ordering::Relaxed) + n);
     let mut facts = JourneyFacts::new();
     let mut result = Ok(journey_log::ReadSummary::default());
     // Files are one log: read them together so rules span files.
     if !a.events.is_empty() {
-        result = LogReader::new(&orgs).progress(&on_progress).read(&a.events, |l| facts.push(&l.parsed.event));
+        result = LogReader::new(&orgs)
+            .progress(&on_progress)
+            .read(&a.events, |l| facts.push(&l.parsed.event));
     }
     bar.finish_and_clear();
     done_before.store(0, std::sync::atomic::Ordering::Relaxed);
@@ -87,10 +100,14 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
 }
 
 fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
-    let store = store::SqliteStore::open_existing(db).with_context(|| format!("cannot open the store {}", db.display()))?;
+    let store = store::SqliteStore::open_existing(db)
+        .with_context(|| format!("cannot open the store {}", db.display()))?;
     let orgs = store.orgs()?;
     let population = store.population()?.ok_or_else(|| {
-        InvalidInput(format!("error: the store {} has no population register: import a population.csv", db.display()))
+        InvalidInput(format!(
+            "error: the store {} has no population register: import a population.csv",
+            db.display()
+        ))
     })?;
     let mut facts = JourneyFacts::new();
     let mut bad = 0u64;
@@ -99,7 +116,10 @@ fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, 
         Err(_) => bad += 1,
     })?;
     if bad > 0 {
-        anyhow::bail!("the store {} is damaged: {bad} events no longer parse", db.display());
+        anyhow::bail!(
+            "the store {} is damaged: {bad} events no longer parse",
+            db.display()
+        );
     }
     Ok((orgs, population, facts))
 }

@@ -24,7 +24,10 @@ impl std::error::Error for InvalidInput {}
 pub fn invalid(what: &str, errors: &journey_log::LogErrors) -> anyhow::Error {
     let n = errors.len();
     let plural = if n == 1 { "error" } else { "errors" };
-    InvalidInput(format!("error: {what}: {n} {plural}; nothing was written\n{errors}")).into()
+    InvalidInput(format!(
+        "error: {what}: {n} {plural}; nothing was written\n{errors}"
+    ))
+    .into()
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -38,6 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Parses a `YYYY-MM-DD` argument.
 pub fn date_arg(name: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
-    domain::parse_date(s)
-        .map_err(|_| InvalidInput(format!("error: --{name}: {s:?} is not a date (YYYY-MM-DD)")).into())
+    domain::parse_date(s).map_err(|_| {
+        InvalidInput(format!("error: --{name}: {s:?} is not a date (YYYY-MM-DD)")).into()
+    })
 }

@@ -1,0 +1,221 @@
+//! `joinedup metrics` on files: formats, periods, several files as one log, gzip.
+
+use crate::*;
+use serde_json::json;
+use std::io::Write;
+
+#[test]
+fn the_spec_example_gives_four_delayed_days() {
+    let dir = setup(SPEC_EXAMPLE);
+    let r = metrics_json(dir.path(), &[]);
+    assert_eq!(r["from"], "2017-02-01");
+    assert_eq!(r["to"], "2017-03-01");
+    // 4 delayed days / 28 days per 100,000 of 100,000 adults.
+    let v = value(&r, "dtoc_delayed_days_per_100k").as_f64().unwrap();
+    assert!((v - 4.0 / 28.0).abs() < 1e-12, "{v}");
+    let care = value(&r, "dtoc_delayed_days_per_100k:care_package_home")
+        .as_f64()
+        .unwrap();
+    assert!((care - 4.0 / 28.0).abs() < 1e-12);
+    // No departure-less attendance: 5h30 in A&E is not within four hours.
+    assert_eq!(value(&r, "ae_4h_pct"), json!(0.0));
+    assert_eq!(value(&r, "reviews_completed_pct"), json!(null));
+    let dtoc = r["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "dtoc_delayed_days_per_100k")
+        .unwrap();
+    assert_eq!(dtoc["numerator"], json!(4.0));
+    assert_eq!(dtoc["unit"], "per day per 100k");
+    assert_eq!(
+        dtoc["benchmarks"],
+        json!({"stoke_2017": 32.0, "england": 14.0, "comparators": 11.0, "target": null})
+    );
+}
+
+#[test]
+fn by_month_gives_one_object_per_calendar_month() {
+    let dir = setup(SPEC_EXAMPLE);
+    let out = ok(joinedup(
+        dir.path(),
+        &[
+            "metrics",
+            "--events",
+            "events.jsonl",
+            "--orgs",
+            "orgs.csv",
+            "--population",
+            "population.csv",
+            "--from",
+            "2017-01-15",
+            "--to",
+            "2017-03-10",
+            "--by",
+            "month",
+            "--format",
+            "json",
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let periods = r["periods"].as_array().unwrap();
+    let bounds: Vec<(String, String)> = periods
+        .iter()
+        .map(|p| {
+            (
+                p["from"].as_str().unwrap().into(),
+                p["to"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bounds,
+        [
+            ("2017-01-15".into(), "2017-02-01".into()),
+            ("2017-02-01".into(), "2017-03-01".into()),
+            ("2017-03-01".into(), "2017-03-10".into())
+        ]
+    );
+    assert_eq!(value(&periods[0], "dtoc_delayed_days_per_100k"), json!(0.0));
+}
+
+#[test]
+fn table_and_csv_show_values_beside_benchmarks() {
+    let dir = setup(SPEC_EXAMPLE);
+    let base = [
+        "metrics",
+        "--events",
+        "events.jsonl",
+        "--orgs",
+        "orgs.csv",
+        "--population",
+        "population.csv",
+        "--from",
+        "2017-02-01",
+        "--to",
+        "2017-03-01",
+    ];
+    let table = ok(joinedup(dir.path(), &base));
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("dtoc_delayed_days_per_100k "))
+        .unwrap();
+    // 0.142857 per day per 100k, Stoke 32, England 14: better than England.
+    assert!(
+        line.contains("0.1")
+            && line.contains("32.0")
+            && line.contains("14.0")
+            && line.contains('▲'),
+        "{line}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--format", "csv"]);
+    let csv = ok(joinedup(dir.path(), &args));
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), "from,to,id,value,numerator,denominator,unit,stoke_2017,england,comparators,target,vs_england");
+    let row = csv.lines().find(|l| l.contains(",ae_4h_pct,")).unwrap();
+    assert_eq!(
+        row,
+        "2017-02-01,2017-03-01,ae_4h_pct,0,0,1,%,78.3,89.1,,95,worse"
+    );
+}
+
+#[test]
+fn several_files_are_one_log_and_gzip_is_read() {
+    let dir = setup("");
+    let lines: Vec<&str> = SPEC_EXAMPLE.lines().collect();
+    // The admission in one file, its discharge in another (compressed).
+    std::fs::write(dir.path().join("a.jsonl"), lines[..5].join("\n")).unwrap();
+    let gz = std::fs::File::create(dir.path().join("b.jsonl.gz")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::default());
+    enc.write_all(lines[5..].join("\n").as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let out = ok(joinedup(
+        dir.path(),
+        &[
+            "metrics",
+            "--events",
+            "a.jsonl",
+            "--events",
+            "b.jsonl.gz",
+            "--orgs",
+            "orgs.csv",
+            "--population",
+            "population.csv",
+            "--from",
+            "2017-02-01",
+            "--to",
+            "2017-03-01",
+            "--format",
+            "json",
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let v = value(&r, "dtoc_delayed_days_per_100k").as_f64().unwrap();
+    assert!((v - 4.0 / 28.0).abs() < 1e-12);
+}
+
+#[test]
+fn the_shipped_example_runs() {
+    let dir = example();
+    let out = ok(joinedup(
+        &dir,
+        &[
+            "metrics",
+            "--events",
+            "events.jsonl",
+            "--orgs",
+            "orgs.csv",
+            "--population",
+            "population.csv",
+            "--from",
+            "2017-02-01",
+            "--to",
+            "2017-05-01",
+            "--format",
+            "json",
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for id in [
+        "dtoc_delayed_days_per_100k",
+        "ae_4h_pct",
+        "readmission_30d_pct_65",
+        "bed_occupancy_pct",
+        "reviews_completed_pct",
+    ] {
+        let v = value(&r, id)
+            .as_f64()
+            .unwrap_or_else(|| panic!("{id} has no value"));
+        assert!(v > 0.0, "{id} = {v}");
+    }
+    assert!(r["indicators"].as_array().unwrap().len() > 40);
+}
+
+#[test]
+fn results_go_to_a_file_when_asked() {
+    let dir = setup(SPEC_EXAMPLE);
+    ok(joinedup(
+        dir.path(),
+        &[
+            "metrics",
+            "--events",
+            "events.jsonl",
+            "--orgs",
+            "orgs.csv",
+            "--population",
+            "population.csv",
+            "--from",
+            "2017-02-01",
+            "--to",
+            "2017-03-01",
+            "--format",
+            "csv",
+            "--out",
+            "out.csv",
+        ],
+    ));
+    assert!(std::fs::read_to_string(dir.path().join("out.csv"))
+        .unwrap()
+        .contains("dtoc_delayed_days_per_100k"));
+}
