@@ -11,21 +11,22 @@ use rustc_hash::FxHashMap;
 
 pub(crate) type Ix = u32;
 
-/// Interns ids of one namespace as small indexes.
+/// Interns ids of one namespace as small indexes. Ids are kept as 64-bit fingerprints
+/// (xxh3): two distinct ids of one namespace share one by chance about once in 10^7 logs of a
+/// million ids, far below any other source of error in the figures.
 #[derive(Default)]
 struct Ids {
-    map: FxHashMap<Box<str>, Ix>,
+    map: FxHashMap<u64, Ix>,
 }
 
 impl Ids {
     fn get(&mut self, id: &str, len: &mut usize) -> usize {
-        if let Some(&i) = self.map.get(id) {
-            return i as usize;
+        let next = *len as Ix;
+        let i = *self.map.entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes())).or_insert(next);
+        if i == next {
+            *len += 1;
         }
-        let i = *len;
-        self.map.insert(id.into(), i as Ix);
-        *len += 1;
-        i
+        i as usize
     }
 }
 

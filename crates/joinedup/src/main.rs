@@ -5,6 +5,11 @@ mod commands;
 mod progress;
 
 use clap::Parser;
+
+// Reading a log allocates many small strings across threads: mimalloc is markedly faster at
+// that than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

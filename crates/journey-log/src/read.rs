@@ -143,17 +143,18 @@ impl<'a> LogReader<'a> {
                         None
                     }
                 };
-                let Some((first_line, text)) = block else {
+                let Some((first_line, end)) = block else {
                     break;
                 };
-                summary.bytes += text.len() as u64;
+                let text = &blocks.buf[..end];
+                summary.bytes += end as u64;
                 let (_, parsed) = rayon::join(
                     || {
                         if let Some(p) = pending.take() {
                             fold(p, &mut validator, &mut summary, &mut errors)
                         }
                     },
-                    || self.parse_block(first_line, &text),
+                    || self.parse_block(first_line, text),
                 );
                 pending = Some(parsed);
                 if let Some(f) = self.progress {
@@ -222,10 +223,14 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     })
 }
 
-/// Splits a stream into blocks of whole lines.
+/// Splits a stream into blocks of whole lines, reusing one buffer.
 struct Blocks {
     input: Box<dyn Read + Send>,
-    carry: Vec<u8>,
+    buf: Vec<u8>,
+    /// Bytes of `buf` read from the input.
+    filled: usize,
+    /// Bytes of `buf` handed out by the last block.
+    consumed: usize,
     block_bytes: usize,
     /// Lines handed out so far.
     line: u32,
@@ -235,54 +240,51 @@ struct Blocks {
 
 impl Blocks {
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
-        Blocks {
-            input,
-            carry: Vec::new(),
-            block_bytes,
-            line: 0,
-            bytes: 0,
-            done: false,
-        }
+        Blocks { input, buf: Vec::new(), filled: 0, consumed: 0, block_bytes, line: 0, bytes: 0, done: false }
     }
 
-    /// The next block of whole lines, with the number of its first line.
-    fn next_block(&mut self) -> std::io::Result<Option<(u32, Vec<u8>)>> {
-        if self.done {
-            return Ok(None);
-        }
-        let mut buf = std::mem::take(&mut self.carry);
-        let start = buf.len();
-        buf.resize(start.max(self.block_bytes), 0);
-        let mut filled = start;
-        while filled < buf.len() {
-            let n = self.input.read(&mut buf[filled..])?;
-            if n == 0 {
-                self.done = true;
-                break;
+    /// The next block of whole lines: the number of its first line, and its length at the
+    /// start of `self.buf`.
+    fn next_block(&mut self) -> std::io::Result<Option<(u32, usize)>> {
+        // Keep the unfinished line of the last block at the front.
+        self.buf.copy_within(self.consumed..self.filled, 0);
+        self.filled -= self.consumed;
+        self.consumed = 0;
+        loop {
+            if self.buf.len() < self.block_bytes {
+                self.buf.resize(self.block_bytes, 0);
             }
-            filled += n;
-        }
-        self.bytes += (filled - start) as u64;
-        buf.truncate(filled);
-        if !self.done {
-            match buf.iter().rposition(|b| *b == b'\n') {
-                Some(i) => self.carry = buf.split_off(i + 1),
-                None => {
-                    // A line longer than a block: read on until its end.
-                    self.carry = buf;
-                    self.block_bytes *= 2;
-                    return self.next_block();
+            while !self.done && self.filled < self.buf.len() {
+                let n = self.input.read(&mut self.buf[self.filled..])?;
+                if n == 0 {
+                    self.done = true;
                 }
+                self.filled += n;
+                self.bytes += n as u64;
             }
+            let end = if self.done {
+                self.filled
+            } else {
+                match self.buf[..self.filled].iter().rposition(|b| *b == b'\n') {
+                    Some(i) => i + 1,
+                    None => {
+                        // A line longer than a block: read on until its end.
+                        self.block_bytes *= 2;
+                        continue;
+                    }
+                }
+            };
+            if end == 0 {
+                return Ok(None);
+            }
+            self.consumed = end;
+            let block = &self.buf[..end];
+            let first = self.line + 1;
+            self.line += block.iter().filter(|b| **b == b'\n').count() as u32;
+            if self.done && !block.ends_with(b"\n") {
+                self.line += 1;
+            }
+            return Ok(Some((first, end)));
         }
-        if buf.is_empty() {
-            return Ok(None);
-        }
-        let first = self.line + 1;
-        self.line += buf.iter().filter(|b| **b == b'\n').count() as u32;
-        if self.done && !buf.ends_with(b"\n") {
-            self.line += 1;
-        }
-        Ok(Some((first, buf)))
     }
 }

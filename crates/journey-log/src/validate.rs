@@ -33,15 +33,27 @@ pub enum Verdict {
     Rejected,
 }
 
+/// A step of a lifecycle: where and when. `at == i64::MIN` marks a step not seen (yet).
 #[derive(Clone, Copy)]
 struct Step {
     loc: Loc,
-    at: Instant,
+    at: i64,
 }
 
+const UNSEEN: Step = Step { loc: Loc { file: 0, line: 0 }, at: i64::MIN };
+
+impl Step {
+    fn seen(self) -> Option<Step> {
+        (self.at != i64::MIN).then_some(self)
+    }
+}
+
+/// A step that waits for another: for the opener to appear at all, or for a slot it must not
+/// precede in time. Rare (only when a log is out of order), so kept apart from the states.
 struct Waiting {
+    id: Box<str>,
     loc: Loc,
-    at: Instant,
+    at: i64,
     field: &'static str,
     what: &'static str,
     /// The slot this step must not precede.
@@ -50,42 +62,29 @@ struct Waiting {
     needs_opener: bool,
 }
 
-#[derive(Default)]
-struct Life {
-    slots: [Option<Step>; 3],
-    waiting: Vec<Waiting>,
-}
-
-/// The ids of one namespace (spells, attendances ...) and their lifecycle states.
+/// The ids of one namespace (spells, attendances ...) and their lifecycle states. Ids are kept
+/// as 64-bit fingerprints, so the state of an id is 48 bytes whatever its length.
 struct Table {
     name: &'static str,
     /// Names of the slots: slot 0 is the step that opens the lifecycle.
     slot_kinds: [&'static str; 3],
-    index: FxHashMap<String, u32>,
-    ids: Vec<String>,
-    lives: Vec<Life>,
+    index: FxHashMap<u64, u32>,
+    lives: Vec<[Step; 3]>,
+    waiting: FxHashMap<u32, Vec<Waiting>>,
 }
 
 impl Table {
     fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
-        Table {
-            name,
-            slot_kinds,
-            index: FxHashMap::default(),
-            ids: Vec::new(),
-            lives: Vec::new(),
-        }
+        Table { name, slot_kinds, index: FxHashMap::default(), lives: Vec::new(), waiting: FxHashMap::default() }
     }
 
     fn idx(&mut self, id: &str) -> usize {
-        if let Some(&i) = self.index.get(id) {
-            return i as usize;
+        let next = self.lives.len() as u32;
+        let i = *self.index.entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes())).or_insert(next);
+        if i == next {
+            self.lives.push([UNSEEN; 3]);
         }
-        let i = self.lives.len();
-        self.index.insert(id.to_string(), i as u32);
-        self.ids.push(id.to_string());
-        self.lives.push(Life::default());
-        i
+        i as usize
     }
 
     /// Records a step of the lifecycle of `id`. `slot`: the step's own slot if it happens once;
@@ -102,25 +101,23 @@ impl Table {
         field: &'static str,
         what: &'static str,
     ) -> usize {
+        let at = at.0;
         let i = self.idx(id);
         let name = self.name;
         let life = &mut self.lives[i];
         if let Some(s) = slot {
-            if let Some(first) = life.slots[s] {
+            if let Some(first) = life[s].seen() {
                 errors.push(RuleError {
                     loc,
                     field: Some(field),
-                    message: format!(
-                        "a second {what} for {name} {id:?} (the first is on line {})",
-                        first.line_display()
-                    ),
+                    message: format!("a second {what} for {name} {id:?} (the first is on line {})", first.loc.line),
                 });
                 return i;
             }
         }
-        let needs_opener = slot != Some(0) && life.slots[0].is_none();
+        let needs_opener = slot != Some(0) && life[0].seen().is_none();
         let order_pending = match after {
-            Some(a) => match life.slots[a] {
+            Some(a) => match life[a].seen() {
                 Some(prev) => {
                     if at < prev.at {
                         errors.push(RuleError {
@@ -128,8 +125,7 @@ impl Table {
                             field: Some("at"),
                             message: format!(
                                 "{what} of {name} {id:?} is before its {} (line {})",
-                                self.slot_kinds[a],
-                                prev.line_display()
+                                self.slot_kinds[a], prev.loc.line
                             ),
                         });
                     }
@@ -139,8 +135,12 @@ impl Table {
             },
             None => false,
         };
+        if let Some(s) = slot {
+            life[s] = Step { loc, at };
+        }
         if needs_opener || order_pending {
-            life.waiting.push(Waiting {
+            self.waiting.entry(i as u32).or_default().push(Waiting {
+                id: id.into(),
                 loc,
                 at,
                 field,
@@ -150,50 +150,42 @@ impl Table {
             });
         }
         if let Some(s) = slot {
-            life.slots[s] = Some(Step { loc, at });
-            let slot_kind = self.slot_kinds[s];
-            life.waiting.retain_mut(|w| {
-                if w.after == Some(s) {
-                    if w.at < at {
-                        errors.push(RuleError {
-                            loc: w.loc,
-                            field: Some("at"),
-                            message: format!(
-                                "{} of {name} {id:?} is before its {slot_kind} (line {})",
-                                w.what, loc.line
-                            ),
-                        });
+            if let Some(waiting) = self.waiting.get_mut(&(i as u32)) {
+                let slot_kind = self.slot_kinds[s];
+                waiting.retain_mut(|w| {
+                    if w.after == Some(s) {
+                        if w.at < at {
+                            errors.push(RuleError {
+                                loc: w.loc,
+                                field: Some("at"),
+                                message: format!("{} of {name} {:?} is before its {slot_kind} (line {})", w.what, w.id, loc.line),
+                            });
+                        }
+                        w.after = None;
                     }
-                    w.after = None;
+                    if s == 0 {
+                        w.needs_opener = false;
+                    }
+                    w.after.is_some() || w.needs_opener
+                });
+                if waiting.is_empty() {
+                    self.waiting.remove(&(i as u32));
                 }
-                if s == 0 {
-                    w.needs_opener = false;
-                }
-                w.after.is_some() || w.needs_opener
-            });
+            }
         }
         i
     }
 
     fn finish(&self, errors: &mut Vec<RuleError>) {
-        for (life, id) in self.lives.iter().zip(&self.ids) {
-            for w in life.waiting.iter().filter(|w| w.needs_opener) {
+        for waiting in self.waiting.values() {
+            for w in waiting.iter().filter(|w| w.needs_opener) {
                 errors.push(RuleError {
                     loc: w.loc,
                     field: Some(w.field),
-                    message: format!(
-                        "{} refers to {} {id:?}, which has no {} in the log",
-                        w.what, self.name, self.slot_kinds[0]
-                    ),
+                    message: format!("{} refers to {} {:?}, which has no {} in the log", w.what, self.name, w.id, self.slot_kinds[0]),
                 });
             }
         }
-    }
-}
-
-impl Step {
-    fn line_display(&self) -> String {
-        self.loc.line.to_string()
     }
 }
 

@@ -486,8 +486,8 @@ pub fn person(
                     &[("package", V::S(&k)), ("org", V::S(&org))],
                 );
                 if service == "reablement" {
-                    let end = after(start, 42.0).min(death);
-                    let reason = if end == death {
+                    let end = after(start, 42.0).min(death).max(start);
+                    let reason = if death <= end {
                         "died"
                     } else {
                         *pick(
