@@ -9,11 +9,15 @@ use crate::time::Instant;
 use chrono::NaiveDate;
 use std::hash::{Hash, Hasher};
 
+/// Short text of an event (ids, org codes): stored inline up to 24 bytes, so reading a log
+/// allocates nothing for them.
+pub type Text = compact_str::CompactString;
+
 /// One event of the journey log.
 #[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Event {
     /// Unique event id, 1 to 128 characters.
-    pub id: String,
+    pub id: Text,
     pub at: Instant,
     /// Required on every known kind; optional on unknown kinds.
     pub person: Option<NhsNumber>,
@@ -38,86 +42,86 @@ pub enum EventBody {
     PersonRegistered {
         birth_date: NaiveDate,
         sex: Sex,
-        gp: String,
+        gp: Text,
         residence: Residence,
-        care_home: Option<String>,
+        care_home: Option<Text>,
     },
     ResidenceChanged {
         residence: Residence,
-        care_home: Option<String>,
+        care_home: Option<Text>,
         permanent: bool,
     },
     Death,
     AeArrival {
-        attendance: String,
-        org: String,
+        attendance: Text,
+        org: Text,
         source: AeSource,
     },
     AeDeparture {
-        attendance: String,
+        attendance: Text,
         outcome: AeOutcome,
     },
     Admission {
-        spell: String,
-        org: String,
+        spell: Text,
+        org: Text,
         method: AdmissionMethod,
-        attendance: Option<String>,
+        attendance: Option<Text>,
         cause: Option<Cause>,
     },
     ReadyForDischarge {
-        spell: String,
+        spell: Text,
     },
     DelayReason {
-        spell: String,
+        spell: Text,
         reason: DelayReason,
         responsible: Responsible,
     },
     Discharge {
-        spell: String,
+        spell: Text,
         destination: Destination,
         pathway: Option<u8>,
         d2a: Option<bool>,
     },
     AssessmentRequested {
-        assessment: String,
+        assessment: Text,
         assessment_type: AssessmentType,
-        org: Option<String>,
-        spell: Option<String>,
+        org: Option<Text>,
+        spell: Option<Text>,
     },
     AssessmentCompleted {
-        assessment: String,
+        assessment: Text,
         outcome: AssessmentOutcome,
         trusted: Option<bool>,
     },
     PackageRequested {
-        package: String,
+        package: Text,
         service: Service,
         hours_per_week: Option<Hours>,
-        spell: Option<String>,
+        spell: Option<Text>,
     },
     PackageOffered {
-        package: String,
-        org: String,
+        package: Text,
+        org: Text,
     },
     PackageStarted {
-        package: String,
-        org: String,
+        package: Text,
+        org: Text,
     },
     PackageEnded {
-        package: String,
+        package: Text,
         reason: PackageEndReason,
     },
     ReviewDue {
-        review: String,
-        package: Option<String>,
+        review: Text,
+        package: Option<Text>,
         due: NaiveDate,
     },
     ReviewCompleted {
-        review: String,
+        review: Text,
     },
     /// A kind this version does not know: kept, counted in no indicator.
     Unknown {
-        kind: String,
+        kind: Text,
     },
 }
 

@@ -20,7 +20,7 @@ pub mod nhs_number;
 pub mod registers;
 pub mod time;
 
-pub use event::{Event, EventBody, Hours, KNOWN_KINDS};
+pub use event::{Event, EventBody, Hours, Text, KNOWN_KINDS};
 pub use nhs_number::{NhsNumber, NhsNumberError};
 pub use registers::{AgeBand, Org, OrgRegister, Population};
 pub use time::{age_on, parse_date, Instant, Zone};

@@ -22,7 +22,10 @@ struct Ids {
 impl Ids {
     fn get(&mut self, id: &str, len: &mut usize) -> usize {
         let next = *len as Ix;
-        let i = *self.map.entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes())).or_insert(next);
+        let i = *self
+            .map
+            .entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
+            .or_insert(next);
         if i == next {
             *len += 1;
         }

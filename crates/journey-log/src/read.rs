@@ -240,7 +240,16 @@ struct Blocks {
 
 impl Blocks {
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
-        Blocks { input, buf: Vec::new(), filled: 0, consumed: 0, block_bytes, line: 0, bytes: 0, done: false }
+        Blocks {
+            input,
+            buf: Vec::new(),
+            filled: 0,
+            consumed: 0,
+            block_bytes,
+            line: 0,
+            bytes: 0,
+            done: false,
+        }
     }
 
     /// The next block of whole lines: the number of its first line, and its length at the

@@ -40,7 +40,10 @@ struct Step {
     at: i64,
 }
 
-const UNSEEN: Step = Step { loc: Loc { file: 0, line: 0 }, at: i64::MIN };
+const UNSEEN: Step = Step {
+    loc: Loc { file: 0, line: 0 },
+    at: i64::MIN,
+};
 
 impl Step {
     fn seen(self) -> Option<Step> {
@@ -75,12 +78,21 @@ struct Table {
 
 impl Table {
     fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
-        Table { name, slot_kinds, index: FxHashMap::default(), lives: Vec::new(), waiting: FxHashMap::default() }
+        Table {
+            name,
+            slot_kinds,
+            index: FxHashMap::default(),
+            lives: Vec::new(),
+            waiting: FxHashMap::default(),
+        }
     }
 
     fn idx(&mut self, id: &str) -> usize {
         let next = self.lives.len() as u32;
-        let i = *self.index.entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes())).or_insert(next);
+        let i = *self
+            .index
+            .entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
+            .or_insert(next);
         if i == next {
             self.lives.push([UNSEEN; 3]);
         }
@@ -110,7 +122,10 @@ impl Table {
                 errors.push(RuleError {
                     loc,
                     field: Some(field),
-                    message: format!("a second {what} for {name} {id:?} (the first is on line {})", first.loc.line),
+                    message: format!(
+                        "a second {what} for {name} {id:?} (the first is on line {})",
+                        first.loc.line
+                    ),
                 });
                 return i;
             }
@@ -158,7 +173,10 @@ impl Table {
                             errors.push(RuleError {
                                 loc: w.loc,
                                 field: Some("at"),
-                                message: format!("{} of {name} {:?} is before its {slot_kind} (line {})", w.what, w.id, loc.line),
+                                message: format!(
+                                    "{} of {name} {:?} is before its {slot_kind} (line {})",
+                                    w.what, w.id, loc.line
+                                ),
                             });
                         }
                         w.after = None;
@@ -182,7 +200,10 @@ impl Table {
                 errors.push(RuleError {
                     loc: w.loc,
                     field: Some(w.field),
-                    message: format!("{} refers to {} {:?}, which has no {} in the log", w.what, self.name, w.id, self.slot_kinds[0]),
+                    message: format!(
+                        "{} refers to {} {:?}, which has no {} in the log",
+                        w.what, self.name, w.id, self.slot_kinds[0]
+                    ),
                 });
             }
         }

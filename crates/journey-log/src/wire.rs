@@ -5,7 +5,7 @@
 //! define are kept, raw, to be written back out unchanged.
 
 use domain::codes::*;
-use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister};
+use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister, Text};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
@@ -110,12 +110,20 @@ impl<'a> Fields<'a> {
 
     fn opt_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
         let raw = self.raw(name)?;
-        match serde_json::from_str::<Key<'a>>(raw.get()) {
+        let text = raw.get();
+        // Fast path: a string with no escapes is its own content (serde_json has already
+        // checked the line, so it holds no control characters).
+        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            if !inner.contains('\\') {
+                return Some(Cow::Borrowed(inner));
+            }
+        }
+        match serde_json::from_str::<Key<'a>>(text) {
             Ok(Key(s)) => Some(s),
             Err(_) => {
                 self.errors.push(FieldError::new(
                     name,
-                    format!("expected a string, got {}", raw.get()),
+                    format!("expected a string, got {text}"),
                 ));
                 None
             }
@@ -123,12 +131,8 @@ impl<'a> Fields<'a> {
     }
 
     fn req_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
-        let present = self
-            .fields
-            .iter()
-            .any(|(k, v)| k == name && v.get() != "null");
         let v = self.opt_str(name);
-        if !present {
+        if v.is_none() && !self.errors.iter().any(|e| e.field.as_deref() == Some(name)) {
             self.errors
                 .push(FieldError::new(name, "missing required field"));
         }
@@ -180,7 +184,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn org(&mut self, name: &str, required: bool, orgs: &OrgRegister) -> Option<String> {
+    fn org(&mut self, name: &str, required: bool, orgs: &OrgRegister) -> Option<Text> {
         let s = if required {
             self.req_str(name)?
         } else {
@@ -193,10 +197,10 @@ impl<'a> Fields<'a> {
             ));
             return None;
         }
-        Some(s.into_owned())
+        Some(Text::from(s.as_ref()))
     }
 
-    fn id_ref(&mut self, name: &str, required: bool) -> Option<String> {
+    fn id_ref(&mut self, name: &str, required: bool) -> Option<Text> {
         let s = if required {
             self.req_str(name)?
         } else {
@@ -206,14 +210,11 @@ impl<'a> Fields<'a> {
             self.errors
                 .push(FieldError::new(name, "an id must not be empty"));
         }
-        Some(s.into_owned())
+        Some(Text::from(s.as_ref()))
     }
 }
 
-fn residence_and_home(
-    f: &mut Fields<'_>,
-    orgs: &OrgRegister,
-) -> Option<(Residence, Option<String>)> {
+fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residence, Option<Text>)> {
     let residence = f.parse_req("residence", Residence::parse);
     let care_home = f.org("care_home", false, orgs);
     let residence = residence?;
@@ -282,7 +283,7 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
         return Err(vec![FieldError::line("invalid event")]);
     };
     let event = Event {
-        id: id.into_owned(),
+        id: Text::from(id.as_ref()),
         at,
         person,
         body,
@@ -526,7 +527,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             review: f.id_ref("review", true)?,
         },
         other => B::Unknown {
-            kind: other.to_string(),
+            kind: Text::from(other),
         },
     })
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 /// as codes, defaults written out, then the extra fields as they were.
 pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
     let mut m = Map::new();
-    m.insert("id".into(), event.id.clone().into());
+    m.insert("id".into(), event.id.as_str().into());
     m.insert("kind".into(), event.body.kind().into());
     m.insert("at".into(), event.at.to_string().into());
     if let Some(p) = event.person {
@@ -34,7 +34,7 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             put("sex", sex.as_str().into());
             put("gp", gp.as_str().into());
             put("residence", residence.as_str().into());
-            put("care_home", opt(care_home.clone()));
+            put("care_home", opt(care_home.as_deref()));
         }
         B::ResidenceChanged {
             residence,
@@ -42,7 +42,7 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             permanent,
         } => {
             put("residence", residence.as_str().into());
-            put("care_home", opt(care_home.clone()));
+            put("care_home", opt(care_home.as_deref()));
             put("permanent", (*permanent).into());
         }
         B::Death | B::Unknown { .. } => {}
@@ -72,7 +72,7 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             put("spell", spell.as_str().into());
             put("org", org.as_str().into());
             put("method", method.as_str().into());
-            put("attendance", opt(attendance.clone()));
+            put("attendance", opt(attendance.as_deref()));
             put("cause", opt(cause.map(|c| c.as_str())));
         }
         B::ReadyForDischarge { spell } => put("spell", spell.as_str().into()),
@@ -104,8 +104,8 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
         } => {
             put("assessment", assessment.as_str().into());
             put("type", assessment_type.as_str().into());
-            put("org", opt(org.clone()));
-            put("spell", opt(spell.clone()));
+            put("org", opt(org.as_deref()));
+            put("spell", opt(spell.as_deref()));
         }
         B::AssessmentCompleted {
             assessment,
@@ -125,7 +125,7 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             put("package", package.as_str().into());
             put("service", service.as_str().into());
             put("hours_per_week", opt(hours_per_week.map(|h| h.0)));
-            put("spell", opt(spell.clone()));
+            put("spell", opt(spell.as_deref()));
         }
         B::PackageOffered { package, org } | B::PackageStarted { package, org } => {
             put("package", package.as_str().into());
@@ -141,7 +141,7 @@ pub fn event_json(event: &Event, extras: &[(String, Box<RawValue>)]) -> String {
             due,
         } => {
             put("review", review.as_str().into());
-            put("package", opt(package.clone()));
+            put("package", opt(package.as_deref()));
             put("due", due.to_string().into());
         }
         B::ReviewCompleted { review } => put("review", review.as_str().into()),

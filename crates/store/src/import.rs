@@ -114,7 +114,7 @@ pub fn import(
         .read_with(&logs, validator, |l| {
             let e = &l.parsed.event;
             events.push(NewEvent {
-                id: e.id.clone(),
+                id: e.id.to_string(),
                 kind: e.body.kind().to_string(),
                 at: e.at.0,
                 person: e.person.map(|p| p.digits()),
