@@ -33,6 +33,20 @@ impl Ids {
     }
 }
 
+/// The slot of `id`: at `index` when the caller has interned ids already, else interned here.
+fn slot_at<T: Default>(v: &mut Vec<T>, ids: &mut Ids, id: &str, index: Option<u32>) -> usize {
+    match index {
+        Some(i) => {
+            let i = i as usize;
+            if i >= v.len() {
+                v.resize_with(i + 1, T::default);
+            }
+            i
+        }
+        None => slot(v, ids, id),
+    }
+}
+
 fn slot<T: Default>(v: &mut Vec<T>, ids: &mut Ids, id: &str) -> usize {
     let mut len = v.len();
     let i = ids.get(id, &mut len);
@@ -121,6 +135,18 @@ pub struct JourneyFacts {
     org_ids: Ids,
     pub(crate) orgs: Vec<String>,
     events: u64,
+    /// Whether lifecycle ids came interned (`push_indexed` with `Some`).
+    indexed: Option<bool>,
+}
+
+fn has_lifecycle(e: &Event) -> bool {
+    !matches!(
+        e.body,
+        EventBody::Unknown { .. }
+            | EventBody::PersonRegistered { .. }
+            | EventBody::ResidenceChanged { .. }
+            | EventBody::Death
+    )
 }
 
 impl JourneyFacts {
@@ -154,6 +180,21 @@ impl JourneyFacts {
 
     /// Folds one valid event in.
     pub fn push(&mut self, e: &Event) {
+        self.push_indexed(e, None);
+    }
+
+    /// Folds one valid event in, its lifecycle id (spell, attendance, assessment, package or
+    /// review) already interned by the caller as `index` (dense per namespace, as
+    /// `journey_log::Validator` hands them out), which saves looking it up again. A log must be
+    /// pushed all with indexes or all without.
+    pub fn push_indexed(&mut self, e: &Event, index: Option<u32>) {
+        debug_assert!(
+            self.indexed.is_none_or(|was| was == index.is_some()) || !has_lifecycle(e),
+            "mixed push and push_indexed"
+        );
+        if has_lifecycle(e) {
+            self.indexed = Some(index.is_some());
+        }
         self.events += 1;
         let at = e.at;
         use EventBody as B;
@@ -197,7 +238,12 @@ impl JourneyFacts {
                 attendance, source, ..
             } => {
                 let person = self.person(e);
-                let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
+                let i = slot_at(
+                    &mut self.attendances,
+                    &mut self.attendance_ids,
+                    attendance,
+                    index,
+                );
                 let a = &mut self.attendances[i];
                 a.person = person;
                 a.arrival = Some((at, *source));
@@ -206,7 +252,12 @@ impl JourneyFacts {
                 attendance,
                 outcome,
             } => {
-                let i = slot(&mut self.attendances, &mut self.attendance_ids, attendance);
+                let i = slot_at(
+                    &mut self.attendances,
+                    &mut self.attendance_ids,
+                    attendance,
+                    index,
+                );
                 self.attendances[i].departure = Some((at, *outcome));
             }
             B::Admission {
@@ -218,7 +269,7 @@ impl JourneyFacts {
             } => {
                 let person = self.person(e);
                 let org = self.org(org);
-                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                let i = slot_at(&mut self.spells, &mut self.spell_ids, spell, index);
                 let s = &mut self.spells[i];
                 s.person = person;
                 s.org = Some(org);
@@ -227,7 +278,7 @@ impl JourneyFacts {
                 s.admitted = Some(at);
             }
             B::ReadyForDischarge { spell } => {
-                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                let i = slot_at(&mut self.spells, &mut self.spell_ids, spell, index);
                 self.spells[i].ready = Some(at);
             }
             B::DelayReason {
@@ -235,7 +286,7 @@ impl JourneyFacts {
                 reason,
                 responsible,
             } => {
-                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                let i = slot_at(&mut self.spells, &mut self.spell_ids, spell, index);
                 self.spells[i]
                     .delay_reasons
                     .push((at, *reason, *responsible));
@@ -243,7 +294,7 @@ impl JourneyFacts {
             B::Discharge {
                 spell, destination, ..
             } => {
-                let i = slot(&mut self.spells, &mut self.spell_ids, spell);
+                let i = slot_at(&mut self.spells, &mut self.spell_ids, spell, index);
                 self.spells[i].discharge = Some((at, *destination));
             }
             B::AssessmentRequested {
@@ -251,7 +302,12 @@ impl JourneyFacts {
                 assessment_type,
                 ..
             } => {
-                let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
+                let i = slot_at(
+                    &mut self.assessments,
+                    &mut self.assessment_ids,
+                    assessment,
+                    index,
+                );
                 self.assessments[i].kind = Some(*assessment_type);
                 self.assessments[i].requested = Some(at);
             }
@@ -260,20 +316,25 @@ impl JourneyFacts {
                 outcome,
                 ..
             } => {
-                let i = slot(&mut self.assessments, &mut self.assessment_ids, assessment);
+                let i = slot_at(
+                    &mut self.assessments,
+                    &mut self.assessment_ids,
+                    assessment,
+                    index,
+                );
                 self.assessments[i].completed = Some((at, *outcome));
             }
             B::PackageRequested {
                 package, service, ..
             } => {
                 let person = self.person(e);
-                let i = slot(&mut self.packages, &mut self.package_ids, package);
+                let i = slot_at(&mut self.packages, &mut self.package_ids, package, index);
                 self.packages[i].person = person;
                 self.packages[i].service = Some(*service);
             }
             B::PackageStarted { package, .. } => {
                 let person = self.person(e);
-                let i = slot(&mut self.packages, &mut self.package_ids, package);
+                let i = slot_at(&mut self.packages, &mut self.package_ids, package, index);
                 let p = &mut self.packages[i];
                 p.person = p.person.or(person);
                 p.started = Some(at);
@@ -281,12 +342,12 @@ impl JourneyFacts {
             B::PackageOffered { .. } | B::PackageEnded { .. } => {}
             B::ReviewDue { review, due, .. } => {
                 let person = self.person(e);
-                let i = slot(&mut self.reviews, &mut self.review_ids, review);
+                let i = slot_at(&mut self.reviews, &mut self.review_ids, review, index);
                 self.reviews[i].person = person;
                 self.reviews[i].due = Some(*due);
             }
             B::ReviewCompleted { review } => {
-                let i = slot(&mut self.reviews, &mut self.review_ids, review);
+                let i = slot_at(&mut self.reviews, &mut self.review_ids, review, index);
                 self.reviews[i].completed = Some(at);
             }
         }

@@ -24,6 +24,6 @@ pub use registers::{
     read_orgs, read_orgs_file, read_population, read_population_file, register_kind, write_orgs,
     write_population, RegisterKind,
 };
-pub use validate::{Loc, Validator, Verdict};
+pub use validate::{Lifecycle, Loc, Validator, Verdict};
 pub use wire::{fingerprint, parse_line, FieldError, ParsedEvent};
 pub use write::{event_json, parsed_json};

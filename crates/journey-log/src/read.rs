@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 /// One accepted event of the log, with where it was found.
 pub struct LogLine {
     pub loc: Loc,
+    /// The dense index of the event's lifecycle id in its namespace (see [`Verdict::New`]).
+    pub lifecycle_index: Option<u32>,
     pub parsed: ParsedEvent,
     /// The line as written, when the reader keeps it ([`LogReader::keep_raw`]).
     pub raw: Option<String>,
@@ -118,9 +120,14 @@ impl<'a> LogReader<'a> {
                             }
                         }
                         Ok((parsed, raw)) => match validator.check(loc, &parsed) {
-                            Verdict::New => {
+                            Verdict::New(lifecycle_index) => {
                                 summary.events += 1;
-                                sink(LogLine { loc, parsed, raw });
+                                sink(LogLine {
+                                    loc,
+                                    lifecycle_index,
+                                    parsed,
+                                    raw,
+                                });
                             }
                             Verdict::Duplicate => summary.duplicates += 1,
                             Verdict::Rejected => {}
@@ -188,7 +195,7 @@ impl<'a> LogReader<'a> {
 
     fn parse_block(&self, first_line: u32, bytes: &[u8]) -> Vec<Parsed> {
         let mut lines = Vec::with_capacity(bytes.len() / 150);
-        for (n, line) in (first_line..).zip(bytes.split(|b| *b == b'\n')) {
+        for (n, line) in (first_line..).zip(lines_of(bytes)) {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             if !line.iter().all(u8::is_ascii_whitespace) {
                 lines.push((n, line));
@@ -210,6 +217,21 @@ impl<'a> LogReader<'a> {
             })
             .collect()
     }
+}
+
+/// The lines of a block (the last one may lack its newline), found with SIMD search.
+fn lines_of(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', bytes);
+    std::iter::from_fn(move || {
+        if start > bytes.len() {
+            return None;
+        }
+        let end = ends.next().unwrap_or(bytes.len());
+        let line = &bytes[start..end];
+        start = end + 1;
+        Some(line)
+    })
 }
 
 /// Opens a log file, uncompressing it when it starts with the gzip magic number.
@@ -274,7 +296,7 @@ impl Blocks {
             let end = if self.done {
                 self.filled
             } else {
-                match self.buf[..self.filled].iter().rposition(|b| *b == b'\n') {
+                match memchr::memrchr(b'\n', &self.buf[..self.filled]) {
                     Some(i) => i + 1,
                     None => {
                         // A line longer than a block: read on until its end.
@@ -289,7 +311,7 @@ impl Blocks {
             self.consumed = end;
             let block = &self.buf[..end];
             let first = self.line + 1;
-            self.line += block.iter().filter(|b| **b == b'\n').count() as u32;
+            self.line += memchr::memchr_iter(b'\n', block).count() as u32;
             if self.done && !block.ends_with(b"\n") {
                 self.line += 1;
             }

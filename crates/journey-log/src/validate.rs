@@ -6,7 +6,7 @@
 //! [`Validator::finish`]. The validator keeps a 16-byte fingerprint per distinct event id and a
 //! small state per lifecycle id (spell, attendance, package, assessment, review).
 
-use crate::wire::ParsedEvent;
+use crate::wire::{id_fingerprint, ParsedEvent};
 use domain::{EventBody, Instant};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -28,7 +28,9 @@ pub struct RuleError {
 /// Whether an event is new or repeats one already seen (same id, same content: a no-op).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    New,
+    /// New, with the dense index of its lifecycle id (spell, attendance ...) in its namespace:
+    /// indexes are handed out 0, 1, 2 ... per namespace in order of first sight.
+    New(Option<u32>),
     Duplicate,
     Rejected,
 }
@@ -87,12 +89,9 @@ impl Table {
         }
     }
 
-    fn idx(&mut self, id: &str) -> usize {
+    fn idx(&mut self, hash: u64) -> usize {
         let next = self.lives.len() as u32;
-        let i = *self
-            .index
-            .entry(xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
-            .or_insert(next);
+        let i = *self.index.entry(hash).or_insert(next);
         if i == next {
             self.lives.push([UNSEEN; 3]);
         }
@@ -106,6 +105,7 @@ impl Table {
         &mut self,
         errors: &mut Vec<RuleError>,
         id: &str,
+        hash: u64,
         slot: Option<usize>,
         after: Option<usize>,
         loc: Loc,
@@ -114,7 +114,7 @@ impl Table {
         what: &'static str,
     ) -> usize {
         let at = at.0;
-        let i = self.idx(id);
+        let i = self.idx(hash);
         let name = self.name;
         let life = &mut self.lives[i];
         if let Some(s) = slot {
@@ -210,14 +210,20 @@ impl Table {
     }
 }
 
+/// The lifecycle namespaces, indexing [`Validator`]'s tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Spell = 0,
+    Attendance = 1,
+    Assessment = 2,
+    Package = 3,
+    Review = 4,
+}
+
 /// Checks the rules that span events, one event at a time, in file order.
 pub struct Validator {
     ids: FxHashMap<u64, u64>,
-    spells: Table,
-    attendances: Table,
-    assessments: Table,
-    packages: Table,
-    reviews: Table,
+    tables: [Table; 5],
     deaths: FxHashMap<u64, Loc>,
     residence_at: FxHashSet<(u64, i64)>,
     delay_at: FxHashSet<(u32, i64)>,
@@ -228,17 +234,19 @@ impl Default for Validator {
     fn default() -> Self {
         Validator {
             ids: FxHashMap::default(),
-            spells: Table::new("spell", ["admission", "ready_for_discharge", "discharge"]),
-            attendances: Table::new("attendance", ["ae_arrival", "ae_departure", ""]),
-            assessments: Table::new(
-                "assessment",
-                ["assessment_requested", "assessment_completed", ""],
-            ),
-            packages: Table::new(
-                "package",
-                ["package_requested", "package_started", "package_ended"],
-            ),
-            reviews: Table::new("review", ["review_due", "review_completed", ""]),
+            tables: [
+                Table::new("spell", ["admission", "ready_for_discharge", "discharge"]),
+                Table::new("attendance", ["ae_arrival", "ae_departure", ""]),
+                Table::new(
+                    "assessment",
+                    ["assessment_requested", "assessment_completed", ""],
+                ),
+                Table::new(
+                    "package",
+                    ["package_requested", "package_started", "package_ended"],
+                ),
+                Table::new("review", ["review_due", "review_completed", ""]),
+            ],
             deaths: FxHashMap::default(),
             residence_at: FxHashSet::default(),
             delay_at: FxHashSet::default(),
@@ -246,6 +254,17 @@ impl Default for Validator {
         }
     }
 }
+
+/// A step of an event's own lifecycle: namespace, id, its slot, the slot it must follow, the
+/// field naming the id, and the kind.
+type OwnStep<'e> = (
+    Lifecycle,
+    &'e str,
+    Option<usize>,
+    Option<usize>,
+    &'static str,
+    &'static str,
+);
 
 impl Validator {
     pub fn new() -> Self {
@@ -275,12 +294,15 @@ impl Validator {
         let e = &p.event;
         let at = e.at;
         let person = e.person.map(|n| n.as_u64()).unwrap_or(0);
-        let errs = &mut self.errors;
         use EventBody as B;
-        match &e.body {
+        use Lifecycle::*;
+        let (own, reference): (
+            Option<OwnStep<'_>>,
+            Option<(Lifecycle, &str, &'static str, &'static str)>,
+        ) = match &e.body {
             B::PersonRegistered { .. } | B::ResidenceChanged { .. } => {
                 if !self.residence_at.insert((person, at.0)) {
-                    errs.push(RuleError {
+                    self.errors.push(RuleError {
                         loc,
                         field: Some("at"),
                         message: format!(
@@ -289,10 +311,11 @@ impl Validator {
                         ),
                     });
                 }
+                (None, None)
             }
             B::Death => {
                 if let Some(first) = self.deaths.get(&person) {
-                    errs.push(RuleError {
+                    self.errors.push(RuleError {
                         loc,
                         field: Some("person"),
                         message: format!(
@@ -303,189 +326,184 @@ impl Validator {
                 } else {
                     self.deaths.insert(person, loc);
                 }
+                (None, None)
             }
-            B::AeArrival { attendance, .. } => {
-                self.attendances.step(
-                    errs,
+            B::AeArrival { attendance, .. } => (
+                Some((
+                    Attendance,
                     attendance,
                     Some(0),
                     None,
-                    loc,
-                    at,
                     "attendance",
                     "ae_arrival",
-                );
-            }
-            B::AeDeparture { attendance, .. } => {
-                self.attendances.step(
-                    errs,
+                )),
+                None,
+            ),
+            B::AeDeparture { attendance, .. } => (
+                Some((
+                    Attendance,
                     attendance,
                     Some(1),
                     Some(0),
-                    loc,
-                    at,
                     "attendance",
                     "ae_departure",
-                );
-            }
+                )),
+                None,
+            ),
             B::Admission {
                 spell, attendance, ..
-            } => {
-                self.spells
-                    .step(errs, spell, Some(0), None, loc, at, "spell", "admission");
-                if let Some(a) = attendance {
-                    self.attendances
-                        .step(errs, a, None, None, loc, at, "attendance", "admission");
-                }
-            }
-            B::ReadyForDischarge { spell } => {
-                self.spells.step(
-                    errs,
+            } => (
+                Some((Spell, spell, Some(0), None, "spell", "admission")),
+                attendance
+                    .as_deref()
+                    .map(|a| (Attendance, a, "attendance", "admission")),
+            ),
+            B::ReadyForDischarge { spell } => (
+                Some((
+                    Spell,
                     spell,
                     Some(1),
                     Some(0),
-                    loc,
-                    at,
                     "spell",
                     "ready_for_discharge",
-                );
-            }
-            B::DelayReason { spell, .. } => {
-                let i = self
-                    .spells
-                    .step(errs, spell, None, None, loc, at, "spell", "delay_reason");
-                if !self.delay_at.insert((i as u32, at.0)) {
-                    errs.push(RuleError {
-                        loc,
-                        field: Some("at"),
-                        message: format!(
-                            "spell {spell:?} already has a delay_reason at {at}: the reason in force would be a tie"
-                        ),
-                    });
-                }
-            }
-            B::Discharge { spell, .. } => {
-                self.spells
-                    .step(errs, spell, Some(2), Some(0), loc, at, "spell", "discharge");
-            }
+                )),
+                None,
+            ),
+            B::DelayReason { spell, .. } => (
+                Some((Spell, spell, None, None, "spell", "delay_reason")),
+                None,
+            ),
+            B::Discharge { spell, .. } => (
+                Some((Spell, spell, Some(2), Some(0), "spell", "discharge")),
+                None,
+            ),
             B::AssessmentRequested {
                 assessment, spell, ..
-            } => {
-                self.assessments.step(
-                    errs,
+            } => (
+                Some((
+                    Assessment,
                     assessment,
                     Some(0),
                     None,
-                    loc,
-                    at,
                     "assessment",
                     "assessment_requested",
-                );
-                if let Some(s) = spell {
-                    self.spells.step(
-                        errs,
-                        s,
-                        None,
-                        None,
-                        loc,
-                        at,
-                        "spell",
-                        "assessment_requested",
-                    );
-                }
-            }
-            B::AssessmentCompleted { assessment, .. } => {
-                self.assessments.step(
-                    errs,
+                )),
+                spell
+                    .as_deref()
+                    .map(|s| (Spell, s, "spell", "assessment_requested")),
+            ),
+            B::AssessmentCompleted { assessment, .. } => (
+                Some((
+                    Assessment,
                     assessment,
                     Some(1),
                     Some(0),
-                    loc,
-                    at,
                     "assessment",
                     "assessment_completed",
-                );
-            }
-            B::PackageRequested { package, spell, .. } => {
-                self.packages.step(
-                    errs,
+                )),
+                None,
+            ),
+            B::PackageRequested { package, spell, .. } => (
+                Some((
+                    Package,
                     package,
                     Some(0),
                     None,
-                    loc,
-                    at,
                     "package",
                     "package_requested",
-                );
-                if let Some(s) = spell {
-                    self.spells
-                        .step(errs, s, None, None, loc, at, "spell", "package_requested");
-                }
-            }
-            B::PackageOffered { package, .. } => {
-                self.packages.step(
-                    errs,
+                )),
+                spell
+                    .as_deref()
+                    .map(|s| (Spell, s, "spell", "package_requested")),
+            ),
+            B::PackageOffered { package, .. } => (
+                Some((
+                    Package,
                     package,
                     None,
                     Some(0),
-                    loc,
-                    at,
                     "package",
                     "package_offered",
-                );
-            }
-            B::PackageStarted { package, .. } => {
-                self.packages.step(
-                    errs,
+                )),
+                None,
+            ),
+            B::PackageStarted { package, .. } => (
+                Some((
+                    Package,
                     package,
                     Some(1),
                     Some(0),
-                    loc,
-                    at,
                     "package",
                     "package_started",
-                );
-            }
-            B::PackageEnded { package, .. } => {
-                self.packages.step(
-                    errs,
+                )),
+                None,
+            ),
+            B::PackageEnded { package, .. } => (
+                Some((
+                    Package,
                     package,
                     Some(2),
                     Some(1),
-                    loc,
-                    at,
                     "package",
                     "package_ended",
-                );
-            }
+                )),
+                None,
+            ),
             B::ReviewDue {
                 review, package, ..
-            } => {
-                self.reviews
-                    .step(errs, review, Some(0), None, loc, at, "review", "review_due");
-                if let Some(p) = package {
-                    self.packages
-                        .step(errs, p, None, None, loc, at, "package", "review_due");
+            } => (
+                Some((Review, review, Some(0), None, "review", "review_due")),
+                package
+                    .as_deref()
+                    .map(|k| (Package, k, "package", "review_due")),
+            ),
+            B::ReviewCompleted { review } => (
+                Some((Review, review, Some(1), None, "review", "review_completed")),
+                None,
+            ),
+            B::Unknown { .. } => (None, None),
+        };
+        let mut index = None;
+        if let Some((ns, id, slot, after, field, what)) = own {
+            let i = self.tables[ns as usize].step(
+                &mut self.errors,
+                id,
+                p.lifecycle_hash,
+                slot,
+                after,
+                loc,
+                at,
+                field,
+                what,
+            );
+            index = Some(i as u32);
+            if let B::DelayReason { spell, .. } = &e.body {
+                if !self.delay_at.insert((i as u32, at.0)) {
+                    self.errors.push(RuleError {
+                        loc,
+                        field: Some("at"),
+                        message: format!("spell {spell:?} already has a delay_reason at {at}: the reason in force would be a tie"),
+                    });
                 }
             }
-            B::ReviewCompleted { review } => {
-                self.reviews.step(
-                    errs,
-                    review,
-                    Some(1),
-                    None,
-                    loc,
-                    at,
-                    "review",
-                    "review_completed",
-                );
-            }
-            B::Unknown { .. } => {}
+        }
+        if let Some((ns, id, field, what)) = reference {
+            self.tables[ns as usize].step(
+                &mut self.errors,
+                id,
+                id_fingerprint(id),
+                None,
+                None,
+                loc,
+                at,
+                field,
+                what,
+            );
         }
         if self.errors.len() > before {
             Verdict::Rejected
         } else {
-            Verdict::New
+            Verdict::New(index)
         }
     }
 
@@ -497,13 +515,7 @@ impl Validator {
     /// Ends the check: adds the references that never found their opener, and returns every
     /// error, in file order.
     pub fn finish(mut self) -> Vec<RuleError> {
-        for t in [
-            &self.spells,
-            &self.attendances,
-            &self.assessments,
-            &self.packages,
-            &self.reviews,
-        ] {
+        for t in &self.tables {
             t.finish(&mut self.errors);
         }
         self.errors.sort_by_key(|e| e.loc);

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 use std::hash::Hash;
-use xxhash_rust::xxh3::Xxh3;
+use std::hash::Hasher;
 
 /// A problem with one field of a line (or with the line when `field` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,6 +91,37 @@ pub struct ParsedEvent {
     pub id_hash: u64,
     /// Fingerprint of the normalised content: equal events (after normalisation) have equal ones.
     pub content_hash: u64,
+    /// Fingerprint of the event's own lifecycle id (its spell, attendance ...), 0 if none;
+    /// computed here, on the parsing threads, to spare the sequential checks.
+    pub lifecycle_hash: u64,
+}
+
+/// The id of the lifecycle an event is a step of, if any.
+pub fn lifecycle_id(body: &EventBody) -> Option<&str> {
+    use EventBody as B;
+    match body {
+        B::AeArrival { attendance, .. } | B::AeDeparture { attendance, .. } => Some(attendance),
+        B::Admission { spell, .. }
+        | B::ReadyForDischarge { spell }
+        | B::DelayReason { spell, .. }
+        | B::Discharge { spell, .. } => Some(spell),
+        B::AssessmentRequested { assessment, .. } | B::AssessmentCompleted { assessment, .. } => {
+            Some(assessment)
+        }
+        B::PackageRequested { package, .. }
+        | B::PackageOffered { package, .. }
+        | B::PackageStarted { package, .. }
+        | B::PackageEnded { package, .. } => Some(package),
+        B::ReviewDue { review, .. } | B::ReviewCompleted { review } => Some(review),
+        B::PersonRegistered { .. } | B::ResidenceChanged { .. } | B::Death | B::Unknown { .. } => {
+            None
+        }
+    }
+}
+
+/// The fingerprint of a lifecycle or event id.
+pub fn id_fingerprint(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
 
 /// What a field holds: absent, `null` (treated as absent), or a value.
@@ -300,8 +331,11 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
 
 /// Computes the fingerprints of an event and its extra fields.
 pub fn fingerprint(event: Event, extras: Vec<(String, Box<RawValue>)>) -> ParsedEvent {
-    let id_hash = xxhash_rust::xxh3::xxh3_64(event.id.as_bytes());
-    let mut h = Xxh3::new();
+    let id_hash = id_fingerprint(&event.id);
+    let lifecycle_hash = lifecycle_id(&event.body).map(id_fingerprint).unwrap_or(0);
+    // The content fingerprint is only compared between events with the same id, so a fast
+    // hash of many small writes serves; the id fingerprint, a key among millions, is xxh3.
+    let mut h = rustc_hash::FxHasher::default();
     event.hash(&mut h);
     if !extras.is_empty() {
         let mut canon: Vec<(&str, String)> = extras
@@ -316,7 +350,8 @@ pub fn fingerprint(event: Event, extras: Vec<(String, Box<RawValue>)>) -> Parsed
         event,
         extras,
         id_hash,
-        content_hash: h.digest(),
+        content_hash: h.finish(),
+        lifecycle_hash,
     }
 }
 

@@ -89,7 +89,9 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
     if !a.events.is_empty() {
         result = LogReader::new(&orgs)
             .progress(&on_progress)
-            .read(&a.events, |l| facts.push(&l.parsed.event));
+            .read(&a.events, |l| {
+                facts.push_indexed(&l.parsed.event, l.lifecycle_index)
+            });
     }
     bar.finish_and_clear();
     done_before.store(0, std::sync::atomic::Ordering::Relaxed);
