@@ -296,10 +296,7 @@ impl Validator {
         let person = e.person.map(|n| n.as_u64()).unwrap_or(0);
         use EventBody as B;
         use Lifecycle::*;
-        let (own, reference): (
-            Option<OwnStep<'_>>,
-            Option<(Lifecycle, &str, &'static str, &'static str)>,
-        ) = match &e.body {
+        let (own, reference): (Option<OwnStep<'_>>, Option<RefStep<'_>>) = match &e.body {
             B::PersonRegistered { .. } | B::ResidenceChanged { .. } => {
                 if !self.residence_at.insert((person, at.0)) {
                     self.errors.push(RuleError {
