@@ -266,6 +266,9 @@ type OwnStep<'e> = (
     &'static str,
 );
 
+/// A reference to another lifecycle's id: namespace, id, field, kind.
+type RefStep<'e> = (Lifecycle, &'e str, &'static str, &'static str);
+
 impl Validator {
     pub fn new() -> Self {
         Self::default()
