@@ -24,6 +24,20 @@ pub enum Command {
     Export(ExportArgs),
     /// Writes a synthetic journey log (test and benchmark data; not the digital twin).
     Generate(GenerateArgs),
+    /// Lists the digital twin's built-in scenarios, or prints one (`scenarios show NAME`).
+    Scenarios(ScenariosArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScenariosArgs {
+    #[command(subcommand)]
+    pub show: Option<ScenariosCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScenariosCommand {
+    /// Prints a scenario's full TOML (a built-in name, or a file with `extends` resolved).
+    Show { name: String },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

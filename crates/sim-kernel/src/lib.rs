@@ -8,6 +8,7 @@
 //! - [`Resource`]: units with a capacity that may change over time, and a FIFO or priority
 //!   queue of waiting entities. An entity can hold one resource while it waits for another
 //!   (blocking): holding is the model's choice, the kernel never releases on its own.
+//! - [`Pool`]: a divisible amount (hours of care a week) handed out first come, first served.
 //! - [`stats`]: tallies (waits) and time-weighted averages (queue lengths, occupancy), and
 //!   confidence intervals over replications.
 //!
@@ -29,11 +30,13 @@
 
 mod calendar;
 mod dist;
+mod pool;
 mod resource;
 pub mod stats;
 mod streams;
 
 pub use calendar::{Model, Scheduler, Simulation, Time};
 pub use dist::{Dist, DistError};
+pub use pool::Pool;
 pub use resource::{Discipline, Resource};
 pub use streams::Streams;

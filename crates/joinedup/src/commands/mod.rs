@@ -4,6 +4,7 @@ mod export;
 mod generate;
 mod import;
 mod metrics;
+mod scenarios;
 
 use crate::cli::{Cli, Command};
 use std::fmt;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(a) => import::run(a),
         Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Scenarios(a) => scenarios::run(a),
     }
 }
 

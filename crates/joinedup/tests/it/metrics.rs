@@ -219,3 +219,35 @@ fn results_go_to_a_file_when_asked() {
         .unwrap()
         .contains("dtoc_delayed_days_per_100k"));
 }
+
+#[test]
+fn scenarios_are_listed_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = ok(joinedup(dir.path(), &["scenarios"]));
+    for name in [
+        "stoke-2017",
+        "d2a",
+        "trusted-assessor",
+        "seven-day",
+        "home-care-plus-20",
+        "extended-gp-access",
+        "care-home-support",
+        "winter-surge",
+        "all-recommendations",
+        "d2a-fails",
+    ] {
+        assert!(
+            list.lines().any(|l| l.starts_with(name)),
+            "{name} missing from:\n{list}"
+        );
+    }
+    let shown = ok(joinedup(dir.path(), &["scenarios", "show", "seven-day"]));
+    assert!(shown.contains("seven_day = true"));
+    assert!(
+        shown.contains("[hospital]"),
+        "the values it extends are shown too"
+    );
+    let o = joinedup(dir.path(), &["scenarios", "show", "nowhere"]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("nowhere"));
+}
