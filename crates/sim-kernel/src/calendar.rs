@@ -123,6 +123,14 @@ impl<M: Model> Simulation<M> {
         &mut self.model
     }
 
+    /// Lets the model schedule while not handling an event (to start its processes).
+    pub fn with_scheduler<R>(
+        &mut self,
+        f: impl FnOnce(&mut M, &mut Scheduler<M::Event>) -> R,
+    ) -> R {
+        f(&mut self.model, &mut self.sched)
+    }
+
     pub fn into_model(self) -> M {
         self.model
     }

@@ -10,7 +10,7 @@
 mod journey;
 mod registers;
 
-pub use registers::{orgs, population_for};
+pub use registers::*;
 
 use chrono::NaiveDate;
 use domain::{Instant, NhsNumber, Zone};

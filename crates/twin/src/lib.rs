@@ -1,9 +1,15 @@
 //! The digital twin: a discrete-event simulation of how older people move through the health
 //! and care system of Stoke-on-Trent, built on `sim-kernel`.
 //!
-//! This crate holds the scenarios (every parameter of the model, in TOML, with `extends`); the
-//! whole-system model that runs them is being built on top (see ARCHITECTURE.md).
+//! - [`scenario`]: every parameter of the model, in TOML, with `extends`.
+//! - [`model`]: the whole-system model on the kernel, emitting journey-log events.
+//! - [`emit`]: events stamped with ids and instants, handed to a sink.
+//! - [`run`]: a replication streamed into the indicator engine.
 
+pub mod emit;
+pub mod model;
+pub mod run;
 pub mod scenario;
 
+pub use run::{period, registers, replicate, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

@@ -158,8 +158,11 @@ pub struct Discharge {
     pub family_choice: f64,
     pub family_choice_days: Dist,
     pub social_workers: u32,
-    pub assessment_days: Dist,
+    pub assessment_hours: Dist,
     pub home_care_hours: f64,
+    /// Multiplies `home_care_hours` (a scenario that commissions more or less care).
+    #[serde(default = "one")]
+    pub home_care_factor: f64,
     pub existing_home_care_packages: u32,
     pub package_hours: Dist,
     pub package_days: Dist,
@@ -168,6 +171,7 @@ pub struct Discharge {
     pub reablement_days: Dist,
     pub reablement_to_home_care: f64,
     pub reablement_to_care_home: f64,
+    pub bridged_need_home_care: f64,
     pub step_down_beds: u32,
     pub step_down_admissions_per_day: u32,
     pub step_down_days: Dist,
@@ -187,7 +191,7 @@ pub struct Community {
     pub review_interval_days: f64,
     pub first_review_days: f64,
     pub reviewers: u32,
-    pub review_days: Dist,
+    pub review_hours: Dist,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -196,6 +200,10 @@ pub struct Policy {
     pub d2a: bool,
     pub trusted_assessor: bool,
     pub seven_day: bool,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// Merges `over` into `base`: tables key by key, anything else replaced.
@@ -358,6 +366,7 @@ impl Scenario {
         nonneg("ae.background_per_day", self.ae.background_per_day);
         nonneg("hospital.elective_per_day", self.hospital.elective_per_day);
         nonneg("discharge.home_care_hours", d.home_care_hours);
+        nonneg("discharge.home_care_factor", d.home_care_factor);
         nonneg("discharge.chc_window_days", d.chc_window_days);
         nonneg(
             "community.review_interval_days",
@@ -397,7 +406,7 @@ impl Scenario {
             ("hospital.elective_los", &self.hospital.elective_los),
             ("hospital.medical_los", &self.hospital.medical_los),
             ("discharge.family_choice_days", &d.family_choice_days),
-            ("discharge.assessment_days", &d.assessment_days),
+            ("discharge.assessment_hours", &d.assessment_hours),
             ("discharge.package_hours", &d.package_hours),
             ("discharge.package_days", &d.package_days),
             ("discharge.reablement_days", &d.reablement_days),
@@ -407,7 +416,7 @@ impl Scenario {
                 "discharge.chc_provider_assessment_days",
                 &d.chc_provider_assessment_days,
             ),
-            ("community.review_days", &self.community.review_days),
+            ("community.review_hours", &self.community.review_hours),
         ] {
             if let Err(e) = dist.validate() {
                 errors.push(format!("`{k}.{}`: {}", e.parameter, e.message));

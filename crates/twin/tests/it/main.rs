@@ -15,9 +15,11 @@ fn every_built_in_scenario_loads() {
 fn extends_overrides_only_what_changes() {
     let base = Scenario::load("stoke-2017").unwrap();
     let more = Scenario::load("home-care-plus-20").unwrap();
+    assert_eq!(more.discharge.home_care_factor, 1.2);
+    assert_eq!(base.discharge.home_care_factor, 1.0);
     assert_eq!(
         more.discharge.home_care_hours,
-        base.discharge.home_care_hours * 1.2
+        base.discharge.home_care_hours
     );
     assert_eq!(more.discharge.social_workers, base.discharge.social_workers);
     assert_eq!(more.crisis.per_year, base.crisis.per_year);
@@ -69,4 +71,60 @@ fn circular_extends_is_an_error() {
     std::fs::write(&b, format!("extends = {:?}\n", a.to_str().unwrap())).unwrap();
     let e = Scenario::load(a.to_str().unwrap()).unwrap_err();
     assert!(matches!(e, ScenarioError::Circular(..)), "{e}");
+}
+
+/// A short run of the baseline (for tests in debug builds).
+fn short(name: &str) -> Scenario {
+    let mut s = Scenario::load(name).unwrap();
+    s.run.warmup_days = 20;
+    s.run.days = 40;
+    s.run.cooldown_days = 10;
+    s
+}
+
+#[test]
+fn the_log_of_a_run_is_valid_and_gives_the_same_indicators() {
+    let s = short("stoke-2017");
+    let mut lines = Vec::new();
+    let mut keep = |e: &domain::Event| lines.push(journey_log::event_json(e, &[]));
+    let run = twin::replicate(&s, 7, 0, Some(&mut keep));
+    assert!(run.events > 10_000, "{} events", run.events);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.jsonl");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let (orgs, population) = twin::registers(&s);
+    let mut facts = indicators::JourneyFacts::new();
+    journey_log::LogReader::new(&orgs)
+        .read(&[path], |l| facts.push(&l.parsed.event))
+        .unwrap_or_else(|e| panic!("the simulated log is not valid:\n{e}"));
+    let benchmarks = indicators::BenchmarkSet::stoke_2017();
+    let ctx = indicators::Context {
+        orgs: &orgs,
+        population: &population,
+        benchmarks: &benchmarks,
+        zone: Default::default(),
+    };
+    let again = facts.finish().report(twin::period(&s), &ctx);
+    assert_eq!(again, run.report);
+    // Something happened in every part of the system.
+    for id in [
+        "emergency_admissions_65_per_100k",
+        "ae_4h_pct",
+        "bed_occupancy_pct",
+        "dtoc_delayed_days_per_100k",
+        "reviews_completed_pct",
+    ] {
+        assert!(run.report.value(id).unwrap_or(0.0) > 0.0, "{id}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let s = short("stoke-2017");
+    let a = twin::replicate(&s, 11, 2, None);
+    let b = std::thread::spawn(move || twin::replicate(&s, 11, 2, None))
+        .join()
+        .unwrap();
+    assert_eq!(a.report, b.report);
+    assert_eq!(a.events, b.events);
 }

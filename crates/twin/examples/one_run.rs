@@ -1,0 +1,62 @@
+//! Runs one replication of a scenario and prints the calibration figures (a development aid).
+use twin::{replicate, Scenario};
+
+fn main() {
+    let name = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "stoke-2017".into());
+    let reps: u64 = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
+    let s = Scenario::load(&name).unwrap();
+    let t = std::time::Instant::now();
+    use rayon::prelude::*;
+    let runs: Vec<_> = (0..reps)
+        .into_par_iter()
+        .map(|r| replicate(&s, 2017, r, None))
+        .collect();
+    let secs = t.elapsed().as_secs_f64();
+    let ids = [
+        ("dtoc_delayed_days_per_100k", 32.0),
+        ("dtoc_delayed_days_per_100k:care_package_home", 9.3),
+        ("dtoc_delayed_days_per_100k:patient_family_choice", 7.3),
+        ("dtoc_delayed_days_per_100k:assessment", f64::NAN),
+        ("dtoc_delayed_days_per_100k:non_acute_nhs_care", f64::NAN),
+        ("dtoc_delayed_days_per_100k:residential_home", f64::NAN),
+        ("dtoc_delayed_days_per_100k:nursing_home", f64::NAN),
+        ("emergency_admissions_65_per_100k", 91.0),
+        ("ae_4h_pct", 78.3),
+        ("bed_occupancy_pct", 85.0),
+        ("readmission_30d_pct_65", 22.0),
+        ("reablement_offered_pct", 0.7),
+        ("reablement_91d_at_home_pct", 74.5),
+        ("care_home_admissions_65_per_100k:pneumonia", 617.0),
+        ("care_home_admissions_65_per_100k:fall_injury", 562.0),
+        ("reviews_completed_pct", 61.0),
+        ("ae_gp_referred_pct_65", 5.0),
+        ("ae_gp_referred_discharged_pct_65", 12.0),
+        ("chc_within_28d_pct", 67.0),
+        ("los_over_7d_pct_65", f64::NAN),
+        ("discharges_weekend_pct", f64::NAN),
+        ("ae_attendances_65_per_1000", f64::NAN),
+    ];
+    for (id, target) in ids {
+        let vals: Vec<f64> = runs.iter().filter_map(|r| r.report.value(id)).collect();
+        let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
+        println!("{id:<52} {mean:>9.2}   target {target}");
+    }
+    let ev: u64 = runs.iter().map(|r| r.events).sum();
+    let kev: u64 = runs.iter().map(|r| r.kernel_events).sum();
+    let d = &runs[0].days;
+    let mean_beds = d.iter().map(|x| x.beds_occupied).sum::<f64>() / d.len() as f64;
+    let mean_delayed = d.iter().map(|x| x.delayed).sum::<f64>() / d.len() as f64;
+    let hcq = d.iter().map(|x| x.home_care_queue).sum::<f64>() / d.len() as f64;
+    let over = d.iter().map(|x| x.ae_over_4h).sum::<f64>() / d.len() as f64;
+    println!(
+        "A&E over 4h a day: {over:.1}; ae_4h numerator {:?} denominator {:?}",
+        runs[0].report.get("ae_4h_pct").map(|i| i.numerator),
+        runs[0].report.get("ae_4h_pct").and_then(|i| i.denominator)
+    );
+    println!("{reps} replications in {secs:.2}s; {ev} log events, {kev} kernel events; beds {mean_beds:.0}, delayed {mean_delayed:.1}, home care queue {hcq:.1}");
+}

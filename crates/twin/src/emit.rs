@@ -1,0 +1,101 @@
+//! Turning what happens in the model into journey-log events.
+
+use domain::codes::DelayReason;
+use domain::{Event, EventBody, Instant, NhsNumber, Text};
+
+/// Where a run's events go: the indicator engine, a file, or both.
+pub trait Sink {
+    fn event(&mut self, e: &Event);
+}
+
+impl<F: FnMut(&Event)> Sink for F {
+    fn event(&mut self, e: &Event) {
+        self(e)
+    }
+}
+
+const SECOND: i64 = 1_000_000_000;
+
+/// Stamps events with ids and instants and hands them to a sink.
+pub struct Emitter<S> {
+    pub sink: S,
+    /// The instant of model time 0.
+    origin: i64,
+    /// A prefix that keeps ids unique across replications.
+    prefix: String,
+    n: u64,
+    pub events: u64,
+}
+
+impl<S: Sink> Emitter<S> {
+    pub fn new(sink: S, origin: Instant, replication: u64) -> Self {
+        Emitter {
+            sink,
+            origin: origin.0,
+            prefix: format!("r{replication}-"),
+            n: 0,
+            events: 0,
+        }
+    }
+
+    /// The instant of model time `t` (days), to the second.
+    pub fn instant(&self, t: f64) -> Instant {
+        let ns = self.origin + (t * 86_400.0).round() as i64 * SECOND;
+        Instant(ns)
+    }
+
+    /// A new lifecycle id: `kind` is a letter (`s` spell, `a` attendance ...).
+    pub fn id(&mut self, kind: char) -> Text {
+        self.n += 1;
+        let mut t = Text::from(self.prefix.as_str());
+        t.push(kind);
+        t.push_str(itoa(self.n).as_str());
+        t
+    }
+
+    pub fn emit(&mut self, t: f64, person: NhsNumber, body: EventBody) {
+        self.emit_at(self.instant(t), person, body);
+    }
+
+    pub fn emit_at(&mut self, at: Instant, person: NhsNumber, body: EventBody) {
+        let id = self.id('e');
+        self.events += 1;
+        self.sink.event(&Event {
+            id,
+            at,
+            person: Some(person),
+            body,
+        });
+    }
+}
+
+fn itoa(n: u64) -> Text {
+    use std::fmt::Write;
+    let mut t = Text::default();
+    let _ = write!(t, "{n}");
+    t
+}
+
+/// The delay reasons of one spell: emits a reason only when it changes, never two at one second.
+#[derive(Debug, Clone, Default)]
+pub struct ReasonTrack {
+    pub current: Option<DelayReason>,
+    last_at: Option<Instant>,
+}
+
+impl ReasonTrack {
+    /// The instant to record a new reason at (a second after the last one if they would tie),
+    /// or `None` if the reason is already in force.
+    pub fn next(&mut self, reason: DelayReason, at: Instant) -> Option<Instant> {
+        if self.current == Some(reason) {
+            return None;
+        }
+        let at = match self.last_at {
+            Some(last) if at <= last => Instant(last.0 + SECOND),
+            _ => at,
+        };
+        self.current = Some(reason);
+        self.last_at = Some(at);
+        Some(at)
+    }
+}

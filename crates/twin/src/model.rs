@@ -1,0 +1,1748 @@
+//! The whole-system model: older people at home and in care homes, crises, GP, A&E, the acute
+//! trust's beds (shared with its other patients), medically optimised patients waiting for what
+//! their discharge pathway needs, and care in the community afterwards.
+//!
+//! Every delay, wait and occupancy comes from capacities, queues and rules: clinicians, beds,
+//! social workers, home care hours, reablement and step-down places, care home vacancies,
+//! continuing-healthcare brokerage, weekday-only services. Each happening is emitted as events
+//! of the journey log.
+
+use crate::emit::{Emitter, ReasonTrack, Sink};
+use crate::scenario::Scenario;
+use chrono::{Datelike, NaiveDate, Weekday};
+use domain::codes::*;
+use domain::{EventBody as B, Hours, NhsNumber, Text};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use sim_kernel::{Discipline, Dist, Model, Pool, Resource, Scheduler, Streams};
+
+pub type Ix = u32;
+
+/// Events of the model's calendar.
+#[derive(Debug, Clone, Copy)]
+pub enum Ev {
+    Crisis,
+    Mortality,
+    BackgroundAe,
+    Elective,
+    Hour,
+    AeAssessed(Ix),
+    Optimised(Ix),
+    BackgroundLeave(Ix),
+    AssessmentDone(Ix),
+    ChcDone(Ix),
+    BrokerageDone(Ix),
+    FamilyDecided(Ix),
+    Leave(Ix),
+    PackageEnds(Ix),
+    ReablementEnds(Ix),
+    StepDownEnds(Ix),
+    ReviewQueued(Ix),
+    ReviewDone(Ix),
+    Return(Ix),
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub nhs: NhsNumber,
+    /// 0: 65-74, 1: 75-84, 2: 85+, 3: under 65 (the trust's other patients).
+    pub band: u8,
+    pub residence: Residence,
+    pub home: Option<Text>,
+    pub gp_extended: bool,
+    pub alive: bool,
+    pub in_hospital: bool,
+    /// Position in its crisis group.
+    pub slot: Ix,
+    pub package: Option<Ix>,
+}
+
+/// What a medically optimised patient is doing now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    InTreatment,
+    Assessment,
+    Chc,
+    Brokerage,
+    Family,
+    HomeCare,
+    Reablement,
+    StepDown,
+    CareHome,
+    ReadyToLeave,
+    Gone,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spell {
+    pub id: Text,
+    pub person: Ix,
+    pub older: bool,
+    pathway: u8,
+    stage: Stage,
+    nursing: bool,
+    chc: bool,
+    family: bool,
+    hours: f64,
+    reasons: ReasonTrack,
+    ready_at: Option<f64>,
+    providers_left: u32,
+    /// Pathway 1 with reablement (or D2A bridging) rather than home care.
+    reablement: bool,
+    chc_id: Option<Text>,
+}
+
+#[derive(Debug, Clone)]
+struct Attendance {
+    id: Text,
+    person: Ix,
+    arrived: f64,
+    source: AeSource,
+    forced_admit: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Package {
+    id: Text,
+    person: Ix,
+    service: Service,
+    hours: f64,
+    ended: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Review {
+    id: Text,
+    person: Ix,
+    package: Ix,
+    due: f64,
+}
+
+/// Who waits for home care hours: a patient in hospital, or someone bridged home by D2A
+/// (holding a reablement place until the hours are found).
+#[derive(Debug, Clone, Copy)]
+enum HcFor {
+    Spell(Ix),
+    Bridged(Ix),
+}
+
+/// Who waits for an acute bed.
+#[derive(Debug, Clone, Copy)]
+enum BedFor {
+    Attendance(Ix),
+}
+
+/// The random streams of the model, one per purpose.
+struct Rngs {
+    crisis: ChaCha8Rng,
+    mortality: ChaCha8Rng,
+    routing: ChaCha8Rng,
+    ae: ChaCha8Rng,
+    los: ChaCha8Rng,
+    discharge: ChaCha8Rng,
+    community: ChaCha8Rng,
+    background: ChaCha8Rng,
+}
+
+/// Daily figures for `daily.csv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Day {
+    pub beds_occupied: f64,
+    pub delayed: f64,
+    pub ae_over_4h: f64,
+    pub home_care_queue: f64,
+}
+
+pub struct TwinModel<'a, S: Sink> {
+    p: &'a Scenario,
+    pub emit: Emitter<S>,
+    rng: Rngs,
+    pub start: NaiveDate,
+    pub persons: Vec<Person>,
+    /// People 65+ by band and whether they live in a care home, for drawing crises and deaths.
+    groups: [[Vec<Ix>; 2]; 3],
+    background: Vec<Ix>,
+    spells: Vec<Spell>,
+    atts: Vec<Attendance>,
+    packages: Vec<Package>,
+    reviews: Vec<Review>,
+    clinicians: Resource<Ix>,
+    beds: Resource<BedFor>,
+    social_workers: Resource<Ix>,
+    home_care: Pool<HcFor>,
+    reablement: Resource<Ix>,
+    step_down: Resource<Ix>,
+    step_down_today: u32,
+    step_down_waiting: Vec<Ix>,
+    residential: Resource<Ix>,
+    nursing: Resource<Ix>,
+    chc_assessors: Resource<Ix>,
+    reviewers: Resource<Ix>,
+    crisis_max: f64,
+    bg_max: f64,
+    pub days: Vec<Day>,
+    today_over_4h: u32,
+    hour_count: u64,
+    new_reviews: Vec<Ix>,
+    next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
+}
+
+fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
+    let total: f64 = w.iter().sum();
+    let mut x = rng.gen::<f64>() * total;
+    for (i, v) in w.iter().enumerate() {
+        if x < *v {
+            return i;
+        }
+        x -= v;
+    }
+    w.len() - 1
+}
+
+const CAUSES: [Cause; 5] = [
+    Cause::FallInjury,
+    Cause::Pneumonia,
+    Cause::Uti,
+    Cause::Dementia,
+    Cause::Other,
+];
+const TRUST: &str = synthetic_log::ACUTE_TRUST;
+
+impl<'a, S: Sink> TwinModel<'a, S> {
+    pub fn new(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
+        let start = domain::parse_date(&p.run.start).expect("validated");
+        let d = &p.discharge;
+        let mut m = TwinModel {
+            p,
+            emit,
+            rng: Rngs {
+                crisis: streams.stream("crisis"),
+                mortality: streams.stream("mortality"),
+                routing: streams.stream("routing"),
+                ae: streams.stream("ae"),
+                los: streams.stream("length-of-stay"),
+                discharge: streams.stream("discharge"),
+                community: streams.stream("community"),
+                background: streams.stream("background"),
+            },
+            start,
+            persons: Vec::new(),
+            groups: Default::default(),
+            background: Vec::new(),
+            spells: Vec::new(),
+            atts: Vec::new(),
+            packages: Vec::new(),
+            reviews: Vec::new(),
+            clinicians: Resource::new(p.ae.clinicians_night, Discipline::Fifo),
+            beds: Resource::new(p.hospital.beds, Discipline::Fifo),
+            social_workers: Resource::new(0, Discipline::Fifo),
+            home_care: Pool::new(d.home_care_hours * d.home_care_factor),
+            reablement: Resource::new(d.reablement_slots, Discipline::Fifo),
+            step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
+            step_down_today: 0,
+            step_down_waiting: Vec::new(),
+            residential: Resource::new(p.population.residential_places, Discipline::Fifo),
+            nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
+            chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
+            reviewers: Resource::new(0, Discipline::Fifo),
+            crisis_max: 0.0,
+            bg_max: 0.0,
+            days: Vec::new(),
+            today_over_4h: 0,
+            hour_count: 0,
+            new_reviews: Vec::new(),
+            next_nhs: Box::new(synthetic_log::nhs_numbers()),
+        };
+        let peak = |profile: &Option<Vec<f64>>| {
+            profile
+                .as_ref()
+                .map(|v| {
+                    v.iter().cloned().fold(0.0, f64::max) / (v.iter().sum::<f64>() / v.len() as f64)
+                })
+                .unwrap_or(1.0)
+        };
+        let week = peak(&p.crisis.weekly.map(|w| w.to_vec()));
+        let hour = peak(&p.crisis.hourly.map(|h| h.to_vec()));
+        let shape = week * hour * p.crisis.winter_factor.max(1.0);
+        m.populate();
+        let older_rate: f64 = (0..3)
+            .map(|b| {
+                m.groups[b][0].len() as f64 * p.crisis.per_year[b]
+                    + m.groups[b][1].len() as f64 * p.crisis.care_home_per_year
+            })
+            .sum::<f64>()
+            / 365.0;
+        // Thinning bounds, with room for the population to shift.
+        m.crisis_max = older_rate * shape * 1.3;
+        m.bg_max = p.ae.background_per_day * week * hour;
+        m
+    }
+
+    fn new_person(
+        &mut self,
+        band: u8,
+        residence: Residence,
+        home: Option<Text>,
+        t: f64,
+        age: i32,
+    ) -> Ix {
+        let nhs = self.next_nhs.next().expect("enough synthetic NHS numbers");
+        let rng = &mut self.rng.community;
+        let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
+        let extended = (practice as f64)
+            < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
+        let on = self.start + chrono::Duration::days(t.floor() as i64);
+        let birth = on
+            .with_year(on.year() - age)
+            .unwrap_or(on - chrono::Duration::days(365 * i64::from(age)))
+            - chrono::Duration::days(rng.gen_range(1..365));
+        let ix = self.persons.len() as Ix;
+        let when = if t <= 0.0 {
+            -rng.gen_range(30.0..3000.0)
+        } else {
+            t
+        };
+        self.emit.emit(
+            when,
+            nhs,
+            B::PersonRegistered {
+                birth_date: birth,
+                sex: if rng.gen_bool(0.57) {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                },
+                gp: synthetic_log::gp_code(practice).into(),
+                residence,
+                care_home: home.clone(),
+            },
+        );
+        self.persons.push(Person {
+            nhs,
+            band,
+            residence,
+            home,
+            gp_extended: extended,
+            alive: true,
+            in_hospital: false,
+            slot: 0,
+            package: None,
+        });
+        if band < 3 {
+            self.join_group(ix);
+        }
+        ix
+    }
+
+    fn group_of(&self, ix: Ix) -> (usize, usize) {
+        let p = &self.persons[ix as usize];
+        (p.band as usize, usize::from(p.residence.is_care_home()))
+    }
+
+    fn join_group(&mut self, ix: Ix) {
+        let (b, c) = self.group_of(ix);
+        self.persons[ix as usize].slot = self.groups[b][c].len() as Ix;
+        self.groups[b][c].push(ix);
+    }
+
+    fn leave_group(&mut self, ix: Ix) {
+        let (b, c) = self.group_of(ix);
+        let slot = self.persons[ix as usize].slot as usize;
+        let g = &mut self.groups[b][c];
+        assert_eq!(
+            g.get(slot),
+            Some(&ix),
+            "person {ix} is not where its group says (band {b}, care home {c})"
+        );
+        g.swap_remove(slot);
+        if let Some(&moved) = g.get(slot) {
+            self.persons[moved as usize].slot = slot as Ix;
+        }
+    }
+
+    /// The people of the area at the start, their care homes and their home care.
+    fn populate(&mut self) {
+        let pop = &self.p.population;
+        let counts = [pop.aged_65_74, pop.aged_75_84, pop.aged_85_plus];
+        let ages = [(65, 75), (75, 85), (85, 100)];
+        for band in 0..3 {
+            for _ in 0..counts[band] {
+                let r = self.rng.community.gen::<f64>();
+                let (res, nursing) = if r < pop.nursing_share[band] {
+                    (Residence::NursingHome, true)
+                } else if r < pop.nursing_share[band] + pop.residential_share[band] {
+                    (Residence::ResidentialHome, false)
+                } else if r < pop.nursing_share[band]
+                    + pop.residential_share[band]
+                    + pop.extra_care_share[band]
+                {
+                    (Residence::ExtraCare, false)
+                } else {
+                    (Residence::OwnHome, false)
+                };
+                // A care home place must be free; otherwise they live at home.
+                let (res, home) = if res.is_care_home() {
+                    let places = if nursing {
+                        &mut self.nursing
+                    } else {
+                        &mut self.residential
+                    };
+                    if places.try_acquire(0.0) {
+                        let code = if nursing {
+                            synthetic_log::nursing_code(
+                                self.rng
+                                    .community
+                                    .gen_range(0..synthetic_log::NURSING_HOMES),
+                            )
+                        } else {
+                            synthetic_log::residential_code(
+                                self.rng
+                                    .community
+                                    .gen_range(0..synthetic_log::RESIDENTIAL_HOMES),
+                            )
+                        };
+                        (res, Some(Text::from(code)))
+                    } else {
+                        (Residence::OwnHome, None)
+                    }
+                } else {
+                    (res, None)
+                };
+                let age = self.rng.community.gen_range(ages[band].0..ages[band].1);
+                self.new_person(band as u8, res, home, 0.0, age);
+            }
+        }
+        // The trust's other patients: younger adults, drawn for attendances and admissions.
+        for _ in 0..40_000 {
+            let age = self.rng.background.gen_range(18..65);
+            let ix = self.new_person(3, Residence::OwnHome, None, 0.0, age);
+            self.background.push(ix);
+        }
+        // Home care already running.
+        let d = &self.p.discharge;
+        let mut candidates: Vec<Ix> = (0..3)
+            .flat_map(|b| self.groups[b][0].iter().copied())
+            .collect();
+        let n = (d.existing_home_care_packages as usize).min(candidates.len());
+        for i in 0..n {
+            let j = self.rng.community.gen_range(i..candidates.len());
+            candidates.swap(i, j);
+        }
+        for &person in candidates.iter().take(n) {
+            let hours = d.package_hours.sample(&mut self.rng.community);
+            self.home_care.force(hours);
+            let started = -self
+                .rng
+                .community
+                .gen_range(1.0..d.package_days.mean().max(2.0));
+            self.start_package(person, Service::HomeCare, hours, started, None, true);
+        }
+    }
+
+    fn now_date(&self, t: f64) -> NaiveDate {
+        self.start + chrono::Duration::days(t.floor() as i64)
+    }
+
+    fn is_weekend(&self, t: f64) -> bool {
+        matches!(self.now_date(t).weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    fn hour(t: f64) -> f64 {
+        (t - t.floor()) * 24.0
+    }
+
+    fn is_winter(&self, t: f64) -> bool {
+        matches!(self.now_date(t).month(), 12 | 1 | 2)
+    }
+
+    /// Relative arrival intensity now (weekly x hourly x winter), mean 1 over a week.
+    fn intensity(&self, t: f64) -> f64 {
+        let c = &self.p.crisis;
+        let week = c
+            .weekly
+            .map(|w| {
+                w[self.now_date(t).weekday().num_days_from_monday() as usize]
+                    / (w.iter().sum::<f64>() / 7.0)
+            })
+            .unwrap_or(1.0);
+        let hour = c
+            .hourly
+            .map(|h| h[Self::hour(t) as usize % 24] / (h.iter().sum::<f64>() / 24.0))
+            .unwrap_or(1.0);
+        week * hour
+    }
+
+    /// Starts the model's processes.
+    pub fn start(&mut self, s: &mut Scheduler<Ev>) {
+        s.schedule_at(sim_kernel::Time(0.0), Ev::Hour);
+        for k in 0..self.packages.len() as Ix {
+            self.schedule_package(s, k);
+        }
+        while let Some(r) = self.new_reviews.pop() {
+            self.schedule_review(s, r);
+        }
+        self.schedule_crisis(s);
+        self.schedule_mortality(s);
+        self.schedule_background(s);
+        let e = Dist::Exponential {
+            mean: 1.0 / self.p.hospital.elective_per_day.max(1e-9),
+        }
+        .sample(&mut self.rng.background);
+        s.schedule_in(e, Ev::Elective);
+    }
+
+    fn schedule_crisis(&mut self, s: &mut Scheduler<Ev>) {
+        if self.crisis_max > 0.0 {
+            let gap = Dist::Exponential {
+                mean: 1.0 / self.crisis_max,
+            }
+            .sample(&mut self.rng.crisis);
+            s.schedule_in(gap, Ev::Crisis);
+        }
+    }
+
+    fn schedule_mortality(&mut self, s: &mut Scheduler<Ev>) {
+        let p = &self.p.population;
+        let rate: f64 = (0..3)
+            .map(|b| {
+                p.deaths_per_year[b]
+                    * (self.groups[b][0].len() as f64
+                        + self.groups[b][1].len() as f64 * p.care_home_death_factor)
+            })
+            .sum::<f64>()
+            / 365.0;
+        if rate > 0.0 {
+            let gap = Dist::Exponential { mean: 1.0 / rate }.sample(&mut self.rng.mortality);
+            s.schedule_in(gap, Ev::Mortality);
+        }
+    }
+
+    fn schedule_background(&mut self, s: &mut Scheduler<Ev>) {
+        if self.bg_max > 0.0 {
+            let gap = Dist::Exponential {
+                mean: 1.0 / self.bg_max,
+            }
+            .sample(&mut self.rng.background);
+            s.schedule_in(gap, Ev::BackgroundAe);
+        }
+    }
+
+    fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let hour = (self.hour_count % 24) as u32;
+        let weekend = self.is_weekend(t);
+        let seven = self.p.policy.seven_day;
+        let clinicians = if (8..22).contains(&hour) {
+            self.p.ae.clinicians_day
+        } else {
+            self.p.ae.clinicians_night
+        };
+        for (a, _) in self.clinicians.set_capacity(t, clinicians) {
+            self.assess_at_ae(s, a);
+        }
+        let office = (9..17).contains(&hour) && (!weekend || seven);
+        let sw = if office {
+            self.p.discharge.social_workers
+        } else {
+            0
+        };
+        for (sp, _) in self.social_workers.set_capacity(t, sw) {
+            self.start_assessment(s, sp);
+        }
+        let rv = if office {
+            self.p.community.reviewers
+        } else {
+            0
+        };
+        for (r, _) in self.reviewers.set_capacity(t, rv) {
+            self.start_review(s, r);
+        }
+        let beds = self.p.hospital.beds
+            + if matches!(self.now_date(t).month(), 12 | 1 | 2 | 3) {
+                self.p.hospital.winter_beds
+            } else {
+                0
+            };
+        if beds != self.beds.capacity() {
+            for (b, _) in self.beds.set_capacity(t, beds) {
+                self.bed_granted(s, b);
+            }
+        }
+        if hour == 0 {
+            self.days.push(Day {
+                beds_occupied: f64::from(self.beds.busy()),
+                delayed: self
+                    .spells
+                    .iter()
+                    .filter(|sp| sp.ready_at.is_some() && sp.stage != Stage::Gone)
+                    .count() as f64,
+                ae_over_4h: f64::from(self.today_over_4h),
+                home_care_queue: self.home_care.queue_len() as f64,
+            });
+            self.today_over_4h = 0;
+            self.step_down_today = 0;
+        }
+        if hour == 10 && (!weekend || seven) {
+            // Step-down providers admit in the morning, up to their daily limit.
+            let waiting = std::mem::take(&mut self.step_down_waiting);
+            for sp in waiting {
+                self.step_down_admit(s, sp);
+            }
+        }
+        self.hour_count += 1;
+        s.schedule_at(sim_kernel::Time(self.hour_count as f64 / 24.0), Ev::Hour);
+    }
+
+    // ---- Crises and deaths in the community ----
+
+    fn draw_person(
+        &mut self,
+        rate_of: impl Fn(usize, usize) -> f64,
+        rng_crisis: bool,
+    ) -> Option<Ix> {
+        let weights: Vec<f64> = (0..6)
+            .map(|i| self.groups[i / 2][i % 2].len() as f64 * rate_of(i / 2, i % 2))
+            .collect();
+        if weights.iter().sum::<f64>() <= 0.0 {
+            return None;
+        }
+        let rng = if rng_crisis {
+            &mut self.rng.crisis
+        } else {
+            &mut self.rng.mortality
+        };
+        let g = pick(rng, &weights);
+        let group = &self.groups[g / 2][g % 2];
+        Some(group[rng.gen_range(0..group.len())])
+    }
+
+    fn on_crisis(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let c = &self.p.crisis;
+        let winter = if self.is_winter(t) {
+            c.winter_factor
+        } else {
+            1.0
+        };
+        let total: f64 = (0..3)
+            .map(|b| {
+                self.groups[b][0].len() as f64 * c.per_year[b]
+                    + self.groups[b][1].len() as f64 * c.care_home_per_year
+            })
+            .sum::<f64>()
+            / 365.0;
+        let rate = total * self.intensity(t) * winter;
+        let accept = rate / self.crisis_max;
+        if self.rng.crisis.gen::<f64>() < accept {
+            let (per_year, ch) = (c.per_year, c.care_home_per_year);
+            if let Some(ix) = self.draw_person(|b, h| if h == 1 { ch } else { per_year[b] }, true) {
+                if !self.persons[ix as usize].in_hospital {
+                    self.route_crisis(s, ix);
+                }
+            }
+        }
+        self.schedule_crisis(s);
+    }
+
+    /// Where a crisis goes: averted, resolved by a GP, or to A&E by some route.
+    fn route_crisis(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
+        let t = s.now().0;
+        let g = &self.p.gp;
+        let weekend = self.is_weekend(t);
+        let person = &self.persons[ix as usize];
+        let rng = &mut self.rng.routing;
+        let source = if person.residence.is_care_home() {
+            if rng.gen_bool(g.care_home_support) {
+                return;
+            }
+            if rng.gen_bool(self.p.ae.care_home_ambulance) {
+                AeSource::Ambulance
+            } else {
+                AeSource::CareHome
+            }
+        } else {
+            let hour = Self::hour(t);
+            let in_hours = !weekend && (8.0..18.5).contains(&hour);
+            let extended_hours = person.gp_extended && (8.0..20.0).contains(&hour);
+            let sees_gp = (in_hours && rng.gen_bool(g.in_hours_first))
+                || (!in_hours && extended_hours && rng.gen_bool(g.extended_first));
+            if sees_gp {
+                if rng.gen_bool(g.resolves) {
+                    return;
+                }
+                AeSource::Gp
+            } else {
+                [
+                    AeSource::SelfReferral,
+                    AeSource::Ambulance,
+                    AeSource::Nhs111,
+                    AeSource::Other,
+                ][pick(rng, &self.p.ae.sources)]
+            }
+        };
+        self.arrive_at_ae(s, ix, source, false);
+    }
+
+    fn on_mortality(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let p = &self.p.population;
+        let (d, f) = (p.deaths_per_year, p.care_home_death_factor);
+        if let Some(ix) = self.draw_person(|b, h| d[b] * if h == 1 { f } else { 1.0 }, false) {
+            if !self.persons[ix as usize].in_hospital {
+                self.die(s, ix, t);
+            }
+        }
+        self.schedule_mortality(s);
+    }
+
+    /// A death outside hospital (or after a death in hospital, with its discharge).
+    fn die(&mut self, s: &mut Scheduler<Ev>, ix: Ix, t: f64) {
+        if !self.persons[ix as usize].alive {
+            return;
+        }
+        let nhs = self.persons[ix as usize].nhs;
+        self.emit.emit(t, nhs, B::Death);
+        let band = self.persons[ix as usize].band;
+        if band < 3 {
+            self.leave_group(ix);
+        }
+        let person = &mut self.persons[ix as usize];
+        person.alive = false;
+        let home = person.residence;
+        if home == Residence::ResidentialHome {
+            self.free_care_home_place(s, false);
+        } else if home == Residence::NursingHome {
+            self.free_care_home_place(s, true);
+        }
+        if let Some(k) = self.persons[ix as usize].package.take() {
+            self.end_package(s, k, PackageEndReason::Died);
+        }
+        // Someone turns 65: the population stays the size the scenario gives.
+        if band < 3 {
+            self.new_person(0, Residence::OwnHome, None, t, 65);
+        }
+    }
+
+    fn free_care_home_place(&mut self, s: &mut Scheduler<Ev>, nursing: bool) {
+        let t = s.now().0;
+        let places = if nursing {
+            &mut self.nursing
+        } else {
+            &mut self.residential
+        };
+        if let Some((sp, _)) = places.release(t) {
+            self.care_home_found(s, sp);
+        }
+    }
+
+    // ---- A&E ----
+
+    fn arrive_at_ae(
+        &mut self,
+        s: &mut Scheduler<Ev>,
+        person: Ix,
+        source: AeSource,
+        forced_admit: bool,
+    ) {
+        let t = s.now().0;
+        let id = self.emit.id('a');
+        // In A&E: not at home for another crisis or a death in the community.
+        self.persons[person as usize].in_hospital = true;
+        let nhs = self.persons[person as usize].nhs;
+        self.emit.emit(
+            t,
+            nhs,
+            B::AeArrival {
+                attendance: id.clone(),
+                org: TRUST.into(),
+                source,
+            },
+        );
+        let a = self.atts.len() as Ix;
+        self.atts.push(Attendance {
+            id,
+            person,
+            arrived: t,
+            source,
+            forced_admit,
+        });
+        if let Some(a) = self.clinicians.request(t, a, 0) {
+            self.assess_at_ae(s, a);
+        }
+    }
+
+    fn assess_at_ae(&mut self, s: &mut Scheduler<Ev>, a: Ix) {
+        let older = self.persons[self.atts[a as usize].person as usize].band < 3;
+        let d = if older {
+            &self.p.ae.assessment_hours
+        } else {
+            &self.p.ae.background_assessment_hours
+        };
+        let hours = d.sample(&mut self.rng.ae);
+        s.schedule_in(hours / 24.0, Ev::AeAssessed(a));
+    }
+
+    fn on_assessed(&mut self, s: &mut Scheduler<Ev>, a: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.clinicians.release(t) {
+            self.assess_at_ae(s, next);
+        }
+        let att = &self.atts[a as usize];
+        let band = self.persons[att.person as usize].band;
+        let admit_p = if att.forced_admit {
+            1.0
+        } else if band == 3 {
+            self.p.ae.background_admit
+        } else if att.source == AeSource::Gp {
+            self.p.ae.admit_gp_referred
+        } else {
+            self.p.ae.admit[band as usize]
+        };
+        if self.rng.ae.gen_bool(admit_p) {
+            if let Some(b) = self.beds.request(t, BedFor::Attendance(a), 0) {
+                self.bed_granted(s, b);
+            }
+        } else {
+            let outcome = [AeOutcome::Discharged, AeOutcome::Referred, AeOutcome::Left]
+                [pick(&mut self.rng.ae, &[0.9, 0.07, 0.03])];
+            self.depart_ae(t, a, outcome);
+            let person = self.atts[a as usize].person;
+            self.persons[person as usize].in_hospital = false;
+        }
+    }
+
+    fn depart_ae(&mut self, t: f64, a: Ix, outcome: AeOutcome) {
+        let att = &self.atts[a as usize];
+        if t - att.arrived > 4.0 / 24.0 {
+            self.today_over_4h += 1;
+        }
+        let (id, nhs) = (att.id.clone(), self.persons[att.person as usize].nhs);
+        self.emit.emit(
+            t,
+            nhs,
+            B::AeDeparture {
+                attendance: id,
+                outcome,
+            },
+        );
+    }
+
+    fn bed_granted(&mut self, s: &mut Scheduler<Ev>, b: BedFor) {
+        let t = s.now().0;
+        let BedFor::Attendance(a) = b;
+        self.depart_ae(t, a, AeOutcome::Admitted);
+        let att = self.atts[a as usize].clone();
+        let person = att.person;
+        let p = &self.persons[person as usize];
+        let older = p.band < 3;
+        let causes = if p.residence.is_care_home() {
+            &self.p.crisis.causes_care_home
+        } else {
+            &self.p.crisis.causes_home
+        };
+        let cause = CAUSES[pick(&mut self.rng.los, causes)];
+        let spell = self.admit(
+            t,
+            person,
+            AdmissionMethod::Emergency,
+            Some(att.id),
+            if older { Some(cause) } else { None },
+        );
+        if older {
+            let band = self.persons[person as usize].band as usize;
+            let los = self.p.hospital.medical_los.sample(&mut self.rng.los)
+                * self.p.hospital.older_band_los_factor[band];
+            s.schedule_in(los, Ev::Optimised(spell));
+        } else {
+            let los = self
+                .p
+                .hospital
+                .background_los
+                .sample(&mut self.rng.background);
+            s.schedule_in(los, Ev::BackgroundLeave(spell));
+        }
+    }
+
+    fn admit(
+        &mut self,
+        t: f64,
+        person: Ix,
+        method: AdmissionMethod,
+        attendance: Option<Text>,
+        cause: Option<Cause>,
+    ) -> Ix {
+        let id = self.emit.id('s');
+        let p = &mut self.persons[person as usize];
+        p.in_hospital = true;
+        let (nhs, older) = (p.nhs, p.band < 3);
+        self.emit.emit(
+            t,
+            nhs,
+            B::Admission {
+                spell: id.clone(),
+                org: TRUST.into(),
+                method,
+                attendance,
+                cause,
+            },
+        );
+        let ix = self.spells.len() as Ix;
+        self.spells.push(Spell {
+            id,
+            person,
+            older,
+            pathway: 0,
+            stage: Stage::InTreatment,
+            nursing: false,
+            chc: false,
+            family: false,
+            hours: 0.0,
+            reasons: ReasonTrack::default(),
+            ready_at: None,
+            providers_left: 0,
+            reablement: false,
+            chc_id: None,
+        });
+        ix
+    }
+
+    fn on_background_ae(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let rate = self.p.ae.background_per_day * self.intensity(t);
+        if self.rng.background.gen::<f64>() < rate / self.bg_max {
+            let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
+            if !self.persons[ix as usize].in_hospital {
+                let source = [
+                    AeSource::SelfReferral,
+                    AeSource::Ambulance,
+                    AeSource::Nhs111,
+                    AeSource::Gp,
+                ][pick(&mut self.rng.background, &[0.6, 0.25, 0.1, 0.05])];
+                self.arrive_at_ae(s, ix, source, false);
+            }
+        }
+        self.schedule_background(s);
+    }
+
+    fn on_elective(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        // Planned lists run on weekdays; a list with no bed is cancelled.
+        if !self.is_weekend(t) && self.beds.queue_len() == 0 && self.beds.try_acquire(t) {
+            let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
+            if self.persons[ix as usize].in_hospital {
+                self.beds.release(t);
+            } else {
+                let spell = self.admit(t, ix, AdmissionMethod::Elective, None, None);
+                let los = self
+                    .p
+                    .hospital
+                    .elective_los
+                    .sample(&mut self.rng.background);
+                s.schedule_in(los, Ev::BackgroundLeave(spell));
+            }
+        }
+        let gap = Dist::Exponential {
+            mean: 5.0 / 7.0 / self.p.hospital.elective_per_day.max(1e-9),
+        }
+        .sample(&mut self.rng.background);
+        s.schedule_in(gap, Ev::Elective);
+    }
+
+    fn on_background_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        self.discharge(s, t, sp, Destination::UsualResidence, None);
+    }
+
+    /// The discharge moment: the bed is freed for whoever waits.
+    fn discharge(
+        &mut self,
+        s: &mut Scheduler<Ev>,
+        t: f64,
+        sp: Ix,
+        destination: Destination,
+        pathway: Option<u8>,
+    ) {
+        let spell = &mut self.spells[sp as usize];
+        spell.stage = Stage::Gone;
+        let person = spell.person;
+        let id = spell.id.clone();
+        let d2a = spell
+            .older
+            .then_some(self.p.policy.d2a && spell.pathway == 1);
+        let p = &mut self.persons[person as usize];
+        p.in_hospital = false;
+        let nhs = p.nhs;
+        self.emit.emit(
+            t,
+            nhs,
+            B::Discharge {
+                spell: id,
+                destination,
+                pathway,
+                d2a,
+            },
+        );
+        if let Some((b, _)) = self.beds.release(t) {
+            self.bed_granted(s, b);
+        }
+    }
+
+    // ---- Discharge planning ----
+
+    fn wait_for(&mut self, t: f64, sp: Ix, reason: DelayReason) {
+        let at = self.emit.instant(t);
+        let spell = &mut self.spells[sp as usize];
+        if let Some(at) = spell.reasons.next(reason, at) {
+            let (id, nhs) = (spell.id.clone(), self.persons[spell.person as usize].nhs);
+            self.emit.emit_at(
+                at,
+                nhs,
+                B::DelayReason {
+                    spell: id,
+                    reason,
+                    responsible: responsible(reason),
+                },
+            );
+        }
+    }
+
+    fn on_optimised(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let person = self.spells[sp as usize].person;
+        if self.rng.los.gen_bool(self.p.hospital.death_in_hospital) {
+            self.discharge(s, t, sp, Destination::Died, None);
+            self.die(s, person, t);
+            return;
+        }
+        let (id, nhs) = (
+            self.spells[sp as usize].id.clone(),
+            self.persons[person as usize].nhs,
+        );
+        self.emit.emit(t, nhs, B::ReadyForDischarge { spell: id });
+        let d = &self.p.discharge;
+        let rng = &mut self.rng.discharge;
+        let in_care_home = self.persons[person as usize].residence.is_care_home();
+        let pathway = if in_care_home {
+            0
+        } else {
+            pick(rng, &d.pathway) as u8
+        };
+        let spell = &mut self.spells[sp as usize];
+        spell.ready_at = Some(t);
+        spell.pathway = pathway;
+        spell.nursing = rng.gen_bool(d.nursing_share);
+        spell.chc = pathway == 3 && rng.gen_bool(d.chc_share);
+        spell.family = pathway > 0 && rng.gen_bool(d.family_choice);
+        spell.hours = d.package_hours.sample(rng);
+        match pathway {
+            0 => self.ready_to_leave(s, sp),
+            1 if self.p.policy.d2a => self.after_assessment(s, sp),
+            _ => self.request_assessment(s, sp),
+        }
+    }
+
+    fn request_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        self.spells[sp as usize].stage = Stage::Assessment;
+        self.wait_for(t, sp, DelayReason::Assessment);
+        if let Some(sp) = self.social_workers.request(t, sp, 0) {
+            self.start_assessment(s, sp);
+        }
+    }
+
+    fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &self.spells[sp as usize];
+        let (person, spell_id) = (spell.person, spell.id.clone());
+        let id = self.emit.id('c');
+        let nhs = self.persons[person as usize].nhs;
+        self.emit.emit(
+            t,
+            nhs,
+            B::AssessmentRequested {
+                assessment: id.clone(),
+                assessment_type: AssessmentType::CareNeeds,
+                org: Some("00W".into()),
+                spell: Some(spell_id),
+            },
+        );
+        let days = self
+            .p
+            .discharge
+            .assessment_hours
+            .sample(&mut self.rng.discharge)
+            / 24.0;
+        let done = t + days;
+        self.emit.emit(
+            done,
+            nhs,
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome: AssessmentOutcome::Eligible,
+                trusted: None,
+            },
+        );
+        s.schedule_in(days, Ev::AssessmentDone(sp));
+    }
+
+    fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.social_workers.release(t) {
+            self.start_assessment(s, next);
+        }
+        if self.spells[sp as usize].chc {
+            self.spells[sp as usize].stage = Stage::Chc;
+            let spell = &self.spells[sp as usize];
+            let (person, spell_id) = (spell.person, spell.id.clone());
+            let nhs = self.persons[person as usize].nhs;
+            let id = self.emit.id('c');
+            self.emit.emit(
+                t,
+                nhs,
+                B::AssessmentRequested {
+                    assessment: id.clone(),
+                    assessment_type: AssessmentType::Chc,
+                    org: Some("05W".into()),
+                    spell: Some(spell_id),
+                },
+            );
+            self.spells[sp as usize].chc_id = Some(id);
+            if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
+                self.start_chc(s, sp);
+            }
+        } else {
+            self.after_assessment(s, sp);
+        }
+    }
+
+    fn start_chc(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &self.spells[sp as usize];
+        let person = spell.person;
+        let nhs = self.persons[person as usize].nhs;
+        // Requested when the assessment found the need: the wait for an assessor counts.
+        let id = spell.chc_id.clone().expect("requested before it starts");
+        let days = self
+            .p
+            .discharge
+            .chc_assessment_days
+            .sample(&mut self.rng.discharge);
+        let eligible = self.rng.discharge.gen_bool(0.35);
+        let outcome = if eligible {
+            AssessmentOutcome::Eligible
+        } else {
+            AssessmentOutcome::NotEligible
+        };
+        self.emit.emit(
+            t + days,
+            nhs,
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome,
+                trusted: None,
+            },
+        );
+        s.schedule_in(days, Ev::ChcDone(sp));
+    }
+
+    fn on_chc_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.chc_assessors.release(t) {
+            self.start_chc(s, next);
+        }
+        // Brokerage: a window for providers to apply, then (without a trusted assessor) three
+        // providers assess the person themselves, one after another.
+        let d = &self.p.discharge;
+        let spell = &mut self.spells[sp as usize];
+        spell.stage = Stage::Brokerage;
+        spell.providers_left = if self.p.policy.trusted_assessor {
+            0
+        } else {
+            d.chc_providers_reassessing
+        };
+        let reason = if spell.nursing {
+            DelayReason::NursingHome
+        } else {
+            DelayReason::ResidentialHome
+        };
+        self.wait_for(t, sp, reason);
+        s.schedule_in(d.chc_window_days, Ev::BrokerageDone(sp));
+    }
+
+    fn on_brokerage_step(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let spell = &mut self.spells[sp as usize];
+        if spell.providers_left > 0 {
+            spell.providers_left -= 1;
+            let days = self
+                .p
+                .discharge
+                .chc_provider_assessment_days
+                .sample(&mut self.rng.discharge);
+            s.schedule_in(days, Ev::BrokerageDone(sp));
+        } else {
+            self.after_assessment(s, sp);
+        }
+    }
+
+    /// After the assessments: the family's choice, then the service the pathway needs.
+    fn after_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].family {
+            self.spells[sp as usize].family = false;
+            self.spells[sp as usize].stage = Stage::Family;
+            self.wait_for(t, sp, DelayReason::PatientFamilyChoice);
+            let days = self
+                .p
+                .discharge
+                .family_choice_days
+                .sample(&mut self.rng.discharge);
+            s.schedule_in(days, Ev::FamilyDecided(sp));
+            return;
+        }
+        self.request_service(s, sp);
+    }
+
+    fn request_service(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &self.spells[sp as usize];
+        match spell.pathway {
+            1 => {
+                let reablement = self.p.policy.d2a
+                    || self
+                        .rng
+                        .discharge
+                        .gen_bool(self.p.discharge.reablement_share);
+                self.spells[sp as usize].reablement = reablement;
+                self.wait_for(t, sp, DelayReason::CarePackageHome);
+                if reablement {
+                    self.spells[sp as usize].stage = Stage::Reablement;
+                    if let Some(sp) = self.reablement.request(t, sp, 0) {
+                        self.ready_to_leave(s, sp);
+                    }
+                } else {
+                    self.spells[sp as usize].stage = Stage::HomeCare;
+                    let hours = self.spells[sp as usize].hours;
+                    if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
+                        self.ready_to_leave(s, sp);
+                    }
+                }
+            }
+            2 => {
+                self.spells[sp as usize].stage = Stage::StepDown;
+                self.wait_for(t, sp, DelayReason::NonAcuteNhsCare);
+                if let Some(sp) = self.step_down.request(t, sp, 0) {
+                    self.step_down_admit(s, sp);
+                }
+            }
+            _ => {
+                let nursing = spell.nursing;
+                self.spells[sp as usize].stage = Stage::CareHome;
+                self.wait_for(
+                    t,
+                    sp,
+                    if nursing {
+                        DelayReason::NursingHome
+                    } else {
+                        DelayReason::ResidentialHome
+                    },
+                );
+                let places = if nursing {
+                    &mut self.nursing
+                } else {
+                    &mut self.residential
+                };
+                if let Some(sp) = places.request(t, sp, 0) {
+                    self.care_home_found(s, sp);
+                }
+            }
+        }
+    }
+
+    /// A step-down bed is held; the provider admits up to its daily limit.
+    fn step_down_admit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let hour = Self::hour(t);
+        let open = (!self.is_weekend(t) || self.p.policy.seven_day) && (8.0..18.0).contains(&hour);
+        if open && self.step_down_today < self.p.discharge.step_down_admissions_per_day {
+            self.step_down_today += 1;
+            self.ready_to_leave(s, sp);
+        } else {
+            self.step_down_waiting.push(sp);
+        }
+    }
+
+    fn care_home_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        self.ready_to_leave(s, sp);
+    }
+
+    /// Everything is arranged: leave in the daytime; a discharge that needs a service waits for
+    /// a weekday unless services work seven days.
+    fn ready_to_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let service = self.spells[sp as usize].pathway > 0
+            && !(self.p.policy.d2a && self.spells[sp as usize].pathway == 1);
+        self.spells[sp as usize].stage = Stage::ReadyToLeave;
+        let mut leave = t + self.rng.discharge.gen_range(1.0..4.0) / 24.0;
+        loop {
+            let hour = Self::hour(leave);
+            let weekend = self.is_weekend(leave);
+            if !(8.0..19.0).contains(&hour) {
+                leave = leave.floor()
+                    + if hour >= 19.0 { 1.0 } else { 0.0 }
+                    + self.rng.discharge.gen_range(9.0..13.0) / 24.0;
+                continue;
+            }
+            if weekend && service && !self.p.policy.seven_day {
+                leave = leave.floor() + 1.0 + self.rng.discharge.gen_range(9.0..13.0) / 24.0;
+                continue;
+            }
+            break;
+        }
+        s.schedule_at(sim_kernel::Time(leave), Ev::Leave(sp));
+    }
+
+    fn on_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = self.spells[sp as usize].clone();
+        let person = spell.person;
+        let (destination, service) = match spell.pathway {
+            0 => (Destination::UsualResidence, None),
+            1 if spell.reablement => (Destination::ReablementHome, Some(Service::Reablement)),
+            1 => (
+                Destination::UsualResidenceWithSupport,
+                Some(Service::HomeCare),
+            ),
+            2 => (Destination::StepDownBed, Some(Service::StepDownBed)),
+            _ => (
+                if spell.nursing {
+                    Destination::NursingHome
+                } else {
+                    Destination::ResidentialHome
+                },
+                Some(if spell.nursing {
+                    Service::NursingHome
+                } else {
+                    Service::ResidentialHome
+                }),
+            ),
+        };
+        self.discharge(s, t, sp, destination, Some(spell.pathway));
+        match service {
+            Some(Service::Reablement) => {
+                let k = self.start_package(
+                    person,
+                    Service::Reablement,
+                    spell.hours,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                let days = self
+                    .p
+                    .discharge
+                    .reablement_days
+                    .sample(&mut self.rng.community);
+                s.schedule_in(days, Ev::ReablementEnds(k));
+            }
+            Some(Service::HomeCare) => {
+                let k = self.start_package(
+                    person,
+                    Service::HomeCare,
+                    spell.hours,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                self.schedule_package(s, k);
+            }
+            Some(Service::StepDownBed) => {
+                let k = self.start_package(
+                    person,
+                    Service::StepDownBed,
+                    0.0,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                let days = self
+                    .p
+                    .discharge
+                    .step_down_days
+                    .sample(&mut self.rng.community);
+                s.schedule_in(days, Ev::StepDownEnds(k));
+            }
+            Some(service) => {
+                let nursing = service == Service::NursingHome;
+                self.start_package(person, service, 0.0, t, Some(spell.id.clone()), false);
+                self.move_to_care_home(t, person, nursing);
+            }
+            None => {}
+        }
+        if self.persons[person as usize].alive
+            && self
+                .rng
+                .routing
+                .gen_bool(self.p.discharge.readmission[spell.pathway as usize])
+        {
+            let after = self.rng.routing.gen_range(0.5..30.0);
+            s.schedule_in(after, Ev::Return(person));
+        }
+    }
+
+    fn move_to_care_home(&mut self, t: f64, person: Ix, nursing: bool) {
+        let code = if nursing {
+            synthetic_log::nursing_code(
+                self.rng
+                    .community
+                    .gen_range(0..synthetic_log::NURSING_HOMES),
+            )
+        } else {
+            synthetic_log::residential_code(
+                self.rng
+                    .community
+                    .gen_range(0..synthetic_log::RESIDENTIAL_HOMES),
+            )
+        };
+        let residence = if nursing {
+            Residence::NursingHome
+        } else {
+            Residence::ResidentialHome
+        };
+        self.leave_group(person);
+        let p = &mut self.persons[person as usize];
+        p.residence = residence;
+        p.home = Some(code.as_str().into());
+        let nhs = p.nhs;
+        self.join_group(person);
+        self.emit.emit(
+            t,
+            nhs,
+            B::ResidenceChanged {
+                residence,
+                care_home: Some(code.into()),
+                permanent: true,
+            },
+        );
+    }
+
+    // ---- Care in the community ----
+
+    fn start_package(
+        &mut self,
+        person: Ix,
+        service: Service,
+        hours: f64,
+        t: f64,
+        spell: Option<Text>,
+        existing: bool,
+    ) -> Ix {
+        let id = self.emit.id('k');
+        let nhs = self.persons[person as usize].nhs;
+        let org: Text = match service {
+            Service::Reablement => synthetic_log::REABLEMENT.into(),
+            Service::StepDownBed => synthetic_log::COMMUNITY_TRUST.into(),
+            Service::ResidentialHome | Service::NursingHome => self.persons[person as usize]
+                .home
+                .clone()
+                .unwrap_or_else(|| "00W".into()),
+            _ => synthetic_log::home_care_code(
+                self.rng
+                    .community
+                    .gen_range(0..synthetic_log::HOME_CARE_AGENCIES),
+            )
+            .into(),
+        };
+        let requested = if existing { t - 14.0 } else { t - 1.0 / 24.0 };
+        self.emit.emit(
+            requested,
+            nhs,
+            B::PackageRequested {
+                package: id.clone(),
+                service,
+                hours_per_week: (hours > 0.0).then_some(Hours(hours)),
+                spell,
+            },
+        );
+        self.emit.emit(
+            t,
+            nhs,
+            B::PackageStarted {
+                package: id.clone(),
+                org,
+            },
+        );
+        let k = self.packages.len() as Ix;
+        self.packages.push(Package {
+            id,
+            person,
+            service,
+            hours,
+            ended: false,
+        });
+        if service == Service::HomeCare {
+            self.persons[person as usize].package = Some(k);
+            let due = if existing {
+                self.rng
+                    .community
+                    .gen_range(0.0..self.p.community.review_interval_days)
+            } else {
+                t + self.p.community.first_review_days
+            };
+            self.queue_review(k, due);
+        }
+        k
+    }
+
+    fn schedule_package(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let days = self
+            .p
+            .discharge
+            .package_days
+            .sample(&mut self.rng.community);
+        s.schedule_in(days, Ev::PackageEnds(k));
+    }
+
+    fn end_package(&mut self, s: &mut Scheduler<Ev>, k: Ix, reason: PackageEndReason) {
+        let t = s.now().0;
+        let pkg = &mut self.packages[k as usize];
+        if pkg.ended {
+            return;
+        }
+        pkg.ended = true;
+        let (id, person, service, hours) = (pkg.id.clone(), pkg.person, pkg.service, pkg.hours);
+        let nhs = self.persons[person as usize].nhs;
+        self.emit.emit(
+            t,
+            nhs,
+            B::PackageEnded {
+                package: id,
+                reason,
+            },
+        );
+        match service {
+            Service::HomeCare => {
+                if self.persons[person as usize].package == Some(k) {
+                    self.persons[person as usize].package = None;
+                }
+                for (who, _) in self.home_care.release(t, hours) {
+                    self.home_care_found(s, who);
+                }
+            }
+            Service::Reablement => {
+                if let Some((sp, _)) = self.reablement.release(t) {
+                    self.ready_to_leave(s, sp);
+                }
+            }
+            Service::StepDownBed => {
+                if let Some((sp, _)) = self.step_down.release(t) {
+                    self.step_down_admit(s, sp);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds a review of `package` due at `due`; it is scheduled after the current event.
+    fn queue_review(&mut self, package: Ix, due: f64) {
+        let person = self.packages[package as usize].person;
+        let id = self.emit.id('v');
+        self.new_reviews.push(self.reviews.len() as Ix);
+        self.reviews.push(Review {
+            id,
+            person,
+            package,
+            due,
+        });
+    }
+
+    fn home_care_found(&mut self, s: &mut Scheduler<Ev>, who: HcFor) {
+        match who {
+            HcFor::Spell(sp) => self.ready_to_leave(s, sp),
+            HcFor::Bridged(k) => {
+                // Home care starts; the bridging reablement ends and frees its place.
+                let t = s.now().0;
+                let person = self.packages[k as usize].person;
+                let hours = self.packages[k as usize].hours.max(1.0);
+                self.end_package(s, k, PackageEndReason::NeedsMet);
+                if self.persons[person as usize].alive
+                    && self.persons[person as usize].package.is_none()
+                {
+                    let home = self.start_package(person, Service::HomeCare, hours, t, None, false);
+                    self.schedule_package(s, home);
+                } else {
+                    for (w, _) in self.home_care.release(t, hours) {
+                        self.home_care_found(s, w);
+                    }
+                }
+            }
+        }
+    }
+
+    fn on_review_queued(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let t = s.now().0;
+        if let Some(r) = self.reviewers.request(t, r, 0) {
+            self.start_review(s, r);
+        }
+    }
+
+    fn start_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let days = self
+            .p
+            .community
+            .review_hours
+            .sample(&mut self.rng.community)
+            / 24.0;
+        s.schedule_in(days, Ev::ReviewDone(r));
+    }
+
+    fn on_review_done(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.reviewers.release(t) {
+            self.start_review(s, next);
+        }
+        let review = &self.reviews[r as usize];
+        let (person, package, id) = (review.person, review.package, review.id.clone());
+        if self.persons[person as usize].alive {
+            let nhs = self.persons[person as usize].nhs;
+            self.emit.emit(t, nhs, B::ReviewCompleted { review: id });
+            if !self.packages[package as usize].ended {
+                let next = t + self.p.community.review_interval_days;
+                self.queue_review(package, next);
+            }
+        }
+    }
+
+    /// Emits the review's `review_due` and puts it on the team's list on its due date.
+    fn schedule_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let review = &self.reviews[r as usize];
+        let due_date = self.now_date(review.due);
+        let nhs = self.persons[review.person as usize].nhs;
+        let set = (review.due - 28.0).max(s.now().0);
+        let (id, package) = (
+            review.id.clone(),
+            self.packages[review.package as usize].id.clone(),
+        );
+        self.emit.emit(
+            set,
+            nhs,
+            B::ReviewDue {
+                review: id,
+                package: Some(package),
+                due: due_date,
+            },
+        );
+        let join = review.due.floor().max(s.now().0);
+        s.schedule_at(sim_kernel::Time(join), Ev::ReviewQueued(r));
+    }
+
+    fn on_reablement_ends(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let t = s.now().0;
+        let person = self.packages[k as usize].person;
+        let alive = self.persons[person as usize].alive;
+        let home = alive && !self.persons[person as usize].in_hospital;
+        if self.p.policy.d2a
+            && home
+            && self
+                .rng
+                .community
+                .gen_bool(self.p.discharge.bridged_need_home_care)
+        {
+            // Discharged to assess: assessed at home, they keep their reablement place until
+            // home care hours are found.
+            let hours = self.packages[k as usize].hours.max(1.0);
+            if self
+                .home_care
+                .request(t, HcFor::Bridged(k), hours)
+                .is_some()
+            {
+                self.home_care_found(s, HcFor::Bridged(k));
+            }
+            return;
+        }
+        let reason = if alive {
+            PackageEndReason::Independent
+        } else {
+            PackageEndReason::Died
+        };
+        self.end_package(s, k, reason);
+        if !alive || self.persons[person as usize].in_hospital {
+            return;
+        }
+        let d = &self.p.discharge;
+        let x = self.rng.community.gen::<f64>();
+        if x < d.reablement_to_care_home {
+            if self.residential.try_acquire(t) {
+                self.move_to_care_home(t, person, false);
+            }
+        } else if x < d.reablement_to_care_home + d.reablement_to_home_care
+            && self.persons[person as usize].package.is_none()
+        {
+            let hours = d.package_hours.sample(&mut self.rng.community);
+            self.home_care.force(hours);
+            let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
+            self.schedule_package(s, k);
+        }
+    }
+
+    fn on_return(&mut self, s: &mut Scheduler<Ev>, person: Ix) {
+        let p = &self.persons[person as usize];
+        if p.alive && !p.in_hospital {
+            self.arrive_at_ae(s, person, AeSource::Ambulance, true);
+        }
+    }
+}
+
+/// The organisation responsible for a delay, as the NHS categories default it.
+fn responsible(reason: DelayReason) -> Responsible {
+    match reason {
+        DelayReason::CarePackageHome | DelayReason::ResidentialHome | DelayReason::Assessment => {
+            Responsible::SocialCare
+        }
+        DelayReason::NursingHome => Responsible::Both,
+        _ => Responsible::Nhs,
+    }
+}
+
+impl<S: Sink> Model for TwinModel<'_, S> {
+    type Event = Ev;
+    fn handle(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        self.dispatch(s, e);
+        while let Some(r) = self.new_reviews.pop() {
+            self.schedule_review(s, r);
+        }
+    }
+}
+
+impl<S: Sink> TwinModel<'_, S> {
+    fn dispatch(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        match e {
+            Ev::Crisis => self.on_crisis(s),
+            Ev::Mortality => self.on_mortality(s),
+            Ev::BackgroundAe => self.on_background_ae(s),
+            Ev::Elective => self.on_elective(s),
+            Ev::Hour => self.on_hour(s),
+            Ev::AeAssessed(a) => self.on_assessed(s, a),
+            Ev::Optimised(sp) => self.on_optimised(s, sp),
+            Ev::BackgroundLeave(sp) => self.on_background_leave(s, sp),
+            Ev::AssessmentDone(sp) => self.on_assessment_done(s, sp),
+            Ev::ChcDone(sp) => self.on_chc_done(s, sp),
+            Ev::BrokerageDone(sp) => self.on_brokerage_step(s, sp),
+            Ev::FamilyDecided(sp) => self.request_service(s, sp),
+            Ev::Leave(sp) => self.on_leave(s, sp),
+            Ev::PackageEnds(k) => {
+                let person = self.packages[k as usize].person;
+                let reason = if self.persons[person as usize].alive {
+                    PackageEndReason::NeedsMet
+                } else {
+                    PackageEndReason::Died
+                };
+                self.end_package(s, k, reason)
+            }
+            Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
+            Ev::ReviewQueued(r) => self.on_review_queued(s, r),
+            Ev::ReviewDone(r) => self.on_review_done(s, r),
+            Ev::Return(p) => self.on_return(s, p),
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Running replications of a scenario and summarising them.
+
+use crate::emit::Emitter;
+use crate::model::{Day, TwinModel};
+use crate::scenario::Scenario;
+use domain::{Event, OrgRegister, Population, Zone};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Period, Report};
+use sim_kernel::{Simulation, Streams, Time};
+
+/// What one replication gives.
+pub struct Replication {
+    pub report: Report,
+    /// One entry per day of the measured period.
+    pub days: Vec<Day>,
+    pub events: u64,
+    pub kernel_events: u64,
+}
+
+/// The measured period of a scenario: after the warm-up, `run.days` long.
+pub fn period(s: &Scenario) -> Period {
+    let start = domain::parse_date(&s.run.start).expect("validated");
+    let from = start + chrono::Duration::days(i64::from(s.run.warmup_days));
+    Period::new(from, from + chrono::Duration::days(i64::from(s.run.days))).expect("days >= 1")
+}
+
+/// The registers a run's log is read against.
+pub fn registers(s: &Scenario) -> (OrgRegister, Population) {
+    let mut orgs = synthetic_log::orgs(s.hospital.beds);
+    let extended =
+        (s.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round() as usize;
+    let gps: Vec<_> = orgs
+        .iter()
+        .filter(|o| o.kind == domain::codes::OrgKind::GpPractice)
+        .cloned()
+        .collect();
+    for (i, mut gp) in gps.into_iter().enumerate() {
+        gp.extended_access = Some(i < extended);
+        orgs.upsert(gp);
+    }
+    let p = &s.population;
+    let population = Population::new([
+        u64::from(p.aged_0_17),
+        u64::from(p.aged_18_64),
+        u64::from(p.aged_65_74),
+        u64::from(p.aged_75_84),
+        u64::from(p.aged_85_plus),
+    ]);
+    (orgs, population)
+}
+
+/// Runs replication `r` of `s`, streaming its events into the indicator engine and, if given,
+/// to `also` (to write the log).
+pub fn replicate(
+    s: &Scenario,
+    seed: u64,
+    r: u64,
+    also: Option<&mut dyn FnMut(&Event)>,
+) -> Replication {
+    let zone = Zone::default();
+    let start = domain::parse_date(&s.run.start).expect("validated");
+    let origin = zone.midnight(start);
+    let mut facts = JourneyFacts::new();
+    let mut also = also;
+    let sink = |e: &Event| {
+        facts.push(e);
+        if let Some(f) = also.as_mut() {
+            f(e);
+        }
+    };
+    let (days, events, kernel_events) = {
+        let emitter = Emitter::new(sink, origin, r);
+        let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
+        let mut sim = Simulation::new(model);
+        sim.with_scheduler(|model, s| model.start(s));
+        let end = f64::from(s.run.warmup_days + s.run.days + s.run.cooldown_days);
+        sim.run_until(Time(end));
+        let handled = sim.handled();
+        let model = sim.into_model();
+        let warm = s.run.warmup_days as usize;
+        let days: Vec<Day> = model
+            .days
+            .iter()
+            .skip(warm)
+            .take(s.run.days as usize)
+            .copied()
+            .collect();
+        (days, model.emit.events, handled)
+    };
+    let (orgs, population) = registers(s);
+    let benchmarks = BenchmarkSet::stoke_2017();
+    let ctx = Context {
+        orgs: &orgs,
+        population: &population,
+        benchmarks: &benchmarks,
+        zone,
+    };
+    let report = facts.finish().report(period(s), &ctx);
+    Replication {
+        report,
+        days,
+        events,
+        kernel_events,
+    }
+}
