@@ -27,6 +27,7 @@ pub enum Ev {
     Elective,
     Hour,
     AeAssessed(Ix),
+    Plan(Ix),
     Optimised(Ix),
     BackgroundLeave(Ix),
     AssessmentDone(Ix),
@@ -61,6 +62,8 @@ pub struct Person {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stage {
     InTreatment,
+    /// Planned to go home with no service: waits only to be optimised.
+    Planned,
     Assessment,
     Chc,
     Brokerage,
@@ -126,6 +129,15 @@ enum HcFor {
     Bridged(Ix),
 }
 
+/// What a patient who died was holding.
+#[derive(Debug, Clone, Copy)]
+enum Freed {
+    Reablement,
+    HomeCare(f64),
+    StepDown,
+    CareHome(bool),
+}
+
 /// Who waits for an acute bed.
 #[derive(Debug, Clone, Copy)]
 enum BedFor {
@@ -184,6 +196,9 @@ pub struct TwinModel<'a, S: Sink> {
     today_over_4h: u32,
     hour_count: u64,
     new_reviews: Vec<Ix>,
+    freed: Vec<Freed>,
+    /// Medically optimised patients still in hospital.
+    delayed_now: u32,
     next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
 }
 
@@ -251,6 +266,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             today_over_4h: 0,
             hour_count: 0,
             new_reviews: Vec::new(),
+            freed: Vec::new(),
+            delayed_now: 0,
             next_nhs: Box::new(synthetic_log::nhs_numbers()),
         };
         let peak = |profile: &Option<Vec<f64>>| {
@@ -413,7 +430,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             }
         }
         // The trust's other patients: younger adults, drawn for attendances and admissions.
-        for _ in 0..40_000 {
+        for _ in 0..12_000 {
             let age = self.rng.background.gen_range(18..65);
             let ix = self.new_person(3, Residence::OwnHome, None, 0.0, age);
             self.background.push(ix);
@@ -571,11 +588,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if hour == 0 {
             self.days.push(Day {
                 beds_occupied: f64::from(self.beds.busy()),
-                delayed: self
-                    .spells
-                    .iter()
-                    .filter(|sp| sp.ready_at.is_some() && sp.stage != Stage::Gone)
-                    .count() as f64,
+                delayed: f64::from(self.delayed_now),
                 ae_over_4h: f64::from(self.today_over_4h),
                 home_care_queue: self.home_care.queue_len() as f64,
             });
@@ -852,6 +865,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             let band = self.persons[person as usize].band as usize;
             let los = self.p.hospital.medical_los.sample(&mut self.rng.los)
                 * self.p.hospital.older_band_los_factor[band];
+            // Discharge planning starts ahead of the expected date (scheduled first, so it comes
+            // first should the two fall at one instant).
+            let plan = (los - self.p.discharge.planning_lead_days).max(0.0);
+            s.schedule_in(plan, Ev::Plan(spell));
             s.schedule_in(los, Ev::Optimised(spell));
         } else {
             let los = self
@@ -964,6 +981,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     ) {
         let spell = &mut self.spells[sp as usize];
         spell.stage = Stage::Gone;
+        if spell.ready_at.is_some() {
+            self.delayed_now -= 1;
+        }
         let person = spell.person;
         let id = spell.id.clone();
         let d2a = spell
@@ -990,6 +1010,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     // ---- Discharge planning ----
 
     fn wait_for(&mut self, t: f64, sp: Ix, reason: DelayReason) {
+        if self.spells[sp as usize].ready_at.is_none() {
+            // Not yet medically optimised: waiting alongside treatment is no delay.
+            return;
+        }
         let at = self.emit.instant(t);
         let spell = &mut self.spells[sp as usize];
         if let Some(at) = spell.reasons.next(reason, at) {
@@ -1006,19 +1030,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
     }
 
-    fn on_optimised(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        let t = s.now().0;
+    /// Discharge planning: the pathway is chosen and what it needs is asked for, while
+    /// treatment goes on.
+    fn on_plan(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let person = self.spells[sp as usize].person;
-        if self.rng.los.gen_bool(self.p.hospital.death_in_hospital) {
-            self.discharge(s, t, sp, Destination::Died, None);
-            self.die(s, person, t);
-            return;
-        }
-        let (id, nhs) = (
-            self.spells[sp as usize].id.clone(),
-            self.persons[person as usize].nhs,
-        );
-        self.emit.emit(t, nhs, B::ReadyForDischarge { spell: id });
         let d = &self.p.discharge;
         let rng = &mut self.rng.discharge;
         let in_care_home = self.persons[person as usize].residence.is_care_home();
@@ -1028,16 +1043,125 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             pick(rng, &d.pathway) as u8
         };
         let spell = &mut self.spells[sp as usize];
-        spell.ready_at = Some(t);
         spell.pathway = pathway;
         spell.nursing = rng.gen_bool(d.nursing_share);
         spell.chc = pathway == 3 && rng.gen_bool(d.chc_share);
         spell.family = pathway > 0 && rng.gen_bool(d.family_choice);
         spell.hours = d.package_hours.sample(rng);
         match pathway {
-            0 => self.ready_to_leave(s, sp),
+            0 => self.spells[sp as usize].stage = Stage::Planned,
             1 if self.p.policy.d2a => self.after_assessment(s, sp),
             _ => self.request_assessment(s, sp),
+        }
+    }
+
+    fn on_optimised(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let person = self.spells[sp as usize].person;
+        if self.rng.los.gen_bool(self.p.hospital.death_in_hospital) {
+            self.withdraw_everywhere(t, sp);
+            self.discharge(s, t, sp, Destination::Died, None);
+            self.die(s, person, t);
+            return;
+        }
+        let (id, nhs) = (
+            self.spells[sp as usize].id.clone(),
+            self.persons[person as usize].nhs,
+        );
+        self.emit.emit(t, nhs, B::ReadyForDischarge { spell: id });
+        self.spells[sp as usize].ready_at = Some(t);
+        self.delayed_now += 1;
+        match self.spells[sp as usize].stage {
+            Stage::Planned | Stage::ReadyToLeave => self.ready_to_leave(s, sp),
+            stage => {
+                // Still waiting for something: from now on it is a delay.
+                if let Some(reason) = self.reason_of(sp, stage) {
+                    self.wait_for(t, sp, reason);
+                }
+            }
+        }
+    }
+
+    /// What a patient at `stage` is waiting for.
+    fn reason_of(&self, sp: Ix, stage: Stage) -> Option<DelayReason> {
+        let nursing = self.spells[sp as usize].nursing;
+        let home = if nursing {
+            DelayReason::NursingHome
+        } else {
+            DelayReason::ResidentialHome
+        };
+        match stage {
+            Stage::Assessment | Stage::Chc => Some(DelayReason::Assessment),
+            Stage::Brokerage | Stage::CareHome => Some(home),
+            Stage::Family => Some(DelayReason::PatientFamilyChoice),
+            Stage::HomeCare | Stage::Reablement => Some(DelayReason::CarePackageHome),
+            Stage::StepDown => Some(DelayReason::NonAcuteNhsCare),
+            Stage::InTreatment | Stage::Planned | Stage::ReadyToLeave | Stage::Gone => None,
+        }
+    }
+
+    /// A patient who dies in hospital stops waiting for anything.
+    fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
+        match self.spells[sp as usize].stage {
+            Stage::Assessment => {
+                self.social_workers.withdraw(t, |w| *w == sp);
+            }
+            Stage::Chc => {
+                self.chc_assessors.withdraw(t, |w| *w == sp);
+            }
+            Stage::HomeCare => {
+                self.home_care
+                    .withdraw(|w| matches!(w, HcFor::Spell(x) if *x == sp));
+            }
+            Stage::Reablement => {
+                self.reablement.withdraw(t, |w| *w == sp);
+            }
+            Stage::StepDown => {
+                self.step_down.withdraw(t, |w| *w == sp);
+                self.step_down_waiting.retain(|w| *w != sp);
+            }
+            Stage::CareHome => {
+                self.residential.withdraw(t, |w| *w == sp);
+                self.nursing.withdraw(t, |w| *w == sp);
+            }
+            Stage::ReadyToLeave => {
+                // Arranged before treatment ended: give back what was held. (Those let in are
+                // granted at the next hour's round, from the resources' queues.)
+                let spell = &self.spells[sp as usize];
+                match (spell.pathway, spell.reablement, spell.nursing) {
+                    (1, true, _) => self.freed.push(Freed::Reablement),
+                    (1, false, _) => self.freed.push(Freed::HomeCare(spell.hours)),
+                    (2, _, _) => self.freed.push(Freed::StepDown),
+                    (3, _, nursing) => self.freed.push(Freed::CareHome(nursing)),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Gives back what patients who died held.
+    fn release_freed(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        while let Some(f) = self.freed.pop() {
+            match f {
+                Freed::Reablement => {
+                    if let Some((sp, _)) = self.reablement.release(t) {
+                        self.ready_to_leave(s, sp);
+                    }
+                }
+                Freed::HomeCare(hours) => {
+                    for (who, _) in self.home_care.release(t, hours) {
+                        self.home_care_found(s, who);
+                    }
+                }
+                Freed::StepDown => {
+                    if let Some((sp, _)) = self.step_down.release(t) {
+                        self.step_down_admit(s, sp);
+                    }
+                }
+                Freed::CareHome(nursing) => self.free_care_home_place(s, nursing),
+            }
         }
     }
 
@@ -1089,6 +1213,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let t = s.now().0;
         if let Some((next, _)) = self.social_workers.release(t) {
             self.start_assessment(s, next);
+        }
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
         }
         if self.spells[sp as usize].chc {
             self.spells[sp as usize].stage = Stage::Chc;
@@ -1150,6 +1277,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if let Some((next, _)) = self.chc_assessors.release(t) {
             self.start_chc(s, next);
         }
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
+        }
         // Brokerage: a window for providers to apply, then (without a trusted assessor) three
         // providers assess the person themselves, one after another.
         let d = &self.p.discharge;
@@ -1170,6 +1300,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     }
 
     fn on_brokerage_step(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
+        }
         let spell = &mut self.spells[sp as usize];
         if spell.providers_left > 0 {
             spell.providers_left -= 1;
@@ -1279,6 +1412,14 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     /// a weekday unless services work seven days.
     fn ready_to_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
+        }
+        if self.spells[sp as usize].ready_at.is_none() {
+            // Everything is arranged before treatment ends: leave once optimised.
+            self.spells[sp as usize].stage = Stage::ReadyToLeave;
+            return;
+        }
         let service = self.spells[sp as usize].pathway > 0
             && !(self.p.policy.d2a && self.spells[sp as usize].pathway == 1);
         self.spells[sp as usize].stage = Stage::ReadyToLeave;
@@ -1707,6 +1848,7 @@ impl<S: Sink> Model for TwinModel<'_, S> {
     type Event = Ev;
     fn handle(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
         self.dispatch(s, e);
+        self.release_freed(s);
         while let Some(r) = self.new_reviews.pop() {
             self.schedule_review(s, r);
         }
@@ -1722,12 +1864,16 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::Elective => self.on_elective(s),
             Ev::Hour => self.on_hour(s),
             Ev::AeAssessed(a) => self.on_assessed(s, a),
+            Ev::Plan(sp) => self.on_plan(s, sp),
             Ev::Optimised(sp) => self.on_optimised(s, sp),
             Ev::BackgroundLeave(sp) => self.on_background_leave(s, sp),
             Ev::AssessmentDone(sp) => self.on_assessment_done(s, sp),
             Ev::ChcDone(sp) => self.on_chc_done(s, sp),
             Ev::BrokerageDone(sp) => self.on_brokerage_step(s, sp),
-            Ev::FamilyDecided(sp) => self.request_service(s, sp),
+            Ev::FamilyDecided(sp) if self.spells[sp as usize].stage != Stage::Gone => {
+                self.request_service(s, sp)
+            }
+            Ev::FamilyDecided(_) => {}
             Ev::Leave(sp) => self.on_leave(s, sp),
             Ev::PackageEnds(k) => {
                 let person = self.packages[k as usize].person;

@@ -154,6 +154,7 @@ pub struct Hospital {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Discharge {
+    pub planning_lead_days: f64,
     pub pathway: [f64; 4],
     pub family_choice: f64,
     pub family_choice_days: Dist,
@@ -367,6 +368,7 @@ impl Scenario {
         nonneg("hospital.elective_per_day", self.hospital.elective_per_day);
         nonneg("discharge.home_care_hours", d.home_care_hours);
         nonneg("discharge.home_care_factor", d.home_care_factor);
+        nonneg("discharge.planning_lead_days", d.planning_lead_days);
         nonneg("discharge.chc_window_days", d.chc_window_days);
         nonneg(
             "community.review_interval_days",
