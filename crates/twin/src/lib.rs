@@ -7,9 +7,11 @@
 //! - [`run`]: a replication streamed into the indicator engine.
 
 pub mod emit;
+pub mod html;
 pub mod model;
 pub mod run;
 pub mod scenario;
+pub mod summary;
 
 pub use run::{period, registers, replicate, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

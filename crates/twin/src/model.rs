@@ -34,6 +34,7 @@ pub enum Ev {
     ChcDone(Ix),
     BrokerageDone(Ix),
     FamilyDecided(Ix),
+    CareStarts(Ix),
     Leave(Ix),
     PackageEnds(Ix),
     ReablementEnds(Ix),
@@ -867,6 +868,19 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 * self.p.hospital.older_band_los_factor[band];
             // Discharge planning starts ahead of the expected date (scheduled first, so it comes
             // first should the two fall at one instant).
+            // Ward rounds declare people medically optimised in the daytime (08:00-17:00).
+            let ready = t + los;
+            let hour = Self::hour(ready);
+            let los = if (8.0..17.0).contains(&hour) {
+                los
+            } else {
+                let next = if hour >= 17.0 {
+                    ready.floor() + 1.0
+                } else {
+                    ready.floor()
+                };
+                next + self.rng.los.gen_range(9.0..13.0) / 24.0 - t
+            };
             let plan = (los - self.p.discharge.planning_lead_days).max(0.0);
             s.schedule_in(plan, Ev::Plan(spell));
             s.schedule_in(los, Ev::Optimised(spell));
@@ -1356,7 +1370,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     self.spells[sp as usize].stage = Stage::HomeCare;
                     let hours = self.spells[sp as usize].hours;
                     if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
-                        self.ready_to_leave(s, sp);
+                        self.provider_found(s, sp);
                     }
                 }
             }
@@ -1696,9 +1710,19 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         });
     }
 
+    /// Hours are found: the agency needs time to start the care.
+    fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let days = self
+            .p
+            .discharge
+            .home_care_start_days
+            .sample(&mut self.rng.discharge);
+        s.schedule_in(days, Ev::CareStarts(sp));
+    }
+
     fn home_care_found(&mut self, s: &mut Scheduler<Ev>, who: HcFor) {
         match who {
-            HcFor::Spell(sp) => self.ready_to_leave(s, sp),
+            HcFor::Spell(sp) => self.provider_found(s, sp),
             HcFor::Bridged(k) => {
                 // Home care starts; the bridging reablement ends and frees its place.
                 let t = s.now().0;
@@ -1874,6 +1898,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.request_service(s, sp)
             }
             Ev::FamilyDecided(_) => {}
+            Ev::CareStarts(sp) => self.ready_to_leave(s, sp),
             Ev::Leave(sp) => self.on_leave(s, sp),
             Ev::PackageEnds(k) => {
                 let person = self.packages[k as usize].person;

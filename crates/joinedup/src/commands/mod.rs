@@ -5,6 +5,7 @@ mod generate;
 mod import;
 mod metrics;
 mod scenarios;
+mod simulate;
 
 use crate::cli::{Cli, Command};
 use std::fmt;
@@ -38,6 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Scenarios(a) => scenarios::run(a),
+        Command::Simulate(a) => simulate::run(a),
+        Command::Compare(a) => simulate::compare(a),
     }
 }
 

@@ -1,0 +1,312 @@
+//! `joinedup simulate` and `joinedup compare`: the digital twin.
+
+use super::InvalidInput;
+use crate::cli::{CompareArgs, SimulateArgs};
+use crate::progress;
+use anyhow::Context as _;
+use rayon::prelude::*;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use twin::summary::{self, IndicatorSummary};
+use twin::{Replication, Scenario};
+
+fn load(name: &str, days: Option<u32>) -> anyhow::Result<Scenario> {
+    let mut s = Scenario::load(name).map_err(|e| InvalidInput(format!("error: {e}")))?;
+    if let Some(d) = days {
+        if d == 0 {
+            return Err(InvalidInput("error: --days must be at least 1".into()).into());
+        }
+        s.run.days = d;
+    }
+    Ok(s)
+}
+
+fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            return Err(InvalidInput("error: --threads must be at least 1".into()).into());
+        }
+        b = b.num_threads(n);
+    }
+    Ok(b.build()?)
+}
+
+/// Runs `n` replications; replication 1's log goes to `events_out` if given.
+fn replications(
+    s: &Scenario,
+    seed: u64,
+    n: u64,
+    threads: Option<usize>,
+    events_out: Option<&Path>,
+    label: &str,
+) -> anyhow::Result<Vec<Replication>> {
+    if n == 0 {
+        return Err(InvalidInput("error: --replications must be at least 1".into()).into());
+    }
+    let bar = progress::items(n, label);
+    let runs: Vec<anyhow::Result<Replication>> = pool(threads)?.install(|| {
+        (0..n)
+            .into_par_iter()
+            .map(|r| {
+                let run = match (r, events_out) {
+                    (0, Some(dir)) => write_log(s, seed, dir),
+                    _ => Ok(twin::replicate(s, seed, r, None)),
+                };
+                bar.inc(1);
+                run
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    runs.into_iter().collect()
+}
+
+fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("events.jsonl");
+    let mut out = BufWriter::new(
+        std::fs::File::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?,
+    );
+    let mut failed = None;
+    let mut write = |e: &domain::Event| {
+        if failed.is_none() {
+            if let Err(err) = writeln!(out, "{}", journey_log::event_json(e, &[])) {
+                failed = Some(err);
+            }
+        }
+    };
+    let run = twin::replicate(s, seed, 0, Some(&mut write));
+    if let Some(e) = failed {
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    out.flush()?;
+    let (orgs, population) = twin::registers(s);
+    journey_log::write_orgs(std::fs::File::create(dir.join("orgs.csv"))?, &orgs)?;
+    journey_log::write_population(
+        std::fs::File::create(dir.join("population.csv"))?,
+        &population,
+    )?;
+    Ok(run)
+}
+
+fn fmt(v: Option<f64>) -> String {
+    match v {
+        None => "-".into(),
+        Some(x) if x.abs() >= 100.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.1}"),
+    }
+}
+
+/// The headline rows: every indicator, and the breakdowns that carry a 2017 figure.
+fn headline(s: &IndicatorSummary) -> bool {
+    !s.id.contains(':') || s.benchmarks.stoke_2017.is_some()
+}
+
+pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
+    let s = load(&a.scenario, a.days)?;
+    let started = std::time::Instant::now();
+    let runs = replications(
+        &s,
+        a.seed,
+        a.replications,
+        a.threads,
+        a.events_out.as_deref(),
+        &format!("simulating {}", s.name),
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    let period = twin::period(&s);
+    let summaries = summary::indicators(&runs);
+    let daily = summary::daily(&runs);
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(&s.name));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let json = summary::summary_json(
+        &s.name,
+        a.seed,
+        runs.len(),
+        s.run.days,
+        period.from,
+        period.to,
+        &summaries,
+    );
+    std::fs::write(
+        out.join("summary.json"),
+        serde_json::to_string_pretty(&json)? + "\n",
+    )?;
+    std::fs::write(
+        out.join("daily.csv"),
+        summary::daily_csv(period.from, &daily),
+    )?;
+    std::fs::write(
+        out.join("report.html"),
+        twin::html::report(
+            &s.name,
+            &s.description,
+            runs.len(),
+            period.from,
+            period.to,
+            &summaries,
+            &daily,
+        ),
+    )?;
+
+    println!(
+        "{}: {} replications, {} to {} ({:.1} s)",
+        s.name,
+        runs.len(),
+        period.from,
+        period.to,
+        secs
+    );
+    println!(
+        "{:<58} {:>9} {:>19} {:>7} {:>7}",
+        "indicator", "mean", "95% interval", "2017", "England"
+    );
+    for i in summaries.iter().filter(|i| headline(i)) {
+        let ci = i
+            .ci95
+            .map(|(lo, hi)| format!("{} - {}", fmt(Some(lo)), fmt(Some(hi))))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{:<58} {:>9} {:>19} {:>7} {:>7}",
+            i.id,
+            fmt(i.mean),
+            ci,
+            fmt(i.benchmarks.stoke_2017),
+            fmt(i.benchmarks.england)
+        );
+    }
+    println!("written to {}", out.display());
+    if let Some(dir) = &a.events_out {
+        println!("replication 1's journey log written to {}", dir.display());
+    }
+    Ok(())
+}
+
+pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
+    if a.scenarios.len() < 2 {
+        return Err(InvalidInput("error: compare needs at least two --scenario".into()).into());
+    }
+    let scenarios: Vec<Scenario> = a
+        .scenarios
+        .iter()
+        .map(|n| load(n, a.days))
+        .collect::<anyhow::Result<_>>()?;
+    let period = twin::period(&scenarios[0]);
+    for s in &scenarios[1..] {
+        if twin::period(s) != period {
+            return Err(InvalidInput(format!(
+                "error: {} measures {} to {}, {} measures {} to {}: compare needs one period",
+                scenarios[0].name,
+                period.from,
+                period.to,
+                s.name,
+                twin::period(s).from,
+                twin::period(s).to
+            ))
+            .into());
+        }
+    }
+    let mut all = Vec::new();
+    for s in &scenarios {
+        // The same seed and replication numbers: common random numbers across scenarios.
+        let runs = replications(
+            s,
+            a.seed,
+            a.replications,
+            a.threads,
+            None,
+            &format!("simulating {}", s.name),
+        )?;
+        all.push(summary::indicators(&runs));
+    }
+    let diffs: Vec<Vec<Option<(f64, f64, f64)>>> = all
+        .iter()
+        .map(|s| {
+            s.iter()
+                .zip(&all[0])
+                .map(|(x, base)| summary::paired_difference(&base.values, &x.values))
+                .collect()
+        })
+        .collect();
+    let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+
+    let mut csv = String::from("id");
+    for (k, n) in names.iter().enumerate() {
+        csv.push_str(&format!(",{n}_mean,{n}_lo95,{n}_hi95"));
+        if k > 0 {
+            csv.push_str(&format!(",{n}_diff,{n}_diff_lo95,{n}_diff_hi95"));
+        }
+    }
+    csv.push('\n');
+    let cell = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+    for (i, base) in all[0].iter().enumerate() {
+        csv.push_str(&base.id);
+        for (k, s) in all.iter().enumerate() {
+            let (lo, hi) = s[i]
+                .ci95
+                .map(|(l, h)| (Some(l), Some(h)))
+                .unwrap_or((None, None));
+            csv.push_str(&format!(",{},{},{}", cell(s[i].mean), cell(lo), cell(hi)));
+            if k > 0 {
+                let d = diffs[k][i];
+                csv.push_str(&format!(
+                    ",{},{},{}",
+                    cell(d.map(|d| d.0)),
+                    cell(d.map(|d| d.1)),
+                    cell(d.map(|d| d.2))
+                ));
+            }
+        }
+        csv.push('\n');
+    }
+    std::fs::write(out.join("compare.csv"), csv)?;
+    std::fs::write(
+        out.join("compare.html"),
+        twin::html::compare(
+            &names,
+            a.replications as usize,
+            period.from,
+            period.to,
+            &all,
+            &diffs,
+        ),
+    )?;
+
+    print!("{:<52}", "indicator");
+    for (k, n) in names.iter().enumerate() {
+        print!(" {:>24}", n);
+        if k > 0 {
+            print!(" {:>26}", format!("difference ({n})"));
+        }
+    }
+    println!();
+    for (i, base) in all[0].iter().enumerate().filter(|(_, b)| headline(b)) {
+        print!("{:<52}", base.id);
+        for (k, s) in all.iter().enumerate() {
+            let ci = s[i]
+                .ci95
+                .map(|(lo, hi)| format!(" ({}-{})", fmt(Some(lo)), fmt(Some(hi))))
+                .unwrap_or_default();
+            print!(" {:>24}", format!("{}{ci}", fmt(s[i].mean)));
+            if k > 0 {
+                let d = diffs[k][i]
+                    .map(|(m, lo, hi)| format!("{m:+.2} ({lo:+.2},{hi:+.2})"))
+                    .unwrap_or_else(|| "-".into());
+                print!(" {:>26}", d);
+            }
+        }
+        println!();
+    }
+    println!("written to {}", out.display());
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! Self-contained HTML pages a board member can read: the indicators against 2017 and England,
+//! and the daily series as charts with their 95% bands. Written by hand: the page is small, and
+//! inline SVG needs nothing a template engine would add.
+
+use crate::summary::{IndicatorSummary, SERIES};
+use chrono::NaiveDate;
+use indicators::catalogue::definition;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn num(v: Option<f64>) -> String {
+    match v {
+        None => "&ndash;".into(),
+        Some(x) if x.abs() >= 100.0 => format!("{x:.0}"),
+        Some(x) => format!("{x:.1}"),
+    }
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1d1d1d}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:right}
+th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left:1.5rem;color:#555}
+.better{color:#0a6b2b}.worse{color:#a4000f}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
+.chart{margin:1rem 0}.note{color:#555;font-size:.9rem}";
+
+/// Whether `v` is better than England's figure for this indicator.
+fn mark(s: &IndicatorSummary) -> &'static str {
+    let (Some(v), Some(e)) = (s.mean, s.benchmarks.england) else {
+        return "";
+    };
+    match definition(&s.id).map(|d| d.better) {
+        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) if v < e => "better",
+        Some(indicators::Better::Higher) if v > e => "better",
+        Some(indicators::Better::Neither) | None => "",
+        _ => "worse",
+    }
+}
+
+fn shown(s: &IndicatorSummary) -> bool {
+    !s.id.contains(':') || !s.benchmarks.is_empty() || s.mean.unwrap_or(0.0) > 0.0
+}
+
+fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
+    let mut out = String::new();
+    for s in summaries.iter().filter(|s| shown(s)) {
+        let title = definition(&s.id).map(|d| d.title).unwrap_or("");
+        let (label, class) = match s.id.split_once(':') {
+            Some((_, key)) => (format!("{}", esc(key)), "sub"),
+            None => (
+                format!("{} <span class=note>({})</span>", esc(title), esc(&s.id)),
+                "",
+            ),
+        };
+        let ci = s
+            .ci95
+            .map(|(lo, hi)| format!("{} &ndash; {}", num(Some(lo)), num(Some(hi))))
+            .unwrap_or_else(|| "&ndash;".into());
+        let b = &s.benchmarks;
+        out.push_str(&format!(
+            "<tr class=\"{class}\"><td>{label}</td><td class=\"{m}\">{}</td><td>{ci}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            num(s.mean),
+            num(b.stoke_2017),
+            num(b.england),
+            num(b.target),
+            esc(s.unit.as_str()),
+            m = mark(s),
+        ));
+    }
+    out
+}
+
+/// An SVG line chart of `(mean, lo, hi)` per day with a shaded band.
+fn chart(title: &str, from: NaiveDate, points: &[(f64, f64, f64)]) -> String {
+    let (w, h, pad) = (1000.0, 220.0, 40.0);
+    if points.is_empty() {
+        return String::new();
+    }
+    let max = points.iter().map(|p| p.2).fold(0.0, f64::max).max(1.0) * 1.05;
+    let x = |i: usize| pad + (w - 2.0 * pad) * i as f64 / (points.len().max(2) - 1) as f64;
+    let y = |v: f64| h - pad - (h - 2.0 * pad) * v / max;
+    let upper: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.2)))
+        .collect();
+    let lower: Vec<String> = points
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.1)))
+        .collect();
+    let line: Vec<String> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.0)))
+        .collect();
+    let mut ticks = String::new();
+    for k in 0..=4 {
+        let v = max * f64::from(k) / 4.0;
+        ticks.push_str(&format!(
+            "<text x=\"{:.0}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{v:.0}</text>",
+            pad - 4.0,
+            y(v) + 4.0
+        ));
+    }
+    let end = from + chrono::Duration::days(points.len() as i64 - 1);
+    format!(
+        "<div class=chart><h3>{}</h3><svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"{}\">\
+<polygon points=\"{} {}\" fill=\"#9ecae1\" opacity=\"0.6\"/><polyline points=\"{}\" fill=\"none\" stroke=\"#08519c\" stroke-width=\"1.5\"/>\
+<line x1=\"{pad}\" y1=\"{b:.1}\" x2=\"{r:.1}\" y2=\"{b:.1}\" stroke=\"#888\"/>{ticks}\
+<text x=\"{pad}\" y=\"{t:.1}\" font-size=\"11\">{from}</text><text x=\"{r:.1}\" y=\"{t:.1}\" font-size=\"11\" text-anchor=\"end\">{end}</text></svg></div>\n",
+        esc(title),
+        esc(title),
+        upper.join(" "),
+        lower.join(" "),
+        line.join(" "),
+        b = h - pad,
+        r = w - pad,
+        t = h - pad + 16.0,
+    )
+}
+
+/// `report.html` for one scenario.
+pub fn report(
+    name: &str,
+    description: &str,
+    replications: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+    summaries: &[IndicatorSummary],
+    daily: &[[(f64, f64, f64); 4]],
+) -> String {
+    let mut charts = String::new();
+    for (k, (_, title, _)) in SERIES.iter().enumerate() {
+        let pts: Vec<(f64, f64, f64)> = daily.iter().map(|d| d[k]).collect();
+        charts.push_str(&chart(title, from, &pts));
+    }
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: {n}</title><style>{STYLE}</style></head><body>\
+<h1>Scenario {n}</h1><p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
+Green: better than England; red: worse.</p>\
+<h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
+<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
+        n = esc(name),
+        d = esc(description),
+        rows = indicator_rows(summaries),
+    )
+}
+
+/// `compare.html`: scenarios side by side, with differences from the first.
+pub fn compare(
+    names: &[String],
+    replications: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+    all: &[Vec<IndicatorSummary>],
+    diffs: &[Vec<Option<(f64, f64, f64)>>],
+) -> String {
+    let mut head = String::from("<tr><th>indicator</th>");
+    for (i, n) in names.iter().enumerate() {
+        head.push_str(&format!("<th>{}</th>", esc(n)));
+        if i > 0 {
+            head.push_str(&format!("<th>difference from {}</th>", esc(&names[0])));
+        }
+    }
+    head.push_str("<th>Stoke 2017</th><th>England</th></tr>\n");
+    let mut rows = String::new();
+    for (i, base) in all[0].iter().enumerate() {
+        if !shown(base) {
+            continue;
+        }
+        rows.push_str(&format!(
+            "<tr class=\"{}\"><td>{}</td>",
+            if base.id.contains(':') { "sub" } else { "" },
+            esc(&base.id)
+        ));
+        for (k, s) in all.iter().enumerate() {
+            let ci = s[i]
+                .ci95
+                .map(|(lo, hi)| {
+                    format!(
+                        " <span class=note>({} &ndash; {})</span>",
+                        num(Some(lo)),
+                        num(Some(hi))
+                    )
+                })
+                .unwrap_or_default();
+            rows.push_str(&format!("<td>{}{ci}</td>", num(s[i].mean)));
+            if k > 0 {
+                let d = diffs[k][i]
+                    .map(|(m, lo, hi)| {
+                        let sig = if lo > 0.0 || hi < 0.0 { "<b>" } else { "" };
+                        let end = if sig.is_empty() { "" } else { "</b>" };
+                        format!(
+                            "{sig}{:+.2}{end} <span class=note>({:+.2} &ndash; {:+.2})</span>",
+                            m, lo, hi
+                        )
+                    })
+                    .unwrap_or_else(|| "&ndash;".into());
+                rows.push_str(&format!("<td>{d}</td>"));
+            }
+        }
+        rows.push_str(&format!(
+            "<td>{}</td><td>{}</td></tr>\n",
+            num(base.benchmarks.stoke_2017),
+            num(base.benchmarks.england)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
+<h1>Scenarios compared</h1><p class=note>{from} to {to}; {replications} replications each with common random numbers. \
+Differences in bold have a 95% interval that excludes zero.</p><table>{head}{rows}</table></body></html>\n"
+    )
+}

@@ -1,0 +1,170 @@
+//! Summaries over replications: each indicator's mean, standard deviation and 95% confidence
+//! interval; daily series with their 95% band; paired differences between scenarios run with
+//! common random numbers.
+
+use crate::model::Day;
+use crate::run::Replication;
+use chrono::NaiveDate;
+use indicators::{Benchmarks, Unit};
+use serde_json::{json, Value};
+use sim_kernel::stats::{summarise, t975};
+
+/// One indicator over the replications.
+#[derive(Debug, Clone)]
+pub struct IndicatorSummary {
+    pub id: String,
+    pub unit: Unit,
+    /// One value per replication (`None` where its denominator was zero).
+    pub values: Vec<Option<f64>>,
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub ci95: Option<(f64, f64)>,
+    pub benchmarks: Benchmarks,
+}
+
+/// Summarises every indicator of the runs, in the engine's order.
+pub fn indicators(runs: &[Replication]) -> Vec<IndicatorSummary> {
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    first
+        .report
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| {
+            let values: Vec<Option<f64>> =
+                runs.iter().map(|r| r.report.indicators[i].value).collect();
+            let present: Vec<f64> = values.iter().flatten().copied().collect();
+            let (mean, sd, ci95) = if present.is_empty() {
+                (None, None, None)
+            } else {
+                let s = summarise(&present);
+                let ci = if present.len() > 1 {
+                    Some(s.ci95)
+                } else {
+                    None
+                };
+                (Some(s.mean), Some(s.sd), ci)
+            };
+            IndicatorSummary {
+                id: ind.id.clone(),
+                unit: ind.unit,
+                values,
+                mean,
+                sd,
+                ci95,
+                benchmarks: ind.benchmarks.clone(),
+            }
+        })
+        .collect()
+}
+
+/// The mean difference `b - a` over replications where both have a value, with its 95% CI.
+pub fn paired_difference(a: &[Option<f64>], b: &[Option<f64>]) -> Option<(f64, f64, f64)> {
+    let d: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter_map(|(x, y)| Some((*y)? - (*x)?))
+        .collect();
+    if d.is_empty() {
+        return None;
+    }
+    let s = summarise(&d);
+    if d.len() < 2 {
+        return Some((s.mean, f64::NEG_INFINITY, f64::INFINITY));
+    }
+    let half = t975(d.len() - 1) * s.sd / (d.len() as f64).sqrt();
+    Some((s.mean, s.mean - half, s.mean + half))
+}
+
+fn benchmarks_json(b: &Benchmarks) -> Value {
+    let mut v = json!({"stoke_2017": b.stoke_2017, "england": b.england, "comparators": b.comparators, "target": b.target});
+    for (k, x) in &b.other {
+        v[k] = json!(x);
+    }
+    v
+}
+
+/// `summary.json`.
+pub fn summary_json(
+    scenario: &str,
+    seed: u64,
+    replications: usize,
+    days: u32,
+    from: NaiveDate,
+    to: NaiveDate,
+    s: &[IndicatorSummary],
+) -> Value {
+    json!({
+        "scenario": scenario,
+        "seed": seed,
+        "replications": replications,
+        "days": days,
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "indicators": s.iter().map(|i| json!({
+            "id": i.id,
+            "unit": i.unit.as_str(),
+            "mean": i.mean,
+            "sd": i.sd,
+            "ci95": i.ci95.map(|(lo, hi)| vec![lo, hi]),
+            "benchmarks": benchmarks_json(&i.benchmarks),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The daily series: names and how to read each from a [`Day`].
+pub const SERIES: [(&str, &str, fn(&Day) -> f64); 4] = [
+    ("beds_occupied", "Acute beds occupied at midnight", |d| {
+        d.beds_occupied
+    }),
+    (
+        "people_delayed",
+        "People medically optimised still in hospital",
+        |d| d.delayed,
+    ),
+    ("ae_over_4h", "A&E attendances over 4 hours that day", |d| {
+        d.ae_over_4h
+    }),
+    (
+        "home_care_queue",
+        "People waiting for home care hours",
+        |d| d.home_care_queue,
+    ),
+];
+
+/// Mean and 95% band (2.5th and 97.5th percentiles over replications) of each series, per day.
+pub fn daily(runs: &[Replication]) -> Vec<[(f64, f64, f64); 4]> {
+    let days = runs.iter().map(|r| r.days.len()).min().unwrap_or(0);
+    (0..days)
+        .map(|d| {
+            let mut out = [(0.0, 0.0, 0.0); 4];
+            for (k, (_, _, get)) in SERIES.iter().enumerate() {
+                let mut v: Vec<f64> = runs.iter().map(|r| get(&r.days[d])).collect();
+                v.sort_by(f64::total_cmp);
+                let q = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+                let mean = v.iter().sum::<f64>() / v.len() as f64;
+                out[k] = (mean, q(0.025), q(0.975));
+            }
+            out
+        })
+        .collect()
+}
+
+/// `daily.csv`.
+pub fn daily_csv(from: NaiveDate, daily: &[[(f64, f64, f64); 4]]) -> String {
+    let mut s = String::from("date");
+    for (name, _, _) in SERIES {
+        s.push_str(&format!(",{name}_mean,{name}_lo95,{name}_hi95"));
+    }
+    s.push('\n');
+    for (i, row) in daily.iter().enumerate() {
+        s.push_str(&(from + chrono::Duration::days(i as i64)).to_string());
+        for (m, lo, hi) in row {
+            s.push_str(&format!(",{m:.3},{lo:.3},{hi:.3}"));
+        }
+        s.push('\n');
+    }
+    s
+}
