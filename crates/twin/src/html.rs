@@ -2,7 +2,7 @@
 //! and the daily series as charts with their 95% bands. Written by hand: the page is small, and
 //! inline SVG needs nothing a template engine would add.
 
-use crate::summary::{IndicatorSummary, SERIES};
+use crate::summary::{Difference, IndicatorSummary, SERIES};
 use chrono::NaiveDate;
 use indicators::catalogue::definition;
 
@@ -49,7 +49,7 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
     for s in summaries.iter().filter(|s| shown(s)) {
         let title = definition(&s.id).map(|d| d.title).unwrap_or("");
         let (label, class) = match s.id.split_once(':') {
-            Some((_, key)) => (format!("{}", esc(key)), "sub"),
+            Some((_, key)) => (esc(key), "sub"),
             None => (
                 format!("{} <span class=note>({})</span>", esc(title), esc(&s.id)),
                 "",
@@ -158,7 +158,7 @@ pub fn compare(
     from: NaiveDate,
     to: NaiveDate,
     all: &[Vec<IndicatorSummary>],
-    diffs: &[Vec<Option<(f64, f64, f64)>>],
+    diffs: &[Vec<Difference>],
 ) -> String {
     let mut head = String::from("<tr><th>indicator</th>");
     for (i, n) in names.iter().enumerate() {

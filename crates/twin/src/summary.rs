@@ -60,8 +60,11 @@ pub fn indicators(runs: &[Replication]) -> Vec<IndicatorSummary> {
         .collect()
 }
 
+/// A difference between scenarios: mean and 95% interval (`None` when no replication has both).
+pub type Difference = Option<(f64, f64, f64)>;
+
 /// The mean difference `b - a` over replications where both have a value, with its 95% CI.
-pub fn paired_difference(a: &[Option<f64>], b: &[Option<f64>]) -> Option<(f64, f64, f64)> {
+pub fn paired_difference(a: &[Option<f64>], b: &[Option<f64>]) -> Difference {
     let d: Vec<f64> = a
         .iter()
         .zip(b)

@@ -224,7 +224,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         )?;
         all.push(summary::indicators(&runs));
     }
-    let diffs: Vec<Vec<Option<(f64, f64, f64)>>> = all
+    let diffs: Vec<Vec<summary::Difference>> = all
         .iter()
         .map(|s| {
             s.iter()
