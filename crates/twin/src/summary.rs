@@ -117,8 +117,11 @@ pub fn summary_json(
     })
 }
 
+/// A daily series: its column name, its title, and how to read it from a [`Day`].
+pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
+
 /// The daily series: names and how to read each from a [`Day`].
-pub const SERIES: [(&str, &str, fn(&Day) -> f64); 4] = [
+pub const SERIES: [Series; 4] = [
     ("beds_occupied", "Acute beds occupied at midnight", |d| {
         d.beds_occupied
     }),
