@@ -3,6 +3,7 @@
 mod bad_input;
 mod metrics;
 mod store;
+mod twin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
