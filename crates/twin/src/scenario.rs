@@ -213,8 +213,10 @@ fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {
         (toml::Value::Table(b), toml::Value::Table(o)) => {
             for (k, v) in o {
+                // A distribution is one value: it is replaced whole, never merged.
+                let is_dist = v.get("dist").is_some();
                 match b.get_mut(&k) {
-                    Some(slot) if slot.is_table() && v.is_table() => merge(slot, v),
+                    Some(slot) if slot.is_table() && v.is_table() && !is_dist => merge(slot, v),
                     _ => {
                         b.insert(k, v);
                     }

@@ -1,5 +1,7 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
+mod queue;
+
 use twin::{Scenario, ScenarioError, BUILT_IN};
 
 #[test]
@@ -127,4 +129,13 @@ fn the_same_seed_gives_the_same_run() {
         .unwrap();
     assert_eq!(a.report, b.report);
     assert_eq!(a.events, b.events);
+}
+
+#[test]
+fn a_distribution_is_replaced_whole() {
+    let s = load_text("extends = \"stoke-2017\"\n[hospital]\nmedical_los = { dist = \"exponential\", mean = 3.0 }\n").unwrap();
+    assert_eq!(
+        s.hospital.medical_los,
+        sim_kernel::Dist::Exponential { mean: 3.0 }
+    );
 }
