@@ -1492,11 +1492,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     Some(spell.id.clone()),
                     false,
                 );
-                let days = self
-                    .p
-                    .discharge
-                    .reablement_days
-                    .sample(&mut self.rng.community);
+                // Discharged to assess: bridged until assessed at home; otherwise a full
+                // course of reablement.
+                let d = &self.p.discharge;
+                let dist = if self.p.policy.d2a {
+                    &d.d2a_bridging_days
+                } else {
+                    &d.reablement_days
+                };
+                let days = dist.sample(&mut self.rng.community);
                 s.schedule_in(days, Ev::ReablementEnds(k));
             }
             Some(Service::HomeCare) => {

@@ -171,6 +171,7 @@ pub struct Discharge {
     pub reablement_share: f64,
     pub reablement_slots: u32,
     pub reablement_days: Dist,
+    pub d2a_bridging_days: Dist,
     pub reablement_to_home_care: f64,
     pub reablement_to_care_home: f64,
     pub bridged_need_home_care: f64,
@@ -416,6 +417,7 @@ impl Scenario {
             ("discharge.home_care_start_days", &d.home_care_start_days),
             ("discharge.package_days", &d.package_days),
             ("discharge.reablement_days", &d.reablement_days),
+            ("discharge.d2a_bridging_days", &d.d2a_bridging_days),
             ("discharge.step_down_days", &d.step_down_days),
             ("discharge.chc_assessment_days", &d.chc_assessment_days),
             (
