@@ -148,7 +148,17 @@ impl<T> Resource<T> {
     pub fn release(&mut self, now: f64) -> Option<(T, f64)> {
         debug_assert!(self.busy > 0, "release of an idle resource");
         self.busy = self.busy.saturating_sub(1);
-        self.grant(now).pop()
+        // At most one unit came free: hand it on without building a list.
+        let granted = if self.busy < self.capacity {
+            self.pop().map(|w| {
+                self.busy += 1;
+                (w.who, now - w.since)
+            })
+        } else {
+            None
+        };
+        self.record(now);
+        granted
     }
 
     /// Changes the capacity (weekday staff, winter beds). Units held above a lowered capacity
