@@ -137,6 +137,8 @@ pub struct JourneyFacts {
     events: u64,
     /// Whether lifecycle ids came interned (`push_indexed` with `Some`).
     indexed: Option<bool>,
+    /// The person of the last event, and their index.
+    last_person: Option<(u64, Ix)>,
 }
 
 fn has_lifecycle(e: &Event) -> bool {
@@ -161,11 +163,18 @@ impl JourneyFacts {
 
     fn person(&mut self, e: &Event) -> Option<Ix> {
         let n = e.person?.as_u64();
+        // Events of one person often come together (arrival, departure, admission ...).
+        if let Some((last, ix)) = self.last_person {
+            if last == n {
+                return Some(ix);
+            }
+        }
         let next = self.persons.len() as Ix;
         let ix = *self.person_ix.entry(n).or_insert(next);
         if ix == next {
             self.persons.push(Person::default());
         }
+        self.last_person = Some((n, ix));
         Some(ix)
     }
 

@@ -49,7 +49,19 @@ impl<S: Sink> Emitter<S> {
         self.n += 1;
         let mut t = Text::from(self.prefix.as_str());
         t.push(kind);
-        t.push_str(itoa(self.n).as_str());
+        // Digits by hand: this runs for every event, and `format!` costs more than the rest.
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut n = self.n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        t.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
         t
     }
 
@@ -67,13 +79,6 @@ impl<S: Sink> Emitter<S> {
             body,
         });
     }
-}
-
-fn itoa(n: u64) -> Text {
-    use std::fmt::Write;
-    let mut t = Text::default();
-    let _ = write!(t, "{n}");
-    t
 }
 
 /// The delay reasons of one spell: emits a reason only when it changes, never two at one second.
