@@ -27,10 +27,42 @@ pub enum TimeError {
 impl Instant {
     /// Parses an RFC 3339 timestamp; offsets are allowed.
     pub fn parse_rfc3339(s: &str) -> Result<Self, TimeError> {
+        if let Some(t) = Self::parse_utc_seconds(s) {
+            return Ok(t);
+        }
         let t = DateTime::parse_from_rfc3339(s).map_err(|_| TimeError::Timestamp(s.to_string()))?;
         t.timestamp_nanos_opt()
             .map(Instant)
             .ok_or_else(|| TimeError::OutOfRange(s.to_string()))
+    }
+
+    /// The common form `YYYY-MM-DDTHH:MM:SSZ`, read without a general parser (a log holds
+    /// millions of them). Anything else, leap seconds included, is left to chrono.
+    fn parse_utc_seconds(s: &str) -> Option<Instant> {
+        let b = s.as_bytes();
+        if b.len() != 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+            || b[19] != b'Z'
+        {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b[r].iter().try_fold(0u32, |acc, c| {
+                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+            })
+        };
+        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+        let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if h > 23 || mi > 59 || sec > 59 {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(y as i32, mo, d)?;
+        let secs = date.and_hms_opt(h, mi, sec)?.and_utc().timestamp();
+        secs.checked_mul(1_000_000_000).map(Instant)
     }
 
     /// `n` whole hours later.
@@ -139,6 +171,33 @@ mod tests {
         assert_eq!(a.to_string(), "2017-02-03T14:05:00Z");
         assert!(Instant::parse_rfc3339("2017-02-03 14:05").is_err());
         assert!(Instant::parse_rfc3339("2017-02-30T00:00:00Z").is_err());
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_chrono() {
+        for s in [
+            "2017-02-03T14:05:00Z",
+            "1936-05-02T00:00:00Z",
+            "2016-02-29T23:59:59Z",
+            "2262-01-01T00:00:00Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(s)
+                .ok()
+                .and_then(|t| t.timestamp_nanos_opt())
+                .map(Instant);
+            assert_eq!(Instant::parse_rfc3339(s).ok(), chrono, "{s}");
+        }
+        for bad in [
+            "2017-02-30T00:00:00Z",
+            "2017-13-01T00:00:00Z",
+            "2017-02-03T24:00:00Z",
+            "2017-02-03T14:05:0aZ",
+            "1600-01-01T00:00:00Z",
+        ] {
+            assert!(Instant::parse_rfc3339(bad).is_err(), "{bad}");
+        }
+        // A leap second goes to chrono, which reads it as the last second of the minute.
+        assert!(Instant::parse_rfc3339("2016-12-31T23:59:60Z").is_ok());
     }
 
     #[test]

@@ -58,7 +58,10 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 }
 
 /// The fields of one JSON object, values unparsed.
-struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// Inline room for the fields of a typical event: reading a line allocates nothing for them.
+type FieldList<'a> = smallvec::SmallVec<[(Cow<'a, str>, &'a RawValue); 12]>;
+
+struct RawObject<'a>(FieldList<'a>);
 
 impl<'de> serde::Deserialize<'de> for RawObject<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -69,7 +72,7 @@ impl<'de> serde::Deserialize<'de> for RawObject<'de> {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawObject<'de>, A::Error> {
-                let mut fields = Vec::with_capacity(10);
+                let mut fields = FieldList::new();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     let v: &'de RawValue = map.next_value()?;
                     fields.push((k, v));
@@ -124,23 +127,141 @@ pub fn id_fingerprint(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
 
+/// The fields the spec defines, by number (the order of [`KNOWN`]).
+mod field {
+    pub const ID: usize = 0;
+    pub const KIND: usize = 1;
+    pub const AT: usize = 2;
+    pub const PERSON: usize = 3;
+    pub const BIRTH_DATE: usize = 4;
+    pub const SEX: usize = 5;
+    pub const GP: usize = 6;
+    pub const RESIDENCE: usize = 7;
+    pub const CARE_HOME: usize = 8;
+    pub const PERMANENT: usize = 9;
+    pub const ATTENDANCE: usize = 10;
+    pub const ORG: usize = 11;
+    pub const SOURCE: usize = 12;
+    pub const OUTCOME: usize = 13;
+    pub const SPELL: usize = 14;
+    pub const METHOD: usize = 15;
+    pub const CAUSE: usize = 16;
+    pub const REASON: usize = 17;
+    pub const RESPONSIBLE: usize = 18;
+    pub const DESTINATION: usize = 19;
+    pub const PATHWAY: usize = 20;
+    pub const D2A: usize = 21;
+    pub const ASSESSMENT: usize = 22;
+    pub const TYPE: usize = 23;
+    pub const TRUSTED: usize = 24;
+    pub const PACKAGE: usize = 25;
+    pub const SERVICE: usize = 26;
+    pub const HOURS_PER_WEEK: usize = 27;
+    pub const REVIEW: usize = 28;
+    pub const DUE: usize = 29;
+}
+
+/// Every field name the spec defines, for any kind.
+const KNOWN: [&str; 30] = [
+    "id",
+    "kind",
+    "at",
+    "person",
+    "birth_date",
+    "sex",
+    "gp",
+    "residence",
+    "care_home",
+    "permanent",
+    "attendance",
+    "org",
+    "source",
+    "outcome",
+    "spell",
+    "method",
+    "cause",
+    "reason",
+    "responsible",
+    "destination",
+    "pathway",
+    "d2a",
+    "assessment",
+    "type",
+    "trusted",
+    "package",
+    "service",
+    "hours_per_week",
+    "review",
+    "due",
+];
+
+/// The number of a field the spec defines. The names differ in (length, first byte, last byte),
+/// so one comparison of integers and one of bytes tell a key: this runs for every key of every
+/// line.
+fn known_id(k: &str) -> Option<usize> {
+    let b = k.as_bytes();
+    let (&first, &last) = (b.first()?, b.last()?);
+    let i = match (b.len(), first, last) {
+        (2, b'i', b'd') => 0,
+        (4, b'k', b'd') => 1,
+        (2, b'a', b't') => 2,
+        (6, b'p', b'n') => 3,
+        (10, b'b', b'e') => 4,
+        (3, b's', b'x') => 5,
+        (2, b'g', b'p') => 6,
+        (9, b'r', b'e') => 7,
+        (9, b'c', b'e') => 8,
+        (9, b'p', b't') => 9,
+        (10, b'a', b'e') => 10,
+        (3, b'o', b'g') => 11,
+        (6, b's', b'e') => 12,
+        (7, b'o', b'e') => 13,
+        (5, b's', b'l') => 14,
+        (6, b'm', b'd') => 15,
+        (5, b'c', b'e') => 16,
+        (6, b'r', b'n') => 17,
+        (11, b'r', b'e') => 18,
+        (11, b'd', b'n') => 19,
+        (7, b'p', b'y') => 20,
+        (3, b'd', b'a') => 21,
+        (10, b'a', b't') => 22,
+        (4, b't', b'e') => 23,
+        (7, b't', b'd') => 24,
+        (7, b'p', b'e') => 25,
+        (7, b's', b'e') => 26,
+        (14, b'h', b'k') => 27,
+        (6, b'r', b'w') => 28,
+        (3, b'd', b'e') => 29,
+        _ => return None,
+    };
+    (KNOWN[i] == k).then_some(i)
+}
+
+const ABSENT: u8 = u8::MAX;
+
 /// What a field holds: absent, `null` (treated as absent), or a value.
 struct Fields<'a> {
-    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
-    used: Vec<bool>,
+    fields: FieldList<'a>,
+    used: smallvec::SmallVec<[bool; 12]>,
+    /// Where each known field is in `fields` (`ABSENT` if not given).
+    slots: [u8; KNOWN.len()],
     errors: Vec<FieldError>,
 }
 
 impl<'a> Fields<'a> {
-    fn raw(&mut self, name: &str) -> Option<&'a RawValue> {
-        let i = self.fields.iter().position(|(k, _)| k == name)?;
+    fn raw(&mut self, field: usize) -> Option<&'a RawValue> {
+        let i = self.slots[field];
+        if i == ABSENT {
+            return None;
+        }
+        let i = usize::from(i);
         self.used[i] = true;
         let v = self.fields[i].1;
         (v.get() != "null").then_some(v)
     }
 
-    fn opt_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
-        let raw = self.raw(name)?;
+    fn opt_str(&mut self, field: usize) -> Option<Cow<'a, str>> {
+        let raw = self.raw(field)?;
         let text = raw.get();
         // Fast path: a string with no escapes is its own content (serde_json has already
         // checked the line, so it holds no control characters).
@@ -153,7 +274,7 @@ impl<'a> Fields<'a> {
             Ok(Key(s)) => Some(s),
             Err(_) => {
                 self.errors.push(FieldError::new(
-                    name,
+                    KNOWN[field],
                     format!("expected a string, got {text}"),
                 ));
                 None
@@ -161,23 +282,28 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn req_str(&mut self, name: &str) -> Option<Cow<'a, str>> {
-        let v = self.opt_str(name);
-        if v.is_none() && !self.errors.iter().any(|e| e.field.as_deref() == Some(name)) {
+    fn req_str(&mut self, field: usize) -> Option<Cow<'a, str>> {
+        let v = self.opt_str(field);
+        if v.is_none()
+            && !self
+                .errors
+                .iter()
+                .any(|e| e.field.as_deref() == Some(KNOWN[field]))
+        {
             self.errors
-                .push(FieldError::new(name, "missing required field"));
+                .push(FieldError::new(KNOWN[field], "missing required field"));
         }
         v
     }
 
-    fn opt_bool(&mut self, name: &str) -> Option<bool> {
-        let raw = self.raw(name)?;
+    fn opt_bool(&mut self, field: usize) -> Option<bool> {
+        let raw = self.raw(field)?;
         match raw.get() {
             "true" => Some(true),
             "false" => Some(false),
             other => {
                 self.errors.push(FieldError::new(
-                    name,
+                    KNOWN[field],
                     format!("expected true or false, got {other}"),
                 ));
                 None
@@ -187,14 +313,15 @@ impl<'a> Fields<'a> {
 
     fn parse_opt<T, E: fmt::Display>(
         &mut self,
-        name: &str,
+        field: usize,
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        let s = self.opt_str(name)?;
+        let s = self.opt_str(field)?;
         match f(&s) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(FieldError::new(name, e.to_string()));
+                self.errors
+                    .push(FieldError::new(KNOWN[field], e.to_string()));
                 None
             }
         }
@@ -202,28 +329,29 @@ impl<'a> Fields<'a> {
 
     fn parse_req<T, E: fmt::Display>(
         &mut self,
-        name: &str,
+        field: usize,
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
-        let s = self.req_str(name)?;
+        let s = self.req_str(field)?;
         match f(&s) {
             Ok(v) => Some(v),
             Err(e) => {
-                self.errors.push(FieldError::new(name, e.to_string()));
+                self.errors
+                    .push(FieldError::new(KNOWN[field], e.to_string()));
                 None
             }
         }
     }
 
-    fn org(&mut self, name: &str, required: bool, orgs: &OrgRegister) -> Option<Text> {
+    fn org(&mut self, field: usize, required: bool, orgs: &OrgRegister) -> Option<Text> {
         let s = if required {
-            self.req_str(name)?
+            self.req_str(field)?
         } else {
-            self.opt_str(name)?
+            self.opt_str(field)?
         };
         if !orgs.contains(&s) {
             self.errors.push(FieldError::new(
-                name,
+                KNOWN[field],
                 format!("org code {s:?} is not in the organisations register"),
             ));
             return None;
@@ -231,23 +359,23 @@ impl<'a> Fields<'a> {
         Some(Text::from(s.as_ref()))
     }
 
-    fn id_ref(&mut self, name: &str, required: bool) -> Option<Text> {
+    fn id_ref(&mut self, field: usize, required: bool) -> Option<Text> {
         let s = if required {
-            self.req_str(name)?
+            self.req_str(field)?
         } else {
-            self.opt_str(name)?
+            self.opt_str(field)?
         };
         if s.is_empty() {
             self.errors
-                .push(FieldError::new(name, "an id must not be empty"));
+                .push(FieldError::new(KNOWN[field], "an id must not be empty"));
         }
         Some(Text::from(s.as_ref()))
     }
 }
 
 fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residence, Option<Text>)> {
-    let residence = f.parse_req("residence", Residence::parse);
-    let care_home = f.org("care_home", false, orgs);
+    let residence = f.parse_req(field::RESIDENCE, Residence::parse);
+    let care_home = f.org(field::CARE_HOME, false, orgs);
     let residence = residence?;
     if residence.is_care_home()
         && care_home.is_none()
@@ -270,18 +398,30 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
     let obj: RawObject = serde_json::from_str(line)
         .map_err(|e| vec![FieldError::line(format!("not a JSON object: {e}"))])?;
     let n = obj.0.len();
-    for i in 1..n {
-        if obj.0[..i].iter().any(|(k, _)| *k == obj.0[i].0) {
-            return Err(vec![FieldError::new(&obj.0[i].0, "field given twice")]);
+    if n >= usize::from(ABSENT) {
+        return Err(vec![FieldError::line(format!(
+            "{n} fields: more than an event can have"
+        ))]);
+    }
+    let mut slots = [ABSENT; KNOWN.len()];
+    for (i, (k, _)) in obj.0.iter().enumerate() {
+        let twice = match known_id(k) {
+            Some(j) => std::mem::replace(&mut slots[j], i as u8) != ABSENT,
+            // An unknown key can only repeat an earlier unknown key.
+            None => obj.0[..i].iter().any(|(earlier, _)| earlier == k),
+        };
+        if twice {
+            return Err(vec![FieldError::new(k, "field given twice")]);
         }
     }
     let mut f = Fields {
         fields: obj.0,
-        used: vec![false; n],
+        used: smallvec::smallvec![false; n],
+        slots,
         errors: Vec::new(),
     };
 
-    let id = f.req_str("id");
+    let id = f.req_str(field::ID);
     if let Some(id) = &id {
         let chars = id.chars().count();
         if !(1..=128).contains(&chars) {
@@ -291,15 +431,15 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
             ));
         }
     }
-    let kind = f.req_str("kind");
-    let at = f.parse_req("at", Instant::parse_rfc3339);
+    let kind = f.req_str(field::KIND);
+    let at = f.parse_req(field::AT, Instant::parse_rfc3339);
     let known = kind
         .as_deref()
         .is_some_and(|k| domain::KNOWN_KINDS.contains(&k));
     let person = if known {
-        f.parse_req("person", NhsNumber::parse)
+        f.parse_req(field::PERSON, NhsNumber::parse)
     } else {
-        f.parse_opt("person", NhsNumber::parse)
+        f.parse_opt(field::PERSON, NhsNumber::parse)
     };
 
     let body = match kind.as_deref() {
@@ -384,9 +524,9 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
     use EventBody as B;
     Some(match kind {
         "person_registered" => {
-            let birth_date = f.parse_req("birth_date", parse_date);
-            let sex = f.parse_req("sex", Sex::parse);
-            let gp = f.org("gp", true, orgs);
+            let birth_date = f.parse_req(field::BIRTH_DATE, parse_date);
+            let sex = f.parse_req(field::SEX, Sex::parse);
+            let gp = f.org(field::GP, true, orgs);
             let home = residence_and_home(f, orgs);
             let (residence, care_home) = home?;
             B::PersonRegistered {
@@ -399,7 +539,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
         }
         "residence_changed" => {
             let home = residence_and_home(f, orgs);
-            let permanent = f.opt_bool("permanent").unwrap_or(true);
+            let permanent = f.opt_bool(field::PERMANENT).unwrap_or(true);
             let (residence, care_home) = home?;
             B::ResidenceChanged {
                 residence,
@@ -409,9 +549,9 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
         }
         "death" => B::Death,
         "ae_arrival" => {
-            let attendance = f.id_ref("attendance", true);
-            let org = f.org("org", true, orgs);
-            let source = f.parse_req("source", AeSource::parse);
+            let attendance = f.id_ref(field::ATTENDANCE, true);
+            let org = f.org(field::ORG, true, orgs);
+            let source = f.parse_req(field::SOURCE, AeSource::parse);
             B::AeArrival {
                 attendance: attendance?,
                 org: org?,
@@ -419,19 +559,19 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "ae_departure" => {
-            let attendance = f.id_ref("attendance", true);
-            let outcome = f.parse_req("outcome", AeOutcome::parse);
+            let attendance = f.id_ref(field::ATTENDANCE, true);
+            let outcome = f.parse_req(field::OUTCOME, AeOutcome::parse);
             B::AeDeparture {
                 attendance: attendance?,
                 outcome: outcome?,
             }
         }
         "admission" => {
-            let spell = f.id_ref("spell", true);
-            let org = f.org("org", true, orgs);
-            let method = f.parse_req("method", AdmissionMethod::parse);
-            let attendance = f.id_ref("attendance", false);
-            let cause = f.parse_opt("cause", Cause::parse);
+            let spell = f.id_ref(field::SPELL, true);
+            let org = f.org(field::ORG, true, orgs);
+            let method = f.parse_req(field::METHOD, AdmissionMethod::parse);
+            let attendance = f.id_ref(field::ATTENDANCE, false);
+            let cause = f.parse_opt(field::CAUSE, Cause::parse);
             B::Admission {
                 spell: spell?,
                 org: org?,
@@ -441,12 +581,12 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "ready_for_discharge" => B::ReadyForDischarge {
-            spell: f.id_ref("spell", true)?,
+            spell: f.id_ref(field::SPELL, true)?,
         },
         "delay_reason" => {
-            let spell = f.id_ref("spell", true);
-            let reason = f.parse_req("reason", DelayReason::parse_code_or_letter);
-            let responsible = f.parse_opt("responsible", Responsible::parse);
+            let spell = f.id_ref(field::SPELL, true);
+            let reason = f.parse_req(field::REASON, DelayReason::parse_code_or_letter);
+            let responsible = f.parse_opt(field::RESPONSIBLE, Responsible::parse);
             let reason = reason?;
             B::DelayReason {
                 spell: spell?,
@@ -455,9 +595,9 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "discharge" => {
-            let spell = f.id_ref("spell", true);
-            let destination = f.parse_req("destination", Destination::parse);
-            let pathway = match f.raw("pathway") {
+            let spell = f.id_ref(field::SPELL, true);
+            let destination = f.parse_req(field::DESTINATION, Destination::parse);
+            let pathway = match f.raw(field::PATHWAY) {
                 None => None,
                 Some(raw) => match raw.get() {
                     p @ ("0" | "1" | "2" | "3") => Some(p.as_bytes()[0] - b'0'),
@@ -470,7 +610,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
                     }
                 },
             };
-            let d2a = f.opt_bool("d2a");
+            let d2a = f.opt_bool(field::D2A);
             B::Discharge {
                 spell: spell?,
                 destination: destination?,
@@ -479,10 +619,10 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "assessment_requested" => {
-            let assessment = f.id_ref("assessment", true);
-            let assessment_type = f.parse_req("type", AssessmentType::parse);
-            let org = f.org("org", false, orgs);
-            let spell = f.id_ref("spell", false);
+            let assessment = f.id_ref(field::ASSESSMENT, true);
+            let assessment_type = f.parse_req(field::TYPE, AssessmentType::parse);
+            let org = f.org(field::ORG, false, orgs);
+            let spell = f.id_ref(field::SPELL, false);
             B::AssessmentRequested {
                 assessment: assessment?,
                 assessment_type: assessment_type?,
@@ -491,9 +631,9 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "assessment_completed" => {
-            let assessment = f.id_ref("assessment", true);
-            let outcome = f.parse_req("outcome", AssessmentOutcome::parse);
-            let trusted = f.opt_bool("trusted");
+            let assessment = f.id_ref(field::ASSESSMENT, true);
+            let outcome = f.parse_req(field::OUTCOME, AssessmentOutcome::parse);
+            let trusted = f.opt_bool(field::TRUSTED);
             B::AssessmentCompleted {
                 assessment: assessment?,
                 outcome: outcome?,
@@ -501,9 +641,9 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "package_requested" => {
-            let package = f.id_ref("package", true);
-            let service = f.parse_req("service", Service::parse);
-            let hours_per_week = match f.raw("hours_per_week") {
+            let package = f.id_ref(field::PACKAGE, true);
+            let service = f.parse_req(field::SERVICE, Service::parse);
+            let hours_per_week = match f.raw(field::HOURS_PER_WEEK) {
                 None => None,
                 Some(raw) => match serde_json::from_str::<f64>(raw.get()) {
                     Ok(h) if h >= 0.0 && h.is_finite() => Some(Hours(h)),
@@ -516,7 +656,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
                     }
                 },
             };
-            let spell = f.id_ref("spell", false);
+            let spell = f.id_ref(field::SPELL, false);
             B::PackageRequested {
                 package: package?,
                 service: service?,
@@ -525,33 +665,33 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "package_offered" => {
-            let package = f.id_ref("package", true);
-            let org = f.org("org", true, orgs);
+            let package = f.id_ref(field::PACKAGE, true);
+            let org = f.org(field::ORG, true, orgs);
             B::PackageOffered {
                 package: package?,
                 org: org?,
             }
         }
         "package_started" => {
-            let package = f.id_ref("package", true);
-            let org = f.org("org", true, orgs);
+            let package = f.id_ref(field::PACKAGE, true);
+            let org = f.org(field::ORG, true, orgs);
             B::PackageStarted {
                 package: package?,
                 org: org?,
             }
         }
         "package_ended" => {
-            let package = f.id_ref("package", true);
-            let reason = f.parse_req("reason", PackageEndReason::parse);
+            let package = f.id_ref(field::PACKAGE, true);
+            let reason = f.parse_req(field::REASON, PackageEndReason::parse);
             B::PackageEnded {
                 package: package?,
                 reason: reason?,
             }
         }
         "review_due" => {
-            let review = f.id_ref("review", true);
-            let package = f.id_ref("package", false);
-            let due = f.parse_req("due", parse_date);
+            let review = f.id_ref(field::REVIEW, true);
+            let package = f.id_ref(field::PACKAGE, false);
+            let due = f.parse_req(field::DUE, parse_date);
             B::ReviewDue {
                 review: review?,
                 package,
@@ -559,7 +699,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             }
         }
         "review_completed" => B::ReviewCompleted {
-            review: f.id_ref("review", true)?,
+            review: f.id_ref(field::REVIEW, true)?,
         },
         other => B::Unknown {
             kind: Text::from(other),
@@ -666,6 +806,18 @@ mod tests {
             e,
             [(Some("person".into()), "missing required field".into())]
         );
+    }
+
+    #[test]
+    fn a_field_given_twice_is_an_error() {
+        let e = errors(
+            r#"{"id":"e1","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919","at":"2017-02-08T12:00:00Z"}"#,
+        );
+        assert_eq!(e, [(Some("at".into()), "field given twice".into())]);
+        let e = errors(
+            r#"{"id":"e1","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919","x":1,"x":2}"#,
+        );
+        assert_eq!(e, [(Some("x".into()), "field given twice".into())]);
     }
 
     #[test]
