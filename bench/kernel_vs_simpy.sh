@@ -8,7 +8,7 @@
 # Python engines are slow, events per second is the comparable figure), RUNS (default 3; the
 # median run by events per second is reported), SEED (default 2017, the same for every run, so
 # runs of one engine differ only in timing), PYTHON (default python3).
-# Needs: cargo, and `pip install simpy ciw`.
+# Needs: cargo and Python; installs SimPy and Ciw from PyPI if they are missing.
 # Writes bench/results/kernel-vs-simpy.md.
 set -euo pipefail
 
@@ -24,10 +24,7 @@ PYTHON="${PYTHON:-python3}"
 out_dir="$here/results"
 out="$out_dir/kernel-vs-simpy.md"
 
-if ! "$PYTHON" -c 'import simpy, ciw' 2>/dev/null; then
-    echo "SimPy and Ciw are needed: $PYTHON -m pip install simpy ciw" >&2
-    exit 1
-fi
+"$PYTHON" -c 'import simpy, ciw' 2>/dev/null || "$PYTHON" -m pip install --quiet simpy ciw
 
 echo "building the sim-kernel example (release)..." >&2
 cargo build --release -q -p sim-kernel --example mmc_bench
