@@ -9,7 +9,7 @@
 
 use crate::emit::{Emitter, ReasonTrack, Sink};
 use crate::scenario::Scenario;
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use domain::codes::*;
 use domain::{EventBody as B, Hours, NhsNumber, Text};
 use rand::Rng;
@@ -201,6 +201,10 @@ pub struct TwinModel<'a, S: Sink> {
     /// Medically optimised patients still in hospital.
     delayed_now: u32,
     next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
+    /// Weekday of day 0 (Monday 0) and the arrival profiles divided by their means.
+    start_weekday: i64,
+    weekly_norm: [f64; 7],
+    hourly_norm: [f64; 24],
 }
 
 fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
@@ -270,6 +274,17 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             freed: Vec::new(),
             delayed_now: 0,
             next_nhs: Box::new(synthetic_log::nhs_numbers()),
+            start_weekday: i64::from(start.weekday().num_days_from_monday()),
+            weekly_norm: p
+                .crisis
+                .weekly
+                .map(|w| w.map(|x| x / (w.iter().sum::<f64>() / 7.0)))
+                .unwrap_or([1.0; 7]),
+            hourly_norm: p
+                .crisis
+                .hourly
+                .map(|h| h.map(|x| x / (h.iter().sum::<f64>() / 24.0)))
+                .unwrap_or([1.0; 24]),
         };
         let peak = |profile: &Option<Vec<f64>>| {
             profile
@@ -462,7 +477,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     }
 
     fn is_weekend(&self, t: f64) -> bool {
-        matches!(self.now_date(t).weekday(), Weekday::Sat | Weekday::Sun)
+        // Monday is 0: Saturday and Sunday are 5 and 6.
+        (self.start_weekday + t.floor() as i64).rem_euclid(7) >= 5
     }
 
     fn hour(t: f64) -> f64 {
@@ -473,21 +489,13 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         matches!(self.now_date(t).month(), 12 | 1 | 2)
     }
 
-    /// Relative arrival intensity now (weekly x hourly x winter), mean 1 over a week.
+    /// Relative arrival intensity now (weekly x hourly), mean 1 over a week. The profiles are
+    /// normalised once, in `new`.
     fn intensity(&self, t: f64) -> f64 {
-        let c = &self.p.crisis;
-        let week = c
-            .weekly
-            .map(|w| {
-                w[self.now_date(t).weekday().num_days_from_monday() as usize]
-                    / (w.iter().sum::<f64>() / 7.0)
-            })
-            .unwrap_or(1.0);
-        let hour = c
-            .hourly
-            .map(|h| h[Self::hour(t) as usize % 24] / (h.iter().sum::<f64>() / 24.0))
-            .unwrap_or(1.0);
-        week * hour
+        let day = t.floor();
+        let weekday = (self.start_weekday + day as i64).rem_euclid(7) as usize;
+        let hour = (((t - day) * 24.0) as usize).min(23);
+        self.weekly_norm[weekday] * self.hourly_norm[hour]
     }
 
     /// Starts the model's processes.
