@@ -22,7 +22,7 @@ fn num(v: Option<f64>) -> String {
 }
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1d1d1d}
-table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:right}
+table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:right}td{white-space:nowrap}td:first-child{white-space:normal}
 th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left:1.5rem;color:#555}
 .better{color:#0a6b2b}.worse{color:#a4000f}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 .chart{margin:1rem 0}.note{color:#555;font-size:.9rem}";
@@ -49,6 +49,7 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
     for s in summaries.iter().filter(|s| shown(s)) {
         let title = definition(&s.id).map(|d| d.title).unwrap_or("");
         let (label, class) = match s.id.split_once(':') {
+            Some((parent, key)) if parent.ends_with("_by_responsible") => (format!("responsible: {}", esc(key)), "sub"),
             Some((_, key)) => (esc(key), "sub"),
             None => (
                 format!("{} <span class=note>({})</span>", esc(title), esc(&s.id)),
