@@ -49,7 +49,9 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
     for s in summaries.iter().filter(|s| shown(s)) {
         let title = definition(&s.id).map(|d| d.title).unwrap_or("");
         let (label, class) = match s.id.split_once(':') {
-            Some((parent, key)) if parent.ends_with("_by_responsible") => (format!("responsible: {}", esc(key)), "sub"),
+            Some((parent, key)) if parent.ends_with("_by_responsible") => {
+                (format!("responsible: {}", esc(key)), "sub")
+            }
             Some((_, key)) => (esc(key), "sub"),
             None => (
                 format!("{} <span class=note>({})</span>", esc(title), esc(&s.id)),

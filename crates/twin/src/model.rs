@@ -1847,7 +1847,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
         let d = &self.p.discharge;
         let x = self.rng.community.gen::<f64>();
-        if x < d.reablement_to_care_home {
+        // People bridged home by D2A were on their way home, not to a care home: the move to a
+        // care home after reablement is for the frailer cohort offered reablement itself.
+        if x < d.reablement_to_care_home && !self.p.policy.d2a {
             if self.residential.try_acquire(t) {
                 self.move_to_care_home(t, person, false);
             }
