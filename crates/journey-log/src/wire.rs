@@ -317,14 +317,7 @@ impl<'a> Fields<'a> {
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
         let s = self.opt_str(field)?;
-        match f(&s) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.errors
-                    .push(FieldError::new(KNOWN[field], e.to_string()));
-                None
-            }
-        }
+        self.parsed(field, &s, f)
     }
 
     fn parse_req<T, E: fmt::Display>(
@@ -333,14 +326,21 @@ impl<'a> Fields<'a> {
         f: impl FnOnce(&str) -> Result<T, E>,
     ) -> Option<T> {
         let s = self.req_str(field)?;
-        match f(&s) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.errors
-                    .push(FieldError::new(KNOWN[field], e.to_string()));
-                None
-            }
-        }
+        self.parsed(field, &s, f)
+    }
+
+    /// The value `f` reads from the text of `field`, or an error naming the field.
+    fn parsed<T, E: fmt::Display>(
+        &mut self,
+        field: usize,
+        s: &str,
+        f: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        f(s).map_err(|e| {
+            self.errors
+                .push(FieldError::new(KNOWN[field], e.to_string()))
+        })
+        .ok()
     }
 
     fn org(&mut self, field: usize, required: bool, orgs: &OrgRegister) -> Option<Text> {

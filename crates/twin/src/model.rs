@@ -517,14 +517,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         s.schedule_in(e, Ev::Elective);
     }
 
-    fn schedule_crisis(&mut self, s: &mut Scheduler<Ev>) {
-        if self.crisis_max > 0.0 {
-            let gap = Dist::Exponential {
-                mean: 1.0 / self.crisis_max,
-            }
-            .sample(&mut self.rng.crisis);
-            s.schedule_in(gap, Ev::Crisis);
+    /// Schedules the next event of a Poisson stream of `rate` a day (none if the rate is 0).
+    fn next_of(s: &mut Scheduler<Ev>, rng: &mut ChaCha8Rng, rate: f64, event: Ev) {
+        if rate > 0.0 {
+            s.schedule_in(Dist::Exponential { mean: 1.0 / rate }.sample(rng), event);
         }
+    }
+
+    fn schedule_crisis(&mut self, s: &mut Scheduler<Ev>) {
+        Self::next_of(s, &mut self.rng.crisis, self.crisis_max, Ev::Crisis);
     }
 
     fn schedule_mortality(&mut self, s: &mut Scheduler<Ev>) {
@@ -537,20 +538,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             })
             .sum::<f64>()
             / 365.0;
-        if rate > 0.0 {
-            let gap = Dist::Exponential { mean: 1.0 / rate }.sample(&mut self.rng.mortality);
-            s.schedule_in(gap, Ev::Mortality);
-        }
+        Self::next_of(s, &mut self.rng.mortality, rate, Ev::Mortality);
     }
 
     fn schedule_background(&mut self, s: &mut Scheduler<Ev>) {
-        if self.bg_max > 0.0 {
-            let gap = Dist::Exponential {
-                mean: 1.0 / self.bg_max,
-            }
-            .sample(&mut self.rng.background);
-            s.schedule_in(gap, Ev::BackgroundAe);
-        }
+        Self::next_of(s, &mut self.rng.background, self.bg_max, Ev::BackgroundAe);
     }
 
     fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
