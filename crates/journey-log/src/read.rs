@@ -88,6 +88,8 @@ impl<'a> LogReader<'a> {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let mut errors = LogErrors::default();
         let mut summary = ReadSummary::default();
+        // Bytes read from the files before the current one (progress counts the whole log).
+        let mut bytes_before = 0u64;
         for (file, path) in paths.iter().enumerate() {
             let input = match open(path) {
                 Ok(r) => r,
@@ -136,6 +138,7 @@ impl<'a> LogReader<'a> {
                 }
             };
             let mut blocks = Blocks::new(input, self.block_bytes);
+            let earlier_files = bytes_before;
             let mut pending: Option<Vec<Parsed>> = None;
             loop {
                 let block = match blocks.next_block() {
@@ -165,12 +168,13 @@ impl<'a> LogReader<'a> {
                 );
                 pending = Some(parsed);
                 if let Some(f) = self.progress {
-                    f(blocks.bytes);
+                    f(earlier_files + blocks.bytes);
                 }
             }
             if let Some(p) = pending.take() {
                 fold(p, &mut validator, &mut summary, &mut errors);
             }
+            bytes_before += blocks.bytes;
         }
         let name_of = |file: u32| {
             names

@@ -80,9 +80,7 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
         })
         .sum();
     let bar = progress::bytes(total, "reading the journey log");
-    let done_before = std::sync::atomic::AtomicU64::new(0);
-    let on_progress =
-        |n: u64| bar.set_position(done_before.load(std::sync::atomic::Ordering::Relaxed) + n);
+    let on_progress = |n: u64| bar.set_position(n);
     let mut facts = JourneyFacts::new();
     let mut result = Ok(journey_log::ReadSummary::default());
     // Files are one log: read them together so rules span files.
@@ -94,7 +92,6 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
             });
     }
     bar.finish_and_clear();
-    done_before.store(0, std::sync::atomic::Ordering::Relaxed);
     match result {
         Ok(_) => Ok((orgs, population, facts)),
         Err(e) => Err(invalid("the journey log is not valid", &e)),
