@@ -1190,20 +1190,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
 
     fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        let spell = &self.spells[sp as usize];
-        let (person, spell_id) = (spell.person, spell.id.clone());
-        let id = self.emit.id('c');
-        let nhs = self.persons[person as usize].nhs;
-        self.emit.emit(
-            t,
-            nhs,
-            B::AssessmentRequested {
-                assessment: id.clone(),
-                assessment_type: AssessmentType::CareNeeds,
-                org: Some("00W".into()),
-                spell: Some(spell_id),
-            },
-        );
+        let id = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+        let nhs = self.persons[self.spells[sp as usize].person as usize].nhs;
         let days = self
             .p
             .discharge
@@ -1223,6 +1211,31 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         s.schedule_in(days, Ev::AssessmentDone(sp));
     }
 
+    /// Emits the request for an assessment of the patient of spell `sp`; returns its id.
+    fn assessment_requested(
+        &mut self,
+        t: f64,
+        sp: Ix,
+        assessment_type: AssessmentType,
+        org: &str,
+    ) -> Text {
+        let spell = &self.spells[sp as usize];
+        let (person, spell_id) = (spell.person, spell.id.clone());
+        let nhs = self.persons[person as usize].nhs;
+        let id = self.emit.id('c');
+        self.emit.emit(
+            t,
+            nhs,
+            B::AssessmentRequested {
+                assessment: id.clone(),
+                assessment_type,
+                org: Some(org.into()),
+                spell: Some(spell_id),
+            },
+        );
+        id
+    }
+
     fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
         if let Some((next, _)) = self.social_workers.release(t) {
@@ -1233,20 +1246,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
         if self.spells[sp as usize].chc {
             self.spells[sp as usize].stage = Stage::Chc;
-            let spell = &self.spells[sp as usize];
-            let (person, spell_id) = (spell.person, spell.id.clone());
-            let nhs = self.persons[person as usize].nhs;
-            let id = self.emit.id('c');
-            self.emit.emit(
-                t,
-                nhs,
-                B::AssessmentRequested {
-                    assessment: id.clone(),
-                    assessment_type: AssessmentType::Chc,
-                    org: Some("05W".into()),
-                    spell: Some(spell_id),
-                },
-            );
+            let id = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
             self.spells[sp as usize].chc_id = Some(id);
             if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
                 self.start_chc(s, sp);

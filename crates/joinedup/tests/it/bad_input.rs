@@ -11,23 +11,11 @@ fn rejected(events: &str) -> String {
     let dir = setup(&format!("{GOOD}\n{events}\n"));
     let o = joinedup(
         dir.path(),
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
+        &metrics_args(
             "2017-02-01",
-            "--to",
             "2017-03-01",
-            "--out",
-            "out.json",
-            "--format",
-            "json",
-        ],
+            &["--out", "out.json", "--format", "json"],
+        ),
     );
     assert!(!o.status.success(), "accepted: {events}");
     assert!(stdout(&o).is_empty());
@@ -155,22 +143,7 @@ fn bad_registers_name_line_and_field() {
         "band,count\n0-17,1\n18-64,1\n65-74,1\n75-84,1\n90+,1\n",
     )
     .unwrap();
-    let o = joinedup(
-        dir.path(),
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
-            "2017-02-01",
-            "--to",
-            "2017-03-01",
-        ],
-    );
+    let o = joinedup(dir.path(), &metrics_args("2017-02-01", "2017-03-01", &[]));
     assert!(!o.status.success());
     let err = stderr(&o);
     assert!(err.contains("orgs.csv:2: field `beds`"), "{err}");
@@ -180,24 +153,7 @@ fn bad_registers_name_line_and_field() {
 #[test]
 fn bad_arguments() {
     let dir = setup(GOOD);
-    let run = |from: &str, to: &str| {
-        joinedup(
-            dir.path(),
-            &[
-                "metrics",
-                "--events",
-                "events.jsonl",
-                "--orgs",
-                "orgs.csv",
-                "--population",
-                "population.csv",
-                "--from",
-                from,
-                "--to",
-                to,
-            ],
-        )
-    };
+    let run = |from: &str, to: &str| joinedup(dir.path(), &metrics_args(from, to, &[]));
     let o = run("2017-02-30", "2017-03-01");
     assert!(!o.status.success());
     assert!(stderr(&o).contains("--from"), "{}", stderr(&o));

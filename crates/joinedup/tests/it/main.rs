@@ -68,8 +68,8 @@ pub const SPEC_EXAMPLE: &str = r#"{"id":"e1","kind":"person_registered","at":"20
 {"id":"e7","kind":"discharge","at":"2017-02-12T15:00:00Z","person":"9434765919","spell":"s1","destination":"usual_residence_with_support","pathway":1}
 "#;
 
-/// Runs `metrics` on the files of `dir` for February 2017 and returns the JSON.
-pub fn metrics_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+/// The arguments of `metrics` on the files of a [`setup`] folder for `[from, to)`, then `extra`.
+pub fn metrics_args<'a>(from: &'a str, to: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec![
         "metrics",
         "--events",
@@ -79,12 +79,17 @@ pub fn metrics_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
         "--population",
         "population.csv",
         "--from",
-        "2017-02-01",
+        from,
         "--to",
-        "2017-03-01",
-        "--format",
-        "json",
+        to,
     ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Runs `metrics` on the files of `dir` for February 2017 and returns the JSON.
+pub fn metrics_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = metrics_args("2017-02-01", "2017-03-01", &["--format", "json"]);
     args.extend_from_slice(extra);
     serde_json::from_str(&ok(joinedup(dir, &args))).unwrap()
 }

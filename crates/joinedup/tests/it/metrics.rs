@@ -39,23 +39,11 @@ fn by_month_gives_one_object_per_calendar_month() {
     let dir = setup(SPEC_EXAMPLE);
     let out = ok(joinedup(
         dir.path(),
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
+        &metrics_args(
             "2017-01-15",
-            "--to",
             "2017-03-10",
-            "--by",
-            "month",
-            "--format",
-            "json",
-        ],
+            &["--by", "month", "--format", "json"],
+        ),
     ));
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let periods = r["periods"].as_array().unwrap();
@@ -82,19 +70,7 @@ fn by_month_gives_one_object_per_calendar_month() {
 #[test]
 fn table_and_csv_show_values_beside_benchmarks() {
     let dir = setup(SPEC_EXAMPLE);
-    let base = [
-        "metrics",
-        "--events",
-        "events.jsonl",
-        "--orgs",
-        "orgs.csv",
-        "--population",
-        "population.csv",
-        "--from",
-        "2017-02-01",
-        "--to",
-        "2017-03-01",
-    ];
+    let base = metrics_args("2017-02-01", "2017-03-01", &[]);
     let table = ok(joinedup(dir.path(), &base));
     let line = table
         .lines()
@@ -160,21 +136,7 @@ fn the_shipped_example_runs() {
     let dir = example();
     let out = ok(joinedup(
         &dir,
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
-            "2017-02-01",
-            "--to",
-            "2017-05-01",
-            "--format",
-            "json",
-        ],
+        &metrics_args("2017-02-01", "2017-05-01", &["--format", "json"]),
     ));
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     for id in [
@@ -197,23 +159,11 @@ fn results_go_to_a_file_when_asked() {
     let dir = setup(SPEC_EXAMPLE);
     ok(joinedup(
         dir.path(),
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
+        &metrics_args(
             "2017-02-01",
-            "--to",
             "2017-03-01",
-            "--format",
-            "csv",
-            "--out",
-            "out.csv",
-        ],
+            &["--format", "csv", "--out", "out.csv"],
+        ),
     ));
     assert!(std::fs::read_to_string(dir.path().join("out.csv"))
         .unwrap()

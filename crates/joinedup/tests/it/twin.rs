@@ -84,21 +84,7 @@ fn the_exported_log_gives_replication_ones_indicators() {
     let (from, to) = (s["from"].as_str().unwrap(), s["to"].as_str().unwrap());
     let m: Value = serde_json::from_str(&ok(joinedup(
         &dir.path().join("log"),
-        &[
-            "metrics",
-            "--events",
-            "events.jsonl",
-            "--orgs",
-            "orgs.csv",
-            "--population",
-            "population.csv",
-            "--from",
-            from,
-            "--to",
-            to,
-            "--format",
-            "json",
-        ],
+        &metrics_args(from, to, &["--format", "json"]),
     )))
     .unwrap();
     let simulated = s["indicators"].as_array().unwrap();
