@@ -745,7 +745,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             &mut self.residential
         };
         if let Some((sp, _)) = places.release(t) {
-            self.care_home_found(s, sp);
+            self.ready_to_leave(s, sp);
         }
     }
 
@@ -1399,7 +1399,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     &mut self.residential
                 };
                 if let Some(sp) = places.request(t, sp, 0) {
-                    self.care_home_found(s, sp);
+                    self.ready_to_leave(s, sp);
                 }
             }
         }
@@ -1416,10 +1416,6 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         } else {
             self.step_down_waiting.push(sp);
         }
-    }
-
-    fn care_home_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        self.ready_to_leave(s, sp);
     }
 
     /// Everything is arranged: leave in the daytime; a discharge that needs a service waits for

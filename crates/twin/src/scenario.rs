@@ -445,11 +445,4 @@ impl Scenario {
             Err(errors.join("; "))
         }
     }
-
-    /// The first line of a built-in scenario's description.
-    pub fn summary_line(name: &str) -> String {
-        Scenario::load(name)
-            .map(|s| s.description)
-            .unwrap_or_default()
-    }
 }
