@@ -22,8 +22,11 @@ pub type Ix = u32;
 #[derive(Debug, Clone, Copy)]
 pub enum Ev {
     Crisis,
+    /// An hour boundary: the crisis rate changes, draw the next crisis afresh.
+    CrisisRedraw,
     Mortality,
     BackgroundAe,
+    BackgroundRedraw,
     Elective,
     Hour,
     AeAssessed(Ix),
@@ -191,8 +194,6 @@ pub struct TwinModel<'a, S: Sink> {
     nursing: Resource<Ix>,
     chc_assessors: Resource<Ix>,
     reviewers: Resource<Ix>,
-    crisis_max: f64,
-    bg_max: f64,
     pub days: Vec<Day>,
     today_over_4h: u32,
     hour_count: u64,
@@ -265,8 +266,6 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
             chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
             reviewers: Resource::new(0, Discipline::Fifo),
-            crisis_max: 0.0,
-            bg_max: 0.0,
             days: Vec::new(),
             today_over_4h: 0,
             hour_count: 0,
@@ -286,28 +285,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 .map(|h| h.map(|x| x / (h.iter().sum::<f64>() / 24.0)))
                 .unwrap_or([1.0; 24]),
         };
-        let peak = |profile: &Option<Vec<f64>>| {
-            profile
-                .as_ref()
-                .map(|v| {
-                    v.iter().cloned().fold(0.0, f64::max) / (v.iter().sum::<f64>() / v.len() as f64)
-                })
-                .unwrap_or(1.0)
-        };
-        let week = peak(&p.crisis.weekly.map(|w| w.to_vec()));
-        let hour = peak(&p.crisis.hourly.map(|h| h.to_vec()));
-        let shape = week * hour * p.crisis.winter_factor.max(1.0);
         m.populate();
-        let older_rate: f64 = (0..3)
-            .map(|b| {
-                m.groups[b][0].len() as f64 * p.crisis.per_year[b]
-                    + m.groups[b][1].len() as f64 * p.crisis.care_home_per_year
-            })
-            .sum::<f64>()
-            / 365.0;
-        // Thinning bounds, with room for the population to shift.
-        m.crisis_max = older_rate * shape * 1.3;
-        m.bg_max = p.ae.background_per_day * week * hour;
         m
     }
 
@@ -524,8 +502,43 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
     }
 
+    /// The next event of a stream whose rate is constant within each hour: drawn at the
+    /// current hour's rate; if it would fall past the hour, the draw is made afresh at the hour
+    /// (exact, as the exponential has no memory), so no draw is wasted as thinning would.
+    fn next_in_hour(s: &mut Scheduler<Ev>, rng: &mut ChaCha8Rng, rate: f64, event: Ev, redraw: Ev) {
+        let t = s.now().0;
+        let boundary = ((t * 24.0).floor() + 1.0) / 24.0;
+        if rate > 0.0 {
+            let at = t + Dist::Exponential { mean: 1.0 / rate }.sample(rng);
+            if at < boundary {
+                s.schedule_at(sim_kernel::Time(at), event);
+                return;
+            }
+        }
+        s.schedule_at(sim_kernel::Time(boundary), redraw);
+    }
+
+    /// Crises a day now: the population's rates, the weekly and hourly profile, winter.
+    fn crisis_rate(&self, t: f64) -> f64 {
+        let c = &self.p.crisis;
+        let winter = if self.is_winter(t) {
+            c.winter_factor
+        } else {
+            1.0
+        };
+        let total: f64 = (0..3)
+            .map(|b| {
+                self.groups[b][0].len() as f64 * c.per_year[b]
+                    + self.groups[b][1].len() as f64 * c.care_home_per_year
+            })
+            .sum::<f64>()
+            / 365.0;
+        total * self.intensity(t) * winter
+    }
+
     fn schedule_crisis(&mut self, s: &mut Scheduler<Ev>) {
-        Self::next_of(s, &mut self.rng.crisis, self.crisis_max, Ev::Crisis);
+        let rate = self.crisis_rate(s.now().0);
+        Self::next_in_hour(s, &mut self.rng.crisis, rate, Ev::Crisis, Ev::CrisisRedraw);
     }
 
     fn schedule_mortality(&mut self, s: &mut Scheduler<Ev>) {
@@ -542,7 +555,14 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     }
 
     fn schedule_background(&mut self, s: &mut Scheduler<Ev>) {
-        Self::next_of(s, &mut self.rng.background, self.bg_max, Ev::BackgroundAe);
+        let rate = self.p.ae.background_per_day * self.intensity(s.now().0);
+        Self::next_in_hour(
+            s,
+            &mut self.rng.background,
+            rate,
+            Ev::BackgroundAe,
+            Ev::BackgroundRedraw,
+        );
     }
 
     fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
@@ -631,28 +651,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     }
 
     fn on_crisis(&mut self, s: &mut Scheduler<Ev>) {
-        let t = s.now().0;
         let c = &self.p.crisis;
-        let winter = if self.is_winter(t) {
-            c.winter_factor
-        } else {
-            1.0
-        };
-        let total: f64 = (0..3)
-            .map(|b| {
-                self.groups[b][0].len() as f64 * c.per_year[b]
-                    + self.groups[b][1].len() as f64 * c.care_home_per_year
-            })
-            .sum::<f64>()
-            / 365.0;
-        let rate = total * self.intensity(t) * winter;
-        let accept = rate / self.crisis_max;
-        if self.rng.crisis.gen::<f64>() < accept {
-            let (per_year, ch) = (c.per_year, c.care_home_per_year);
-            if let Some(ix) = self.draw_person(|b, h| if h == 1 { ch } else { per_year[b] }, true) {
-                if !self.persons[ix as usize].in_hospital {
-                    self.route_crisis(s, ix);
-                }
+        let (per_year, ch) = (c.per_year, c.care_home_per_year);
+        if let Some(ix) = self.draw_person(|b, h| if h == 1 { ch } else { per_year[b] }, true) {
+            if !self.persons[ix as usize].in_hospital {
+                self.route_crisis(s, ix);
             }
         }
         self.schedule_crisis(s);
@@ -938,9 +941,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     }
 
     fn on_background_ae(&mut self, s: &mut Scheduler<Ev>) {
-        let t = s.now().0;
-        let rate = self.p.ae.background_per_day * self.intensity(t);
-        if self.rng.background.gen::<f64>() < rate / self.bg_max {
+        {
             let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
             if !self.persons[ix as usize].in_hospital {
                 let source = [
@@ -1885,8 +1886,10 @@ impl<S: Sink> TwinModel<'_, S> {
     fn dispatch(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
         match e {
             Ev::Crisis => self.on_crisis(s),
+            Ev::CrisisRedraw => self.schedule_crisis(s),
             Ev::Mortality => self.on_mortality(s),
             Ev::BackgroundAe => self.on_background_ae(s),
+            Ev::BackgroundRedraw => self.schedule_background(s),
             Ev::Elective => self.on_elective(s),
             Ev::Hour => self.on_hour(s),
             Ev::AeAssessed(a) => self.on_assessed(s, a),
