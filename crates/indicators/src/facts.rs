@@ -139,6 +139,8 @@ pub struct JourneyFacts {
     indexed: Option<bool>,
     /// The person of the last event, and their index.
     last_person: Option<(u64, Ix)>,
+    /// The caller's index of the person of the event being pushed (`push_hinted`).
+    person_hint: Option<Ix>,
 }
 
 fn has_lifecycle(e: &Event) -> bool {
@@ -163,6 +165,13 @@ impl JourneyFacts {
 
     fn person(&mut self, e: &Event) -> Option<Ix> {
         let n = e.person?.as_u64();
+        if let Some(ix) = self.person_hint {
+            let i = ix as usize;
+            if i >= self.persons.len() {
+                self.persons.resize_with(i + 1, Person::default);
+            }
+            return Some(ix);
+        }
         // Events of one person often come together (arrival, departure, admission ...).
         if let Some((last, ix)) = self.last_person {
             if last == n {
@@ -190,6 +199,16 @@ impl JourneyFacts {
     /// Folds one valid event in.
     pub fn push(&mut self, e: &Event) {
         self.push_indexed(e, None);
+    }
+
+    /// Folds one valid event in, with the caller's own dense indexes for its lifecycle id (as
+    /// [`push_indexed`](Self::push_indexed)) and for its person (0, 1, 2 ... in order of first
+    /// sight, the same person always the same index). A log must be pushed all this way or not
+    /// at all. The simulation uses it: it holds both indexes already.
+    pub fn push_hinted(&mut self, e: &Event, lifecycle: Option<u32>, person: Option<u32>) {
+        self.person_hint = person;
+        self.push_indexed(e, lifecycle);
+        self.person_hint = None;
     }
 
     /// Folds one valid event in, its lifecycle id (spell, attendance, assessment, package or

@@ -3,14 +3,23 @@
 use domain::codes::DelayReason;
 use domain::{Event, EventBody, Instant, NhsNumber, Text};
 
-/// Where a run's events go: the indicator engine, a file, or both.
-pub trait Sink {
-    fn event(&mut self, e: &Event);
+/// Who an event is about, with the model's own dense indexes: the person, and the spell,
+/// attendance, assessment, package or review whose step it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Who {
+    pub nhs: NhsNumber,
+    pub person: u32,
+    pub lifecycle: Option<u32>,
 }
 
-impl<F: FnMut(&Event)> Sink for F {
-    fn event(&mut self, e: &Event) {
-        self(e)
+/// Where a run's events go: the indicator engine, a file, or both.
+pub trait Sink {
+    fn event(&mut self, e: &Event, who: Who);
+}
+
+impl<F: FnMut(&Event, Who)> Sink for F {
+    fn event(&mut self, e: &Event, who: Who) {
+        self(e, who)
     }
 }
 
@@ -65,19 +74,22 @@ impl<S: Sink> Emitter<S> {
         t
     }
 
-    pub fn emit(&mut self, t: f64, person: NhsNumber, body: EventBody) {
-        self.emit_at(self.instant(t), person, body);
+    pub fn emit(&mut self, t: f64, who: Who, body: EventBody) {
+        self.emit_at(self.instant(t), who, body);
     }
 
-    pub fn emit_at(&mut self, at: Instant, person: NhsNumber, body: EventBody) {
+    pub fn emit_at(&mut self, at: Instant, who: Who, body: EventBody) {
         let id = self.id('e');
         self.events += 1;
-        self.sink.event(&Event {
-            id,
-            at,
-            person: Some(person),
-            body,
-        });
+        self.sink.event(
+            &Event {
+                id,
+                at,
+                person: Some(who.nhs),
+                body,
+            },
+            who,
+        );
     }
 }
 

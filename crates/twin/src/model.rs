@@ -7,7 +7,7 @@
 //! continuing-healthcare brokerage, weekday-only services. Each happening is emitted as events
 //! of the journey log.
 
-use crate::emit::{Emitter, ReasonTrack, Sink};
+use crate::emit::{Emitter, ReasonTrack, Sink, Who};
 use crate::scenario::Scenario;
 use chrono::{Datelike, NaiveDate};
 use domain::codes::*;
@@ -96,7 +96,7 @@ pub struct Spell {
     providers_left: u32,
     /// Pathway 1 with reablement (or D2A bridging) rather than home care.
     reablement: bool,
-    chc_id: Option<Text>,
+    chc_id: Option<(Text, Ix)>,
 }
 
 #[derive(Debug, Clone)]
@@ -201,6 +201,8 @@ pub struct TwinModel<'a, S: Sink> {
     freed: Vec<Freed>,
     /// Medically optimised patients still in hospital.
     delayed_now: u32,
+    /// Assessments asked for so far (their dense index for the indicator engine).
+    assessments: Ix,
     next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
     /// Weekday of day 0 (Monday 0) and the arrival profiles divided by their means.
     start_weekday: i64,
@@ -272,6 +274,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             new_reviews: Vec::new(),
             freed: Vec::new(),
             delayed_now: 0,
+            assessments: 0,
             next_nhs: Box::new(synthetic_log::nhs_numbers()),
             start_weekday: i64::from(start.weekday().num_days_from_monday()),
             weekly_norm: p
@@ -315,7 +318,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         };
         self.emit.emit(
             when,
-            nhs,
+            Who {
+                nhs,
+                person: ix,
+                lifecycle: None,
+            },
             B::PersonRegistered {
                 birth_date: birth,
                 sex: if rng.gen_bool(0.57) {
@@ -343,6 +350,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             self.join_group(ix);
         }
         ix
+    }
+
+    /// Who an event is about: person `person`, in lifecycle `lifecycle` of its namespace.
+    fn who(&self, person: Ix, lifecycle: Option<Ix>) -> Who {
+        Who {
+            nhs: self.persons[person as usize].nhs,
+            person,
+            lifecycle,
+        }
     }
 
     fn group_of(&self, ix: Ix) -> (usize, usize) {
@@ -717,8 +733,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if !self.persons[ix as usize].alive {
             return;
         }
-        let nhs = self.persons[ix as usize].nhs;
-        self.emit.emit(t, nhs, B::Death);
+        self.emit.emit(t, self.who(ix, None), B::Death);
         let band = self.persons[ix as usize].band;
         if band < 3 {
             self.leave_group(ix);
@@ -765,10 +780,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let id = self.emit.id('a');
         // In A&E: not at home for another crisis or a death in the community.
         self.persons[person as usize].in_hospital = true;
-        let nhs = self.persons[person as usize].nhs;
         self.emit.emit(
             t,
-            nhs,
+            self.who(person, Some(self.atts.len() as Ix)),
             B::AeArrival {
                 attendance: id.clone(),
                 org: TRUST.into(),
@@ -833,10 +847,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if t - att.arrived > 4.0 / 24.0 {
             self.today_over_4h += 1;
         }
-        let (id, nhs) = (att.id.clone(), self.persons[att.person as usize].nhs);
+        let id = att.id.clone();
         self.emit.emit(
             t,
-            nhs,
+            self.who(self.atts[a as usize].person, Some(a)),
             B::AeDeparture {
                 attendance: id,
                 outcome,
@@ -911,7 +925,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let (nhs, older) = (p.nhs, p.band < 3);
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(self.spells.len() as Ix),
+            },
             B::Admission {
                 spell: id.clone(),
                 org: TRUST.into(),
@@ -1009,7 +1027,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let nhs = p.nhs;
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(sp),
+            },
             B::Discharge {
                 spell: id,
                 destination,
@@ -1035,7 +1057,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             let (id, nhs) = (spell.id.clone(), self.persons[spell.person as usize].nhs);
             self.emit.emit_at(
                 at,
-                nhs,
+                Who {
+                    nhs,
+                    person: spell.person,
+                    lifecycle: Some(sp),
+                },
                 B::DelayReason {
                     spell: id,
                     reason,
@@ -1083,7 +1109,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             self.spells[sp as usize].id.clone(),
             self.persons[person as usize].nhs,
         );
-        self.emit.emit(t, nhs, B::ReadyForDischarge { spell: id });
+        self.emit.emit(
+            t,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(sp),
+            },
+            B::ReadyForDischarge { spell: id },
+        );
         self.spells[sp as usize].ready_at = Some(t);
         self.delayed_now += 1;
         match self.spells[sp as usize].stage {
@@ -1191,8 +1225,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
 
     fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        let id = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
-        let nhs = self.persons[self.spells[sp as usize].person as usize].nhs;
+        let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+        let who = self.who(self.spells[sp as usize].person, Some(index));
         let days = self
             .p
             .discharge
@@ -1202,7 +1236,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let done = t + days;
         self.emit.emit(
             done,
-            nhs,
+            who,
             B::AssessmentCompleted {
                 assessment: id,
                 outcome: AssessmentOutcome::Eligible,
@@ -1219,14 +1253,20 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         sp: Ix,
         assessment_type: AssessmentType,
         org: &str,
-    ) -> Text {
+    ) -> (Text, Ix) {
         let spell = &self.spells[sp as usize];
         let (person, spell_id) = (spell.person, spell.id.clone());
         let nhs = self.persons[person as usize].nhs;
         let id = self.emit.id('c');
+        let index = self.assessments;
+        self.assessments += 1;
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(index),
+            },
             B::AssessmentRequested {
                 assessment: id.clone(),
                 assessment_type,
@@ -1234,7 +1274,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 spell: Some(spell_id),
             },
         );
-        id
+        (id, index)
     }
 
     fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
@@ -1247,8 +1287,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
         if self.spells[sp as usize].chc {
             self.spells[sp as usize].stage = Stage::Chc;
-            let id = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
-            self.spells[sp as usize].chc_id = Some(id);
+            let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
+            self.spells[sp as usize].chc_id = Some(requested);
             if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
                 self.start_chc(s, sp);
             }
@@ -1261,9 +1301,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let t = s.now().0;
         let spell = &self.spells[sp as usize];
         let person = spell.person;
-        let nhs = self.persons[person as usize].nhs;
         // Requested when the assessment found the need: the wait for an assessor counts.
-        let id = spell.chc_id.clone().expect("requested before it starts");
+        let (id, index) = spell.chc_id.clone().expect("requested before it starts");
+        let who = self.who(person, Some(index));
         let days = self
             .p
             .discharge
@@ -1277,7 +1317,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         };
         self.emit.emit(
             t + days,
-            nhs,
+            who,
             B::AssessmentCompleted {
                 assessment: id,
                 outcome,
@@ -1572,7 +1612,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         self.join_group(person);
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: None,
+            },
             B::ResidenceChanged {
                 residence,
                 care_home: Some(code.into()),
@@ -1608,10 +1652,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             )
             .into(),
         };
+        let k_next = self.packages.len() as Ix;
         let requested = if existing { t - 14.0 } else { t - 1.0 / 24.0 };
         self.emit.emit(
             requested,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k_next),
+            },
             B::PackageRequested {
                 package: id.clone(),
                 service,
@@ -1621,7 +1670,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         );
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k_next),
+            },
             B::PackageStarted {
                 package: id.clone(),
                 org,
@@ -1669,7 +1722,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let nhs = self.persons[person as usize].nhs;
         self.emit.emit(
             t,
-            nhs,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k),
+            },
             B::PackageEnded {
                 package: id,
                 reason,
@@ -1769,8 +1826,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let review = &self.reviews[r as usize];
         let (person, package, id) = (review.person, review.package, review.id.clone());
         if self.persons[person as usize].alive {
-            let nhs = self.persons[person as usize].nhs;
-            self.emit.emit(t, nhs, B::ReviewCompleted { review: id });
+            self.emit.emit(
+                t,
+                self.who(person, Some(r)),
+                B::ReviewCompleted { review: id },
+            );
             if !self.packages[package as usize].ended {
                 let next = t + self.p.community.review_interval_days;
                 self.queue_review(package, next);
@@ -1782,7 +1842,6 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     fn schedule_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
         let review = &self.reviews[r as usize];
         let due_date = self.now_date(review.due);
-        let nhs = self.persons[review.person as usize].nhs;
         let set = (review.due - 28.0).max(s.now().0);
         let (id, package) = (
             review.id.clone(),
@@ -1790,7 +1849,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         );
         self.emit.emit(
             set,
-            nhs,
+            self.who(self.reviews[r as usize].person, Some(r)),
             B::ReviewDue {
                 review: id,
                 package: Some(package),

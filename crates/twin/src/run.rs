@@ -61,8 +61,8 @@ pub fn replicate(
     let origin = zone.midnight(start);
     let mut facts = JourneyFacts::new();
     let mut also = also;
-    let sink = |e: &Event| {
-        facts.push(e);
+    let sink = |e: &Event, who: crate::emit::Who| {
+        facts.push_hinted(e, who.lifecycle, Some(who.person));
         if let Some(f) = also.as_mut() {
             f(e);
         }
