@@ -32,11 +32,9 @@ pub enum Command {
     Compare(CompareArgs),
 }
 
+/// How replications run: shared by `simulate` and `compare`.
 #[derive(clap::Args, Debug)]
-pub struct SimulateArgs {
-    /// A built-in scenario (see `joinedup scenarios`) or a TOML file.
-    #[arg(long, default_value = "stoke-2017")]
-    pub scenario: String,
+pub struct RunArgs {
     #[arg(long, default_value_t = 100)]
     pub replications: u64,
     /// Days measured after the warm-up (default: the scenario's).
@@ -44,15 +42,24 @@ pub struct SimulateArgs {
     pub days: Option<u32>,
     #[arg(long, default_value_t = 2017)]
     pub seed: u64,
+    /// Threads to run replications on (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// A built-in scenario (see `joinedup scenarios`) or a TOML file.
+    #[arg(long, default_value = "stoke-2017")]
+    pub scenario: String,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Where summary.json, daily.csv and report.html go (default runs/<scenario>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Also write replication 1's journey log (warm-up included) with orgs.csv and population.csv.
     #[arg(long, value_name = "DIR")]
     pub events_out: Option<PathBuf>,
-    /// Threads to run replications on (default: all cores, or RAYON_NUM_THREADS).
-    #[arg(long)]
-    pub threads: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -60,17 +67,11 @@ pub struct CompareArgs {
     /// Scenarios to compare (two or more); differences are from the first.
     #[arg(long = "scenario", required = true, num_args = 1)]
     pub scenarios: Vec<String>,
-    #[arg(long, default_value_t = 100)]
-    pub replications: u64,
-    #[arg(long)]
-    pub days: Option<u32>,
-    #[arg(long, default_value_t = 2017)]
-    pub seed: u64,
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Where compare.csv and compare.html go (default runs/compare).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    #[arg(long)]
-    pub threads: Option<usize>,
 }
 
 #[derive(clap::Args, Debug)]

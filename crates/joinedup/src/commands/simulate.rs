@@ -105,13 +105,13 @@ fn headline(s: &IndicatorSummary) -> bool {
 }
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
-    let s = load(&a.scenario, a.days)?;
+    let s = load(&a.scenario, a.run.days)?;
     let started = std::time::Instant::now();
     let runs = replications(
         &s,
-        a.seed,
-        a.replications,
-        a.threads,
+        a.run.seed,
+        a.run.replications,
+        a.run.threads,
         a.events_out.as_deref(),
         &format!("simulating {}", s.name),
     )?;
@@ -126,7 +126,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let json = summary::summary_json(
         &s.name,
-        a.seed,
+        a.run.seed,
         runs.len(),
         s.run.days,
         period.from,
@@ -194,7 +194,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let scenarios: Vec<Scenario> = a
         .scenarios
         .iter()
-        .map(|n| load(n, a.days))
+        .map(|n| load(n, a.run.days))
         .collect::<anyhow::Result<_>>()?;
     let period = twin::period(&scenarios[0]);
     for s in &scenarios[1..] {
@@ -216,9 +216,9 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         // The same seed and replication numbers: common random numbers across scenarios.
         let runs = replications(
             s,
-            a.seed,
-            a.replications,
-            a.threads,
+            a.run.seed,
+            a.run.replications,
+            a.run.threads,
             None,
             &format!("simulating {}", s.name),
         )?;
@@ -274,7 +274,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         out.join("compare.html"),
         twin::html::compare(
             &names,
-            a.replications as usize,
+            a.run.replications as usize,
             period.from,
             period.to,
             &all,
