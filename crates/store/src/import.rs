@@ -34,6 +34,15 @@ pub fn import(
     store: &mut dyn JourneyStore,
     files: &[PathBuf],
 ) -> Result<ImportSummary, ImportError> {
+    import_with_progress(store, files, &|_| {})
+}
+
+/// As [`import`], telling `progress` how many bytes of the logs have been read.
+pub fn import_with_progress(
+    store: &mut dyn JourneyStore,
+    files: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportSummary, ImportError> {
     let mut errors = LogErrors::default();
     let mut logs = Vec::new();
     let mut batch = Batch::default();
@@ -111,6 +120,7 @@ pub fn import(
     let mut events = Vec::new();
     let summary = LogReader::new(&orgs)
         .keep_raw(true)
+        .progress(progress)
         .read_with(&logs, validator, |l| {
             let e = &l.parsed.event;
             events.push(NewEvent {

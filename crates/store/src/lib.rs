@@ -13,7 +13,7 @@ pub mod import;
 pub mod sqlite;
 
 pub use export::{export, ExportSummary};
-pub use import::{import, ImportError, ImportSummary};
+pub use import::{import, import_with_progress, ImportError, ImportSummary};
 pub use sqlite::SqliteStore;
 
 use domain::{OrgRegister, Population};

@@ -17,7 +17,23 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     }
     let mut store = SqliteStore::open(&a.db)
         .with_context(|| format!("cannot open the store {}", a.db.display()))?;
-    match store::import(&mut store, &a.files) {
+    // The bar counts bytes of the logs as read (uncompressed): its total is known only when no
+    // log is compressed.
+    let compressed = a.files.iter().any(|f| f.to_string_lossy().ends_with(".gz"));
+    let logs_bytes: Option<u64> = if compressed {
+        None
+    } else {
+        a.files
+            .iter()
+            .filter(|f| f.to_string_lossy().ends_with(".jsonl"))
+            .map(|f| std::fs::metadata(f).ok().map(|m| m.len()))
+            .sum()
+    };
+    let bar = crate::progress::bytes(logs_bytes, "importing");
+    let on_progress = |n: u64| bar.set_position(n);
+    let result = store::import_with_progress(&mut store, &a.files, &on_progress);
+    bar.finish_and_clear();
+    match result {
         Ok(s) => {
             eprintln!(
                 "imported {} events ({} already stored), {} organisations{} into {}",
