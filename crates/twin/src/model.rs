@@ -415,19 +415,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                         &mut self.residential
                     };
                     if places.try_acquire(0.0) {
-                        let code = if nursing {
-                            synthetic_log::nursing_code(
-                                self.rng
-                                    .community
-                                    .gen_range(0..synthetic_log::NURSING_HOMES),
-                            )
-                        } else {
-                            synthetic_log::residential_code(
-                                self.rng
-                                    .community
-                                    .gen_range(0..synthetic_log::RESIDENTIAL_HOMES),
-                            )
-                        };
+                        let code = self.draw_care_home(nursing);
                         (res, Some(Text::from(code)))
                     } else {
                         (Residence::OwnHome, None)
@@ -1585,20 +1573,18 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         }
     }
 
-    fn move_to_care_home(&mut self, t: f64, person: Ix, nursing: bool) {
-        let code = if nursing {
-            synthetic_log::nursing_code(
-                self.rng
-                    .community
-                    .gen_range(0..synthetic_log::NURSING_HOMES),
-            )
+    /// The code of a care home drawn at random: a nursing home or a residential home.
+    fn draw_care_home(&mut self, nursing: bool) -> String {
+        let rng = &mut self.rng.community;
+        if nursing {
+            synthetic_log::nursing_code(rng.gen_range(0..synthetic_log::NURSING_HOMES))
         } else {
-            synthetic_log::residential_code(
-                self.rng
-                    .community
-                    .gen_range(0..synthetic_log::RESIDENTIAL_HOMES),
-            )
-        };
+            synthetic_log::residential_code(rng.gen_range(0..synthetic_log::RESIDENTIAL_HOMES))
+        }
+    }
+
+    fn move_to_care_home(&mut self, t: f64, person: Ix, nursing: bool) {
+        let code = self.draw_care_home(nursing);
         let residence = if nursing {
             Residence::NursingHome
         } else {
