@@ -148,12 +148,15 @@ pub struct MetricsArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
-    /// The store (an SQLite file; created if missing).
+    /// The store (an SQLite file; created if missing, only when the import succeeds).
     #[arg(long, value_name = "FILE")]
     pub db: PathBuf,
     /// Journey logs (.jsonl, .jsonl.gz) and registers (orgs.csv, population.csv).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// How long to wait for another writer (an import, the service) to finish, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub wait: u64,
 }
 
 #[derive(clap::Args, Debug)]

@@ -1,11 +1,13 @@
 //! Importing logs and registers into a store, all or nothing.
 
-use crate::{Batch, JourneyStore, NewEvent, StoreError};
+use crate::{Access, Batch, JourneyStore, NewEvent, SqliteStore, StoreError, StoreRead};
+use domain::OrgRegister;
 use journey_log::{
     parse_line, read_orgs_file, read_population_file, register_kind, Loc, LogError, LogErrors,
     LogReader, RegisterKind, Validator,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Why an import wrote nothing.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +40,10 @@ pub fn import(
 }
 
 /// As [`import`], telling `progress` how many bytes of the logs have been read.
+///
+/// The registers in `files` are read first; then, holding the store's write lock, what the store
+/// holds is checked, the logs are read and checked against it, and the batch is appended in the
+/// same transaction: a concurrent writer cannot slip in between the check and the append.
 pub fn import_with_progress(
     store: &mut dyn JourneyStore,
     files: &[PathBuf],
@@ -45,24 +51,19 @@ pub fn import_with_progress(
 ) -> Result<ImportSummary, ImportError> {
     let mut errors = LogErrors::default();
     let mut logs = Vec::new();
-    let mut batch = Batch::default();
-    let mut orgs = store.orgs()?;
+    let mut file_orgs = Vec::new();
+    let mut file_population = None;
     for f in files {
         let name = f.display().to_string();
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".csv") {
             match register_kind(f) {
                 Ok(Some(RegisterKind::Orgs)) => match read_orgs_file(f) {
-                    Ok(r) => {
-                        for o in r.iter() {
-                            orgs.upsert(o.clone());
-                            batch.orgs.push(o.clone());
-                        }
-                    }
+                    Ok(r) => file_orgs.extend(r.iter().cloned()),
                     Err(e) => errors.extend(e),
                 },
                 Ok(Some(RegisterKind::Population)) => match read_population_file(f) {
-                    Ok(p) => batch.population = Some(p),
+                    Ok(p) => file_population = Some(p),
                     Err(e) => errors.extend(e),
                 },
                 Ok(None) => errors.push(LogError::at(&name, 1, None, "a CSV file must be orgs.csv (code,name,kind,cqc_rating,beds,extended_access) or population.csv (band,count)".into())),
@@ -86,13 +87,60 @@ pub fn import_with_progress(
         return Err(ImportError::Invalid(errors));
     }
 
-    // What the store holds is checked first, as lines before the new files.
+    let mut outcome = None;
+    store.write(&mut |held| {
+        let mut orgs = held.orgs()?;
+        for o in &file_orgs {
+            orgs.upsert(o.clone());
+        }
+        let validator = validate_stored(held, &orgs)?;
+        let mut events = Vec::new();
+        let read = LogReader::new(&orgs)
+            .keep_raw(true)
+            .progress(progress)
+            .read_with(&logs, validator, |l| {
+                let e = &l.parsed.event;
+                events.push(NewEvent {
+                    id: e.id.to_string(),
+                    kind: e.body.kind().to_string(),
+                    at: e.at.0,
+                    person: e.person.map(|p| p.digits()),
+                    content_hash: l.parsed.content_hash,
+                    raw: l.raw.expect("the reader keeps lines"),
+                });
+            });
+        match read {
+            Err(errors) => {
+                outcome = Some(Err(ImportError::Invalid(errors)));
+                Ok(None)
+            }
+            Ok(summary) => {
+                outcome = Some(Ok(ImportSummary {
+                    events_added: summary.events,
+                    events_already_stored: summary.duplicates,
+                    orgs: file_orgs.len(),
+                    population: file_population.is_some(),
+                }));
+                Ok(Some(Batch {
+                    events: std::mem::take(&mut events),
+                    orgs: file_orgs.clone(),
+                    population: file_population,
+                }))
+            }
+        }
+    })?;
+    outcome.expect("the write ran its decision")
+}
+
+/// Checks what the store holds, as lines before any new ones, and returns the validator that
+/// has seen them all.
+pub fn validate_stored(held: &dyn StoreRead, orgs: &OrgRegister) -> Result<Validator, StoreError> {
     let mut validator = Validator::new();
     let mut stored_errors = 0usize;
     let mut line = 0u32;
-    store.scan(&mut |raw| {
+    held.scan(&mut |raw| {
         line += 1;
-        match parse_line(raw, &orgs) {
+        match parse_line(raw, orgs) {
             Ok(p) => {
                 validator.check(
                     Loc {
@@ -106,39 +154,78 @@ pub fn import_with_progress(
         }
     })?;
     if stored_errors > 0 {
-        return Err(
-            StoreError::Corrupt(format!("{stored_errors} stored events no longer parse")).into(),
-        );
+        return Err(StoreError::Corrupt(format!(
+            "{stored_errors} stored events no longer parse"
+        )));
     }
-    let before = validator.error_count();
-    if before > 0 {
-        return Err(
-            StoreError::Corrupt(format!("{before} stored events break the log's rules")).into(),
-        );
+    let broken = validator.error_count();
+    if broken > 0 {
+        return Err(StoreError::Corrupt(format!(
+            "{broken} stored events break the log's rules"
+        )));
     }
+    Ok(validator)
+}
 
-    let mut events = Vec::new();
-    let summary = LogReader::new(&orgs)
-        .keep_raw(true)
-        .progress(progress)
-        .read_with(&logs, validator, |l| {
-            let e = &l.parsed.event;
-            events.push(NewEvent {
-                id: e.id.to_string(),
-                kind: e.body.kind().to_string(),
-                at: e.at.0,
-                person: e.person.map(|p| p.digits()),
-                content_hash: l.parsed.content_hash,
-                raw: l.raw.expect("the reader keeps lines"),
-            });
-        })
-        .map_err(ImportError::Invalid)?;
-    batch.events = events;
-    store.append(&batch)?;
-    Ok(ImportSummary {
-        events_added: summary.events,
-        events_already_stored: summary.duplicates,
-        orgs: batch.orgs.len(),
-        population: batch.population.is_some(),
-    })
+/// Imports into the store file at `path`, creating the store only if the import succeeds: a
+/// new store is built beside `path` under a temporary name and linked into place at the end, so
+/// a failed import into a new path leaves no file behind.
+pub fn import_into_file(
+    path: &Path,
+    files: &[PathBuf],
+    busy_timeout: Duration,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportSummary, ImportError> {
+    if path.exists() {
+        let mut store = SqliteStore::open_with(path, Access::Write)?;
+        store.set_busy_timeout(busy_timeout)?;
+        return import_with_progress(&mut store, files, progress);
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".new")
+        .tempfile_in(&dir)
+        .map_err(StoreError::Io)?
+        .into_temp_path();
+    let result = (|| {
+        let mut store = SqliteStore::open_with(&staging, Access::Create)?;
+        let summary = import_with_progress(&mut store, files, progress)?;
+        store.close()?;
+        Ok(summary)
+    })();
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            remove_sidecars(&staging);
+            return Err(e);
+        }
+    };
+    // Linking fails if `path` appeared meanwhile (another import created it): then import
+    // into that store instead.
+    let linked = std::fs::hard_link(&staging, path);
+    remove_sidecars(&staging);
+    drop(staging);
+    match linked {
+        Ok(()) => Ok(summary),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            import_into_file(path, files, busy_timeout, progress)
+        }
+        Err(e) => Err(StoreError::Io(e).into()),
+    }
+}
+
+fn remove_sidecars(db: &Path) {
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut s = db.as_os_str().to_owned();
+        s.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(s));
+    }
 }

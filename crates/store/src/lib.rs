@@ -1,22 +1,30 @@
 //! The journey log store.
 //!
 //! [`JourneyStore`] is what the rest of the system asks of a store: its registers, its events in
-//! the order they were imported, and an atomic append. [`SqliteStore`] is the embedded store (one
-//! file); a PostgreSQL store implements the same trait. [`import`] brings files in all or
-//! nothing, and [`export`] writes the log and registers back out.
+//! the order they were imported ([`StoreRead`]), a consistent snapshot to read from, and a write
+//! transaction that holds the store's write lock from before its first read to its commit.
+//! [`SqliteStore`] is the embedded store (one file); a PostgreSQL store implements the same trait.
+//! [`import`] brings files in all or nothing, and [`export`] writes the log and registers back out.
 //!
 //! *Invariant*: events are never updated or deleted (the SQLite schema refuses it with
 //! triggers); an event is stored once per id, as the line it was imported as.
+//!
+//! *Invariant*: a writer validates against what the store holds and appends in one serialised
+//! transaction ([`JourneyStore::write`]), so concurrent writers keep every rule of the log
+//! whatever the interleaving.
 
 pub mod export;
 pub mod import;
 pub mod sqlite;
 
 pub use export::{export, ExportSummary};
-pub use import::{import, import_with_progress, ImportError, ImportSummary};
-pub use sqlite::SqliteStore;
+pub use import::{
+    import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
+};
+pub use sqlite::{Access, SqliteStore};
 
 use domain::{OrgRegister, Population};
+use std::time::Duration;
 
 /// An error of the storage itself (not of the data given to it).
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +33,21 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("the store is damaged: {0}")]
     Corrupt(String),
+    /// Another writer held the store's write lock for longer than the caller would wait.
+    #[error("the store is busy: another import or the service has been writing to it for over {} s; nothing was written, try again when it has finished", .0.as_secs())]
+    Busy(Duration),
+    /// No store exists where one was expected.
+    #[error("no store at {0}")]
+    NotFound(String),
+    /// The file or database exists but is not a joinedup store.
+    #[error("{0} is not a joinedup store")]
+    NotAStore(String),
+    /// The store was written by another version of joinedup.
+    #[error("{0}")]
+    Version(String),
+    /// A writer checkpointed into a store that was being read as an immutable file.
+    #[error("the store changed while it was being read; read it again")]
+    ChangedWhileReading,
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -42,7 +65,7 @@ pub struct NewEvent {
     pub raw: String,
 }
 
-/// What one import appends, all or nothing.
+/// What one write appends, all or nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
     pub events: Vec<NewEvent>,
@@ -52,14 +75,46 @@ pub struct Batch {
     pub population: Option<Population>,
 }
 
-/// What a journey log store does, whatever holds it.
-pub trait JourneyStore {
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.orgs.is_empty() && self.population.is_none()
+    }
+}
+
+/// Reading a store: inside a snapshot or a write transaction, every call sees the same state.
+pub trait StoreRead {
     /// The organisations register.
     fn orgs(&self) -> Result<OrgRegister, StoreError>;
     /// The population register, if one was imported.
     fn population(&self) -> Result<Option<Population>, StoreError>;
     /// Every event's line, in import order.
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError>;
-    /// Appends a batch in one transaction: after an error nothing of it is stored.
-    fn append(&mut self, batch: &Batch) -> Result<(), StoreError>;
+}
+
+/// What `decide` in [`JourneyStore::write`] returns: a batch to append, or nothing to write.
+pub type Decision = Result<Option<Batch>, StoreError>;
+
+/// What a journey log store does, whatever holds it.
+pub trait JourneyStore: StoreRead {
+    /// Runs `f` on one consistent snapshot of the store (no write lands half-way through it).
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&dyn StoreRead) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Takes the store's write lock (waiting for another writer up to the store's busy
+    /// timeout), lets `decide` read the store as it stands under the lock, and appends the
+    /// batch it returns in the same transaction. `Ok(None)` writes nothing. After any error
+    /// nothing of the batch is stored. Returns whether a batch was appended.
+    fn write(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn StoreRead) -> Decision,
+    ) -> Result<bool, StoreError>;
+
+    /// Appends a batch in one transaction, checking nothing (the caller has): after an error
+    /// nothing of it is stored.
+    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        let mut batch = Some(batch.clone());
+        self.write(&mut |_| Ok(batch.take())).map(|_| ())
+    }
 }

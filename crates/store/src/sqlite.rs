@@ -1,14 +1,23 @@
 //! The embedded store: one SQLite file.
+//!
+//! Writers take the write lock before their first read (`BEGIN IMMEDIATE`), so what they
+//! validate against is what they append to; a writer that finds the lock taken waits for it up
+//! to its busy timeout. Readers never write: a reading command opened on a store it may not
+//! write, or on a file that is not a store, changes nothing on disk (see [`Access::Read`]).
 
-use crate::{Batch, JourneyStore, StoreError};
+use crate::{Batch, Decision, JourneyStore, StoreError, StoreRead};
 use domain::codes::{CqcRating, OrgKind};
 use domain::{AgeBand, Org, OrgRegister, Population};
-use rusqlite::{params, Connection, OptionalExtension};
-use std::path::Path;
+use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// The schema's version, kept in `meta`: a store of another version is refused, not guessed at.
+pub const SCHEMA_VERSION: &str = "1";
 
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE events (
     seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     kind TEXT NOT NULL,
@@ -17,12 +26,12 @@ CREATE TABLE IF NOT EXISTS events (
     content_hash INTEGER NOT NULL,
     raw TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_person ON events (person, at_ns);
-CREATE TRIGGER IF NOT EXISTS events_append_only_update BEFORE UPDATE ON events
+CREATE INDEX events_person ON events (person, at_ns);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only_delete BEFORE DELETE ON events
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE IF NOT EXISTS orgs (
+CREATE TABLE orgs (
     seq INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
@@ -31,35 +40,216 @@ CREATE TABLE IF NOT EXISTS orgs (
     beds INTEGER,
     extended_access INTEGER
 );
-CREATE TABLE IF NOT EXISTS population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+CREATE TABLE population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
 ";
+
+/// How a store file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// For reading only: the file must be a store; nothing is written, no schema, no `-wal` or
+    /// `-shm` file is created (when no writer has the store open, it is read as an immutable
+    /// file and checked afterwards for a writer that checkpointed meanwhile).
+    Read,
+    /// For reading and writing an existing store.
+    Write,
+    /// For writing, creating the store if the file does not exist.
+    Create,
+}
+
+/// How long a writer waits for another writer's lock by default.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A journey log store in one SQLite file.
 pub struct SqliteStore {
     conn: Connection,
+    path: PathBuf,
+    busy_timeout: Duration,
+    /// Opened as an immutable file: reads are checked against the file's size and time.
+    immutable: bool,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// The file's size and modification time: a checkpoint by a writer changes them.
+fn file_stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+fn wal_path(path: &Path) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+/// A `file:` URI for `path` (SQLite's URI syntax: `?`, `#` and `%` must be escaped).
+fn file_uri(path: &Path, query: &str) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for b in abs.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// Maps a failure to take the lock to [`StoreError::Busy`].
+fn busy_or(e: rusqlite::Error, waited: Duration) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy(waited),
+        _ => e.into(),
+    }
+}
+
+fn not_a_store(path: &Path, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => StoreError::NotAStore(path.display().to_string()),
+        _ => e.into(),
+    }
 }
 
 impl SqliteStore {
     /// Opens the store at `path`, creating it if needed.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // Durable once acknowledged: every commit reaches the disk.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore { conn })
+        Self::open_with(path, Access::Create)
     }
 
-    /// Opens an existing store, failing if the file does not exist.
+    /// Opens an existing store for reading and writing, failing if the file does not exist.
     pub fn open_existing(path: &Path) -> Result<Self, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("no store at {}", path.display()),
-            )));
+        Self::open_with(path, Access::Write)
+    }
+
+    /// Opens an existing store for reading only: nothing is written to the file or beside it.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, Access::Read)
+    }
+
+    pub fn open_with(path: &Path, access: Access) -> Result<Self, StoreError> {
+        let exists = path.exists();
+        if !exists && access != Access::Create {
+            return Err(StoreError::NotFound(path.display().to_string()));
         }
-        Self::open(path)
+        if exists && path.is_dir() {
+            return Err(StoreError::NotAStore(path.display().to_string()));
+        }
+        let (conn, immutable) = match access {
+            Access::Read => {
+                let immutable = !wal_path(path).exists();
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                let query = if immutable { "immutable=1" } else { "mode=ro" };
+                (
+                    Connection::open_with_flags(file_uri(path, query), flags)?,
+                    immutable,
+                )
+            }
+            Access::Write | Access::Create => (Connection::open(path)?, false),
+        };
+        let mut store = SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+            immutable,
+        };
+        store.conn.busy_timeout(store.busy_timeout)?;
+        let has_schema = store.check_schema()?;
+        if access != Access::Read {
+            if !has_schema {
+                if access != Access::Create {
+                    return Err(StoreError::NotAStore(path.display().to_string()));
+                }
+                store.create_schema()?;
+            }
+            store
+                .conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| busy_or(e, store.busy_timeout))?;
+            // Durable once acknowledged: every commit reaches the disk.
+            store.conn.pragma_update(None, "synchronous", "FULL")?;
+        } else if !has_schema {
+            return Err(StoreError::NotAStore(path.display().to_string()));
+        }
+        Ok(store)
+    }
+
+    /// How long a writer waits for another writer's lock before giving up with
+    /// [`StoreError::Busy`].
+    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.busy_timeout = wait;
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
+    /// Whether the file holds joinedup's schema (an empty file holds none); errors when it
+    /// holds another schema or another version of it.
+    fn check_schema(&self) -> Result<bool, StoreError> {
+        let tables: Vec<String> = (|| {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+            let names = stmt.query_map([], |r| r.get(0))?;
+            names.collect::<Result<Vec<String>, _>>()
+        })()
+        .map_err(|e| not_a_store(&self.path, e))
+        .map_err(|e| match e {
+            StoreError::Sqlite(e) => busy_or(e, self.busy_timeout),
+            e => e,
+        })?;
+        if tables.is_empty() {
+            return Ok(false);
+        }
+        if !["meta", "events", "orgs", "population"]
+            .iter()
+            .all(|t| tables.iter().any(|n| n == t))
+        {
+            return Err(StoreError::NotAStore(self.path.display().to_string()));
+        }
+        let version: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match version.as_deref() {
+            Some(SCHEMA_VERSION) => Ok(true),
+            Some(v) => Err(StoreError::Version(format!(
+                "the store {} has schema version {v}, this joinedup reads version {SCHEMA_VERSION}: export it with the joinedup that wrote it and import the files into a new store",
+                self.path.display()
+            ))),
+            None => Err(StoreError::NotAStore(self.path.display().to_string())),
+        }
+    }
+
+    fn create_schema(&mut self) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| busy_or(e, self.busy_timeout))?;
+        // Another writer may have created it meanwhile.
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !exists {
+            tx.execute_batch(SCHEMA)?;
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
+                [SCHEMA_VERSION],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Number of stored events.
@@ -69,15 +259,38 @@ impl SqliteStore {
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
             as u64)
     }
+
+    /// The stored content fingerprint of an event id, if stored.
+    pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
+                r.get::<_, i64>(0)
+            })
+            .optional()?
+            .map(|h| h as u64))
+    }
+
+    /// Tries to change a stored event (for tests of the append-only invariant).
+    #[doc(hidden)]
+    pub fn try_rewrite(&self, id: &str, raw: &str) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
+    }
+
+    /// Closes the connection, so that SQLite checkpoints and removes its `-wal` and `-shm`.
+    pub fn close(self) -> Result<(), StoreError> {
+        self.conn.close().map_err(|(_, e)| e.into())
+    }
 }
 
-fn corrupt(what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
+/// Reads through one connection (the store's, or its open transaction's).
+struct Reader<'c>(&'c Connection);
 
-impl JourneyStore for SqliteStore {
+impl StoreRead for Reader<'_> {
     fn orgs(&self) -> Result<OrgRegister, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.0.prepare(
             "SELECT code, name, kind, cqc_rating, beds, extended_access FROM orgs ORDER BY seq",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -111,7 +324,7 @@ impl JourneyStore for SqliteStore {
     }
 
     fn population(&self) -> Result<Option<Population>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT band, count FROM population")?;
+        let mut stmt = self.0.prepare("SELECT band, count FROM population")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut pop = Population::default();
         let mut any = false;
@@ -126,7 +339,7 @@ impl JourneyStore for SqliteStore {
     }
 
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT raw FROM events ORDER BY seq")?;
+        let mut stmt = self.0.prepare("SELECT raw FROM events ORDER BY seq")?;
         let mut rows = stmt.query([])?;
         let mut n = 0;
         while let Some(row) = rows.next()? {
@@ -136,68 +349,107 @@ impl JourneyStore for SqliteStore {
         }
         Ok(n)
     }
+}
 
-    fn append(&mut self, batch: &Batch) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut org = tx.prepare(
-                "INSERT INTO orgs (code, name, kind, cqc_rating, beds, extended_access) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                 cqc_rating = excluded.cqc_rating, beds = excluded.beds, extended_access = excluded.extended_access",
-            )?;
-            for o in &batch.orgs {
-                org.execute(params![
-                    o.code,
-                    o.name,
-                    o.kind.as_str(),
-                    o.cqc_rating.map(|r| r.as_str()),
-                    o.beds,
-                    o.extended_access
-                ])?;
-            }
-            if let Some(pop) = &batch.population {
-                tx.execute("DELETE FROM population", [])?;
-                let mut ins = tx.prepare("INSERT INTO population (band, count) VALUES (?1, ?2)")?;
-                for b in AgeBand::ALL {
-                    ins.execute(params![b.as_str(), pop.count(b) as i64])?;
-                }
-            }
-            let mut ins = tx.prepare(
-                "INSERT INTO events (id, kind, at_ns, person, content_hash, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for e in &batch.events {
-                ins.execute(params![
-                    e.id,
-                    e.kind,
-                    e.at,
-                    e.person,
-                    e.content_hash as i64,
-                    e.raw
-                ])?;
-            }
+fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
+    let mut org = tx.prepare_cached(
+        "INSERT INTO orgs (code, name, kind, cqc_rating, beds, extended_access) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind,
+         cqc_rating = excluded.cqc_rating, beds = excluded.beds, extended_access = excluded.extended_access",
+    )?;
+    for o in &batch.orgs {
+        org.execute(params![
+            o.code,
+            o.name,
+            o.kind.as_str(),
+            o.cqc_rating.map(|r| r.as_str()),
+            o.beds,
+            o.extended_access
+        ])?;
+    }
+    if let Some(pop) = &batch.population {
+        tx.execute("DELETE FROM population", [])?;
+        let mut ins = tx.prepare_cached("INSERT INTO population (band, count) VALUES (?1, ?2)")?;
+        for b in AgeBand::ALL {
+            ins.execute(params![b.as_str(), pop.count(b) as i64])?;
         }
-        tx.commit()?;
-        Ok(())
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO events (id, kind, at_ns, person, content_hash, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for e in &batch.events {
+        ins.execute(params![
+            e.id,
+            e.kind,
+            e.at,
+            e.person,
+            e.content_hash as i64,
+            e.raw
+        ])
+        .map_err(|err| match err.sqlite_error_code() {
+            Some(ErrorCode::ConstraintViolation) => StoreError::Corrupt(format!(
+                "event id {:?} is already stored: the batch was not validated against the store",
+                e.id
+            )),
+            _ => err.into(),
+        })?;
+    }
+    Ok(())
+}
+
+impl StoreRead for SqliteStore {
+    fn orgs(&self) -> Result<OrgRegister, StoreError> {
+        Reader(&self.conn).orgs()
+    }
+    fn population(&self) -> Result<Option<Population>, StoreError> {
+        Reader(&self.conn).population()
+    }
+    fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
+        Reader(&self.conn).scan(f)
     }
 }
 
-impl SqliteStore {
-    /// The stored content fingerprint of an event id, if stored.
-    pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })
-            .optional()?
-            .map(|h| h as u64))
+impl JourneyStore for SqliteStore {
+    fn read(
+        &self,
+        f: &mut dyn FnMut(&dyn StoreRead) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if self.immutable {
+            // Read as an immutable file: a writer that checkpointed into it meanwhile would
+            // have changed its size or time, and the read is then not trusted.
+            let before = file_stamp(&self.path);
+            let result = f(&Reader(&self.conn));
+            if file_stamp(&self.path) != before {
+                return Err(StoreError::ChangedWhileReading);
+            }
+            return result;
+        }
+        // One read transaction: every statement sees the same snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        f(&Reader(&tx))?;
+        tx.finish()?;
+        Ok(())
     }
 
-    /// Tries to change a stored event (for tests of the append-only invariant).
-    #[doc(hidden)]
-    pub fn try_rewrite(&self, id: &str, raw: &str) -> Result<usize, StoreError> {
-        Ok(self
+    fn write(
+        &mut self,
+        decide: &mut dyn FnMut(&dyn StoreRead) -> Decision,
+    ) -> Result<bool, StoreError> {
+        if self.immutable {
+            return Err(StoreError::Io(std::io::Error::other(
+                "the store was opened for reading only",
+            )));
+        }
+        let waited = self.busy_timeout;
+        let tx = self
             .conn
-            .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| busy_or(e, waited))?;
+        let Some(batch) = decide(&Reader(&tx))? else {
+            return Ok(false);
+        };
+        insert(&tx, &batch)?;
+        tx.commit().map_err(|e| busy_or(e, waited))?;
+        Ok(true)
     }
 }

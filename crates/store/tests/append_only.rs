@@ -1,6 +1,6 @@
 //! The store's invariants, checked on a real SQLite file.
 
-use store::{Batch, JourneyStore, NewEvent, SqliteStore};
+use store::{Batch, JourneyStore, NewEvent, SqliteStore, StoreRead};
 
 fn event(id: &str) -> NewEvent {
     NewEvent {

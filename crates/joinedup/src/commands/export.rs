@@ -5,8 +5,7 @@ use anyhow::Context as _;
 use store::SqliteStore;
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    let store = SqliteStore::open_existing(&a.db)
-        .with_context(|| format!("cannot open the store {}", a.db.display()))?;
+    let store = SqliteStore::open_read_only(&a.db)?;
     let s = store::export(&store, &a.out)
         .with_context(|| format!("cannot export to {}", a.out.display()))?;
     eprintln!(

@@ -3,7 +3,7 @@
 use super::invalid;
 use crate::cli::ImportArgs;
 use anyhow::Context as _;
-use store::{ImportError, SqliteStore};
+use store::ImportError;
 
 pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     for f in &a.files {
@@ -15,8 +15,6 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
             .into());
         }
     }
-    let mut store = SqliteStore::open(&a.db)
-        .with_context(|| format!("cannot open the store {}", a.db.display()))?;
     // The bar counts bytes of the logs as read (uncompressed): its total is known only when no
     // log is compressed.
     let compressed = a.files.iter().any(|f| f.to_string_lossy().ends_with(".gz"));
@@ -31,7 +29,8 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     };
     let bar = crate::progress::bytes(logs_bytes, "importing");
     let on_progress = |n: u64| bar.set_position(n);
-    let result = store::import_with_progress(&mut store, &a.files, &on_progress);
+    let wait = std::time::Duration::from_secs(a.wait);
+    let result = store::import_into_file(&a.db, &a.files, wait, &on_progress);
     bar.finish_and_clear();
     match result {
         Ok(s) => {
@@ -50,8 +49,11 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Err(ImportError::Invalid(errors)) => Err(invalid("the import is not valid", &errors)),
-        Err(ImportError::Store(e)) => {
-            Err(e).context("the store could not take the import; nothing was written")
-        }
+        Err(ImportError::Store(e)) => Err(e).with_context(|| {
+            format!(
+                "the store {} could not take the import; nothing was written",
+                a.db.display()
+            )
+        }),
     }
 }

@@ -99,26 +99,32 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
 }
 
 fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
-    let store = store::SqliteStore::open_existing(db)
-        .with_context(|| format!("cannot open the store {}", db.display()))?;
-    let orgs = store.orgs()?;
-    let population = store.population()?.ok_or_else(|| {
-        InvalidInput(format!(
-            "error: the store {} has no population register: import a population.csv",
-            db.display()
-        ))
+    let store = store::SqliteStore::open_read_only(db)?;
+    let mut read = None;
+    store.read(&mut |held| {
+        let orgs = held.orgs()?;
+        let population = held.population()?;
+        let mut facts = JourneyFacts::new();
+        let mut bad = 0u64;
+        held.scan(&mut |raw| match parse_line(raw, &orgs) {
+            Ok(p) => facts.push(&p.event),
+            Err(_) => bad += 1,
+        })?;
+        read = Some((orgs, population, facts, bad));
+        Ok(())
     })?;
-    let mut facts = JourneyFacts::new();
-    let mut bad = 0u64;
-    store.scan(&mut |raw| match parse_line(raw, &orgs) {
-        Ok(p) => facts.push(&p.event),
-        Err(_) => bad += 1,
-    })?;
+    let (orgs, population, facts, bad) = read.expect("the read ran");
     if bad > 0 {
         anyhow::bail!(
             "the store {} is damaged: {bad} events no longer parse",
             db.display()
         );
     }
+    let population = population.ok_or_else(|| {
+        InvalidInput(format!(
+            "error: the store {} has no population register: import a population.csv",
+            db.display()
+        ))
+    })?;
     Ok((orgs, population, facts))
 }

@@ -152,7 +152,16 @@ fn bad_files_in_an_import_write_nothing() {
     assert!(stderr(&o).contains("bad.jsonl:1: field `person`"));
     let o = import(dir.path(), &["notes.txt"]);
     assert!(stderr(&o).contains("unknown file type"));
-    // Nothing at all was stored, registers included.
+    // Nothing at all was stored, registers included: the new store was never created.
+    assert_eq!(
+        files_in(dir.path())
+            .iter()
+            .filter(|f| f.contains("store"))
+            .count(),
+        0,
+        "{:?}",
+        files_in(dir.path())
+    );
     let o = joinedup(
         dir.path(),
         &[
@@ -165,12 +174,185 @@ fn bad_files_in_an_import_write_nothing() {
             "2017-03-01",
         ],
     );
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("no population register"),
+        stderr(&o).contains("no store at store.db"),
         "{}",
         stderr(&o)
     );
+    assert_eq!(
+        stderr(&o).matches("no store at").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn metrics_db(dir: &Path, db: &str) -> std::process::Output {
+    joinedup(
+        dir,
+        &[
+            "metrics",
+            "--db",
+            db,
+            "--from",
+            "2017-02-01",
+            "--to",
+            "2017-03-01",
+        ],
+    )
+}
+
+#[test]
+fn reading_commands_write_nothing_to_the_store() {
+    let dir = setup(SPEC_EXAMPLE);
+    ok(import(
+        dir.path(),
+        &["orgs.csv", "population.csv", "events.jsonl"],
+    ));
+    let before = std::fs::read(dir.path().join("store.db")).unwrap();
+    let listing = files_in(dir.path());
+    assert!(
+        !listing
+            .iter()
+            .any(|f| f.ends_with("-wal") || f.ends_with("-shm")),
+        "{listing:?}"
+    );
+    ok(metrics_db(dir.path(), "store.db"));
+    ok(joinedup(
+        dir.path(),
+        &["export", "--db", "store.db", "--out", "out"],
+    ));
+    assert_eq!(std::fs::read(dir.path().join("store.db")).unwrap(), before);
+    let mut expected = listing.clone();
+    expected.push("out".into());
+    expected.sort();
+    assert_eq!(files_in(dir.path()), expected);
+}
+
+#[test]
+fn a_file_that_is_not_a_store_is_refused_and_left_alone() {
+    let dir = setup(SPEC_EXAMPLE);
+    std::fs::write(dir.path().join("empty.db"), "").unwrap();
+    std::fs::write(
+        dir.path().join("notes.db"),
+        "not a database at all, just some text to read",
+    )
+    .unwrap();
+    for db in ["empty.db", "notes.db"] {
+        let o = metrics_db(dir.path(), db);
+        assert_eq!(o.status.code(), Some(1), "{db}");
+        assert!(
+            stderr(&o).contains(&format!("{db} is not a joinedup store")),
+            "{db}: {}",
+            stderr(&o)
+        );
+        let o = joinedup(dir.path(), &["export", "--db", db, "--out", "out"]);
+        assert!(
+            stderr(&o).contains("is not a joinedup store"),
+            "{db}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(std::fs::read(dir.path().join("empty.db")).unwrap(), b"");
+    assert!(files_in(dir.path())
+        .iter()
+        .all(|f| !f.ends_with("-wal") && !f.ends_with("-shm") && f != "out"));
+    // An import does not take over a file that is not a store either.
+    let o = joinedup(dir.path(), &["import", "--db", "notes.db", "events.jsonl"]);
+    assert!(
+        stderr(&o).contains("notes.db is not a joinedup store"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A store owned by another user, read by one who may not write it or its folder.
+#[test]
+fn a_store_the_user_cannot_write_can_still_be_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = setup(SPEC_EXAMPLE);
+    ok(import(
+        dir.path(),
+        &["orgs.csv", "population.csv", "events.jsonl"],
+    ));
+    let out = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(out.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(
+        dir.path().join("store.db"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| stdout(&o).trim() == "0")
+        .unwrap_or(false);
+    let run = |args: &[&str]| {
+        let mut c = if is_root {
+            // Root may write anything: read as `nobody` instead.
+            let mut c = std::process::Command::new("setpriv");
+            c.args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                env!("CARGO_BIN_EXE_joinedup"),
+            ]);
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_joinedup"))
+        };
+        c.args(args).current_dir(dir.path()).output().unwrap()
+    };
+    let exported = out.path().join("e");
+    let m = run(&[
+        "metrics",
+        "--db",
+        "store.db",
+        "--from",
+        "2017-02-01",
+        "--to",
+        "2017-03-01",
+    ]);
+    let e = run(&[
+        "export",
+        "--db",
+        "store.db",
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    if is_root && stderr(&m).contains("setpriv") {
+        eprintln!("notice: setpriv cannot switch user here; skipped");
+        return;
+    }
+    ok(m);
+    ok(e);
+    assert!(files_in(dir.path())
+        .iter()
+        .all(|f| !f.ends_with("-wal") && !f.ends_with("-shm")));
+    // The owner can still write.
+    std::fs::set_permissions(
+        dir.path().join("store.db"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("more.jsonl"),
+        r#"{"id":"x1","kind":"death","at":"2017-03-01T10:00:00Z","person":"9434765919"}"#,
+    )
+    .unwrap();
+    ok(import(dir.path(), &["more.jsonl"]));
 }
 
 #[test]
