@@ -14,7 +14,7 @@ pub(crate) type Ix = u32;
 /// Interns ids of one namespace as small indexes. Ids are kept as 64-bit fingerprints
 /// (xxh3): two distinct ids of one namespace share one by chance about once in 10^7 logs of a
 /// million ids, far below any other source of error in the figures.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Ids {
     map: FxHashMap<u64, Ix>,
 }
@@ -118,7 +118,7 @@ pub(crate) struct Review {
 }
 
 /// The facts of a journey log, gathered one event at a time in any order.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct JourneyFacts {
     person_ix: FxHashMap<u64, Ix>,
     pub(crate) persons: Vec<Person>,

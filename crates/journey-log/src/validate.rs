@@ -55,6 +55,7 @@ impl Step {
 
 /// A step that waits for another: for the opener to appear at all, or for a slot it must not
 /// precede in time. Rare (only when a log is out of order), so kept apart from the states.
+#[derive(Clone)]
 struct Waiting {
     id: Box<str>,
     loc: Loc,
@@ -78,6 +79,36 @@ struct Table {
     waiting: FxHashMap<u32, Vec<Waiting>>,
 }
 
+/// How to undo one change of a tentative check ([`Validator::begin`]).
+enum Undo {
+    Id(u64),
+    NewLife {
+        table: usize,
+        hash: u64,
+    },
+    Step {
+        table: usize,
+        life: usize,
+        slot: usize,
+        old: Step,
+    },
+    Waiting {
+        table: usize,
+        life: u32,
+        old: Option<Vec<Waiting>>,
+    },
+    Death(u64),
+    Residence((u64, i64)),
+    Delay((u32, i64)),
+}
+
+/// The changes of a tentative check, to undo them if it is rolled back.
+#[derive(Default)]
+struct Journal {
+    undo: Vec<Undo>,
+    errors: usize,
+}
+
 impl Table {
     fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
         Table {
@@ -89,13 +120,27 @@ impl Table {
         }
     }
 
-    fn idx(&mut self, hash: u64) -> usize {
+    fn idx(&mut self, hash: u64, journal: &mut Option<Journal>, table: usize) -> usize {
         let next = self.lives.len() as u32;
         let i = *self.index.entry(hash).or_insert(next);
         if i == next {
             self.lives.push([UNSEEN; 3]);
+            if let Some(j) = journal {
+                j.undo.push(Undo::NewLife { table, hash });
+            }
         }
         i as usize
+    }
+
+    /// Remembers the waiting steps of life `i` before they change, once per tentative check.
+    fn save_waiting(&self, i: u32, journal: &mut Option<Journal>, table: usize) {
+        if let Some(j) = journal {
+            j.undo.push(Undo::Waiting {
+                table,
+                life: i,
+                old: self.waiting.get(&i).cloned(),
+            });
+        }
     }
 
     /// Records a step of the lifecycle of `id`. `slot`: the step's own slot if it happens once;
@@ -103,7 +148,7 @@ impl Table {
     #[allow(clippy::too_many_arguments)]
     fn step(
         &mut self,
-        errors: &mut Vec<RuleError>,
+        (errors, journal, table): (&mut Vec<RuleError>, &mut Option<Journal>, usize),
         id: &str,
         hash: u64,
         slot: Option<usize>,
@@ -114,7 +159,7 @@ impl Table {
         what: &'static str,
     ) -> usize {
         let at = at.0;
-        let i = self.idx(hash);
+        let i = self.idx(hash, journal, table);
         let name = self.name;
         let life = &mut self.lives[i];
         if let Some(s) = slot {
@@ -151,7 +196,19 @@ impl Table {
             None => false,
         };
         if let Some(s) = slot {
+            if let Some(j) = journal {
+                j.undo.push(Undo::Step {
+                    table,
+                    life: i,
+                    slot: s,
+                    old: life[s],
+                });
+            }
             life[s] = Step { loc, at };
+        }
+        let waits = self.waiting.contains_key(&(i as u32));
+        if (needs_opener || order_pending || (slot.is_some() && waits)) && journal.is_some() {
+            self.save_waiting(i as u32, journal, table);
         }
         if needs_opener || order_pending {
             self.waiting.entry(i as u32).or_default().push(Waiting {
@@ -228,6 +285,7 @@ pub struct Validator {
     residence_at: FxHashSet<(u64, i64)>,
     delay_at: FxHashSet<(u32, i64)>,
     errors: Vec<RuleError>,
+    journal: Option<Journal>,
 }
 
 impl Default for Validator {
@@ -251,6 +309,7 @@ impl Default for Validator {
             residence_at: FxHashSet::default(),
             delay_at: FxHashSet::default(),
             errors: Vec::new(),
+            journal: None,
         }
     }
 }
@@ -291,6 +350,7 @@ impl Validator {
             }
             None => {
                 self.ids.insert(p.id_hash, p.content_hash);
+                self.note(Undo::Id(p.id_hash));
             }
         }
         let before = self.errors.len();
@@ -301,7 +361,9 @@ impl Validator {
         use Lifecycle::*;
         let (own, reference): (Option<OwnStep<'_>>, Option<RefStep<'_>>) = match &e.body {
             B::PersonRegistered { .. } | B::ResidenceChanged { .. } => {
-                if !self.residence_at.insert((person, at.0)) {
+                if self.residence_at.insert((person, at.0)) {
+                    self.note(Undo::Residence((person, at.0)));
+                } else {
                     self.errors.push(RuleError {
                         loc,
                         field: Some("at"),
@@ -325,6 +387,7 @@ impl Validator {
                     });
                 } else {
                     self.deaths.insert(person, loc);
+                    self.note(Undo::Death(person));
                 }
                 (None, None)
             }
@@ -466,7 +529,7 @@ impl Validator {
         let mut index = None;
         if let Some((ns, id, slot, after, field, what)) = own {
             let i = self.tables[ns as usize].step(
-                &mut self.errors,
+                (&mut self.errors, &mut self.journal, ns as usize),
                 id,
                 p.lifecycle_hash,
                 slot,
@@ -478,7 +541,9 @@ impl Validator {
             );
             index = Some(i as u32);
             if let B::DelayReason { spell, .. } = &e.body {
-                if !self.delay_at.insert((i as u32, at.0)) {
+                if self.delay_at.insert((i as u32, at.0)) {
+                    self.note(Undo::Delay((i as u32, at.0)));
+                } else {
                     self.errors.push(RuleError {
                         loc,
                         field: Some("at"),
@@ -489,7 +554,7 @@ impl Validator {
         }
         if let Some((ns, id, field, what)) = reference {
             self.tables[ns as usize].step(
-                &mut self.errors,
+                (&mut self.errors, &mut self.journal, ns as usize),
                 id,
                 id_fingerprint(id),
                 None,
@@ -505,6 +570,88 @@ impl Validator {
         } else {
             Verdict::New(index)
         }
+    }
+
+    fn note(&mut self, u: Undo) {
+        if let Some(j) = &mut self.journal {
+            j.undo.push(u);
+        }
+    }
+
+    /// Starts a tentative check: what is checked from now on can be undone with
+    /// [`rollback`](Self::rollback) or kept with [`commit`](Self::commit). A long-running
+    /// service checks each append this way against the whole log it holds, and forgets a
+    /// rejected (or not stored) append without checking the log again.
+    pub fn begin(&mut self) {
+        self.journal = Some(Journal {
+            undo: Vec::new(),
+            errors: self.errors.len(),
+        });
+    }
+
+    /// Keeps what was checked since [`begin`](Self::begin).
+    pub fn commit(&mut self) {
+        self.journal = None;
+    }
+
+    /// Forgets everything checked since [`begin`](Self::begin), errors included: the validator
+    /// is as it was.
+    pub fn rollback(&mut self) {
+        let Some(j) = self.journal.take() else {
+            return;
+        };
+        self.errors.truncate(j.errors);
+        for u in j.undo.into_iter().rev() {
+            match u {
+                Undo::Id(h) => {
+                    self.ids.remove(&h);
+                }
+                Undo::NewLife { table, hash } => {
+                    let t = &mut self.tables[table];
+                    t.lives.pop();
+                    t.index.remove(&hash);
+                }
+                Undo::Step {
+                    table,
+                    life,
+                    slot,
+                    old,
+                } => self.tables[table].lives[life][slot] = old,
+                Undo::Waiting { table, life, old } => {
+                    let w = &mut self.tables[table].waiting;
+                    match old {
+                        Some(v) => {
+                            w.insert(life, v);
+                        }
+                        None => {
+                            w.remove(&life);
+                        }
+                    }
+                }
+                Undo::Death(p) => {
+                    self.deaths.remove(&p);
+                }
+                Undo::Residence(k) => {
+                    self.residence_at.remove(&k);
+                }
+                Undo::Delay(k) => {
+                    self.delay_at.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// The errors found since [`begin`](Self::begin) (or all, outside a tentative check),
+    /// with the references still waiting for an opener that has not appeared: what
+    /// [`finish`](Self::finish) would add, without ending the check.
+    pub fn pending_errors(&self) -> Vec<RuleError> {
+        let from = self.journal.as_ref().map_or(0, |j| j.errors);
+        let mut errors = self.errors[from..].to_vec();
+        for t in &self.tables {
+            t.finish(&mut errors);
+        }
+        errors.sort_by_key(|e| e.loc);
+        errors
     }
 
     /// Errors found so far.
@@ -725,5 +872,93 @@ mod tests {
         ];
         let e = check(&lines);
         assert_eq!(e.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4], "{e:?}");
+    }
+
+    #[test]
+    fn a_rolled_back_check_leaves_the_validator_as_it_was() {
+        let orgs: OrgRegister = [Org {
+            code: "RJE".into(),
+            name: "RJE".into(),
+            kind: OrgKind::AcuteTrust,
+            cqc_rating: None,
+            beds: None,
+            extended_access: None,
+        }]
+        .into_iter()
+        .collect();
+        let loc = |line| Loc { file: 0, line };
+        let p = |l: &str| parse_line(l, &orgs).unwrap();
+        let mut v = Validator::new();
+        let base = [
+            adm("e1", "01T10:00:00"),
+            ev(
+                "r1",
+                "residence_changed",
+                "01T09:00:00",
+                r#","residence":"own_home""#,
+            ),
+        ];
+        for (i, l) in base.iter().enumerate() {
+            assert!(matches!(v.check(loc(i as u32 + 1), &p(l)), Verdict::New(_)));
+        }
+        // A batch with every kind of change, and an error: rolled back.
+        let batch = [
+            ev(
+                "e2",
+                "ready_for_discharge",
+                "02T10:00:00",
+                r#","spell":"s1""#,
+            ),
+            ev(
+                "e3",
+                "delay_reason",
+                "02T10:00:00",
+                r#","spell":"s1","reason":"E""#,
+            ),
+            ev("e4", "death", "05T10:00:00", ""),
+            ev(
+                "e5",
+                "residence_changed",
+                "03T09:00:00",
+                r#","residence":"extra_care""#,
+            ),
+            ev(
+                "e6",
+                "discharge",
+                "03T10:00:00",
+                r#","spell":"s9","destination":"died""#,
+            ),
+            adm("e7", "01T11:00:00"),
+        ];
+        v.begin();
+        for (i, l) in batch.iter().enumerate() {
+            v.check(loc(i as u32 + 1), &p(l));
+        }
+        let errs = v.pending_errors();
+        assert_eq!(
+            errs.iter().map(|e| e.loc.line).collect::<Vec<_>>(),
+            [5, 6],
+            "{:?}",
+            errs.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        v.rollback();
+        assert!(v.pending_errors().is_empty());
+        // The valid part, checked again, is new (not a duplicate, not a second step).
+        v.begin();
+        for (i, l) in batch[..4].iter().enumerate() {
+            assert!(
+                matches!(v.check(loc(i as u32 + 1), &p(l)), Verdict::New(_)),
+                "{l}"
+            );
+        }
+        assert!(v.pending_errors().is_empty());
+        v.commit();
+        // Committed: the same lines are duplicates now, and a second death is an error.
+        v.begin();
+        assert_eq!(v.check(loc(1), &p(&batch[2])), Verdict::Duplicate);
+        v.check(loc(2), &p(&ev("e8", "death", "06T10:00:00", "")));
+        assert_eq!(v.pending_errors().len(), 1);
+        v.rollback();
+        assert!(v.finish().is_empty());
     }
 }

@@ -13,15 +13,19 @@
 //! transaction ([`JourneyStore::write`]), so concurrent writers keep every rule of the log
 //! whatever the interleaving.
 
+pub mod accounts;
 pub mod export;
 pub mod import;
 pub mod sqlite;
+pub mod sqlite_accounts;
 
+pub use accounts::{Accounts, NewUser, Session, User};
 pub use export::{export, ExportSummary};
 pub use import::{
     import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
 pub use sqlite::{Access, SqliteStore};
+pub use sqlite_accounts::SqliteAccounts;
 
 use domain::{OrgRegister, Population};
 use std::time::Duration;
@@ -45,6 +49,9 @@ pub enum StoreError {
     /// The store was written by another version of joinedup.
     #[error("{0}")]
     Version(String),
+    /// What was asked conflicts with what is stored (a username taken ...).
+    #[error("{0}")]
+    Conflict(String),
     /// A writer checkpointed into a store that was being read as an immutable file.
     #[error("the store changed while it was being read; read it again")]
     ChangedWhileReading,
@@ -89,6 +96,9 @@ pub trait StoreRead {
     fn population(&self) -> Result<Option<Population>, StoreError>;
     /// Every event's line, in import order.
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError>;
+    /// The events stored after sequence number `after` (0: all), with their sequence numbers,
+    /// in import order. Sequence numbers grow with every append; they may have gaps.
+    fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
 }
 
 /// What `decide` in [`JourneyStore::write`] returns: a batch to append, or nothing to write.

@@ -43,6 +43,29 @@ CREATE TABLE orgs (
 CREATE TABLE population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
 ";
 
+/// The platform's users and sessions (created on opening for writing, if missing).
+const ACCOUNTS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    org TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash BLOB PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sign_in_attempts (key TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS sign_in_attempts_key ON sign_in_attempts (key, at);
+";
+
 /// How a store file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -174,6 +197,10 @@ impl SqliteStore {
                 .map_err(|e| busy_or(e, store.busy_timeout))?;
             // Durable once acknowledged: every commit reaches the disk.
             store.conn.pragma_update(None, "synchronous", "FULL")?;
+            store
+                .conn
+                .execute_batch(ACCOUNTS_SCHEMA)
+                .map_err(|e| busy_or(e, store.busy_timeout))?;
         } else if !has_schema {
             return Err(StoreError::NotAStore(path.display().to_string()));
         }
@@ -279,6 +306,11 @@ impl SqliteStore {
             .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
     }
 
+    /// The connection (for the other tables of the store file).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
     /// Closes the connection, so that SQLite checkpoints and removes its `-wal` and `-shm`.
     pub fn close(self) -> Result<(), StoreError> {
         self.conn.close().map_err(|(_, e)| e.into())
@@ -336,6 +368,21 @@ impl StoreRead for Reader<'_> {
             any = true;
         }
         Ok(any.then_some(pop))
+    }
+
+    fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT seq, raw FROM events WHERE seq > ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([after])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let raw = row.get_ref(1)?.as_str().map_err(corrupt)?;
+            f(seq, raw);
+            n += 1;
+        }
+        Ok(n)
     }
 
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
@@ -406,6 +453,9 @@ impl StoreRead for SqliteStore {
     }
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
         Reader(&self.conn).scan(f)
+    }
+    fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        Reader(&self.conn).scan_since(after, f)
     }
 }
 

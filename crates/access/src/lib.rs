@@ -1,0 +1,170 @@
+//! Information governance: the rules of who may see and do what, as pure functions.
+//!
+//! The roles are those of the platform's access rules (the table "Users, organisations, roles"
+//! in `docs/access.md`): what each role may see of identifiable people, whether it may break
+//! glass, and whether it may write to the journey log. No web or storage code lives here.
+//!
+//! ```
+//! use access::Role;
+//! let r: Role = "discharge_coordinator".parse().unwrap();
+//! assert!(r.may_write() && r.may_break_glass());
+//! assert!(!Role::Analyst.sees_identifiable_people());
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A user's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    DischargeCoordinator,
+    SocialWorker,
+    Broker,
+    Provider,
+    Gp,
+    VoluntarySector,
+    Analyst,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::DischargeCoordinator,
+        Role::SocialWorker,
+        Role::Broker,
+        Role::Provider,
+        Role::Gp,
+        Role::VoluntarySector,
+        Role::Analyst,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::DischargeCoordinator => "discharge_coordinator",
+            Role::SocialWorker => "social_worker",
+            Role::Broker => "broker",
+            Role::Provider => "provider",
+            Role::Gp => "gp",
+            Role::VoluntarySector => "voluntary_sector",
+            Role::Analyst => "analyst",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Who holds the role, in plain words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::DischargeCoordinator => "the acute trust's discharge and track-and-triage staff",
+            Role::SocialWorker => "the council's social workers (hospital and community)",
+            Role::Broker => "the council's brokerage team",
+            Role::Provider => "care home, home care and reablement staff",
+            Role::Gp => "GP practice staff",
+            Role::VoluntarySector => "voluntary organisations",
+            Role::Analyst => "CCG and council analysts",
+            Role::Admin => "the privacy officer and system administrator",
+        }
+    }
+
+    /// Whether the role sees identifiable people at all (then only by legitimate relationship
+    /// or a break-glass grant).
+    pub fn sees_identifiable_people(self) -> bool {
+        !matches!(self, Role::VoluntarySector | Role::Analyst | Role::Admin)
+    }
+
+    /// Whether the role may ask for emergency access to a person it has no relationship with.
+    pub fn may_break_glass(self) -> bool {
+        matches!(
+            self,
+            Role::DischargeCoordinator | Role::SocialWorker | Role::Provider | Role::Gp
+        )
+    }
+
+    /// Whether the role may append events to the journey log.
+    pub fn may_write(self) -> bool {
+        !matches!(self, Role::Analyst | Role::VoluntarySector)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A role name that is not one of [`Role::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role {0:?}: expected one of discharge_coordinator, social_worker, broker, provider, gp, voluntary_sector, analyst, admin")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_string()))
+    }
+}
+
+/// Parses a comma-separated list of roles (at least one, no repeats).
+pub fn parse_roles(s: &str) -> Result<Vec<Role>, UnknownRole> {
+    let mut roles = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let r: Role = part.parse()?;
+        if !roles.contains(&r) {
+            roles.push(r);
+        }
+    }
+    if roles.is_empty() {
+        return Err(UnknownRole(s.to_string()));
+    }
+    roles.sort();
+    Ok(roles)
+}
+
+/// Whether any of `roles` may write to the journey log.
+pub fn may_write(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.may_write())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_table_of_the_access_rules() {
+        // (role, sees identifiable people, may break glass, may write)
+        let table = [
+            ("discharge_coordinator", true, true, true),
+            ("social_worker", true, true, true),
+            ("broker", true, false, true),
+            ("provider", true, true, true),
+            ("gp", true, true, true),
+            ("voluntary_sector", false, false, false),
+            ("analyst", false, false, false),
+            ("admin", false, false, true),
+        ];
+        for (name, sees, glass, write) in table {
+            let r: Role = name.parse().unwrap();
+            assert_eq!(r.as_str(), name);
+            assert_eq!(r.sees_identifiable_people(), sees, "{name}");
+            assert_eq!(r.may_break_glass(), glass, "{name}");
+            assert_eq!(r.may_write(), write, "{name}");
+        }
+        assert_eq!(table.len(), Role::ALL.len());
+    }
+
+    #[test]
+    fn role_lists() {
+        assert_eq!(
+            parse_roles("gp, admin,gp").unwrap(),
+            [Role::Gp, Role::Admin]
+        );
+        assert!(parse_roles("").is_err());
+        assert!(parse_roles("gp,nurse").is_err());
+        assert!(!may_write(&[Role::Analyst, Role::VoluntarySector]));
+        assert!(may_write(&[Role::Analyst, Role::Broker]));
+    }
+}
