@@ -1,0 +1,218 @@
+//! The journey log as a running service holds it.
+//!
+//! [`LiveLog`] keeps, beside the store, the log's rules ([`journey_log::Validator`]) and the
+//! indicators' facts ([`indicators::JourneyFacts`]) for every event stored, so that an append is
+//! checked against the whole log without reading it again, and the indicators of any period are
+//! computed from memory. Events written to the store by another process (an `import` while the
+//! service runs) are folded in before each append and when a view is asked for.
+//!
+//! *Invariant*: an append is validated exactly as `import` validates (the same parser, the same
+//! rules, against every stored event) and stored in the same write transaction; a rejected
+//! append changes nothing, in the store or in memory.
+
+mod append;
+mod view;
+
+pub use append::{AppendError, Appended, LineError};
+pub use view::{Span, View};
+
+use domain::{OrgRegister, Population};
+use indicators::JourneyFacts;
+use journey_log::{parse_line, Loc, Validator};
+use std::sync::{Arc, Mutex, RwLock};
+use store::{JourneyStore, StoreError, StoreRead};
+
+/// An error of the live log itself.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the store holds {0} events that break the log's rules or no longer parse")]
+    Damaged(usize),
+}
+
+/// What the writer holds: the store and everything kept in step with it.
+struct Held {
+    store: Box<dyn JourneyStore + Send>,
+    validator: Validator,
+    facts: JourneyFacts,
+    orgs: OrgRegister,
+    population: Option<Population>,
+    /// The sequence number of the last stored event folded in.
+    last_seq: i64,
+    events: u64,
+    /// Grows with every change folded in.
+    version: u64,
+    span: Span,
+}
+
+/// The journey log of a running service.
+pub struct LiveLog {
+    held: Mutex<Held>,
+    view: RwLock<Arc<View>>,
+    /// Serialises rebuilding views, so concurrent readers wait for one rebuild.
+    rebuilding: Mutex<()>,
+}
+
+impl LiveLog {
+    /// Reads the whole store once, checking it as `import` would.
+    pub fn open(store: Box<dyn JourneyStore + Send>) -> Result<Self, LiveError> {
+        let mut held = Held {
+            store,
+            validator: Validator::new(),
+            facts: JourneyFacts::new(),
+            orgs: OrgRegister::default(),
+            population: None,
+            last_seq: 0,
+            events: 0,
+            version: 0,
+            span: Span::default(),
+        };
+        let mut catch_up = None;
+        let Held {
+            store,
+            validator,
+            facts,
+            ..
+        } = &mut held;
+        store.read(&mut |r| {
+            let orgs = r.orgs()?;
+            let population = r.population()?;
+            let mut state = CatchUp::default();
+            state.fold(r, &orgs, validator, facts)?;
+            catch_up = Some((orgs, population, state));
+            Ok(())
+        })?;
+        let (orgs, population, state) = catch_up.expect("the read ran");
+        if state.bad > 0 || validator.error_count() > 0 {
+            return Err(LiveError::Damaged(state.bad + validator.error_count()));
+        }
+        held.orgs = orgs;
+        held.population = population;
+        held.apply(state);
+        let view = Arc::new(View::build(&held));
+        Ok(LiveLog {
+            held: Mutex::new(held),
+            view: RwLock::new(view),
+            rebuilding: Mutex::new(()),
+        })
+    }
+
+    /// The latest view of the log: folds in what other writers stored, and rebuilds the view
+    /// if anything changed since the last one (once, however many readers ask).
+    pub fn view(&self) -> Result<Arc<View>, LiveError> {
+        let current = self.view.read().expect("not poisoned").clone();
+        let _one = self.rebuilding.lock().expect("not poisoned");
+        let mut held = self.held.lock().expect("not poisoned");
+        held.catch_up()?;
+        let latest = self.view.read().expect("not poisoned").clone();
+        if latest.version == held.version {
+            return Ok(latest);
+        }
+        let _ = current;
+        let view = Arc::new(View::build(&held));
+        drop(held);
+        *self.view.write().expect("not poisoned") = view.clone();
+        Ok(view)
+    }
+
+    /// The view last built, without looking for changes.
+    pub fn cached_view(&self) -> Arc<View> {
+        self.view.read().expect("not poisoned").clone()
+    }
+
+    /// Whether the store answers.
+    pub fn healthy(&self) -> bool {
+        let held = self.held.lock().expect("not poisoned");
+        held.store.read(&mut |r| r.population().map(|_| ())).is_ok()
+    }
+
+    /// Events held.
+    pub fn events(&self) -> u64 {
+        self.held.lock().expect("not poisoned").events
+    }
+}
+
+/// Events read from the store that are not yet folded in.
+#[derive(Default)]
+struct CatchUp {
+    last_seq: i64,
+    events: u64,
+    bad: usize,
+    span: Span,
+}
+
+impl CatchUp {
+    /// Folds the stored events after `self.last_seq` into `validator` and `facts`.
+    fn fold(
+        &mut self,
+        r: &dyn StoreRead,
+        orgs: &OrgRegister,
+        validator: &mut Validator,
+        facts: &mut JourneyFacts,
+    ) -> Result<(), StoreError> {
+        let after = self.last_seq;
+        r.scan_since(after, &mut |seq, raw| {
+            self.last_seq = seq;
+            match parse_line(raw, orgs) {
+                Ok(p) => {
+                    let loc = Loc {
+                        file: u32::MAX,
+                        line: u32::try_from(seq).unwrap_or(u32::MAX),
+                    };
+                    if let journey_log::Verdict::New(ix) = validator.check(loc, &p) {
+                        facts.push_indexed(&p.event, ix);
+                        self.events += 1;
+                        self.span.include(p.event.at);
+                    }
+                }
+                Err(_) => self.bad += 1,
+            }
+        })?;
+        Ok(())
+    }
+}
+
+impl Held {
+    fn apply(&mut self, c: CatchUp) {
+        if c.events > 0 {
+            self.version += 1;
+        }
+        self.last_seq = self.last_seq.max(c.last_seq);
+        self.events += c.events;
+        self.span.merge(c.span);
+    }
+
+    /// Folds in what other writers stored since the last look.
+    fn catch_up(&mut self) -> Result<(), LiveError> {
+        let mut state = CatchUp {
+            last_seq: self.last_seq,
+            ..CatchUp::default()
+        };
+        let mut registers = None;
+        let Held {
+            store,
+            validator,
+            facts,
+            ..
+        } = self;
+        store.read(&mut |r| {
+            let orgs = r.orgs()?;
+            state.fold(r, &orgs, validator, facts)?;
+            registers = Some((orgs, r.population()?));
+            Ok(())
+        })?;
+        if state.bad > 0 {
+            return Err(LiveError::Damaged(state.bad));
+        }
+        if let Some((orgs, population)) = registers {
+            if orgs != self.orgs || population != self.population {
+                self.orgs = orgs;
+                self.population = population;
+                self.version += 1;
+            }
+        }
+        self.apply(state);
+        Ok(())
+    }
+}

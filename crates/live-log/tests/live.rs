@@ -1,0 +1,212 @@
+//! The live log on a real SQLite file: appends checked against the whole log, other writers
+//! folded in, concurrent appends keeping the rules.
+
+use live_log::{AppendError, LiveLog};
+use std::path::Path;
+use std::sync::Arc;
+use store::{Access, Batch, JourneyStore, SqliteStore};
+
+const ORGS: &str = "code,name,kind,cqc_rating,beds,extended_access
+RJE,Acute trust,acute_trust,requires_improvement,10,
+M83001,Surgery,gp_practice,good,,true
+";
+const POPULATION: &str = "band,count\n0-17,30000\n18-64,80000\n65-74,10000\n75-84,6000\n85+,4000\n";
+const P: &str = "9434765919";
+
+fn line(id: &str, kind: &str, at: &str, rest: &str) -> String {
+    format!(r#"{{"id":"{id}","kind":"{kind}","at":"2017-02-{at}Z","person":"{P}"{rest}}}"#)
+}
+
+fn new_store(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("j.db");
+    let mut s = SqliteStore::open_with(&db, Access::Create).unwrap();
+    let orgs = journey_log::read_orgs("orgs.csv", ORGS.as_bytes()).unwrap();
+    let population = journey_log::read_population("population.csv", POPULATION.as_bytes()).unwrap();
+    s.append(&Batch {
+        orgs: orgs.iter().cloned().collect(),
+        population: Some(population),
+        ..Batch::default()
+    })
+    .unwrap();
+    db
+}
+
+fn open(db: &Path) -> LiveLog {
+    LiveLog::open(Box::new(SqliteStore::open_with(db, Access::Write).unwrap())).unwrap()
+}
+
+#[test]
+fn appends_are_checked_against_the_whole_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let adm = line(
+        "e1",
+        "admission",
+        "01T10:00:00",
+        r#","spell":"s1","org":"RJE","method":"emergency""#,
+    );
+    let reg = r#"{"id":"e0","kind":"person_registered","at":"2016-01-01T00:00:00Z","person":"9434765919","birth_date":"1936-05-02","sex":"female","gp":"M83001","residence":"own_home"}"#;
+    let a = live.append(&format!("{reg}\n{adm}\n")).unwrap();
+    assert_eq!((a.appended, a.already_stored), (2, 0));
+    // Again: no-ops.
+    let a = live.append(&format!("{adm}\n")).unwrap();
+    assert_eq!((a.appended, a.already_stored), (0, 1));
+    // A second admission of the stored spell, beside a valid event: nothing written.
+    let bad = format!(
+        "{}\n\n{}\n",
+        line(
+            "e2",
+            "ready_for_discharge",
+            "02T10:00:00",
+            r#","spell":"s1""#
+        ),
+        line(
+            "e3",
+            "admission",
+            "03T10:00:00",
+            r#","spell":"s1","org":"RJE","method":"emergency""#
+        )
+    );
+    match live.append(&bad) {
+        Err(AppendError::Invalid(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].line, Some(3));
+            assert_eq!(errors[0].field.as_deref(), Some("spell"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Bad fields and references to nothing are errors naming line and field.
+    match live.append(&line(
+        "e4",
+        "discharge",
+        "03T10:00:00",
+        r#","spell":"nope","destination":"sideways""#,
+    )) {
+        Err(AppendError::Invalid(errors)) => {
+            assert_eq!(
+                errors[0].field.as_deref(),
+                Some("destination"),
+                "{errors:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    match live.append(&line(
+        "e4",
+        "discharge",
+        "03T10:00:00",
+        r#","spell":"nope","destination":"died""#,
+    )) {
+        Err(AppendError::Invalid(errors)) => assert_eq!(errors[0].field.as_deref(), Some("spell")),
+        other => panic!("{other:?}"),
+    }
+    // The rejected appends left nothing behind: the valid event goes in now.
+    let a = live
+        .append(&line(
+            "e2",
+            "ready_for_discharge",
+            "02T10:00:00",
+            r#","spell":"s1""#,
+        ))
+        .unwrap();
+    assert_eq!(a.appended, 1);
+    let store = SqliteStore::open_with(&db, Access::Read).unwrap();
+    assert_eq!(store.event_count().unwrap(), 3);
+    assert_eq!(live.view().unwrap().events, 3);
+}
+
+#[test]
+fn other_writers_are_folded_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    assert_eq!(live.view().unwrap().events, 0);
+    // Another process imports.
+    let file = dir.path().join("more.jsonl");
+    std::fs::write(&file, line("d1", "death", "05T10:00:00", "") + "\n").unwrap();
+    let mut other = SqliteStore::open_with(&db, Access::Write).unwrap();
+    store::import(&mut other, &[file]).unwrap();
+    let v = live.view().unwrap();
+    assert_eq!(v.events, 1);
+    // The service knows of the death: a second one is refused.
+    match live.append(&line("d2", "death", "06T10:00:00", "")) {
+        Err(AppendError::Invalid(e)) => assert!(e[0].message.contains("second death"), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn concurrent_appends_keep_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = Arc::new(open(&db));
+    let handles: Vec<_> = (0..8)
+        .map(|i| {
+            let live = live.clone();
+            std::thread::spawn(move || {
+                let death = live.append(&line(
+                    &format!("d{i}"),
+                    "death",
+                    &format!("05T10:0{i}:00"),
+                    "",
+                ));
+                let same = live.append(&line(
+                    "same",
+                    "residence_changed",
+                    "01T00:00:00",
+                    r#","residence":"own_home""#,
+                ));
+                (death.is_ok(), same.unwrap())
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.0).count(), 1);
+    assert_eq!(results.iter().map(|r| r.1.appended).sum::<u64>(), 1);
+    let store = SqliteStore::open_with(&db, Access::Read).unwrap();
+    assert_eq!(store.event_count().unwrap(), 2);
+}
+
+#[test]
+fn the_view_gives_the_indicators_of_the_stored_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let lines = [
+        r#"{"id":"e0","kind":"person_registered","at":"2016-01-01T00:00:00Z","person":"9434765919","birth_date":"1936-05-02","sex":"female","gp":"M83001","residence":"own_home"}"#.to_string(),
+        line("e1", "admission", "01T10:00:00", r#","spell":"s1","org":"RJE","method":"emergency""#),
+        line("e2", "ready_for_discharge", "02T10:00:00", r#","spell":"s1""#),
+        line("e3", "discharge", "06T10:00:00", r#","spell":"s1","destination":"usual_residence""#),
+    ];
+    live.append(&lines.join("\n")).unwrap();
+    let period = indicators::Period::new(
+        chrono::NaiveDate::from_ymd_opt(2017, 2, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2017, 3, 1).unwrap(),
+    )
+    .unwrap();
+    let b = indicators::BenchmarkSet::stoke_2017();
+    let v = live.view().unwrap();
+    let r = v.report(period, &b, domain::Zone::default()).unwrap();
+    // Delayed at the midnights of 3, 4, 5 and 6 February: 4 days over 28, per 100k of 100,000 adults.
+    let dtoc = r.value("dtoc_delayed_days_per_100k").unwrap();
+    assert!(
+        (dtoc - 4.0 / 28.0 / 100_000.0 * 100_000.0).abs() < 1e-9,
+        "{dtoc}"
+    );
+    // A later append gives a new view with new figures; the old one keeps its own.
+    live.append(&line(
+        "x1",
+        "admission",
+        "10T10:00:00",
+        r#","spell":"s2","org":"RJE","method":"emergency""#,
+    ))
+    .unwrap();
+    let v2 = live.view().unwrap();
+    assert!(v2.version > v.version);
+    let r2 = v2.report(period, &b, domain::Zone::default()).unwrap();
+    assert_ne!(
+        r2.value("emergency_admissions_65_per_100k"),
+        r.value("emergency_admissions_65_per_100k")
+    );
+}
