@@ -12,7 +12,7 @@ pub mod export;
 pub mod import;
 pub mod sqlite;
 
-pub use export::{export, ExportSummary};
+pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{import, import_with_progress, ImportError, ImportSummary};
 pub use sqlite::SqliteStore;
 

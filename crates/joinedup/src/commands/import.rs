@@ -7,13 +7,7 @@ use store::{ImportError, SqliteStore};
 
 pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     for f in &a.files {
-        if !f.exists() {
-            return Err(super::InvalidInput(format!(
-                "error: {}: no such file; nothing was written",
-                f.display()
-            ))
-            .into());
-        }
+        super::readable(f)?;
     }
     let mut store = SqliteStore::open(&a.db)
         .with_context(|| format!("cannot open the store {}", a.db.display()))?;
@@ -35,7 +29,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     match result {
         Ok(s) => {
-            eprintln!(
+            note!(
                 "imported {} events ({} already stored), {} organisations{} into {}",
                 s.events_added,
                 s.events_already_stored,
