@@ -1,7 +1,9 @@
 //! The `joinedup` binary driven as a user would: files in a temporary folder, the real binary.
 
 mod bad_input;
+mod command_line;
 mod metrics;
+mod property;
 mod store;
 mod twin;
 
