@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Three indicators of spec/indicators.md computed purely in DuckDB SQL over the journey log.
+"""Three indicators of docs/indicators.md computed purely in DuckDB SQL over the journey log.
 
 An independent reference for `joinedup metrics` (and the baseline of bench/metrics_vs_duckdb.sh):
 
@@ -13,7 +13,7 @@ prints one JSON object:
 `seconds` is the wall time of all the queries, reading the file included. A value whose
 denominator is zero is null, as the spec says.
 
-How the definitions are read (spec/events.md, spec/indicators.md):
+How the definitions are read (docs/journey-log.md, docs/indicators.md):
 - Instants are kept as exact integer nanoseconds since the epoch (the engine's resolution):
   `at` is parsed as an RFC 3339 instant (`Z` or an offset; `t`/`z` in either case; any number of
   fractional digits, of which the first 9 count; a leap second :60 is second 59 plus one

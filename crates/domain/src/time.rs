@@ -143,12 +143,15 @@ impl Zone {
             chrono::LocalResult::Single(t) => t,
             chrono::LocalResult::Ambiguous(first, _) => first,
             chrono::LocalResult::None => {
-                // The clock jumped over midnight: take the first local instant of the day.
-                let later = naive + chrono::Duration::hours(1);
-                self.0
-                    .from_local_datetime(&later)
-                    .earliest()
-                    .expect("an hour after a skipped midnight exists")
+                // The clock jumped over midnight: take the first local instant of the day, or,
+                // where the whole day was skipped (Kiribati's 31 December 1994, Samoa's
+                // 30 December 2011), the instant the next day began.
+                (1..=4 * 48)
+                    .find_map(|q| {
+                        let later = naive + chrono::Duration::minutes(15 * q);
+                        self.0.from_local_datetime(&later).earliest()
+                    })
+                    .expect("no zone skips two days")
             }
         };
         Instant(t.timestamp_nanos_opt().expect("date in range"))
@@ -161,6 +164,20 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()
+    }
+
+    #[test]
+    fn a_skipped_day_begins_where_the_next_day_does() {
+        let kiribati = Zone::parse("Pacific/Kiritimati").unwrap();
+        assert_eq!(
+            kiribati.midnight(d("1994-12-31")),
+            kiribati.midnight(d("1995-01-01"))
+        );
+        let samoa = Zone::parse("Pacific/Apia").unwrap();
+        assert_eq!(
+            samoa.midnight(d("2011-12-30")),
+            samoa.midnight(d("2011-12-31"))
+        );
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// The profile shipped with joinedup (a copy of `spec/stoke-2017-profile.toml`).
+/// The profile shipped with joinedup (`data/stoke-2017-profile.toml`: the 2017, England and comparator figures).
 pub const STOKE_2017_PROFILE: &str = include_str!("../data/stoke-2017-profile.toml");
 
 /// Benchmarks of one indicator.

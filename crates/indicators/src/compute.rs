@@ -1,4 +1,4 @@
-//! Computing every indicator of the framework for a period, exactly as `spec/indicators.md`
+//! Computing every indicator of the framework for a period, exactly as `docs/indicators.md`
 //! defines it.
 
 use crate::benchmarks::BenchmarkSet;

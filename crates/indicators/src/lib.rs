@@ -1,4 +1,4 @@
-//! The joint performance framework: every indicator of `spec/indicators.md`, computed from a
+//! The joint performance framework: every indicator of `docs/indicators.md`, computed from a
 //! stream of journey-log events.
 //!
 //! The engine does no I/O and knows no store: feed it [`domain::Event`]s in any order with

@@ -1,7 +1,68 @@
 //! The command-line contract users and scripts rely on.
 
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// The earliest date a command takes: journeys start years before a period and instants are
+/// nanoseconds in an `i64` (1677 to 2262), so dates keep well inside that.
+pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+/// The last date a command takes.
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2199, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// Parses a `YYYY-MM-DD` argument between [`FIRST_DATE`] and [`LAST_DATE`].
+pub fn date(s: &str) -> Result<NaiveDate, String> {
+    let d = domain::parse_date(s).map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))?;
+    if d < FIRST_DATE || d > LAST_DATE {
+        return Err(format!(
+            "{s} is outside the dates this system takes ({FIRST_DATE} to {LAST_DATE})"
+        ));
+    }
+    Ok(d)
+}
+
+/// The most threads `--threads` takes.
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads`: 1 to [`MAX_THREADS`].
+pub fn threads(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a number of threads from 1 to {MAX_THREADS}"
+        )),
+    }
+}
+
+impl Cli {
+    /// The checks clap cannot make on one argument alone: `--to` after `--from`.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        let period = match &self.command {
+            Command::Metrics(a) => Some(("metrics", a.from, a.to)),
+            Command::Generate(a) => Some(("generate", a.from, a.to)),
+            _ => None,
+        };
+        match period {
+            Some((name, from, to)) if to <= from => {
+                use clap::CommandFactory as _;
+                let mut cli = Cli::command();
+                cli.build();
+                let cmd = cli.find_subcommand_mut(name).expect("a subcommand of Cli");
+                Err(cmd.error(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("--to {to} must be after --from {from}"),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,8 +103,8 @@ pub struct RunArgs {
     pub days: Option<u32>,
     #[arg(long, default_value_t = 2017)]
     pub seed: u64,
-    /// Threads to run replications on (default: all cores, or RAYON_NUM_THREADS).
-    #[arg(long)]
+    /// Threads to run replications on, 1 to 1024 (default: all cores, or RAYON_NUM_THREADS).
+    #[arg(long, value_parser = threads)]
     pub threads: Option<usize>,
 }
 
@@ -128,11 +189,11 @@ pub struct MetricsArgs {
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// First day of the period (included), YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub from: String,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub from: NaiveDate,
     /// Day after the period (excluded), YYYY-MM-DD.
-    #[arg(long, value_name = "YYYY-MM-DD")]
-    pub to: String,
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub to: NaiveDate,
     /// Split the period by calendar month.
     #[arg(long, value_enum)]
     pub by: Option<By>,
@@ -167,6 +228,9 @@ pub struct ExportArgs {
     /// The folder to write events.jsonl, orgs.csv and population.csv into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Replace the files of an earlier export in that folder.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -180,10 +244,10 @@ pub struct GenerateArgs {
     /// Stop after about this many events (0: no limit; the period decides).
     #[arg(long, default_value_t = 0)]
     pub events: u64,
-    #[arg(long, default_value = "2016-10-01", value_name = "YYYY-MM-DD")]
-    pub from: String,
-    #[arg(long, default_value = "2017-10-01", value_name = "YYYY-MM-DD")]
-    pub to: String,
+    #[arg(long, default_value = "2016-10-01", value_name = "YYYY-MM-DD", value_parser = date)]
+    pub from: NaiveDate,
+    #[arg(long, default_value = "2017-10-01", value_name = "YYYY-MM-DD", value_parser = date)]
+    pub to: NaiveDate,
     #[arg(long, default_value_t = 2017)]
     pub seed: u64,
     /// Compress the log with gzip.

@@ -1,5 +1,7 @@
 //! `joinedup`: the command line of the joined-up health and social care platform.
 
+#[macro_use]
+mod output;
 mod cli;
 mod commands;
 mod progress;
@@ -14,13 +16,18 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    if let Err(e) = args.check() {
+        e.exit();
+    }
     match commands::run(args) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of standard output has gone (`| head`): nothing more to say to anyone.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             if let Some(invalid) = e.downcast_ref::<commands::InvalidInput>() {
-                eprintln!("{invalid}");
+                note!("{invalid}");
             } else {
-                eprintln!("error: {e:#}");
+                note!("error: {}", output::message(&e));
             }
             ExitCode::FAILURE
         }

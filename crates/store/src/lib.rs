@@ -20,7 +20,7 @@ pub mod sqlite;
 pub mod sqlite_accounts;
 
 pub use accounts::{Accounts, NewUser, Session, User};
-pub use export::{export, ExportSummary};
+pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
     import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
 };

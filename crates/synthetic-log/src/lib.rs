@@ -59,6 +59,11 @@ pub fn generate(
     out: &mut dyn Write,
     progress: &dyn Fn(u64),
 ) -> Result<Stats, GenerateError> {
+    // More older people than there are synthetic numbers can never be reached: say so before
+    // writing anything rather than after writing all the others.
+    if config.target_events == 0 && config.people65 as usize > nhs_numbers().count() {
+        return Err(GenerateError::TooManyPeople(config.people65));
+    }
     let zone = Zone::default();
     let from = zone.midnight(config.from);
     let to = zone.midnight(config.to);
@@ -110,9 +115,66 @@ pub fn generate(
     Ok(stats)
 }
 
-/// An instant `days` (fractional) after `t`, to the whole second.
+/// An instant `days` (fractional) after `t`, to the whole second. A draw beyond the last
+/// representable instant (a long life drawn from a low death rate) stays at that end of time:
+/// it is after any period, which is all that such a draw means.
 fn after(t: Instant, days: f64) -> Instant {
     const SECOND: i64 = 1_000_000_000;
-    let t = t.0 + (days * domain::time::NANOS_PER_DAY as f64) as i64;
+    // `as` saturates a float out of range; the sum saturates too rather than wrap round.
+    let t =
+        t.0.saturating_add((days * domain::time::NANOS_PER_DAY as f64) as i64);
     Instant(t.div_euclid(SECOND) * SECOND)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draw_past_the_end_of_time_stays_after_every_period() {
+        let from = Zone::default().midnight(NaiveDate::from_ymd_opt(2016, 10, 1).unwrap());
+        // 300 years: past 2262, the last instant an i64 of nanoseconds holds.
+        let t = after(from, 300.0 * 365.0);
+        assert!(t > from.plus_days(365 * 200), "{t:?}");
+        assert!(after(from, f64::INFINITY) > from);
+        assert!(after(from, -300.0 * 365.0) < from);
+    }
+
+    #[test]
+    fn young_adults_do_not_all_die_in_the_period() {
+        // With a wrapped sum, about half of the younger adults (death rate 0.3% a year) died
+        // within the year; a few in a thousand should.
+        let config = Config {
+            people65: 3000,
+            target_events: 0,
+            from: NaiveDate::from_ymd_opt(2016, 10, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2017, 10, 1).unwrap(),
+            seed: 7,
+        };
+        let mut out = Vec::new();
+        let stats = generate(&config, &mut out, &|_| {}).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let deaths = text.matches(r#""kind":"death""#).count() as u32;
+        // Deaths among the older people alone run at about 5 to 10 in a hundred a year.
+        assert!(
+            deaths * 100 < stats.people * 12,
+            "{deaths} deaths of {} people",
+            stats.people
+        );
+    }
+
+    #[test]
+    fn more_people_than_numbers_is_an_error_before_anything_is_written() {
+        let config = Config {
+            people65: u32::MAX,
+            target_events: 0,
+            from: NaiveDate::from_ymd_opt(2016, 10, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2017, 10, 1).unwrap(),
+            seed: 7,
+        };
+        let mut out = Vec::new();
+        let e = generate(&config, &mut out, &|_| {}).unwrap_err();
+        assert!(matches!(e, GenerateError::TooManyPeople(_)), "{e}");
+        assert!(out.is_empty());
+    }
 }

@@ -1,24 +1,20 @@
 //! `joinedup generate`: a synthetic journey log with its registers.
+//!
+//! The files are written to temporary files in the folder and renamed into place only when all
+//! are complete: after an error no partial `events.jsonl` is left.
 
-use super::{date_arg, InvalidInput};
 use crate::cli::GenerateArgs;
 use crate::progress;
 use anyhow::Context as _;
 use std::io::{BufWriter, Write};
+use store::Staging;
 
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
-    let from = date_arg("from", &a.from)?;
-    let to = date_arg("to", &a.to)?;
-    if to <= from {
-        return Err(InvalidInput(format!("error: --to {to} must be after --from {from}")).into());
-    }
-    std::fs::create_dir_all(&a.out)
-        .with_context(|| format!("cannot create {}", a.out.display()))?;
     let config = synthetic_log::Config {
         people65: a.people,
         target_events: a.events,
-        from,
-        to,
+        from: a.from,
+        to: a.to,
         seed: a.seed,
     };
     let name = if a.gzip {
@@ -26,12 +22,12 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     } else {
         "events.jsonl"
     };
+    let cannot = || format!("cannot write into {}; nothing was written", a.out.display());
+    // Earlier files are replaced (as generating always has), but never through a link.
+    let mut staging =
+        Staging::new(&a.out, &[name, "orgs.csv", "population.csv"], true).with_context(cannot)?;
     let path = a.out.join(name);
-    let file = BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?,
-    );
+    let file = BufWriter::with_capacity(1 << 20, staging.create(name).with_context(cannot)?);
     let mut out: Box<dyn Write> = if a.gzip {
         Box::new(flate2::write::GzEncoder::new(
             file,
@@ -40,28 +36,29 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     } else {
         Box::new(file)
     };
-    let bar = if a.events > 0 {
-        progress::items(a.events, "generating events")
-    } else {
-        progress::items(0, "generating events")
-    };
-    let stats = synthetic_log::generate(&config, &mut out, &|n| bar.set_position(n))?;
+    let bar = progress::items(a.events, "generating events");
+    let stats = synthetic_log::generate(&config, &mut out, &|n| bar.set_position(n));
     bar.finish_and_clear();
-    out.flush()?;
+    let stats = stats.with_context(|| format!("cannot generate {}", path.display()))?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     drop(out);
     let people65: u64 = stats.bands65.iter().sum();
     // Size the acute trust so a system of this many older people fills about nine beds in ten
     // (a Stoke-on-Trent resident is 38% of the trust's admissions; the rest are not in the log).
     let beds = ((people65 as f64) / 180.0).ceil().max(1.0) as u32;
     journey_log::write_orgs(
-        std::fs::File::create(a.out.join("orgs.csv"))?,
+        BufWriter::new(staging.create("orgs.csv").with_context(cannot)?),
         &synthetic_log::orgs(beds),
-    )?;
+    )
+    .with_context(|| format!("cannot write {}", a.out.join("orgs.csv").display()))?;
     journey_log::write_population(
-        std::fs::File::create(a.out.join("population.csv"))?,
+        BufWriter::new(staging.create("population.csv").with_context(cannot)?),
         &synthetic_log::population_for(stats.bands65),
-    )?;
-    eprintln!(
+    )
+    .with_context(|| format!("cannot write {}", a.out.join("population.csv").display()))?;
+    staging.commit().with_context(cannot)?;
+    note!(
         "wrote {} events of {} people ({} aged 65+) to {}",
         stats.events,
         stats.people,

@@ -7,13 +7,7 @@ use store::ImportError;
 
 pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     for f in &a.files {
-        if !f.exists() {
-            return Err(super::InvalidInput(format!(
-                "error: {}: no such file; nothing was written",
-                f.display()
-            ))
-            .into());
-        }
+        super::readable(f)?;
     }
     // The bar counts bytes of the logs as read (uncompressed): its total is known only when no
     // log is compressed.
@@ -34,7 +28,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     match result {
         Ok(s) => {
-            eprintln!(
+            note!(
                 "imported {} events ({} already stored), {} organisations{} into {}",
                 s.events_added,
                 s.events_already_stored,

@@ -1,6 +1,6 @@
 //! `joinedup metrics`: the joint performance framework for a period.
 
-use super::{date_arg, invalid, InvalidInput};
+use super::{invalid, readable, InvalidInput};
 use crate::cli::{By, Format, MetricsArgs};
 use crate::progress;
 use anyhow::Context as _;
@@ -10,9 +10,7 @@ use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, L
 use store::JourneyStore;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
-    let from = date_arg("from", &a.from)?;
-    let to = date_arg("to", &a.to)?;
-    let period = Period::new(from, to).map_err(|e| InvalidInput(format!("error: {e}")))?;
+    let period = Period::new(a.from, a.to).map_err(|e| InvalidInput(format!("error: {e}")))?;
     let zone = Zone::parse(&a.zone)
         .ok_or_else(|| InvalidInput(format!("error: --zone: unknown time zone {:?}", a.zone)))?;
 
@@ -48,7 +46,7 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     match &a.out {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{text}"),
+        None => out!("{text}")?,
     }
     Ok(())
 }
@@ -59,6 +57,9 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
         .population
         .as_ref()
         .expect("clap requires --population without --db");
+    for path in [orgs_path, pop_path].into_iter().chain(&a.events) {
+        readable(path)?;
+    }
     let mut errors = LogErrors::default();
     let orgs = read_orgs_file(orgs_path).unwrap_or_else(|e| {
         errors.extend(e);
@@ -99,6 +100,7 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
 }
 
 fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+    readable(db)?;
     let store = store::SqliteStore::open_read_only(db)?;
     let mut read = None;
     store.read(&mut |held| {

@@ -44,9 +44,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Parses a `YYYY-MM-DD` argument.
-pub fn date_arg(name: &str, s: &str) -> anyhow::Result<chrono::NaiveDate> {
-    domain::parse_date(s).map_err(|_| {
-        InvalidInput(format!("error: --{name}: {s:?} is not a date (YYYY-MM-DD)")).into()
-    })
+/// Checks that an input file can be read before anything else is done with it:
+/// `error: cannot read events.jsonl: No such file or directory`.
+pub fn readable(path: &std::path::Path) -> anyhow::Result<()> {
+    let why = match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => "it is a folder, not a file".to_string(),
+        Ok(_) => match std::fs::File::open(path) {
+            Ok(_) => return Ok(()),
+            Err(e) => crate::output::reason(&e),
+        },
+        Err(e) => crate::output::reason(&e),
+    };
+    Err(InvalidInput(format!("error: cannot read {}: {why}", path.display())).into())
 }

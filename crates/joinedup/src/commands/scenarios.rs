@@ -10,12 +10,12 @@ pub fn run(a: ScenariosArgs) -> anyhow::Result<()> {
             let width = BUILT_IN.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
             for (name, _) in BUILT_IN {
                 let s = Scenario::load(name)?;
-                println!("{name:<width$}  {}", s.description);
+                outln!("{name:<width$}  {}", s.description)?;
             }
         }
         Some(ScenariosCommand::Show { name }) => match Scenario::text(&name) {
             Some(text) if !text.contains("\nextends") && !text.starts_with("extends") => {
-                print!("{text}")
+                out!("{text}")?
             }
             _ => {
                 // A scenario that extends another: check it loads, then print its own file and
@@ -32,9 +32,9 @@ pub fn run(a: ScenariosArgs) -> anyhow::Result<()> {
                 }
                 for (i, n) in chain.iter().enumerate() {
                     if i > 0 {
-                        println!("\n# ---- extends {n}: ----\n");
+                        outln!("\n# ---- extends {n}: ----\n")?;
                     }
-                    print!("{}", scenario_text(n).unwrap_or_default());
+                    out!("{}", scenario_text(n).unwrap_or_default())?;
                 }
             }
         },

@@ -154,35 +154,39 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         ),
     )?;
 
-    println!(
+    outln!(
         "{}: {} replications, {} to {} ({:.1} s)",
         s.name,
         runs.len(),
         period.from,
         period.to,
         secs
-    );
-    println!(
+    )?;
+    outln!(
         "{:<58} {:>9} {:>19} {:>7} {:>7}",
-        "indicator", "mean", "95% interval", "2017", "England"
-    );
+        "indicator",
+        "mean",
+        "95% interval",
+        "2017",
+        "England"
+    )?;
     for i in summaries.iter().filter(|i| headline(i)) {
         let ci = i
             .ci95
             .map(|(lo, hi)| format!("{} - {}", fmt(Some(lo)), fmt(Some(hi))))
             .unwrap_or_else(|| "-".into());
-        println!(
+        outln!(
             "{:<58} {:>9} {:>19} {:>7} {:>7}",
             i.id,
             fmt(i.mean),
             ci,
             fmt(i.benchmarks.stoke_2017),
             fmt(i.benchmarks.england)
-        );
+        )?;
     }
-    println!("written to {}", out.display());
+    outln!("written to {}", out.display())?;
     if let Some(dir) = &a.events_out {
-        println!("replication 1's journey log written to {}", dir.display());
+        outln!("replication 1's journey log written to {}", dir.display())?;
     }
     Ok(())
 }
@@ -282,31 +286,31 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         ),
     )?;
 
-    print!("{:<52}", "indicator");
+    out!("{:<52}", "indicator")?;
     for (k, n) in names.iter().enumerate() {
-        print!(" {:>24}", n);
+        out!(" {:>24}", n)?;
         if k > 0 {
-            print!(" {:>26}", format!("difference ({n})"));
+            out!(" {:>26}", format!("difference ({n})"))?;
         }
     }
-    println!();
+    outln!()?;
     for (i, base) in all[0].iter().enumerate().filter(|(_, b)| headline(b)) {
-        print!("{:<52}", base.id);
+        out!("{:<52}", base.id)?;
         for (k, s) in all.iter().enumerate() {
             let ci = s[i]
                 .ci95
                 .map(|(lo, hi)| format!(" ({}-{})", fmt(Some(lo)), fmt(Some(hi))))
                 .unwrap_or_default();
-            print!(" {:>24}", format!("{}{ci}", fmt(s[i].mean)));
+            out!(" {:>24}", format!("{}{ci}", fmt(s[i].mean)))?;
             if k > 0 {
                 let d = diffs[k][i]
                     .map(|(m, lo, hi)| format!("{m:+.2} ({lo:+.2},{hi:+.2})"))
                     .unwrap_or_else(|| "-".into());
-                print!(" {:>26}", d);
+                out!(" {:>26}", d)?;
             }
         }
-        println!();
+        outln!()?;
     }
-    println!("written to {}", out.display());
+    outln!("written to {}", out.display())?;
     Ok(())
 }

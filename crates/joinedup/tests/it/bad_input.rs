@@ -154,12 +154,23 @@ fn bad_registers_name_line_and_field() {
 fn bad_arguments() {
     let dir = setup(GOOD);
     let run = |from: &str, to: &str| joinedup(dir.path(), &metrics_args(from, to, &[]));
-    let o = run("2017-02-30", "2017-03-01");
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
-    let o = run("2017-03-01", "2017-02-01");
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("must end after it starts"));
+    // Bad argument values are a wrong command line: exit 2, as for any other.
+    for (from, to, says) in [
+        ("2017-02-30", "2017-03-01", "--from"),
+        ("01/02/2017", "2017-03-01", "--from"),
+        ("2017-02-01", "", "--to"),
+        (
+            "2017-03-01",
+            "2017-02-01",
+            "--to 2017-02-01 must be after --from 2017-03-01",
+        ),
+        ("2017-03-01", "2017-03-01", "must be after"),
+    ] {
+        let o = run(from, to);
+        assert_eq!(o.status.code(), Some(2), "{from} {to}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{from} {to}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty());
+    }
     let o = joinedup(
         dir.path(),
         &[
@@ -176,8 +187,11 @@ fn bad_arguments() {
             "2017-03-01",
         ],
     );
-    assert!(!o.status.success());
-    assert!(stderr(&o).contains("missing.jsonl"));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: cannot read missing.jsonl: No such file or directory\n"
+    );
     // Neither files nor a store: a usage error.
     let o = joinedup(
         dir.path(),

@@ -1,8 +1,10 @@
 //! The `joinedup` binary driven as a user would: files in a temporary folder, the real binary.
 
 mod bad_input;
+mod command_line;
 mod concurrent;
 mod metrics;
+mod property;
 mod store;
 mod twin;
 

@@ -176,16 +176,11 @@ fn bad_files_in_an_import_write_nothing() {
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("no store at store.db"),
+        stderr(&o).contains("cannot read store.db: "),
         "{}",
         stderr(&o)
     );
-    assert_eq!(
-        stderr(&o).matches("no store at").count(),
-        1,
-        "{}",
-        stderr(&o)
-    );
+    assert_eq!(stderr(&o).matches("store.db").count(), 1, "{}", stderr(&o));
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -398,4 +393,82 @@ fn metrics_from_the_store_equal_metrics_from_files() {
         ok(joinedup(&dir, &from_files)),
         ok(joinedup(&dir, &from_store))
     );
+}
+
+/// A store of the spec's example in a [`setup`] folder.
+fn imported() -> tempfile::TempDir {
+    let dir = setup(SPEC_EXAMPLE);
+    ok(import(
+        dir.path(),
+        &["orgs.csv", "population.csv", "events.jsonl"],
+    ));
+    dir
+}
+
+#[test]
+fn an_earlier_export_is_replaced_only_with_force() {
+    let dir = imported();
+    let export = |extra: &[&str]| {
+        let mut args = vec!["export", "--db", "store.db", "--out", "out"];
+        args.extend_from_slice(extra);
+        joinedup(dir.path(), &args)
+    };
+    ok(export(&[]));
+    // Something the second export would change, to see whether it did.
+    std::fs::write(dir.path().join("out/events.jsonl"), "old\n").unwrap();
+    let o = export(&[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("out/events.jsonl already exists"), "{err}");
+    assert!(
+        err.contains("nothing was written") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/events.jsonl")).unwrap(),
+        "old\n"
+    );
+    ok(export(&["--force"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/events.jsonl")).unwrap(),
+        SPEC_EXAMPLE
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["events.jsonl", "orgs.csv", "population.csv"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn export_refuses_a_symbolic_link_and_leaves_its_target() {
+    let dir = imported();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("precious.txt"),
+        dir.path().join("out/events.jsonl"),
+    )
+    .unwrap();
+    for force in [false, true] {
+        let mut args = vec!["export", "--db", "store.db", "--out", "out"];
+        if force {
+            args.push("--force");
+        }
+        let o = joinedup(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(1));
+        let err = stderr(&o);
+        assert!(
+            err.contains("out/events.jsonl is a symbolic link")
+                && err.contains("nothing was written"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
+            "keep me"
+        );
+        assert!(!dir.path().join("out/orgs.csv").exists());
+    }
 }
