@@ -218,14 +218,16 @@ fn fmt_value(v: Option<f64>, unit: Unit) -> String {
     }
 }
 
-/// A numerator or denominator: whole numbers as they are, others to 2 decimals below 10, else 1.
+/// A numerator or denominator: whole numbers as they are, others to 3 significant figures (a
+/// rate's denominator can be well below 1), or 1 decimal from 100 up.
 fn fmt_amount(x: f64) -> String {
     if x.fract() == 0.0 {
         format!("{x:.0}")
-    } else if x.abs() < 10.0 {
-        format!("{x:.2}")
-    } else {
+    } else if x.abs() >= 100.0 {
         format!("{x:.1}")
+    } else {
+        let decimals = (2 - x.abs().log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
     }
 }
 
@@ -438,6 +440,15 @@ mod tests {
         let r = report(vec![rate.clone()]);
         assert_eq!(rate.base(28), Some(100_000.0));
         assert_eq!(r.judge_england(&rate), Some(VersusEngland::Better));
+    }
+
+    #[test]
+    fn amounts_keep_three_significant_figures() {
+        assert_eq!(fmt_amount(28.0), "28");
+        assert_eq!(fmt_amount(6.5123), "6.51");
+        assert_eq!(fmt_amount(12.345), "12.3");
+        assert_eq!(fmt_amount(0.003657), "0.00366");
+        assert_eq!(fmt_amount(1234.56), "1234.6");
     }
 
     #[test]

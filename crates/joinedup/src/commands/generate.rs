@@ -49,13 +49,11 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     out.flush()?;
     drop(out);
-    let people65: u64 = stats.bands65.iter().sum();
-    // Size the acute trust so a system of this many older people fills about nine beds in ten
-    // (a Stoke-on-Trent resident is 38% of the trust's admissions; the rest are not in the log).
-    let beds = ((people65 as f64) / 180.0).ceil().max(1.0) as u32;
+    // Beds and places sized to what these journeys used, so the log fills them about nine in
+    // ten (the trust's other patients are not in the log, so neither are their beds).
     journey_log::write_orgs(
         std::fs::File::create(a.out.join("orgs.csv"))?,
-        &synthetic_log::orgs(beds),
+        &synthetic_log::orgs_sized(&stats.places),
     )?;
     journey_log::write_population(
         std::fs::File::create(a.out.join("population.csv"))?,

@@ -282,6 +282,84 @@ fn the_shipped_example_runs() {
         assert!(v > 0.0, "{id} = {v}");
     }
     assert!(r["indicators"].as_array().unwrap().len() > 40);
+    // A newcomer's first table looks like a real system: no share over 100%, the trust's beds
+    // neither empty nor over-full.
+    for i in r["indicators"].as_array().unwrap() {
+        if let (Some(v), "%") = (i["value"].as_f64(), i["unit"].as_str().unwrap()) {
+            assert!((0.0..=100.0).contains(&v), "{} = {v}", i["id"]);
+        }
+    }
+    let occupancy = value(&r, "bed_occupancy_pct").as_f64().unwrap();
+    assert!(
+        (60.0..=100.0).contains(&occupancy),
+        "bed occupancy {occupancy}"
+    );
+}
+
+#[test]
+fn the_shipped_example_is_what_the_readme_command_generates() {
+    // README: joinedup generate --out examples/stoke-mini --people 1500 --from 2016-10-01
+    // --to 2017-10-01 --seed 2017. So the example's plausibility above is the generator's.
+    let dir = tempfile::tempdir().unwrap();
+    ok(joinedup(
+        dir.path(),
+        &[
+            "generate",
+            "--out",
+            "stoke-mini",
+            "--people",
+            "1500",
+            "--from",
+            "2016-10-01",
+            "--to",
+            "2017-10-01",
+            "--seed",
+            "2017",
+        ],
+    ));
+    for file in ["events.jsonl", "orgs.csv", "population.csv"] {
+        let made = std::fs::read_to_string(dir.path().join("stoke-mini").join(file)).unwrap();
+        let shipped = std::fs::read_to_string(example().join(file)).unwrap();
+        assert!(
+            made == shipped,
+            "examples/stoke-mini/{file} is not what the README's command generates: regenerate it"
+        );
+    }
+}
+
+#[test]
+fn generated_registers_fit_the_journeys_at_any_size() {
+    // Beds are sized to the journeys drawn: a small and a larger system both run their acute
+    // beds at a plausible occupancy once past the first month.
+    for people in ["400", "3000"] {
+        let dir = tempfile::tempdir().unwrap();
+        ok(joinedup(
+            dir.path(),
+            &[
+                "generate",
+                "--out",
+                ".",
+                "--people",
+                people,
+                "--from",
+                "2016-10-01",
+                "--to",
+                "2017-10-01",
+                "--seed",
+                "11",
+            ],
+        ));
+        let out = ok(joinedup(
+            dir.path(),
+            &metrics_args("2016-11-01", "2017-10-01", &["--format", "json"]),
+        ));
+        let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let occupancy = value(&r, "bed_occupancy_pct").as_f64().unwrap();
+        assert!(
+            (60.0..=100.0).contains(&occupancy),
+            "{people} people: bed occupancy {occupancy}"
+        );
+    }
 }
 
 #[test]
