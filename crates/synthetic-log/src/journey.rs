@@ -213,8 +213,9 @@ pub fn person(
 
     // Crises, one after another, until death or the end of the period.
     let mut t = from;
-    // When the last crisis drawn was over: a death is not written before it.
-    let mut settled = from;
+    // When the last crisis drawn was over (set at the top of each round): a death is not
+    // written before it.
+    let mut settled;
     let mut died: Option<Instant> = None;
     let mut soon: Option<Instant> = None; // an early readmission drawn at the last discharge
     loop {

@@ -143,9 +143,8 @@ fn size_places(o: &Occupancy) -> Places {
 /// young adult's death) saturates at the end of time rather than wrapping round to the past.
 fn after(t: Instant, days: f64) -> Instant {
     const SECOND: i64 = 1_000_000_000;
-    let t = t
-        .0
-        .saturating_add((days * domain::time::NANOS_PER_DAY as f64) as i64);
+    let t =
+        t.0.saturating_add((days * domain::time::NANOS_PER_DAY as f64) as i64);
     Instant(t.div_euclid(SECOND) * SECOND)
 }
 
@@ -223,6 +222,10 @@ mod tests {
             .filter(|l| l.contains(r#""kind":"death""#) && young.contains(&field(l, "person")))
             .count();
         // At 0.3% a year (and 6% of their rare admissions), a death or two at most.
-        assert!(deaths <= 3, "{deaths} deaths of {} young adults", young.len());
+        assert!(
+            deaths <= 3,
+            "{deaths} deaths of {} young adults",
+            young.len()
+        );
     }
 }

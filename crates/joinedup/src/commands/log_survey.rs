@@ -129,7 +129,9 @@ mod tests {
     #[test]
     fn an_empty_period_is_named_with_the_logs_span() {
         let mut s = Survey::new(&[period("2030-01-01", "2030-02-01")], Zone::default());
-        s.see(&event("2016-10-01T08:00:00Z", unknown("x")), || "at a:1".into());
+        s.see(&event("2016-10-01T08:00:00Z", unknown("x")), || {
+            "at a:1".into()
+        });
         s.see(&event("2017-09-30T22:00:00Z", EventBody::Death), || {
             unreachable!("asked only for unknown kinds")
         });
@@ -146,10 +148,16 @@ mod tests {
         let feb = period("2017-02-01", "2017-03-01");
         let mut s = Survey::new(&[feb], Zone::default());
         // The last instant of February holds; 1 March 00:00 would not.
-        s.see(&event("2017-02-28T23:59:59Z", EventBody::Death), String::new);
+        s.see(
+            &event("2017-02-28T23:59:59Z", EventBody::Death),
+            String::new,
+        );
         assert!(s.warnings().is_empty());
         let mut s = Survey::new(&[feb], Zone::default());
-        s.see(&event("2017-03-01T00:00:00Z", EventBody::Death), String::new);
+        s.see(
+            &event("2017-03-01T00:00:00Z", EventBody::Death),
+            String::new,
+        );
         assert_eq!(s.warnings().len(), 1);
         let s = Survey::new(&[feb], Zone::default());
         assert!(s.warnings()[0].ends_with("the log holds no events"));

@@ -91,7 +91,10 @@ fn table_and_csv_show_values_beside_benchmarks() {
     assert_eq!(lines.next().unwrap(), "from,to,id,value,numerator,denominator,unit,stoke_2017,england,comparators,target,vs_england");
     // One attendance is too few to judge: no "worse" however far below England.
     let row = csv.lines().find(|l| l.contains(",ae_4h_pct,")).unwrap();
-    assert_eq!(row, "2017-02-01,2017-03-01,ae_4h_pct,0,0,1,%,78.3,89.1,,95,");
+    assert_eq!(
+        row,
+        "2017-02-01,2017-03-01,ae_4h_pct,0,0,1,%,78.3,89.1,,95,"
+    );
 }
 
 /// The table's line of indicator (or breakdown label) `start`.
