@@ -82,7 +82,18 @@ pub const INDICATORS: &[Definition] = &[
         PerDayPer100k,
         Lower,
     ),
-    def("ae_4h_pct", "A&E: seen within four hours", Percent, Higher),
+    def(
+        "ae_4h_pct",
+        "A&E: left within four hours of arrival",
+        Percent,
+        Higher,
+    ),
+    def(
+        "ae_12h_pct",
+        "A&E: over twelve hours from arrival",
+        Percent,
+        Lower,
+    ),
     def(
         "ae_attendances_65_per_1000",
         "A&E attendances, 65+",

@@ -186,7 +186,9 @@ impl Journeys {
         ));
 
         // A&E.
-        let (mut departed, mut within_4h) = (0u64, 0u64);
+        // Every arrival of the period counts: no departure within 4 (12) hours, whether it
+        // comes later or never, is a wait over 4 (12) hours.
+        let (mut arrivals, mut within_4h, mut over_12h) = (0u64, 0u64, 0u64);
         let (
             mut att65,
             mut departed65,
@@ -202,11 +204,13 @@ impl Journeys {
             if !w.contains(arr) {
                 continue;
             }
-            if let Some((dep, _)) = a.departure {
-                departed += 1;
-                if dep.0 - arr.0 <= 4 * domain::time::NANOS_PER_HOUR {
-                    within_4h += 1;
-                }
+            arrivals += 1;
+            let stay = a.departure.map(|(dep, _)| dep.0 - arr.0);
+            if stay.is_some_and(|s| s <= 4 * domain::time::NANOS_PER_HOUR) {
+                within_4h += 1;
+            }
+            if stay.is_none_or(|s| s > 12 * domain::time::NANOS_PER_HOUR) {
+                over_12h += 1;
             }
             if !self.is_65(a.person, arr, zone) {
                 continue;
@@ -223,7 +227,8 @@ impl Journeys {
                 }
             }
         }
-        out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, departed)));
+        out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, arrivals)));
+        out.push(("ae_12h_pct".into(), Ratio::pct(over_12h, arrivals)));
         out.push((
             "ae_attendances_65_per_1000".into(),
             Ratio::new(att65 as f64, w.days as f64 / 365.0 * pop65 / 1000.0),

@@ -30,4 +30,6 @@ pub use benchmarks::{BenchmarkSet, Benchmarks};
 pub use catalogue::{Better, Definition, Unit, INDICATORS};
 pub use compute::{Context, Period, PeriodError};
 pub use facts::{JourneyFacts, Journeys};
-pub use report::{periods_json, to_csv, to_table, IndicatorValue, Report, VersusEngland};
+pub use report::{
+    periods_json, to_csv, to_table, IndicatorValue, Report, VersusEngland, VersusTarget, SMALL_BASE,
+};

@@ -1,6 +1,7 @@
 //! One person's journey over the period, drawn from their own random stream.
 
 use crate::after;
+use crate::capacity::Stay;
 use crate::registers::*;
 use chrono::{Datelike, Duration, NaiveDate};
 use domain::{Instant, NhsNumber, Zone};
@@ -17,6 +18,8 @@ pub struct Drawn {
     pub older: bool,
     /// 0: 65-74, 1: 75-84, 2: 85+ (older people only).
     pub band65: usize,
+    /// The beds and places the person occupied (to size the registers).
+    pub stays: Vec<Stay>,
 }
 
 enum V<'a> {
@@ -146,6 +149,17 @@ pub fn person(
         fields.push(("care_home", V::S(&home)));
     }
     w.ev("person_registered", registered, &fields);
+    let mut stays: Vec<Stay> = Vec::new();
+    // Care home places held until death (or the end): the index of the stay that is open.
+    let mut in_place: Option<usize> = None;
+    if !home.is_empty() {
+        in_place = Some(stays.len());
+        stays.push(Stay {
+            org: home.clone(),
+            start: registered,
+            end: None,
+        });
+    }
 
     let in_care_home = |r: &str| r == "residential_home" || r == "nursing_home";
     // Yearly rates.
@@ -199,11 +213,16 @@ pub fn person(
 
     // Crises, one after another, until death or the end of the period.
     let mut t = from;
+    // When the last crisis drawn was over (set at the top of each round): a death is not
+    // written before it.
+    let mut settled;
+    let mut died: Option<Instant> = None;
     let mut soon: Option<Instant> = None; // an early readmission drawn at the last discharge
     loop {
         let gap = Exp::new(crisis_rate / 365.0)
             .expect("positive rate")
             .sample(&mut rng);
+        settled = t;
         t = soon.take().unwrap_or(after(t, gap));
         if t >= death || t >= to {
             break;
@@ -223,6 +242,11 @@ pub fn person(
             let ready = after(t, days(&mut rng, 2.0, 0.6));
             w.ev("ready_for_discharge", ready, &[("spell", V::S(&s))]);
             let out = after(ready, rng.gen_range(0.05..0.5));
+            stays.push(Stay {
+                org: ACUTE_TRUST.into(),
+                start: t,
+                end: Some(out),
+            });
             w.ev(
                 "discharge",
                 out,
@@ -328,6 +352,12 @@ pub fn person(
                 &[("spell", V::S(&s)), ("destination", V::S("died"))],
             );
             w.ev("death", ready, &[]);
+            stays.push(Stay {
+                org: ACUTE_TRUST.into(),
+                start: departed,
+                end: Some(ready),
+            });
+            died = Some(ready);
             break;
         }
         w.ev("ready_for_discharge", ready, &[("spell", V::S(&s))]);
@@ -438,6 +468,11 @@ pub fn person(
                 &[("assessment", V::S(&c)), ("outcome", V::S(outcome))],
             );
         }
+        stays.push(Stay {
+            org: ACUTE_TRUST.into(),
+            start: departed,
+            end: Some(out),
+        });
         let destination = match pathway {
             0 => "usual_residence",
             1 => "usual_residence_with_support",
@@ -521,11 +556,17 @@ pub fn person(
                     out,
                     &[("package", V::S(&k)), ("org", V::S(COMMUNITY_TRUST))],
                 );
+                let end = after(out, days(&mut rng, 14.0, 0.4));
                 w.ev(
                     "package_ended",
-                    after(out, days(&mut rng, 14.0, 0.4)),
+                    end,
                     &[("package", V::S(&k)), ("reason", V::S("needs_met"))],
                 );
+                stays.push(Stay {
+                    org: COMMUNITY_TRUST.into(),
+                    start: out,
+                    end: Some(end),
+                });
             }
             3 => {
                 let k = next_id("k");
@@ -550,6 +591,12 @@ pub fn person(
                     out,
                     &[("residence", V::S(residence)), ("care_home", V::S(&home))],
                 );
+                in_place = Some(stays.len());
+                stays.push(Stay {
+                    org: home.clone(),
+                    start: out,
+                    end: None,
+                });
             }
             _ => {}
         }
@@ -559,17 +606,21 @@ pub fn person(
         }
         t = out;
     }
-    if death < to {
-        // Deaths in hospital were written with their discharge.
-        if !w.text.contains(r#""kind":"death""#) {
-            w.ev("death", death.max(t), &[]);
-        }
+    // Deaths in hospital were written with their discharge (unless it fell after the end).
+    if death < to && !w.text.contains(r#""kind":"death""#) {
+        // At its drawn instant (not postponed to the next crisis, which never comes).
+        died = Some(death.max(settled));
+        w.ev("death", death.max(settled), &[]);
+    }
+    if let Some(i) = in_place {
+        stays[i].end = died;
     }
     Drawn {
         text: w.text,
         events: w.events,
         older,
         band65,
+        stays,
     }
 }
 

@@ -7,9 +7,11 @@
 //! machine and however many threads draw it. NHS numbers start with 999 and pass the
 //! modulus-11 check; no real person is in it.
 
+mod capacity;
 mod journey;
 mod registers;
 
+pub use capacity::{Occupancy, Places, Stay, TARGET_OCCUPANCY};
 pub use registers::*;
 
 use chrono::NaiveDate;
@@ -38,6 +40,8 @@ pub struct Stats {
     pub events: u64,
     /// People aged 65-74, 75-84 and 85+ at `from`.
     pub bands65: [u64; 3],
+    /// Beds and places sized to what the journeys used (see [`orgs_sized`]).
+    pub places: Places,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +73,7 @@ pub fn generate(
     let to = zone.midnight(config.to);
     let mut numbers = nhs_numbers();
     let mut stats = Stats::default();
+    let mut occupancy = Occupancy::new(config.from, config.to, zone);
     let chunk = 4096u32;
     let mut next = 0u32;
     loop {
@@ -93,15 +98,20 @@ pub fn generate(
             .map(|&(k, n)| journey::person(config.seed, k, n, from, to, zone))
             .collect();
         for d in drawn {
+            // Younger adults drawn after the last older person are not added either (a third as
+            // many as the older people, not the rest of the chunk).
             let over = if config.target_events > 0 {
                 stats.events >= config.target_events
             } else {
-                d.older && stats.people65 >= config.people65
+                stats.people65 >= config.people65
             };
             if over {
                 continue;
             }
             out.write_all(d.text.as_bytes())?;
+            for stay in &d.stays {
+                occupancy.add(stay);
+            }
             stats.people += 1;
             stats.events += d.events;
             if d.older {
@@ -112,15 +122,32 @@ pub fn generate(
         next += chunk;
         progress(stats.events);
     }
+    stats.places = size_places(&occupancy);
     Ok(stats)
 }
 
-/// An instant `days` (fractional) after `t`, to the whole second. A draw beyond the last
-/// representable instant (a long life drawn from a low death rate) stays at that end of time:
-/// it is after any period, which is all that such a draw means.
+/// The acute trust's beds hold its mean occupancy at nine in ten; step-down beds and care home
+/// places too, never fewer than their most occupants at a midnight.
+fn size_places(o: &Occupancy) -> Places {
+    let mut places = Places::default();
+    places
+        .0
+        .insert(ACUTE_TRUST.into(), o.beds_for_mean(ACUTE_TRUST));
+    let homes = (0..RESIDENTIAL_HOMES)
+        .map(residential_code)
+        .chain((0..NURSING_HOMES).map(nursing_code))
+        .chain([COMMUNITY_TRUST.to_string()]);
+    for code in homes {
+        let n = o.places_for_peak(&code);
+        places.0.insert(code, n);
+    }
+    places
+}
+
+/// An instant `days` (fractional) after `t`, to the whole second. A draw centuries away (a
+/// young adult's death) saturates at the end of time rather than wrapping round to the past.
 fn after(t: Instant, days: f64) -> Instant {
     const SECOND: i64 = 1_000_000_000;
-    // `as` saturates a float out of range; the sum saturates too rather than wrap round.
     let t =
         t.0.saturating_add((days * domain::time::NANOS_PER_DAY as f64) as i64);
     Instant(t.div_euclid(SECOND) * SECOND)
@@ -131,35 +158,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_draw_past_the_end_of_time_stays_after_every_period() {
-        let from = Zone::default().midnight(NaiveDate::from_ymd_opt(2016, 10, 1).unwrap());
-        // 300 years: past 2262, the last instant an i64 of nanoseconds holds.
-        let t = after(from, 300.0 * 365.0);
-        assert!(t > from.plus_days(365 * 200), "{t:?}");
-        assert!(after(from, f64::INFINITY) > from);
-        assert!(after(from, -300.0 * 365.0) < from);
-    }
-
-    #[test]
-    fn young_adults_do_not_all_die_in_the_period() {
-        // With a wrapped sum, about half of the younger adults (death rate 0.3% a year) died
-        // within the year; a few in a thousand should.
-        let config = Config {
-            people65: 3000,
-            target_events: 0,
-            from: NaiveDate::from_ymd_opt(2016, 10, 1).unwrap(),
-            to: NaiveDate::from_ymd_opt(2017, 10, 1).unwrap(),
-            seed: 7,
-        };
-        let mut out = Vec::new();
-        let stats = generate(&config, &mut out, &|_| {}).unwrap();
-        let text = String::from_utf8(out).unwrap();
-        let deaths = text.matches(r#""kind":"death""#).count() as u32;
-        // Deaths among the older people alone run at about 5 to 10 in a hundred a year.
-        assert!(
-            deaths * 100 < stats.people * 12,
-            "{deaths} deaths of {} people",
-            stats.people
+    fn a_draw_centuries_away_stays_in_the_future() {
+        let from = Instant::parse_rfc3339("2016-10-01T00:00:00Z").unwrap();
+        // 300 years (a young adult's death at 0.3% a year is often further): not before `from`.
+        assert!(after(from, 300.0 * 365.0) > from);
+        assert!(after(from, 1e12) > from);
+        assert!(after(from, -1e12) < from);
+        assert_eq!(
+            after(from, 1.5).0 - from.0,
+            domain::time::NANOS_PER_DAY * 3 / 2
         );
     }
 
@@ -176,5 +183,69 @@ mod tests {
         let e = generate(&config, &mut out, &|_| {}).unwrap_err();
         assert!(matches!(e, GenerateError::TooManyPeople(_)), "{e}");
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn older_people_die_at_about_the_rates_drawn() {
+        let mut out = Vec::new();
+        let s = generate(&config(2000), &mut out, &|_| {}).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let deaths = text.matches(r#""kind":"death""#).count() as f64;
+        // Yearly rates 2%, 5%, 14% by band (doubled in care homes) and 6% of emergency stays:
+        // some 5% to 7% of older people die in a year. Postponing deaths to a next crisis that
+        // never comes halved it.
+        let share = deaths / f64::from(s.people65);
+        assert!((0.04..=0.09).contains(&share), "{share}");
+    }
+
+    fn config(people65: u32) -> Config {
+        Config {
+            people65,
+            target_events: 0,
+            from: domain::parse_date("2016-10-01").unwrap(),
+            to: domain::parse_date("2017-10-01").unwrap(),
+            seed: 7,
+        }
+    }
+
+    #[test]
+    fn about_a_third_as_many_younger_adults_are_added() {
+        let mut out = Vec::new();
+        let s = generate(&config(300), &mut out, &|_| {}).unwrap();
+        assert_eq!(s.people65, 300);
+        // Each person is older with probability 3/4: about 100 younger adults, not the rest of
+        // a chunk of 4,096 draws.
+        let younger = s.people - s.people65;
+        assert!((50..=160).contains(&younger), "{younger} younger adults");
+    }
+
+    #[test]
+    fn young_adults_do_not_die_of_arithmetic() {
+        let mut out = Vec::new();
+        generate(&config(300), &mut out, &|_| {}).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let field = |line: &str, name: &str| -> String {
+            let key = format!(r#""{name}":""#);
+            let at = line.find(&key).map(|i| i + key.len()).unwrap_or(line.len());
+            line[at..].chars().take_while(|c| *c != '"').collect()
+        };
+        // People born from 1955 on are under 62 for the whole year.
+        let young: std::collections::HashSet<String> = text
+            .lines()
+            .filter(|l| l.contains(r#""kind":"person_registered""#))
+            .filter(|l| field(l, "birth_date")[..4].parse::<i32>().unwrap() >= 1955)
+            .map(|l| field(l, "person"))
+            .collect();
+        assert!(young.len() > 50, "{} young adults", young.len());
+        let deaths = text
+            .lines()
+            .filter(|l| l.contains(r#""kind":"death""#) && young.contains(&field(l, "person")))
+            .count();
+        // At 0.3% a year (and 6% of their rare admissions), a death or two at most.
+        assert!(
+            deaths <= 3,
+            "{deaths} deaths of {} young adults",
+            young.len()
+        );
     }
 }

@@ -52,7 +52,9 @@ pub const ACUTE_TRUST: &str = "RJE";
 pub const COMMUNITY_TRUST: &str = "R1E";
 pub const REABLEMENT: &str = "REAB1";
 
-/// The organisations register. `acute_beds`: the acute trust's beds.
+/// The organisations register. `acute_beds`: the acute trust's beds; the community trust and
+/// the care homes get places of a town's size (the twin's registers; a synthetic log's are
+/// [`orgs_sized`] to it).
 pub fn orgs(acute_beds: u32) -> OrgRegister {
     use CqcRating::*;
     let mut out = vec![
@@ -175,6 +177,25 @@ pub fn orgs(acute_beds: u32) -> OrgRegister {
         ));
     }
     out.into_iter().collect()
+}
+
+/// The organisations register with the beds and places of `places` (organisations it does
+/// not name keep those of [`orgs`]; the acute trust has 1 bed if it is not named).
+pub fn orgs_sized(places: &crate::Places) -> OrgRegister {
+    let mut register = orgs(places.get(ACUTE_TRUST).unwrap_or(1));
+    let sized: Vec<Org> = register
+        .iter()
+        .filter_map(|o| {
+            places.get(&o.code).map(|n| Org {
+                beds: Some(n),
+                ..o.clone()
+            })
+        })
+        .collect();
+    for o in sized {
+        register.upsert(o);
+    }
+    register
 }
 
 /// A population register whose 65+ bands are the people followed, and whose younger bands keep

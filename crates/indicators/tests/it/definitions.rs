@@ -244,7 +244,8 @@ fn ae_four_hours_and_older_peoples_attendances() {
         "ambulance",
         Some(("2017-02-05T10:00:00Z", "admitted")),
     );
-    // No departure: out of the four-hour and admitted denominators, in the attendance count.
+    // No departure: over four hours (in the four-hour denominator), out of the admitted
+    // denominator, in the attendance count.
     att(1, "a4", "2017-02-06T09:00:00Z", "gp", None);
     // A child, within 4 hours: counts for ae_4h_pct (all ages) only.
     att(
@@ -263,7 +264,8 @@ fn ae_four_hours_and_older_peoples_attendances() {
         Some(("2017-02-01T05:00:00Z", "discharged")),
     );
     let r = log.report(FEB.0, FEB.1);
-    check(&r, "ae_4h_pct", Some(300.0 / 4.0)); // a1, a3, a5 of a1, a2, a3, a5
+    check(&r, "ae_4h_pct", Some(300.0 / 5.0)); // a1, a3, a5 of a1 to a5
+    check(&r, "ae_12h_pct", Some(100.0 / 5.0)); // a4 of a1 to a5
     check(
         &r,
         "ae_attendances_65_per_1000",
@@ -272,6 +274,56 @@ fn ae_four_hours_and_older_peoples_attendances() {
     check(&r, "ae_admitted_pct_65", Some(200.0 / 3.0)); // a2, a3 of a1, a2, a3
     check(&r, "ae_gp_referred_pct_65", Some(75.0)); // a1, a2, a4 of 4
     check(&r, "ae_gp_referred_discharged_pct_65", Some(50.0)); // a1 of a1, a2
+}
+
+#[test]
+fn ae_waits_count_every_arrival_of_the_period() {
+    let mut log = Log::default();
+    log.person(1, "1980-01-01", "own_home");
+    let mut att = |a: &str, arrive: &str, depart: Option<&str>| {
+        log.ev(
+            "ae_arrival",
+            arrive,
+            1,
+            json!({"attendance": a, "org": "RJE", "source": "self"}),
+        );
+        if let Some(at) = depart {
+            log.ev(
+                "ae_departure",
+                at,
+                1,
+                json!({"attendance": a, "outcome": "discharged"}),
+            );
+        }
+    };
+    // Exactly 4 hours: within 4 hours.
+    att("b1", "2017-02-10T09:00:00Z", Some("2017-02-10T13:00:00Z"));
+    // 4 hours and a second: over 4 hours, not over 12.
+    att("b2", "2017-02-11T09:00:00Z", Some("2017-02-11T13:00:01Z"));
+    // Exactly 12 hours: over 4, not over 12.
+    att("b3", "2017-02-12T09:00:00Z", Some("2017-02-12T21:00:00Z"));
+    // 12 hours and a second: over 12.
+    att("b4", "2017-02-13T09:00:00Z", Some("2017-02-13T21:00:01Z"));
+    // Never departs: over 4 and over 12 (a jammed A&E cannot look better).
+    att("b5", "2017-02-14T09:00:00Z", None);
+    // Departs after `to`, 3h30 after arriving: within 4 hours (read past the period).
+    att("b6", "2017-02-28T22:00:00Z", Some("2017-03-01T01:30:00Z"));
+    // Departs after `to`, 13 hours after arriving: over 12.
+    att("b7", "2017-02-28T20:00:00Z", Some("2017-03-01T09:00:00Z"));
+    // Arrived before the period (15 hours, departing inside it): not counted.
+    att("b8", "2017-01-31T23:00:00Z", Some("2017-02-01T14:00:00Z"));
+    let r = log.report(FEB.0, FEB.1);
+    // 7 arrivals (b1 to b7); within 4 hours: b1, b6; over 12 hours: b4, b5, b7.
+    check(&r, "ae_4h_pct", Some(200.0 / 7.0));
+    check(&r, "ae_12h_pct", Some(300.0 / 7.0));
+    let four = r.get("ae_4h_pct").unwrap();
+    assert_eq!((four.numerator, four.denominator), (2.0, Some(7.0)));
+    let twelve = r.get("ae_12h_pct").unwrap();
+    assert_eq!((twelve.numerator, twelve.denominator), (3.0, Some(7.0)));
+    // January holds b8 alone: 15 hours.
+    let jan = log.report("2017-01-01", "2017-02-01");
+    check(&jan, "ae_4h_pct", Some(0.0));
+    check(&jan, "ae_12h_pct", Some(100.0));
 }
 
 #[test]
@@ -710,6 +762,7 @@ fn zero_denominators_are_null_and_counts_zero() {
     let r = Log::default().report(FEB.0, FEB.1);
     for id in [
         "ae_4h_pct",
+        "ae_12h_pct",
         "ae_admitted_pct_65",
         "ae_gp_referred_pct_65",
         "los_over_7d_pct_65",

@@ -43,13 +43,11 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     drop(out);
-    let people65: u64 = stats.bands65.iter().sum();
-    // Size the acute trust so a system of this many older people fills about nine beds in ten
-    // (a Stoke-on-Trent resident is 38% of the trust's admissions; the rest are not in the log).
-    let beds = ((people65 as f64) / 180.0).ceil().max(1.0) as u32;
+    // Beds and places sized to what these journeys used, so the log fills them about nine in
+    // ten (the trust's other patients are not in the log, so neither are their beds).
     journey_log::write_orgs(
         BufWriter::new(staging.create("orgs.csv").with_context(cannot)?),
-        &synthetic_log::orgs(beds),
+        &synthetic_log::orgs_sized(&stats.places),
     )
     .with_context(|| format!("cannot write {}", a.out.join("orgs.csv").display()))?;
     journey_log::write_population(

@@ -1,5 +1,6 @@
 //! `joinedup metrics`: the joint performance framework for a period.
 
+use super::log_survey::Survey;
 use super::{invalid, readable, InvalidInput};
 use crate::cli::{By, Format, MetricsArgs};
 use crate::progress;
@@ -14,10 +15,18 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     let zone = Zone::parse(&a.zone)
         .ok_or_else(|| InvalidInput(format!("error: --zone: unknown time zone {:?}", a.zone)))?;
 
-    let (orgs, population, facts) = match &a.db {
-        Some(db) => from_store(db)?,
-        None => from_files(&a)?,
+    let periods = match a.by {
+        Some(By::Month) => period.months(),
+        None => vec![period],
     };
+    let mut survey = Survey::new(&periods, zone);
+    let (orgs, population, facts) = match &a.db {
+        Some(db) => from_store(db, &mut survey)?,
+        None => from_files(&a, &mut survey)?,
+    };
+    for w in survey.warnings() {
+        eprintln!("{w}");
+    }
 
     let benchmarks = BenchmarkSet::stoke_2017();
     let ctx = Context {
@@ -27,10 +36,6 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         zone,
     };
     let journeys = facts.finish();
-    let periods = match a.by {
-        Some(By::Month) => period.months(),
-        None => vec![period],
-    };
     let reports: Vec<_> = periods.iter().map(|p| journeys.report(*p, &ctx)).collect();
     let text = match a.format {
         Format::Table => indicators::to_table(&reports),
@@ -51,7 +56,10 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+fn from_files(
+    a: &MetricsArgs,
+    survey: &mut Survey,
+) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
     let orgs_path = a.orgs.as_ref().expect("clap requires --orgs without --db");
     let pop_path = a
         .population
@@ -89,6 +97,11 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
         result = LogReader::new(&orgs)
             .progress(&on_progress)
             .read(&a.events, |l| {
+                survey.see(&l.parsed.event, || {
+                    let file = a.events.get(l.loc.file as usize);
+                    let name = file.map(|f| f.display().to_string()).unwrap_or_default();
+                    format!("at {name}:{}", l.loc.line)
+                });
                 facts.push_indexed(&l.parsed.event, l.lifecycle_index)
             });
     }
@@ -99,7 +112,10 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
     }
 }
 
-fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+fn from_store(
+    db: &std::path::Path,
+    survey: &mut Survey,
+) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
     readable(db)?;
     let store = store::SqliteStore::open_read_only(db)?;
     let mut read = None;
@@ -109,7 +125,11 @@ fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, 
         let mut facts = JourneyFacts::new();
         let mut bad = 0u64;
         held.scan(&mut |raw| match parse_line(raw, &orgs) {
-            Ok(p) => facts.push(&p.event),
+            Ok(p) => {
+                // A store keeps no file lines.
+                survey.see(&p.event, || "in the store".into());
+                facts.push(&p.event)
+            }
             Err(_) => bad += 1,
         })?;
         read = Some((orgs, population, facts, bad));

@@ -3,6 +3,7 @@
 mod export;
 mod generate;
 mod import;
+mod log_survey;
 mod metrics;
 mod scenarios;
 mod simulate;
