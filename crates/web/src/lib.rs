@@ -1,0 +1,160 @@
+//! The shared platform's web service.
+//!
+//! [`app`] builds the whole service as an axum `Router` over an [`AppState`] (so tests can call
+//! it without a socket), and [`serve`] runs it on a listener until a shutdown signal, letting
+//! in-flight requests finish. The service is thin: appends and indicators are the live journey
+//! log's ([`live_log::LiveLog`]), who may do what is the access rules' ([`access`]), users and
+//! sessions are the store's ([`store::Accounts`]); this crate turns them into HTTP.
+//!
+//! Blocking work (the store, password hashing, computing a report) runs on tokio's blocking
+//! threads, never on the async workers.
+
+mod api;
+mod auth;
+mod error;
+mod openapi;
+mod pages;
+mod security;
+mod views;
+
+pub use auth::{hash_password, verify_password};
+pub use error::AppError;
+
+use axum::Router;
+use chrono::NaiveDate;
+use domain::Zone;
+use indicators::BenchmarkSet;
+use live_log::LiveLog;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use store::Accounts;
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The date the service takes as today (a demo is fixed to one); `None`: the real date.
+    pub today: Option<NaiveDate>,
+    /// `sqlite` or `postgres`, for `/api/status`.
+    pub store_kind: &'static str,
+    pub zone: Zone,
+    /// Mark cookies `Secure` (the service is behind TLS); also when a request says it came
+    /// over https (`X-Forwarded-Proto`).
+    pub secure_cookies: bool,
+    /// How long a session lasts.
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per user, and per address, in [`Config::sign_in_window_secs`].
+    pub max_failures_per_user: u64,
+    pub max_failures_per_address: u64,
+    pub sign_in_window_secs: i64,
+    /// The largest request body accepted (bytes).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            today: None,
+            store_kind: "sqlite",
+            zone: Zone::default(),
+            secure_cookies: false,
+            session_hours: 12,
+            max_failures_per_user: 5,
+            max_failures_per_address: 20,
+            sign_in_window_secs: 15 * 60,
+            max_body_bytes: 16 << 20,
+        }
+    }
+}
+
+impl Config {
+    /// Today in the service's time zone.
+    pub fn today(&self) -> NaiveDate {
+        self.today.unwrap_or_else(|| {
+            self.zone.local_date(domain::Instant(
+                chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0),
+            ))
+        })
+    }
+}
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub live: Arc<LiveLog>,
+    pub accounts: Arc<Mutex<Box<dyn Accounts>>>,
+    pub config: Arc<Config>,
+    pub benchmarks: Arc<BenchmarkSet>,
+    templates: Arc<minijinja::Environment<'static>>,
+}
+
+impl AppState {
+    pub fn new(live: LiveLog, accounts: Box<dyn Accounts>, config: Config) -> Self {
+        AppState {
+            live: Arc::new(live),
+            accounts: Arc::new(Mutex::new(accounts)),
+            config: Arc::new(config),
+            benchmarks: Arc::new(BenchmarkSet::stoke_2017()),
+            templates: Arc::new(views::templates()),
+        }
+    }
+
+    /// Runs blocking work (the store, hashing) on a blocking thread.
+    pub(crate) async fn blocking<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&AppState) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || f(&state))
+            .await
+            .map_err(|e| AppError::internal(format!("a worker failed: {e}")))?
+    }
+}
+
+/// The whole service.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.config.max_body_bytes;
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes; requests in flight finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
