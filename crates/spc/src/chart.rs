@@ -174,3 +174,7 @@ impl XmrChart {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "chart_tests.rs"]
+mod tests;

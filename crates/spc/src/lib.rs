@@ -35,11 +35,15 @@
 //! points.push(Point::missing("2018-01"));
 //! points.push(Point::new("2018-02", 30.0));
 //!
-//! let chart = XmrChart::compute(&points, &Options::new(Better::Higher).with_target(5.0));
-//! assert_eq!(chart.mean, Some(10.0 + 30.0 / 13.0 - 10.0 / 13.0));
+//! // Limits from the 12 months of 2017: mean 10, mean moving range 4, limits -0.64 and 20.64.
+//! let options = Options::new(Better::Higher).with_target(5.0).with_baseline(12);
+//! let chart = XmrChart::compute(&points, &options);
+//! assert_eq!(chart.mean, Some(10.0));
+//! assert!(!chart.trial);
 //! assert_eq!(chart.points[13].special_cause, SpecialCause::Improvement);
 //! assert_eq!(chart.points[12].special_cause, SpecialCause::None);
 //! assert_eq!(chart.variation, Some(Variation::ImprovementHigh));
+//! assert_eq!(chart.assurance, Some(spc::Assurance::HitAndMiss));
 //!
 //! let svg = spc::svg(&chart, "Delayed transfers of care", "days per 100,000");
 //! assert!(svg.contains("<title>Delayed transfers of care</title>"));
