@@ -201,14 +201,14 @@ fn draw(
     let periods: Vec<&str> = chart.points.iter().map(|p| p.period.as_str()).collect();
 
     let mut c = ChartBuilder::on(root)
-        .caption(title, (FONT, 20).into_font().color(&TEXT))
+        .caption(title, (FONT, 24).into_font().color(&TEXT))
         .margin(12)
         .margin_right(110)
         .x_label_area_size(44)
         .y_label_area_size(70)
         .build_cartesian_2d(-1..n.max(1), y0..y1)?;
 
-    let label_style = (FONT, 13).into_font().color(&TEXT);
+    let label_style = (FONT, 16).into_font().color(&TEXT);
     let x_label = |i: &i32| {
         usize::try_from(*i)
             .ok()
@@ -218,8 +218,10 @@ fn draw(
     };
     c.configure_mesh()
         .disable_x_mesh()
-        .light_line_style(RGBColor(0xee, 0xee, 0xee))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(0xe8, 0xe8, 0xe8))
         .x_labels(periods.len().clamp(1, 12))
+        .y_labels(8)
         .x_label_formatter(&x_label)
         .y_label_formatter(&|y| number(*y))
         .x_label_style(label_style.clone())
@@ -235,7 +237,7 @@ fn draw(
                 + Text::new(
                     text.to_string(),
                     (10, -7),
-                    (FONT, 13).into_font().color(&color),
+                    (FONT, 16).into_font().color(&color),
                 ),
         ))
         .map(|_| ())
@@ -305,8 +307,8 @@ fn draw(
         ))?;
     }
     let legend = match chart.better {
-        crate::Better::Neutral => "● common cause   ◆ special cause",
-        _ => "● common cause   ▲▼ improvement   ■ concern",
+        crate::Better::Neutral => "● common cause\u{a0}\u{a0}\u{a0} ◆ special cause",
+        _ => "● common cause\u{a0}\u{a0}\u{a0} ▲▼ improvement\u{a0}\u{a0}\u{a0} ■ concern",
     };
     root.draw(&Text::new(legend, (90, HEIGHT as i32 - 16), label_style))?;
     Ok(())
@@ -361,4 +363,196 @@ fn draw_marker(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Better, Options, Point};
+
+    fn chart(values: &[Option<f64>], options: &Options) -> XmrChart {
+        let points: Vec<Point> = values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Point {
+                period: format!("2017-{:02}", i + 1),
+                value: *v,
+            })
+            .collect();
+        XmrChart::compute(&points, options)
+    }
+
+    /// 12 alternating values, a gap, then one high (improvement), one low (concern) point.
+    fn mixed() -> XmrChart {
+        let mut v: Vec<Option<f64>> = (0..12)
+            .map(|i| Some(if i % 2 == 0 { 12.0 } else { 8.0 }))
+            .collect();
+        v.extend([None, Some(25.0), Some(-3.0), Some(11.0)]);
+        chart(
+            &v,
+            &Options::new(Better::Higher)
+                .with_target(15.0)
+                .with_baseline(12),
+        )
+    }
+
+    fn parse(svg: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not XML: {e}\n{svg}"))
+    }
+
+    fn filled(doc: &roxmltree::Document<'_>, tag: &str, color: RGBColor) -> usize {
+        let hex = format!("#{:02X}{:02X}{:02X}", color.0, color.1, color.2);
+        doc.descendants()
+            .filter(|n| n.has_tag_name(tag))
+            .filter(|n| {
+                n.attribute("fill")
+                    .is_some_and(|f| f.eq_ignore_ascii_case(&hex))
+            })
+            .count()
+    }
+
+    #[test]
+    fn is_xml_with_a_title_and_desc_first_and_one_marker_per_present_point() {
+        let c = mixed();
+        let text = svg(&c, "Delays & <transfers>", "days");
+        let doc = parse(&text);
+        let root = doc.root_element();
+        assert_eq!(root.attribute("role"), Some("img"));
+        let kids: Vec<_> = root.children().filter(|n| n.is_element()).collect();
+        assert_eq!(kids[0].tag_name().name(), "title");
+        assert_eq!(kids[0].text(), Some("Delays & <transfers>"));
+        assert_eq!(kids[1].tag_name().name(), "desc");
+        let desc = kids[1].text().unwrap();
+        assert!(desc.contains("16 periods (15 with a value"), "{desc}");
+        assert!(desc.contains("1 improvement, 1 concern"), "{desc}");
+        // 13 common cause circles, one improvement triangle, one concern square.
+        assert_eq!(filled(&doc, "circle", COMMON_CAUSE), 13);
+        assert_eq!(filled(&doc, "polygon", IMPROVEMENT), 1);
+        assert_eq!(filled(&doc, "rect", CONCERN), 1);
+        let all_markers = ["circle", "polygon", "rect"]
+            .iter()
+            .map(|t| {
+                [COMMON_CAUSE, IMPROVEMENT, CONCERN, NEUTRAL]
+                    .iter()
+                    .map(|c| filled(&doc, t, *c))
+                    .sum::<usize>()
+            })
+            .sum::<usize>();
+        assert_eq!(all_markers, 15);
+    }
+
+    #[test]
+    fn is_self_contained_and_has_its_words_as_text() {
+        let text = svg(&mixed(), "Chart", "days");
+        let doc = parse(&text);
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            assert!(
+                !["script", "image", "foreignObject", "use", "a"].contains(&n.tag_name().name())
+            );
+            for a in n.attributes() {
+                assert!(!a.name().starts_with("on"), "event handler {}", a.name());
+                assert!(
+                    !a.value().contains("url("),
+                    "external reference {}",
+                    a.value()
+                );
+                assert!(a.name() != "href", "link");
+            }
+        }
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::trim))
+            .collect();
+        for word in [
+            "Chart",
+            "mean",
+            "upper limit",
+            "lower limit",
+            "target",
+            "2017-01",
+            "days",
+        ] {
+            assert!(
+                texts.iter().any(|t| t.contains(word)),
+                "no {word:?} in {texts:?}"
+            );
+        }
+        assert!(!texts.iter().any(|t| t.contains("Trial")));
+    }
+
+    #[test]
+    fn trial_limits_are_marked() {
+        let c = chart(
+            &[Some(1.0), Some(3.0), Some(2.0)],
+            &Options::new(Better::Lower),
+        );
+        let text = svg(&c, "Short", "%");
+        assert!(text.contains("Trial limits"));
+        assert!(text.contains("trial upper limit"));
+        assert!(describe(&c, "%").contains("Trial process limits"));
+    }
+
+    #[test]
+    fn neutral_special_causes_are_diamonds_and_improvement_low_points_down() {
+        let mut v: Vec<Option<f64>> = (0..12)
+            .map(|i| Some(if i % 2 == 0 { 12.0 } else { 8.0 }))
+            .collect();
+        v.push(Some(-5.0));
+        let neutral = chart(&v, &Options::new(Better::Neutral).with_baseline(12));
+        let text = svg(&neutral, "N", "");
+        assert_eq!(filled(&parse(&text), "polygon", NEUTRAL), 1);
+        let lower = chart(&v, &Options::new(Better::Lower).with_baseline(12));
+        let text = svg(&lower, "L", "");
+        let doc = parse(&text);
+        let tri = doc
+            .descendants()
+            .find(|n| n.has_tag_name("polygon"))
+            .unwrap();
+        let ys: Vec<i32> = tri
+            .attribute("points")
+            .unwrap()
+            .split_whitespace()
+            .map(|p| p.split(',').nth(1).unwrap().parse().unwrap())
+            .collect();
+        // The tip (first point) is below the base: SVG y grows downwards.
+        assert!(ys[0] > ys[1] && ys[1] == ys[2], "{ys:?}");
+    }
+
+    #[test]
+    fn empty_and_huge_series_still_draw() {
+        let empty = chart(&[], &Options::default());
+        let doc_text = svg(&empty, "Nothing", "");
+        assert!(parse(&doc_text)
+            .descendants()
+            .any(|n| n.text().map(str::trim) == Some("No data")));
+        let huge = chart(
+            &[Some(f64::MAX), Some(-f64::MAX / 2.0), Some(1.0)],
+            &Options::default(),
+        );
+        let doc_text = svg(&huge, "Huge", "n");
+        assert!(doc_text.contains("(× 1e308)"));
+        parse(&doc_text);
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(10.0), "10");
+        assert_eq!(number(20.64), "20.64");
+        assert_eq!(number(-0.00001), "-1e-5");
+        assert_eq!(number(1.0 / 3.0), "0.3333");
+        assert_eq!(number(-0.00004 * 0.0), "0");
+    }
+
+    /// `SPC_SVG_OUT=/tmp/x.svg cargo test -p spc write_example` writes an example to look at.
+    #[test]
+    fn write_example() {
+        if let Ok(path) = std::env::var("SPC_SVG_OUT") {
+            std::fs::write(
+                path,
+                svg(&mixed(), "Example: delayed transfers of care", "days"),
+            )
+            .unwrap();
+        }
+    }
 }
