@@ -502,3 +502,89 @@ fn serializes_with_the_api_names() {
     let back: XmrChart = serde_json::from_value(json).unwrap();
     assert_eq!(back, c);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn finite() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            -1e3..1e3_f64,
+            Just(0.0),
+            Just(f64::MAX),
+            Just(-f64::MAX),
+            Just(f64::MIN_POSITIVE),
+            any::<f64>().prop_filter("finite", |v| v.is_finite()),
+        ]
+    }
+
+    fn points() -> impl Strategy<Value = Vec<Point>> {
+        prop::collection::vec(prop::option::weighted(0.85, finite()), 0..40).prop_map(|vs| {
+            vs.into_iter()
+                .enumerate()
+                .map(|(i, value)| Point {
+                    period: format!("P{i}"),
+                    value,
+                })
+                .collect()
+        })
+    }
+
+    fn options() -> impl Strategy<Value = Options> {
+        (
+            prop_oneof![
+                Just(Better::Higher),
+                Just(Better::Lower),
+                Just(Better::Neutral)
+            ],
+            prop::option::of(finite()),
+            0..10_usize,
+            0..10_usize,
+            prop::option::of(0..45_usize),
+        )
+            .prop_map(|(better, target, trend_run, shift_run, baseline)| Options {
+                better,
+                target,
+                trend_run,
+                shift_run,
+                baseline,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_every_figure_is_finite_or_absent(points in points(), o in options()) {
+            let c = XmrChart::compute(&points, &o);
+            prop_assert_eq!(c.points.len(), points.len());
+            prop_assert!(c.mean.is_none_or(f64::is_finite));
+            if let Some(l) = c.limits {
+                for x in [l.mean_moving_range, l.upper_process, l.lower_process, l.upper_two_sigma, l.lower_two_sigma] {
+                    prop_assert!(x.is_finite());
+                }
+                prop_assert!(l.mean_moving_range >= 0.0);
+                prop_assert!(l.lower_process <= l.upper_process);
+            }
+            for (p, input) in c.points.iter().zip(&points) {
+                prop_assert_eq!(&p.value, &input.value);
+                if p.value.is_none() {
+                    prop_assert_eq!(p.special_cause, SpecialCause::None);
+                    prop_assert!(p.rules.is_empty());
+                }
+                if o.better == Better::Neutral {
+                    prop_assert!(matches!(p.special_cause, SpecialCause::Neutral | SpecialCause::None));
+                }
+            }
+            prop_assert_eq!(c.variation.is_some(), points.iter().any(|p| p.value.is_some()));
+            let json = serde_json::to_string(&c).unwrap();
+            prop_assert!(!json.contains("NaN") && !json.contains("inf"));
+        }
+
+        #[test]
+        fn the_svg_always_parses(points in points(), o in options()) {
+            let c = XmrChart::compute(&points, &o);
+            let text = crate::svg(&c, "t", "u");
+            prop_assert!(roxmltree::Document::parse(&text).is_ok());
+            prop_assert_eq!(crate::table_rows(&c).len(), points.len());
+        }
+    }
+}

@@ -52,3 +52,38 @@ fn rule_words(rule: Rule, chart: &XmrChart) -> String {
         Rule::Shift => format!("run of {} on one side of the mean", chart.shift_run),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Better, Options, Point};
+
+    #[test]
+    fn one_row_per_period_with_the_cause_in_words() {
+        let mut points: Vec<Point> = (0..12)
+            .map(|i| {
+                Point::new(
+                    format!("2017-W{:02}", i + 1),
+                    if i % 2 == 0 { 12.0 } else { 8.0 },
+                )
+            })
+            .collect();
+        points.push(Point::missing("2017-W13"));
+        points.push(Point::new("2017-W14", 21.5));
+        let chart = XmrChart::compute(&points, &Options::new(Better::Lower).with_baseline(12));
+        let rows = table_rows(&chart);
+        assert_eq!(rows.len(), 14);
+        assert_eq!(
+            (rows[0].period.as_str(), rows[0].value_text.as_str()),
+            ("2017-W01", "12")
+        );
+        assert_eq!(rows[0].note, "common cause");
+        assert_eq!(
+            (rows[12].value, rows[12].value_text.as_str()),
+            (None, "no value")
+        );
+        assert_eq!(rows[12].note, "missing period");
+        assert_eq!(rows[13].special_cause, SpecialCause::Concern);
+        assert_eq!(rows[13].note, "concern (high): beyond a process limit");
+    }
+}
