@@ -104,6 +104,10 @@ fn a_run_of_six_on_one_side_is_not() {
 
 #[test]
 fn a_point_on_the_mean_breaks_a_run_and_counts_on_neither_side() {
+    // Below the mean: 4 below (with the last NOISE value), the mean, 4 below.
+    let below = [9.0, 8.5, 9.0, 10.0, 9.0, 8.5, 9.0, 8.5];
+    let o = baseline(Better::Higher);
+    check(&after_noise(&below), &o, &format!("{CALM} ........"));
     let broken = [11.0, 12.0, 11.0, 10.0, 12.0, 11.0, 12.0, 11.0];
     check(
         &after_noise(&broken),
@@ -167,6 +171,9 @@ fn six_rising_points_are_not_a_trend_unless_the_run_is_six() {
 
 #[test]
 fn an_equal_value_breaks_a_trend() {
+    let falling = [13.0, 12.0, 11.0, 11.0, 10.5, 9.0, 8.0, 7.0, 9.0];
+    let o = baseline(Better::Higher);
+    check(&after_noise(&falling), &o, &format!("{CALM} ........."));
     let tail = [7.0, 8.0, 9.0, 9.0, 10.5, 11.0, 12.0, 13.0, 9.0];
     check(
         &after_noise(&tail),
