@@ -91,6 +91,62 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Runs scenarios side by side with common random numbers.
     Compare(CompareArgs),
+    /// Runs the shared platform: the web pages and the JSON API over one store.
+    Serve(ServeArgs),
+    /// Manages the platform's users (administrators).
+    Users(UsersArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The store: an SQLite file (created if missing).
+    #[arg(long, value_name = "PATH", default_value = "joinedup.db")]
+    pub db: PathBuf,
+    /// Where to listen.
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Fill an empty store with a simulated Stoke-on-Trent year and a demo user per role.
+    #[arg(long)]
+    pub demo: bool,
+    /// The date the service takes as today (default: the real date).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+    pub today: Option<chrono::NaiveDate>,
+    /// The seed of the demo's simulation.
+    #[arg(long, default_value_t = 2017)]
+    pub seed: u64,
+    /// Mark session cookies Secure (the service is behind TLS).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct UsersArgs {
+    /// The store.
+    #[arg(long, value_name = "PATH", default_value = "joinedup.db")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub action: UsersAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UsersAction {
+    /// Adds a user; the password is read from the first line of standard input.
+    Add {
+        username: String,
+        /// The user's organisation (a code of the register).
+        #[arg(long)]
+        org: String,
+        /// Roles, comma-separated: discharge_coordinator, social_worker, broker, provider, gp,
+        /// voluntary_sector, analyst, admin.
+        #[arg(long)]
+        roles: String,
+    },
+    /// Lists the users.
+    List,
+    /// Disables a user (their sessions end at once).
+    Disable { username: String },
+    /// Enables a disabled user again.
+    Enable { username: String },
 }
 
 /// How replications run: shared by `simulate` and `compare`.

@@ -6,6 +6,7 @@
 //! - [`emit`]: events stamped with ids and instants, handed to a sink.
 //! - [`run`]: a replication streamed into the indicator engine.
 
+pub mod demo;
 pub mod emit;
 pub mod html;
 pub mod model;

@@ -6,7 +6,9 @@ mod import;
 mod log_survey;
 mod metrics;
 mod scenarios;
+mod serve;
 mod simulate;
+mod users;
 
 use crate::cli::{Cli, Command};
 use std::fmt;
@@ -42,6 +44,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenarios(a) => scenarios::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Compare(a) => simulate::compare(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Users(a) => users::run(a),
     }
 }
 

@@ -1,0 +1,137 @@
+//! `joinedup serve`: the shared platform over one store.
+
+use crate::cli::ServeArgs;
+use anyhow::Context as _;
+use std::time::Instant;
+use store::{
+    Access, Accounts, Batch, JourneyStore, NewEvent, NewUser, SqliteAccounts, SqliteStore,
+};
+
+/// The demo users: one per role, named for it, each in an organisation that fits the role.
+pub const DEMO_USERS: [(&str, &str); 8] = [
+    ("discharge_coordinator", "RJE"),
+    ("social_worker", "00W"),
+    ("broker", "00W"),
+    ("provider", "RH001"),
+    ("gp", "M83001"),
+    ("voluntary_sector", "VOL01"),
+    ("analyst", "05W"),
+    ("admin", "05W"),
+];
+pub const DEMO_PASSWORD: &str = "demo";
+
+pub fn run(a: ServeArgs) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let mut store = SqliteStore::open_with(&a.db, Access::Create)
+        .with_context(|| format!("cannot open the store {}", a.db.display()))?;
+    let today = a.today;
+    if a.demo {
+        fill_demo(&mut store, &a)?;
+    }
+    let accounts = SqliteAccounts::open(&a.db)?;
+    let started = Instant::now();
+    let live = live_log::LiveLog::open(Box::new(store))
+        .with_context(|| format!("cannot read the store {}", a.db.display()))?;
+    let config = web::Config {
+        today,
+        store_kind: "sqlite",
+        secure_cookies: a.secure_cookies,
+        ..web::Config::default()
+    };
+    let state = web::AppState::new(live, Box::new(accounts), config);
+    let events = state.live.events();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the service's runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(a.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", a.addr))?;
+        let addr = listener.local_addr()?;
+        eprintln!(
+            "joinedup is serving {} ({events} events, read in {:.1} s) at http://{addr}/",
+            a.db.display(),
+            started.elapsed().as_secs_f64()
+        );
+        if a.demo {
+            eprintln!(
+                "demo: sign in as any of {} with the password \"{DEMO_PASSWORD}\"",
+                DEMO_USERS.map(|u| u.0).join(", ")
+            );
+        }
+        eprintln!("stop with Ctrl-C; requests in flight finish first");
+        web::serve(listener, web::app(state), web::shutdown_signal()).await?;
+        eprintln!("stopped");
+        anyhow::Ok(())
+    })
+}
+
+/// Fills an empty store with the demo system; a store with events already is left as it is.
+fn fill_demo(store: &mut SqliteStore, a: &ServeArgs) -> anyhow::Result<()> {
+    if store.event_count()? > 0 {
+        eprintln!("demo: the store already holds events; nothing added");
+        return ensure_demo_users(a);
+    }
+    let started = Instant::now();
+    let zone = domain::Zone::default();
+    let today = a.today.unwrap_or_else(|| {
+        zone.local_date(domain::Instant(
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0),
+        ))
+    });
+    eprintln!("demo: simulating a Stoke-on-Trent year ending on {today} ...");
+    let demo = twin::demo::demo(today, a.seed).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut events = Vec::with_capacity(demo.events.len());
+    for e in &demo.events {
+        let raw = journey_log::event_json(e, &[]);
+        let parsed = journey_log::parse_line(&raw, &demo.orgs)
+            .map_err(|_| anyhow::anyhow!("the simulation wrote an event the log refuses: {raw}"))?;
+        events.push(NewEvent {
+            id: e.id.to_string(),
+            kind: e.body.kind().to_string(),
+            at: e.at.0,
+            person: e.person.map(|p| p.digits()),
+            content_hash: parsed.content_hash,
+            raw,
+        });
+    }
+    let n = events.len();
+    store.append(&Batch {
+        events,
+        orgs: demo.orgs.iter().cloned().collect(),
+        population: Some(demo.population),
+    })?;
+    eprintln!(
+        "demo: {n} events from {} to {today} stored in {:.1} s",
+        demo.start,
+        started.elapsed().as_secs_f64()
+    );
+    ensure_demo_users(a)
+}
+
+fn ensure_demo_users(a: &ServeArgs) -> anyhow::Result<()> {
+    let mut accounts = SqliteAccounts::open(&a.db)?;
+    let hash = web::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let now = chrono::Utc::now().timestamp();
+    for (role, org) in DEMO_USERS {
+        if accounts.user(role)?.is_none() {
+            accounts.add_user(
+                &NewUser {
+                    username: role.into(),
+                    org: org.into(),
+                    roles: vec![role.into()],
+                    password_hash: hash.clone(),
+                },
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
