@@ -1,5 +1,7 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
+mod extends;
+mod hostile;
 mod queue;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
