@@ -56,9 +56,8 @@ fn load(name: &str, days: Option<u32>) -> anyhow::Result<Scenario> {
     if let Some(d) = days {
         s.run.days = d;
         // The limits that span keys (the run's size) with the new length.
-        s.validate().map_err(|e| {
-            InvalidInput(format!("error: {name} with --days {d}: {e}"))
-        })?;
+        s.validate()
+            .map_err(|e| InvalidInput(format!("error: {name} with --days {d}: {e}")))?;
     }
     Ok(s)
 }

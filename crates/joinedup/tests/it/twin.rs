@@ -239,7 +239,15 @@ fn sizes_beyond_the_limits_are_errors_before_any_work() {
     assert!(e.contains("--replications must be from 1 to 10000"), "{e}");
     let e = refused(
         dir.path(),
-        &["compare", "--scenario", "stoke-2017", "--scenario", "d2a", "--replications", "10001"],
+        &[
+            "compare",
+            "--scenario",
+            "stoke-2017",
+            "--scenario",
+            "d2a",
+            "--replications",
+            "10001",
+        ],
     );
     assert!(e.contains("--replications"), "{e}");
     let e = refused(dir.path(), &["simulate", "--threads", "100000"]);
@@ -334,8 +342,14 @@ fn names_cannot_write_outside_runs() {
             format!("extends = \"stoke-2017\"\nname = {name:?}\n[run]\ndays = 1\n"),
         )
         .unwrap();
-        let e = refused(&work, &["simulate", "--scenario", "s.toml", "--replications", "1"]);
-        assert!(e.contains("`name` must be 1 to 64 letters"), "{name:?}: {e}");
+        let e = refused(
+            &work,
+            &["simulate", "--scenario", "s.toml", "--replications", "1"],
+        );
+        assert!(
+            e.contains("`name` must be 1 to 64 letters"),
+            "{name:?}: {e}"
+        );
     }
     std::fs::write(
         work.join("s.toml"),
@@ -352,7 +366,8 @@ fn names_cannot_write_outside_runs() {
 #[test]
 fn extends_is_found_beside_the_file_and_circles_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let neighbour = "extends = \"stoke-2017\"\nname = \"neighbour\"\ndescription = \"the wrong one\"\n";
+    let neighbour =
+        "extends = \"stoke-2017\"\nname = \"neighbour\"\ndescription = \"the wrong one\"\n";
     std::fs::write(dir.path().join("chain.toml"), neighbour).unwrap();
     std::fs::create_dir(dir.path().join("plans")).unwrap();
     std::fs::write(
@@ -365,24 +380,42 @@ fn extends_is_found_beside_the_file_and_circles_are_refused() {
         "extends = \"chain.toml\"\nname = \"top\"\n",
     )
     .unwrap();
-    let shown = ok(joinedup(dir.path(), &["scenarios", "show", "plans/top.toml"]));
+    let shown = ok(joinedup(
+        dir.path(),
+        &["scenarios", "show", "plans/top.toml"],
+    ));
     assert!(shown.contains("the right one"), "{shown}");
     assert!(!shown.contains("the wrong one"), "{shown}");
     assert!(shown.contains("name = \"stoke-2017\""), "the built-in too");
     std::fs::write(dir.path().join("a.toml"), "extends = \"b.toml\"\n").unwrap();
     std::fs::write(dir.path().join("b.toml"), "extends = \"a.toml\"\n").unwrap();
     let e = refused(dir.path(), &["simulate", "--scenario", "a.toml"]);
-    assert!(e.contains("goes round in a circle: a.toml -> b.toml -> a.toml"), "{e}");
+    assert!(
+        e.contains("goes round in a circle: a.toml -> b.toml -> a.toml"),
+        "{e}"
+    );
 }
 
 #[test]
 fn earlier_output_is_kept_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let sc = short_scenario(dir.path());
-    let args = ["simulate", "--scenario", &sc, "--replications", "1", "--days", "2"];
+    let args = [
+        "simulate",
+        "--scenario",
+        &sc,
+        "--replications",
+        "1",
+        "--days",
+        "2",
+    ];
     let first = joinedup(dir.path(), &args);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stderr(&first).contains("written to runs/short"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("written to runs/short"),
+        "{}",
+        stderr(&first)
+    );
     let summary = dir.path().join("runs/short/summary.json");
     let before = std::fs::read(&summary).unwrap();
     let e = refused(dir.path(), &args);
@@ -405,17 +438,41 @@ fn earlier_output_is_kept_unless_forced() {
     // The log folder too.
     let log = ["--out", "other", "--events-out", "log"];
     ok(joinedup(dir.path(), &[&args[..], &log[..]].concat()));
-    let e = refused(dir.path(), &[&args[..], &["--out", "third", "--events-out", "log"]].concat());
-    assert!(e.contains("log already holds output (events.jsonl") && e.contains("--events-out"), "{e}");
-    assert!(!dir.path().join("third").exists(), "refused before any work");
+    let e = refused(
+        dir.path(),
+        &[&args[..], &["--out", "third", "--events-out", "log"]].concat(),
+    );
+    assert!(
+        e.contains("log already holds output (events.jsonl") && e.contains("--events-out"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("third").exists(),
+        "refused before any work"
+    );
     // compare: the README's two examples both write runs/compare.
     let cmp = [
-        "compare", "--scenario", &sc, "--scenario", &sc, "--replications", "2", "--days", "2",
+        "compare",
+        "--scenario",
+        &sc,
+        "--scenario",
+        &sc,
+        "--replications",
+        "2",
+        "--days",
+        "2",
     ];
     let o = joinedup(dir.path(), &cmp);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("written to runs/compare"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("written to runs/compare"),
+        "{}",
+        stderr(&o)
+    );
     let e = refused(dir.path(), &cmp);
-    assert!(e.contains("runs/compare already holds output (compare.csv, compare.html)"), "{e}");
+    assert!(
+        e.contains("runs/compare already holds output (compare.csv, compare.html)"),
+        "{e}"
+    );
     ok(joinedup(dir.path(), &[&cmp[..], &["--force"]].concat()));
 }

@@ -104,14 +104,20 @@ pub fn describe(kind: Kind) -> String {
         Kind::Number { min, max } => format!("a number from {} to {}", shown(min), shown(max)),
         Kind::Probability => "a probability between 0 and 1".into(),
         Kind::Numbers { n, min, max } => {
-            format!("a list of {n} numbers from {} to {}", shown(min), shown(max))
+            format!(
+                "a list of {n} numbers from {} to {}",
+                shown(min),
+                shown(max)
+            )
         }
         Kind::Probabilities(n) => format!("a list of {n} probabilities between 0 and 1"),
         Kind::Shares(n) => format!("a list of {n} shares adding up to 1"),
         Kind::Profile(n) => format!("a list of {n} relative weights of 0 or more, not all 0"),
-        Kind::Dist { .. } => "a distribution such as { dist = \"gamma\", mean = 2.0, shape = 2.0 } \
+        Kind::Dist { .. } => {
+            "a distribution such as { dist = \"gamma\", mean = 2.0, shape = 2.0 } \
              (fixed, exponential, lognormal, gamma or empirical)"
-            .into(),
+                .into()
+        }
         Kind::Bool => "true or false".into(),
         Kind::Date => "a date in quotes, such as \"2016-07-01\"".into(),
         Kind::Name => "a name of letters, digits, `-` and `_`".into(),
@@ -257,8 +263,7 @@ fn check_one(p: &Param, v: &Value, errors: &mut Vec<String>) {
 /// leading dot, space or control character: it is a folder name under `runs/`).
 pub fn name_is_valid(s: &str) -> bool {
     (1..=64).contains(&s.len())
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -338,7 +343,10 @@ fn dist(key: &str, v: &Value, max_mean: f64, unit: &str) -> Result<Dist, String>
         "gamma" => &["mean", "shape"],
         _ => &["values", "weights"],
     };
-    if let Some(k) = t.keys().find(|k| *k != "dist" && !takes.contains(&k.as_str())) {
+    if let Some(k) = t
+        .keys()
+        .find(|k| *k != "dist" && !takes.contains(&k.as_str()))
+    {
         return Err(format!(
             "`{key}.{k}` is not a parameter of a {kind} distribution (it takes {})",
             takes.join(", ")
@@ -584,7 +592,9 @@ mod tests {
 
     #[test]
     fn names_are_names() {
-        for bad in ["", "/tmp/x", "../../x", ".hidden", "a b", "a\nb", "x/y", "é"] {
+        for bad in [
+            "", "/tmp/x", "../../x", ".hidden", "a b", "a\nb", "x/y", "é",
+        ] {
             assert!(!name_is_valid(bad), "{bad:?}");
         }
         for good in ["stoke-2017", "more_social_workers", "D2A"] {

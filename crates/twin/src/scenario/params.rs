@@ -10,13 +10,23 @@ use super::limits::{MAX_DAYS, MAX_PEOPLE_65};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Kind {
     /// A whole number from `min` to `max`.
-    Count { min: u64, max: u64 },
+    Count {
+        min: u64,
+        max: u64,
+    },
     /// A number from `min` to `max`.
-    Number { min: f64, max: f64 },
+    Number {
+        min: f64,
+        max: f64,
+    },
     /// A probability, 0 to 1.
     Probability,
     /// `n` numbers, each from `min` to `max`.
-    Numbers { n: usize, min: f64, max: f64 },
+    Numbers {
+        n: usize,
+        min: f64,
+        max: f64,
+    },
     /// `n` probabilities.
     Probabilities(usize),
     /// `n` shares, each 0 to 1, adding up to 1.
@@ -24,7 +34,10 @@ pub enum Kind {
     /// `n` relative weights (a profile), 0 or more, not all 0.
     Profile(usize),
     /// A distribution of durations whose mean is at most `max_mean` `unit`.
-    Dist { max_mean: f64, unit: &'static str },
+    Dist {
+        max_mean: f64,
+        unit: &'static str,
+    },
     Bool,
     /// A date, `YYYY-MM-DD`.
     Date,
@@ -125,7 +138,10 @@ pub const PARAMS: &[Param] = &[
     // [population]
     why(p("population.aged_65_74", count(0, MAX_PEOPLE_65)), PEOPLE),
     why(p("population.aged_75_84", count(0, MAX_PEOPLE_65)), PEOPLE),
-    why(p("population.aged_85_plus", count(0, MAX_PEOPLE_65)), PEOPLE),
+    why(
+        p("population.aged_85_plus", count(0, MAX_PEOPLE_65)),
+        PEOPLE,
+    ),
     p("population.aged_0_17", count(0, 100_000_000)),
     p("population.aged_18_64", count(0, 100_000_000)),
     p("population.extra_care_share", Kind::Probabilities(3)),

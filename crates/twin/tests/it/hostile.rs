@@ -12,12 +12,7 @@ use twin::Scenario;
 fn numeric_keys() -> Vec<(&'static str, Kind)> {
     PARAMS
         .iter()
-        .filter(|p| {
-            !matches!(
-                p.kind,
-                Kind::Bool | Kind::Date | Kind::Name | Kind::Text
-            )
-        })
+        .filter(|p| !matches!(p.kind, Kind::Bool | Kind::Date | Kind::Name | Kind::Text))
         .map(|p| (p.key, p.kind))
         .collect()
 }
@@ -113,10 +108,7 @@ fn dist() -> BoxedStrategy<Value> {
         1 => prop::collection::vec((0.0f64..10.0).prop_map(Value::Float), 0..4)
             .prop_map(Value::Array),
     ];
-    (
-        kinds,
-        prop::collection::vec((params, param_value), 0..4),
-    )
+    (kinds, prop::collection::vec((params, param_value), 0..4))
         .prop_map(|(kind, ps)| {
             let mut t = toml::map::Map::new();
             t.insert("dist".into(), Value::String(kind.into()));

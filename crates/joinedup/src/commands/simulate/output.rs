@@ -98,7 +98,10 @@ mod tests {
         write(dir.path(), "a.csv", b"one").unwrap();
         let e = claim(dir.path(), &["a.csv", "b.csv"], false, "--out").unwrap_err();
         let e = e.to_string();
-        assert!(e.contains("already holds output (a.csv)") && e.contains("--force"), "{e}");
+        assert!(
+            e.contains("already holds output (a.csv)") && e.contains("--force"),
+            "{e}"
+        );
         claim(dir.path(), &["a.csv"], true, "--out").unwrap();
         let file = dir.path().join("a.csv");
         assert!(claim(&file, &["x"], true, "--out")
