@@ -177,6 +177,9 @@ pub struct SimulateArgs {
     /// Also write replication 1's journey log (warm-up included) with orgs.csv and population.csv.
     #[arg(long, value_name = "DIR")]
     pub events_out: Option<PathBuf>,
+    /// Replace the output of an earlier run in those folders (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -189,6 +192,9 @@ pub struct CompareArgs {
     /// Where compare.csv and compare.html go (default runs/compare).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Replace the output of an earlier comparison in that folder (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -2,10 +2,10 @@
 
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A distribution: `{ dist = "exponential", mean = 4.0 }` and so on.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Dist {
     /// Always `value`.
@@ -44,8 +44,34 @@ fn positive(parameter: &'static str, v: f64) -> Result<(), DistError> {
 }
 
 impl Dist {
-    /// Checks the parameters.
+    /// Checks the parameters: finite, in range, and such that [`sample`](Self::sample) and
+    /// [`mean`](Self::mean) give finite numbers.
     pub fn validate(&self) -> Result<(), DistError> {
+        self.validate_parameters()?;
+        let mean = self.mean();
+        if !mean.is_finite() {
+            return Err(DistError {
+                parameter: match self {
+                    Dist::Lognormal { .. } => "sigma",
+                    Dist::Empirical { .. } => "weights",
+                    _ => "mean",
+                },
+                message: "makes the mean of the distribution infinite".into(),
+            });
+        }
+        if let Dist::Gamma { mean, shape } = self {
+            // The scale must not vanish (a huge shape with a tiny mean).
+            if mean / shape <= 0.0 {
+                return Err(DistError {
+                    parameter: "shape",
+                    message: format!("is too large for a mean of {mean}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_parameters(&self) -> Result<(), DistError> {
         match self {
             Dist::Fixed { value } => {
                 if value.is_finite() && *value >= 0.0 {
@@ -97,8 +123,9 @@ impl Dist {
                             ),
                         });
                     }
+                    let total = weights.iter().sum::<f64>();
                     if weights.iter().any(|w| !w.is_finite() || *w < 0.0)
-                        || weights.iter().sum::<f64>() <= 0.0
+                        || !(total > 0.0 && total.is_finite())
                     {
                         return Err(DistError {
                             parameter: "weights",
@@ -242,5 +269,39 @@ mod tests {
             .parameter,
             "weights"
         );
+    }
+
+    #[test]
+    fn parameters_that_would_make_sampling_fail_are_refused() {
+        // A sigma this large makes the mean infinite.
+        let e = Dist::Lognormal {
+            median: 1.0,
+            sigma: 1e10,
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.parameter, "sigma");
+        // A scale that underflows to 0 would make `Gamma::new` fail in `sample`.
+        let e = Dist::Gamma {
+            mean: 1e-300,
+            shape: 1e300,
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.parameter, "shape");
+        let e = Dist::Empirical {
+            values: vec![1.0, 2.0],
+            weights: vec![f64::MAX, f64::MAX],
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.parameter, "weights");
+        let e = Dist::Empirical {
+            values: vec![],
+            weights: vec![],
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.parameter, "values");
     }
 }

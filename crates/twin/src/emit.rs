@@ -25,6 +25,10 @@ impl<F: FnMut(&Event, Who)> Sink for F {
 
 const SECOND: i64 = 1_000_000_000;
 
+/// The latest instant a run emits: a thousand days short of the last an instant holds (in
+/// 2262), so that follow-up windows added to it still fit.
+pub const LAST_INSTANT: i64 = i64::MAX - 1000 * domain::time::NANOS_PER_DAY;
+
 /// Stamps events with ids and instants and hands them to a sink.
 pub struct Emitter<S> {
     pub sink: S,
@@ -47,10 +51,12 @@ impl<S: Sink> Emitter<S> {
         }
     }
 
-    /// The instant of model time `t` (days), to the second.
+    /// The instant of model time `t` (days), to the second. A time past what an instant holds
+    /// (a far-off completion drawn from a long-tailed distribution) stops at [`LAST_INSTANT`].
     pub fn instant(&self, t: f64) -> Instant {
-        let ns = self.origin + (t * 86_400.0).round() as i64 * SECOND;
-        Instant(ns)
+        let seconds = (t * 86_400.0).round() as i64;
+        let ns = self.origin.saturating_add(seconds.saturating_mul(SECOND));
+        Instant(ns.min(LAST_INSTANT))
     }
 
     /// A new lifecycle id: `kind` is a letter (`s` spell, `a` attendance ...).
@@ -114,5 +120,19 @@ impl ReasonTrack {
         self.current = Some(reason);
         self.last_at = Some(at);
         Some(at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn far_off_times_stop_at_the_last_instant() {
+        let e = Emitter::new(|_: &Event, _: Who| {}, Instant(0), 0);
+        assert_eq!(e.instant(1.5), Instant(129_600 * SECOND));
+        // 10^9 days is far past 2262: without the limit this overflows.
+        assert_eq!(e.instant(1e9), Instant(LAST_INSTANT));
+        assert_eq!(e.instant(f64::MAX), Instant(LAST_INSTANT));
     }
 }

@@ -1,9 +1,18 @@
 //! Scenarios: every rate, duration, probability, capacity, schedule and policy switch of the
 //! model, read from TOML. A scenario may `extends` another and override only what changes.
+//!
+//! - [`params`]: every key, what it holds and its range.
+//! - [`check`]: a scenario's TOML checked against them, errors in plain words naming the key.
+//! - [`extends`]: finding a scenario and the ones it extends (relative to the file), merging.
+//! - [`limits`]: how large a run may be, and the checks that span keys.
 
-use serde::Deserialize;
+pub mod check;
+pub mod extends;
+pub mod limits;
+pub mod params;
+
+use serde::{Deserialize, Serialize};
 use sim_kernel::Dist;
-use std::path::Path;
 
 /// The built-in scenarios: name, one line, TOML.
 pub const BUILT_IN: &[(&str, &str)] = &[
@@ -48,15 +57,16 @@ pub enum ScenarioError {
     },
     #[error("{origin}: {message}")]
     Invalid { origin: String, message: String },
-    #[error("{origin}: `extends` goes round in a circle through {0:?}", origin = .1)]
+    /// The circle (`a.toml -> b.toml -> a.toml`), and the scenario asked for.
+    #[error("{origin}: `extends` goes round in a circle: {0}", origin = .1)]
     Circular(String, String),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Only in files: the scenario this one changes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends: Option<String>,
     pub name: String,
     pub description: String,
@@ -71,7 +81,7 @@ pub struct Scenario {
     pub policy: Policy,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Run {
     pub start: String,
@@ -80,7 +90,7 @@ pub struct Run {
     pub cooldown_days: u32,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
     pub aged_65_74: u32,
@@ -97,23 +107,23 @@ pub struct Population {
     pub care_home_death_factor: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Crisis {
     pub per_year: [f64; 3],
     pub care_home_per_year: f64,
     pub winter_factor: f64,
     /// Monday to Sunday; absent: flat.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly: Option<[f64; 7]>,
     /// By hour of the day; absent: flat.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hourly: Option<[f64; 24]>,
     pub causes_home: [f64; 5],
     pub causes_care_home: [f64; 5],
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gp {
     pub in_hours_first: f64,
@@ -123,7 +133,7 @@ pub struct Gp {
     pub care_home_support: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ae {
     pub sources: [f64; 4],
@@ -138,7 +148,7 @@ pub struct Ae {
     pub background_assessment_hours: Dist,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Hospital {
     pub beds: u32,
@@ -151,7 +161,7 @@ pub struct Hospital {
     pub death_in_hospital: f64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Discharge {
     pub planning_lead_days: f64,
@@ -188,7 +198,7 @@ pub struct Discharge {
     pub readmission: [f64; 4],
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Community {
     pub review_interval_days: f64,
@@ -197,7 +207,7 @@ pub struct Community {
     pub review_hours: Dist,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     pub d2a: bool,
@@ -209,81 +219,39 @@ fn one() -> f64 {
     1.0
 }
 
-/// Merges `over` into `base`: tables key by key, anything else replaced.
-fn merge(base: &mut toml::Value, over: toml::Value) {
-    match (base, over) {
-        (toml::Value::Table(b), toml::Value::Table(o)) => {
-            for (k, v) in o {
-                // A distribution is one value: it is replaced whole, never merged.
-                let is_dist = v.get("dist").is_some();
-                match b.get_mut(&k) {
-                    Some(slot) if slot.is_table() && v.is_table() && !is_dist => merge(slot, v),
-                    _ => {
-                        b.insert(k, v);
-                    }
-                }
-            }
-        }
-        (b, o) => *b = o,
-    }
-}
-
-fn source_of(name_or_file: &str) -> Result<(String, String), ScenarioError> {
-    if let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name_or_file) {
-        return Ok((format!("scenario {name_or_file}"), text.to_string()));
-    }
-    let path = Path::new(name_or_file);
-    if path.extension().is_some_and(|e| e == "toml") || path.exists() {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-            path: name_or_file.to_string(),
-            source,
-        })?;
-        return Ok((name_or_file.to_string(), text));
-    }
-    Err(ScenarioError::Unknown(name_or_file.to_string()))
-}
-
-fn resolve(
-    name_or_file: &str,
-    seen: &mut Vec<String>,
-) -> Result<(String, toml::Value), ScenarioError> {
-    if seen.iter().any(|s| s == name_or_file) {
-        return Err(ScenarioError::Circular(
-            name_or_file.to_string(),
-            seen[0].clone(),
-        ));
-    }
-    seen.push(name_or_file.to_string());
-    let (origin, text) = source_of(name_or_file)?;
-    let value: toml::Value = toml::from_str(&text).map_err(|e| ScenarioError::Invalid {
-        origin: origin.clone(),
-        message: e.to_string(),
-    })?;
-    let Some(parent) = value
-        .get("extends")
-        .and_then(|v| v.as_str())
-        .map(str::to_string)
-    else {
-        return Ok((origin, value));
-    };
-    let (_, mut base) = resolve(&parent, seen)?;
-    merge(&mut base, value);
-    Ok((origin, base))
-}
-
 impl Scenario {
-    /// Loads a built-in scenario by name, or a TOML file, resolving `extends`.
+    /// Loads a built-in scenario by name, or a TOML file, resolving `extends` (a built-in name,
+    /// or a file relative to the folder of the file that says it). Every error names its key.
     pub fn load(name_or_file: &str) -> Result<Scenario, ScenarioError> {
-        let (origin, value) = resolve(name_or_file, &mut Vec::new())?;
-        let s: Scenario =
-            value
-                .try_into()
-                .map_err(|e: toml::de::Error| ScenarioError::Invalid {
-                    origin: origin.clone(),
-                    message: e.to_string(),
-                })?;
-        s.validate()
-            .map_err(|message| ScenarioError::Invalid { origin, message })?;
+        let links = extends::chain(name_or_file)?;
+        let origin = links[0].origin.clone();
+        let from_file = links[0].file.is_some();
+        let invalid = |errors: Vec<String>| ScenarioError::Invalid {
+            origin: origin.clone(),
+            message: errors.join("; "),
+        };
+        let value = extends::merged(&links);
+        let errors = check::check(&value);
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
+        let s: Scenario = value
+            .try_into()
+            .map_err(|e: toml::de::Error| invalid(vec![e.to_string().trim_end().to_string()]))?;
+        let mut errors = limits::cross(&s);
+        if from_file && BUILT_IN.iter().any(|(n, _)| *n == s.name) {
+            errors.insert(
+                0,
+                format!(
+                    "`name` {:?} is a built-in scenario's name: give this scenario a name of its \
+                     own (its runs are written under runs/<name>)",
+                    s.name
+                ),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(invalid(errors));
+        }
         Ok(s)
     }
 
@@ -292,152 +260,21 @@ impl Scenario {
         BUILT_IN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
     }
 
-    /// Checks values a type cannot: probabilities in [0, 1], positive rates, valid distributions.
+    /// A scenario and those it extends, top first: how each is named, and its TOML as written.
+    pub fn sources(name_or_file: &str) -> Result<Vec<(String, String)>, ScenarioError> {
+        Ok(extends::chain(name_or_file)?
+            .into_iter()
+            .map(|l| (l.origin, l.text))
+            .collect())
+    }
+
+    /// Checks every value against its range (as [`load`](Self::load) does) and the limits that
+    /// span keys; for a scenario changed after loading. Errors name the keys, joined by `; `.
     pub fn validate(&self) -> Result<(), String> {
-        let mut errors = Vec::new();
-        let mut prob = |key: &str, v: f64| {
-            if !(0.0..=1.0).contains(&v) {
-                errors.push(format!(
-                    "`{key}` must be a probability between 0 and 1, got {v}"
-                ));
-            }
-        };
-        let p = &self.population;
-        for (i, v) in p.extra_care_share.iter().enumerate() {
-            prob(&format!("population.extra_care_share[{i}]"), *v);
-        }
-        for i in 0..3 {
-            prob(
-                &format!("population.residential_share[{i}]"),
-                p.residential_share[i],
-            );
-            prob(
-                &format!("population.nursing_share[{i}]"),
-                p.nursing_share[i],
-            );
-            prob(
-                &format!("population.deaths_per_year[{i}]"),
-                p.deaths_per_year[i],
-            );
-            prob(&format!("ae.admit[{i}]"), self.ae.admit[i]);
-        }
-        let g = &self.gp;
-        prob("gp.in_hours_first", g.in_hours_first);
-        prob("gp.resolves", g.resolves);
-        prob("gp.extended_access_share", g.extended_access_share);
-        prob("gp.extended_first", g.extended_first);
-        prob("gp.care_home_support", g.care_home_support);
-        prob("ae.care_home_ambulance", self.ae.care_home_ambulance);
-        prob("ae.admit_gp_referred", self.ae.admit_gp_referred);
-        prob("ae.background_admit", self.ae.background_admit);
-        prob(
-            "hospital.death_in_hospital",
-            self.hospital.death_in_hospital,
-        );
-        let d = &self.discharge;
-        for (k, v) in [
-            ("discharge.family_choice", d.family_choice),
-            ("discharge.reablement_share", d.reablement_share),
-            (
-                "discharge.reablement_to_home_care",
-                d.reablement_to_home_care,
-            ),
-            (
-                "discharge.reablement_to_care_home",
-                d.reablement_to_care_home,
-            ),
-            ("discharge.nursing_share", d.nursing_share),
-            ("discharge.chc_share", d.chc_share),
-        ] {
-            prob(k, v);
-        }
-        for (i, v) in d.readmission.iter().enumerate() {
-            prob(&format!("discharge.readmission[{i}]"), *v);
-        }
-        let mut nonneg = |key: &str, v: f64| {
-            if !(v.is_finite() && v >= 0.0) {
-                errors.push(format!("`{key}` must be 0 or more, got {v}"));
-            }
-        };
-        for i in 0..3 {
-            nonneg(&format!("crisis.per_year[{i}]"), self.crisis.per_year[i]);
-            nonneg(
-                &format!("hospital.older_band_los_factor[{i}]"),
-                self.hospital.older_band_los_factor[i],
-            );
-        }
-        nonneg("crisis.care_home_per_year", self.crisis.care_home_per_year);
-        nonneg("crisis.winter_factor", self.crisis.winter_factor);
-        nonneg("ae.background_per_day", self.ae.background_per_day);
-        nonneg("hospital.elective_per_day", self.hospital.elective_per_day);
-        nonneg("discharge.home_care_hours", d.home_care_hours);
-        nonneg("discharge.home_care_factor", d.home_care_factor);
-        nonneg("discharge.planning_lead_days", d.planning_lead_days);
-        nonneg("discharge.chc_window_days", d.chc_window_days);
-        nonneg(
-            "community.review_interval_days",
-            self.community.review_interval_days,
-        );
-        nonneg(
-            "community.first_review_days",
-            self.community.first_review_days,
-        );
-        if let Some(w) = &self.crisis.weekly {
-            w.iter()
-                .enumerate()
-                .for_each(|(i, v)| nonneg(&format!("crisis.weekly[{i}]"), *v));
-        }
-        if let Some(h) = &self.crisis.hourly {
-            h.iter()
-                .enumerate()
-                .for_each(|(i, v)| nonneg(&format!("crisis.hourly[{i}]"), *v));
-        }
-        for (k, w) in [
-            ("crisis.causes_home", &self.crisis.causes_home[..]),
-            ("crisis.causes_care_home", &self.crisis.causes_care_home[..]),
-            ("ae.sources", &self.ae.sources[..]),
-            ("discharge.pathway", &d.pathway[..]),
-        ] {
-            if w.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || w.iter().sum::<f64>() <= 0.0 {
-                errors.push(format!("`{k}` must be weights of 0 or more, not all 0"));
-            }
-        }
-        for (k, dist) in [
-            ("ae.assessment_hours", &self.ae.assessment_hours),
-            (
-                "ae.background_assessment_hours",
-                &self.ae.background_assessment_hours,
-            ),
-            ("hospital.background_los", &self.hospital.background_los),
-            ("hospital.elective_los", &self.hospital.elective_los),
-            ("hospital.medical_los", &self.hospital.medical_los),
-            ("discharge.family_choice_days", &d.family_choice_days),
-            ("discharge.assessment_hours", &d.assessment_hours),
-            ("discharge.package_hours", &d.package_hours),
-            ("discharge.home_care_start_days", &d.home_care_start_days),
-            ("discharge.package_days", &d.package_days),
-            ("discharge.reablement_days", &d.reablement_days),
-            ("discharge.d2a_bridging_days", &d.d2a_bridging_days),
-            ("discharge.step_down_days", &d.step_down_days),
-            ("discharge.chc_assessment_days", &d.chc_assessment_days),
-            (
-                "discharge.chc_provider_assessment_days",
-                &d.chc_provider_assessment_days,
-            ),
-            ("community.review_hours", &self.community.review_hours),
-        ] {
-            if let Err(e) = dist.validate() {
-                errors.push(format!("`{k}.{}`: {}", e.parameter, e.message));
-            }
-        }
-        if domain::parse_date(&self.run.start).is_err() {
-            errors.push(format!(
-                "`run.start` must be a date (YYYY-MM-DD), got {:?}",
-                self.run.start
-            ));
-        }
-        if self.run.days == 0 {
-            errors.push("`run.days` must be at least 1".into());
+        let value = toml::Value::try_from(self).map_err(|e| e.to_string())?;
+        let mut errors = check::check(&value);
+        if errors.is_empty() {
+            errors = limits::cross(self);
         }
         if errors.is_empty() {
             Ok(())

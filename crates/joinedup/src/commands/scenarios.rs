@@ -2,7 +2,11 @@
 
 use super::InvalidInput;
 use crate::cli::{ScenariosArgs, ScenariosCommand};
-use twin::{Scenario, BUILT_IN};
+use twin::{Scenario, ScenarioError, BUILT_IN};
+
+fn invalid(e: ScenarioError) -> InvalidInput {
+    InvalidInput(format!("error: {e}"))
+}
 
 pub fn run(a: ScenariosArgs) -> anyhow::Result<()> {
     match a.show {
@@ -13,37 +17,20 @@ pub fn run(a: ScenariosArgs) -> anyhow::Result<()> {
                 outln!("{name:<width$}  {}", s.description)?;
             }
         }
-        Some(ScenariosCommand::Show { name }) => match Scenario::text(&name) {
-            Some(text) if !text.contains("\nextends") && !text.starts_with("extends") => {
-                out!("{text}")?
+        Some(ScenariosCommand::Show { name }) => {
+            // The scenario's own TOML, then each it extends (found as `load` finds them:
+            // relative to the file that says `extends`), so every value in force is shown.
+            let sources = Scenario::sources(&name).map_err(invalid)?;
+            if sources.len() > 1 || Scenario::text(&name).is_none() {
+                Scenario::load(&name).map_err(invalid)?;
             }
-            _ => {
-                // A scenario that extends another: check it loads, then print its own file and
-                // the one it extends, so every value in force is shown.
-                Scenario::load(&name).map_err(|e| InvalidInput(format!("error: {e}")))?;
-                let mut chain = vec![name.clone()];
-                while let Some(parent) = chain.last().and_then(|n| scenario_text(n)).and_then(|t| {
-                    t.lines().find_map(|l| {
-                        l.strip_prefix("extends = ")
-                            .map(|v| v.trim().trim_matches('"').to_string())
-                    })
-                }) {
-                    chain.push(parent);
+            for (i, (origin, text)) in sources.iter().enumerate() {
+                if i > 0 {
+                    outln!("\n# ---- extends {origin}: ----\n")?;
                 }
-                for (i, n) in chain.iter().enumerate() {
-                    if i > 0 {
-                        outln!("\n# ---- extends {n}: ----\n")?;
-                    }
-                    out!("{}", scenario_text(n).unwrap_or_default())?;
-                }
+                out!("{text}")?;
             }
-        },
+        }
     }
     Ok(())
-}
-
-fn scenario_text(name: &str) -> Option<String> {
-    Scenario::text(name)
-        .map(str::to_string)
-        .or_else(|| std::fs::read_to_string(name).ok())
 }

@@ -1,22 +1,63 @@
 //! `joinedup simulate` and `joinedup compare`: the digital twin.
 
+mod output;
+
 use super::InvalidInput;
-use crate::cli::{CompareArgs, SimulateArgs};
+use crate::cli::{CompareArgs, RunArgs, SimulateArgs};
 use crate::progress;
 use anyhow::Context as _;
+use output::Pending;
 use rayon::prelude::*;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use twin::scenario::limits::{MAX_DAYS, MAX_REPLICATIONS};
 use twin::summary::{self, IndicatorSummary};
 use twin::{Replication, Scenario};
+
+/// The most threads replications run on.
+const MAX_THREADS: usize = 1024;
+
+/// The files `simulate` writes, and those of `--events-out`.
+const SIMULATE_FILES: [&str; 3] = ["summary.json", "daily.csv", "report.html"];
+const LOG_FILES: [&str; 3] = ["events.jsonl", "orgs.csv", "population.csv"];
+const COMPARE_FILES: [&str; 2] = ["compare.csv", "compare.html"];
+
+/// Checks the replication options before any work starts.
+fn check_run(r: &RunArgs) -> anyhow::Result<()> {
+    if r.replications == 0 || r.replications > MAX_REPLICATIONS {
+        return Err(InvalidInput(format!(
+            "error: --replications must be from 1 to {MAX_REPLICATIONS}, got {}",
+            r.replications
+        ))
+        .into());
+    }
+    if let Some(d) = r.days {
+        if d == 0 || d > MAX_DAYS {
+            return Err(InvalidInput(format!(
+                "error: --days must be from 1 to {MAX_DAYS} (ten years, so that a run fits in \
+                 memory and time), got {d}"
+            ))
+            .into());
+        }
+    }
+    if let Some(n) = r.threads {
+        if n == 0 || n > MAX_THREADS {
+            return Err(InvalidInput(format!(
+                "error: --threads must be from 1 to {MAX_THREADS}, got {n}"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
 
 fn load(name: &str, days: Option<u32>) -> anyhow::Result<Scenario> {
     let mut s = Scenario::load(name).map_err(|e| InvalidInput(format!("error: {e}")))?;
     if let Some(d) = days {
-        if d == 0 {
-            return Err(InvalidInput("error: --days must be at least 1".into()).into());
-        }
         s.run.days = d;
+        // The limits that span keys (the run's size) with the new length.
+        s.validate()
+            .map_err(|e| InvalidInput(format!("error: {name} with --days {d}: {e}")))?;
     }
     Ok(s)
 }
@@ -24,9 +65,6 @@ fn load(name: &str, days: Option<u32>) -> anyhow::Result<Scenario> {
 fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if n == 0 {
-            return Err(InvalidInput("error: --threads must be at least 1".into()).into());
-        }
         b = b.num_threads(n);
     }
     Ok(b.build()?)
@@ -41,9 +79,6 @@ fn replications(
     events_out: Option<&Path>,
     label: &str,
 ) -> anyhow::Result<Vec<Replication>> {
-    if n == 0 {
-        return Err(InvalidInput("error: --replications must be at least 1".into()).into());
-    }
     let bar = progress::items(n, label);
     let runs: Vec<anyhow::Result<Replication>> = pool(threads)?.install(|| {
         (0..n)
@@ -63,12 +98,9 @@ fn replications(
 }
 
 fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("events.jsonl");
-    let mut out = BufWriter::new(
-        std::fs::File::create(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?,
-    );
+    let mut events = Pending::create(dir, "events.jsonl")?;
+    let path = events.path().to_path_buf();
+    let mut out = BufWriter::new(events.file());
     let mut failed = None;
     let mut write = |e: &domain::Event| {
         if failed.is_none() {
@@ -81,13 +113,17 @@ fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication>
     if let Some(e) = failed {
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
-    out.flush()?;
+    out.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    drop(out);
     let (orgs, population) = twin::registers(s);
-    journey_log::write_orgs(std::fs::File::create(dir.join("orgs.csv"))?, &orgs)?;
-    journey_log::write_population(
-        std::fs::File::create(dir.join("population.csv"))?,
-        &population,
-    )?;
+    let mut o = Pending::create(dir, "orgs.csv")?;
+    journey_log::write_orgs(o.file(), &orgs)?;
+    let mut p = Pending::create(dir, "population.csv")?;
+    journey_log::write_population(p.file(), &population)?;
+    events.commit()?;
+    o.commit()?;
+    p.commit()?;
     Ok(run)
 }
 
@@ -105,7 +141,16 @@ fn headline(s: &IndicatorSummary) -> bool {
 }
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
+    check_run(&a.run)?;
     let s = load(&a.scenario, a.run.days)?;
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(&s.name));
+    output::claim(&out, &SIMULATE_FILES, a.force, "--out")?;
+    if let Some(dir) = &a.events_out {
+        output::claim(dir, &LOG_FILES, a.force, "--events-out")?;
+    }
     let started = std::time::Instant::now();
     let runs = replications(
         &s,
@@ -119,11 +164,6 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let period = twin::period(&s);
     let summaries = summary::indicators(&runs);
     let daily = summary::daily(&runs);
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join(&s.name));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
     let json = summary::summary_json(
         &s.name,
         a.run.seed,
@@ -133,16 +173,19 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         period.to,
         &summaries,
     );
-    std::fs::write(
-        out.join("summary.json"),
-        serde_json::to_string_pretty(&json)? + "\n",
+    output::write(
+        &out,
+        "summary.json",
+        (serde_json::to_string_pretty(&json)? + "\n").as_bytes(),
     )?;
-    std::fs::write(
-        out.join("daily.csv"),
-        summary::daily_csv(period.from, &daily),
+    output::write(
+        &out,
+        "daily.csv",
+        summary::daily_csv(period.from, &daily).as_bytes(),
     )?;
-    std::fs::write(
-        out.join("report.html"),
+    output::write(
+        &out,
+        "report.html",
         twin::html::report(
             &s.name,
             &s.description,
@@ -151,7 +194,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             period.to,
             &summaries,
             &daily,
-        ),
+        )
+        .as_bytes(),
     )?;
 
     outln!(
@@ -184,9 +228,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             fmt(i.benchmarks.england)
         )?;
     }
-    outln!("written to {}", out.display())?;
+    eprintln!("written to {}", out.display());
     if let Some(dir) = &a.events_out {
-        outln!("replication 1's journey log written to {}", dir.display())?;
+        eprintln!("replication 1's journey log written to {}", dir.display());
     }
     Ok(())
 }
@@ -195,6 +239,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
     if a.scenarios.len() < 2 {
         return Err(InvalidInput("error: compare needs at least two --scenario".into()).into());
     }
+    check_run(&a.run)?;
     let scenarios: Vec<Scenario> = a
         .scenarios
         .iter()
@@ -215,6 +260,11 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             .into());
         }
     }
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
+    output::claim(&out, &COMPARE_FILES, a.force, "--out")?;
     let mut all = Vec::new();
     for s in &scenarios {
         // The same seed and replication numbers: common random numbers across scenarios.
@@ -238,11 +288,6 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         })
         .collect();
     let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
 
     let mut csv = String::from("id");
     for (k, n) in names.iter().enumerate() {
@@ -273,9 +318,10 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         }
         csv.push('\n');
     }
-    std::fs::write(out.join("compare.csv"), csv)?;
-    std::fs::write(
-        out.join("compare.html"),
+    output::write(&out, "compare.csv", csv.as_bytes())?;
+    output::write(
+        &out,
+        "compare.html",
         twin::html::compare(
             &names,
             a.run.replications as usize,
@@ -283,7 +329,8 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             period.to,
             &all,
             &diffs,
-        ),
+        )
+        .as_bytes(),
     )?;
 
     out!("{:<52}", "indicator")?;
@@ -311,6 +358,6 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         }
         outln!()?;
     }
-    outln!("written to {}", out.display())?;
+    eprintln!("written to {}", out.display());
     Ok(())
 }

@@ -218,3 +218,263 @@ fn bad_scenarios_and_arguments_are_rejected() {
         "nothing written for bad input"
     );
 }
+
+/// Runs `joinedup` and asserts it failed as bad input does: exit code 1 (not a panic's 101),
+/// and a message; returns the message.
+#[track_caller]
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let o = joinedup(dir, args);
+    assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+    stderr(&o)
+}
+
+#[test]
+fn sizes_beyond_the_limits_are_errors_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    for days in ["100000", "4294967295", "0"] {
+        let e = refused(dir.path(), &["simulate", "--days", days]);
+        assert!(e.contains("--days must be from 1 to 3650"), "{e}");
+    }
+    let e = refused(dir.path(), &["simulate", "--replications", "1000000000"]);
+    assert!(e.contains("--replications must be from 1 to 10000"), "{e}");
+    let e = refused(
+        dir.path(),
+        &[
+            "compare",
+            "--scenario",
+            "stoke-2017",
+            "--scenario",
+            "d2a",
+            "--replications",
+            "10001",
+        ],
+    );
+    assert!(e.contains("--replications"), "{e}");
+    // A wrong --threads is a wrong command line (exit 2), checked by clap.
+    let o = joinedup(dir.path(), &["simulate", "--threads", "100000"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("from 1 to 1024"), "{}", stderr(&o));
+    std::fs::write(
+        dir.path().join("big.toml"),
+        "extends = \"stoke-2017\"\nname = \"big\"\n[population]\naged_85_plus = 9500000\n",
+    )
+    .unwrap();
+    let e = refused(dir.path(), &["simulate", "--scenario", "big.toml"]);
+    assert!(
+        e.contains("`population.aged_85_plus` must be a whole number of at most 500000"),
+        "{e}"
+    );
+    // Within each key's range, but too much over ten years.
+    std::fs::write(
+        dir.path().join("long.toml"),
+        "extends = \"stoke-2017\"\nname = \"long\"\n[ae]\nbackground_per_day = 5000\n",
+    )
+    .unwrap();
+    let e = refused(
+        dir.path(),
+        &["simulate", "--scenario", "long.toml", "--days", "3650"],
+    );
+    assert!(
+        e.contains("long.toml with --days 3650") && e.contains("too large to simulate"),
+        "{e}"
+    );
+    assert!(!dir.path().join("runs").exists(), "nothing written");
+}
+
+#[test]
+fn nonsense_scenarios_are_explained_by_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (table, line, message) in [
+        (
+            "discharge",
+            "pathway = [0.5, 0.5, 0.5, 0.5]",
+            "`discharge.pathway` shares must add up to 1; they add up to 2.0",
+        ),
+        (
+            "discharge",
+            "social_workers = \"many\"",
+            "`discharge.social_workers` must be a whole number of 0 or more, got \"many\"",
+        ),
+        (
+            "hospital",
+            "beds = 0",
+            "`hospital.beds` must be a whole number of 1 or more, got 0",
+        ),
+        (
+            "crisis",
+            "hourly = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]",
+            "`crisis.hourly` must not be all 0",
+        ),
+        (
+            "ae",
+            "assessment_hours = { dist = \"lognormal\", median = 1.6, sigma = 1e10 }",
+            "`ae.assessment_hours.sigma`",
+        ),
+        (
+            "run",
+            "days = 100000000",
+            "`run.days` must be a whole number of at most 3650",
+        ),
+        (
+            "gp",
+            "resolves = nan",
+            "`gp.resolves` must be a probability between 0 and 1, got nan",
+        ),
+    ] {
+        std::fs::write(
+            dir.path().join("s.toml"),
+            format!("extends = \"stoke-2017\"\nname = \"s\"\n[{table}]\n{line}\n"),
+        )
+        .unwrap();
+        let e = refused(dir.path(), &["simulate", "--scenario", "s.toml"]);
+        assert!(e.contains(message), "{line}: {e}");
+        assert!(e.contains("s.toml"), "names the file: {e}");
+    }
+    assert!(!dir.path().join("runs").exists(), "nothing written");
+}
+
+#[test]
+fn names_cannot_write_outside_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    for name in ["/tmp/joinedup-escape", "../../escape", "..", ".hidden", ""] {
+        std::fs::write(
+            work.join("s.toml"),
+            format!("extends = \"stoke-2017\"\nname = {name:?}\n[run]\ndays = 1\n"),
+        )
+        .unwrap();
+        let e = refused(
+            &work,
+            &["simulate", "--scenario", "s.toml", "--replications", "1"],
+        );
+        assert!(
+            e.contains("`name` must be 1 to 64 letters"),
+            "{name:?}: {e}"
+        );
+    }
+    std::fs::write(
+        work.join("s.toml"),
+        "extends = \"stoke-2017\"\nname = \"d2a\"\n",
+    )
+    .unwrap();
+    let e = refused(&work, &["simulate", "--scenario", "s.toml"]);
+    assert!(e.contains("is a built-in scenario's name"), "{e}");
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 1, "only s.toml");
+    assert!(!dir.path().join("escape").exists());
+    assert!(!Path::new("/tmp/joinedup-escape").exists());
+}
+
+#[test]
+fn extends_is_found_beside_the_file_and_circles_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let neighbour =
+        "extends = \"stoke-2017\"\nname = \"neighbour\"\ndescription = \"the wrong one\"\n";
+    std::fs::write(dir.path().join("chain.toml"), neighbour).unwrap();
+    std::fs::create_dir(dir.path().join("plans")).unwrap();
+    std::fs::write(
+        dir.path().join("plans/chain.toml"),
+        "extends = \"stoke-2017\"\nname = \"intended\"\ndescription = \"the right one\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plans/top.toml"),
+        "extends = \"chain.toml\"\nname = \"top\"\n",
+    )
+    .unwrap();
+    let shown = ok(joinedup(
+        dir.path(),
+        &["scenarios", "show", "plans/top.toml"],
+    ));
+    assert!(shown.contains("the right one"), "{shown}");
+    assert!(!shown.contains("the wrong one"), "{shown}");
+    assert!(shown.contains("name = \"stoke-2017\""), "the built-in too");
+    std::fs::write(dir.path().join("a.toml"), "extends = \"b.toml\"\n").unwrap();
+    std::fs::write(dir.path().join("b.toml"), "extends = \"a.toml\"\n").unwrap();
+    let e = refused(dir.path(), &["simulate", "--scenario", "a.toml"]);
+    assert!(
+        e.contains("goes round in a circle: a.toml -> b.toml -> a.toml"),
+        "{e}"
+    );
+}
+
+#[test]
+fn earlier_output_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = short_scenario(dir.path());
+    let args = [
+        "simulate",
+        "--scenario",
+        &sc,
+        "--replications",
+        "1",
+        "--days",
+        "2",
+    ];
+    let first = joinedup(dir.path(), &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("written to runs/short"),
+        "{}",
+        stderr(&first)
+    );
+    let summary = dir.path().join("runs/short/summary.json");
+    let before = std::fs::read(&summary).unwrap();
+    let e = refused(dir.path(), &args);
+    assert!(
+        e.contains("runs/short already holds output (summary.json, daily.csv, report.html)")
+            && e.contains("--out")
+            && e.contains("--force"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&summary).unwrap(), before, "left as it was");
+    let mut forced = args.to_vec();
+    forced.extend(["--seed", "3", "--force"]);
+    ok(joinedup(dir.path(), &forced));
+    assert_ne!(std::fs::read(&summary).unwrap(), before, "replaced");
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("runs/short"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "no temporary file left: {names:?}");
+    // The log folder too.
+    let log = ["--out", "other", "--events-out", "log"];
+    ok(joinedup(dir.path(), &[&args[..], &log[..]].concat()));
+    let e = refused(
+        dir.path(),
+        &[&args[..], &["--out", "third", "--events-out", "log"]].concat(),
+    );
+    assert!(
+        e.contains("log already holds output (events.jsonl") && e.contains("--events-out"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("third").exists(),
+        "refused before any work"
+    );
+    // compare: the README's two examples both write runs/compare.
+    let cmp = [
+        "compare",
+        "--scenario",
+        &sc,
+        "--scenario",
+        &sc,
+        "--replications",
+        "2",
+        "--days",
+        "2",
+    ];
+    let o = joinedup(dir.path(), &cmp);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("written to runs/compare"),
+        "{}",
+        stderr(&o)
+    );
+    let e = refused(dir.path(), &cmp);
+    assert!(
+        e.contains("runs/compare already holds output (compare.csv, compare.html)"),
+        "{e}"
+    );
+    ok(joinedup(dir.path(), &[&cmp[..], &["--force"]].concat()));
+}

@@ -1,5 +1,7 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
+mod extends;
+mod hostile;
 mod queue;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
@@ -133,7 +135,7 @@ fn the_same_seed_gives_the_same_run() {
 
 #[test]
 fn a_distribution_is_replaced_whole() {
-    let s = load_text("extends = \"stoke-2017\"\n[hospital]\nmedical_los = { dist = \"exponential\", mean = 3.0 }\n").unwrap();
+    let s = load_text("extends = \"stoke-2017\"\nname = \"exp-los\"\n[hospital]\nmedical_los = { dist = \"exponential\", mean = 3.0 }\n").unwrap();
     assert_eq!(
         s.hospital.medical_los,
         sim_kernel::Dist::Exponential { mean: 3.0 }

@@ -1,0 +1,253 @@
+//! Every key of a scenario: what kind of value it holds and the range it may take.
+//!
+//! The ranges are of two sorts: what makes sense (probabilities in [0, 1], shares adding up to
+//! 1, at least one bed) and what a run can hold (the maximums of [`super::limits`]), so that a
+//! scenario that loads is one the model can run in memory and in time.
+
+use super::limits::{MAX_DAYS, MAX_PEOPLE_65};
+
+/// What a key holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// A whole number from `min` to `max`.
+    Count {
+        min: u64,
+        max: u64,
+    },
+    /// A number from `min` to `max`.
+    Number {
+        min: f64,
+        max: f64,
+    },
+    /// A probability, 0 to 1.
+    Probability,
+    /// `n` numbers, each from `min` to `max`.
+    Numbers {
+        n: usize,
+        min: f64,
+        max: f64,
+    },
+    /// `n` probabilities.
+    Probabilities(usize),
+    /// `n` shares, each 0 to 1, adding up to 1.
+    Shares(usize),
+    /// `n` relative weights (a profile), 0 or more, not all 0.
+    Profile(usize),
+    /// A distribution of durations whose mean is at most `max_mean` `unit`.
+    Dist {
+        max_mean: f64,
+        unit: &'static str,
+    },
+    Bool,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// A scenario's name: letters, digits, `-` and `_`.
+    Name,
+    /// Any text.
+    Text,
+}
+
+/// One key of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    /// `table.key`, or `key` at the top.
+    pub key: &'static str,
+    pub kind: Kind,
+    /// Absent keys are an error unless optional.
+    pub optional: bool,
+    /// Said after the range when a value is above its maximum (why the maximum is there).
+    pub why: &'static str,
+}
+
+const fn p(key: &'static str, kind: Kind) -> Param {
+    Param {
+        key,
+        kind,
+        optional: false,
+        why: "",
+    }
+}
+
+const fn opt(key: &'static str, kind: Kind) -> Param {
+    Param {
+        key,
+        kind,
+        optional: true,
+        why: "",
+    }
+}
+
+const fn why(param: Param, why: &'static str) -> Param {
+    Param { why, ..param }
+}
+
+const fn count(min: u64, max: u64) -> Kind {
+    Kind::Count { min, max }
+}
+
+const fn number(min: f64, max: f64) -> Kind {
+    Kind::Number { min, max }
+}
+
+const fn days(max_mean: f64) -> Kind {
+    Kind::Dist {
+        max_mean,
+        unit: "days",
+    }
+}
+
+const fn hours(max_mean: f64) -> Kind {
+    Kind::Dist {
+        max_mean,
+        unit: "hours",
+    }
+}
+
+const PROB: Kind = Kind::Probability;
+const RUN: &str = "so that a run fits in memory and time";
+const PEOPLE: &str = "the most people a run can hold";
+/// Staff, places and beds: far above any local system, well within what a run can hold.
+const STAFF: u64 = 10_000;
+const PLACES: u64 = 1_000_000;
+/// Crises (or deaths) per person a year.
+const PER_PERSON_YEAR: f64 = 24.0;
+
+/// The tables of a scenario, in the order they are written.
+pub const TABLES: &[&str] = &[
+    "run",
+    "population",
+    "crisis",
+    "gp",
+    "ae",
+    "hospital",
+    "discharge",
+    "community",
+    "policy",
+];
+
+/// Every key of a scenario.
+pub const PARAMS: &[Param] = &[
+    opt("extends", Kind::Text),
+    p("name", Kind::Name),
+    p("description", Kind::Text),
+    // [run]
+    p("run.start", Kind::Date),
+    why(p("run.warmup_days", count(0, MAX_DAYS as u64)), RUN),
+    why(p("run.days", count(1, MAX_DAYS as u64)), RUN),
+    why(p("run.cooldown_days", count(0, MAX_DAYS as u64)), RUN),
+    // [population]
+    why(p("population.aged_65_74", count(0, MAX_PEOPLE_65)), PEOPLE),
+    why(p("population.aged_75_84", count(0, MAX_PEOPLE_65)), PEOPLE),
+    why(
+        p("population.aged_85_plus", count(0, MAX_PEOPLE_65)),
+        PEOPLE,
+    ),
+    p("population.aged_0_17", count(0, 100_000_000)),
+    p("population.aged_18_64", count(0, 100_000_000)),
+    p("population.extra_care_share", Kind::Probabilities(3)),
+    p("population.residential_share", Kind::Probabilities(3)),
+    p("population.nursing_share", Kind::Probabilities(3)),
+    p("population.residential_places", count(0, PLACES)),
+    p("population.nursing_places", count(0, PLACES)),
+    p("population.deaths_per_year", Kind::Probabilities(3)),
+    p("population.care_home_death_factor", number(0.0, 10.0)),
+    // [crisis]
+    why(
+        p(
+            "crisis.per_year",
+            Kind::Numbers {
+                n: 3,
+                min: 0.0,
+                max: PER_PERSON_YEAR,
+            },
+        ),
+        RUN,
+    ),
+    why(
+        p("crisis.care_home_per_year", number(0.0, PER_PERSON_YEAR)),
+        RUN,
+    ),
+    p("crisis.winter_factor", number(0.0, 10.0)),
+    opt("crisis.weekly", Kind::Profile(7)),
+    opt("crisis.hourly", Kind::Profile(24)),
+    p("crisis.causes_home", Kind::Shares(5)),
+    p("crisis.causes_care_home", Kind::Shares(5)),
+    // [gp]
+    p("gp.in_hours_first", PROB),
+    p("gp.resolves", PROB),
+    p("gp.extended_access_share", PROB),
+    p("gp.extended_first", PROB),
+    p("gp.care_home_support", PROB),
+    // [ae]
+    p("ae.sources", Kind::Shares(4)),
+    p("ae.care_home_ambulance", PROB),
+    p("ae.clinicians_day", count(1, STAFF)),
+    p("ae.clinicians_night", count(1, STAFF)),
+    p("ae.assessment_hours", hours(48.0)),
+    p("ae.admit", Kind::Probabilities(3)),
+    p("ae.admit_gp_referred", PROB),
+    why(p("ae.background_per_day", number(0.0, 10_000.0)), RUN),
+    p("ae.background_admit", PROB),
+    p("ae.background_assessment_hours", hours(48.0)),
+    // [hospital]
+    p("hospital.beds", count(1, 100_000)),
+    p("hospital.winter_beds", count(0, 100_000)),
+    p("hospital.background_los", days(365.0)),
+    why(p("hospital.elective_per_day", number(0.0, 10_000.0)), RUN),
+    p("hospital.elective_los", days(365.0)),
+    p("hospital.medical_los", days(365.0)),
+    p(
+        "hospital.older_band_los_factor",
+        Kind::Numbers {
+            n: 3,
+            min: 0.0,
+            max: 10.0,
+        },
+    ),
+    p("hospital.death_in_hospital", PROB),
+    // [discharge]
+    p("discharge.planning_lead_days", number(0.0, 60.0)),
+    p("discharge.pathway", Kind::Shares(4)),
+    p("discharge.family_choice", PROB),
+    p("discharge.family_choice_days", days(365.0)),
+    p("discharge.social_workers", count(0, STAFF)),
+    p("discharge.assessment_hours", hours(168.0)),
+    p("discharge.home_care_hours", number(0.0, 10_000_000.0)),
+    opt("discharge.home_care_factor", number(0.0, 100.0)),
+    p("discharge.existing_home_care_packages", count(0, PLACES)),
+    p("discharge.package_hours", hours(168.0)),
+    p("discharge.home_care_start_days", days(365.0)),
+    p("discharge.package_days", days(3650.0)),
+    p("discharge.reablement_share", PROB),
+    p("discharge.reablement_slots", count(0, PLACES)),
+    p("discharge.reablement_days", days(365.0)),
+    p("discharge.d2a_bridging_days", days(365.0)),
+    p("discharge.reablement_to_home_care", PROB),
+    p("discharge.reablement_to_care_home", PROB),
+    p("discharge.bridged_need_home_care", PROB),
+    p("discharge.step_down_beds", count(0, PLACES)),
+    p("discharge.step_down_admissions_per_day", count(0, STAFF)),
+    p("discharge.step_down_days", days(365.0)),
+    p("discharge.nursing_share", PROB),
+    p("discharge.chc_share", PROB),
+    p("discharge.chc_assessors", count(0, STAFF)),
+    p("discharge.chc_assessment_days", days(365.0)),
+    p("discharge.chc_window_days", number(0.0, 365.0)),
+    p("discharge.chc_providers_reassessing", count(0, 20)),
+    p("discharge.chc_provider_assessment_days", days(365.0)),
+    p("discharge.readmission", Kind::Probabilities(4)),
+    // [community]
+    p("community.review_interval_days", number(1.0, 3650.0)),
+    p("community.first_review_days", number(0.0, 3650.0)),
+    p("community.reviewers", count(0, STAFF)),
+    p("community.review_hours", hours(168.0)),
+    // [policy]
+    p("policy.d2a", Kind::Bool),
+    p("policy.trusted_assessor", Kind::Bool),
+    p("policy.seven_day", Kind::Bool),
+];
+
+/// The parameter of `key` (`table.key`).
+pub fn param(key: &str) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| p.key == key)
+}
