@@ -45,6 +45,9 @@ pub struct LogErrors {
     pub errors: Vec<LogError>,
     /// Errors found beyond [`MAX_ERRORS`].
     pub more: usize,
+    /// Where reading stopped early, having found [`MAX_ERRORS`] errors ("before line 5001 of
+    /// events.jsonl"): the rest of the log was not read, so there may be more errors.
+    pub stopped: Option<String>,
 }
 
 impl LogErrors {
@@ -54,6 +57,11 @@ impl LogErrors {
         } else {
             self.more += 1;
         }
+    }
+
+    /// Counts `n` errors beyond those kept.
+    pub fn count_more(&mut self, n: usize) {
+        self.more += n;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -81,6 +89,9 @@ impl LogErrors {
             self.push(e);
         }
         self.more += more;
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, LogErrors> {
@@ -102,6 +113,12 @@ impl fmt::Display for LogErrors {
         }
         if self.more > 0 {
             write!(f, "\n... and {} more errors", self.more)?;
+        }
+        if let Some(at) = &self.stopped {
+            write!(
+                f,
+                "\nreading stopped {at}, after {MAX_ERRORS} errors: the rest of the log was not checked"
+            )?;
         }
         Ok(())
     }

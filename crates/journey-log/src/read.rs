@@ -4,13 +4,30 @@
 //! is checked by the [`Validator`] and handed to the caller, so memory holds two blocks, never
 //! the log.
 
-use crate::error::{LogError, LogErrors};
+use crate::error::{LogError, LogErrors, MAX_ERRORS};
 use crate::validate::{Loc, Validator, Verdict};
 use crate::wire::{parse_line, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+
+/// The longest line read, in bytes (without its line ending): 1 MiB. A longer line is an error
+/// naming it, and the reader skips to its end without keeping it, so memory stays bounded
+/// whatever a file holds.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How far the reader looks for the end of a line longer than a block before it gives up on the
+/// rest of the file (which then holds no newline for at least this many bytes: `/dev/zero`, a
+/// gzip bomb of one line).
+pub const MAX_SKIP_BYTES: u64 = 64 << 20;
+
+/// The bytes of a block: lines are handed to the parsers in blocks of about this size.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Lines parsed together: once enough errors are kept to fill the report, the errors of later
+/// groups are only counted (so a block of a million bad lines does not hold a million messages).
+const GROUP_LINES: usize = 1 << 14;
 
 /// One accepted event of the log, with where it was found.
 pub struct LogLine {
@@ -40,7 +57,36 @@ pub struct LogReader<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-type Parsed = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
+/// What the parse of a block found, in line order.
+#[derive(Default)]
+struct ParsedBlock {
+    events: Vec<(u32, ParsedEvent, Option<String>)>,
+    errors: Vec<(u32, Vec<FieldError>)>,
+    /// Errors found once the report was full: counted, not kept.
+    counted: usize,
+}
+
+/// What one line gave.
+enum Outcome {
+    Event(ParsedEvent, Option<String>),
+    Errors(Vec<FieldError>),
+    /// This many errors, not kept.
+    Counted(usize),
+}
+
+/// The state of one read across its files.
+struct ReadState<'v> {
+    validator: &'v mut Validator,
+    summary: ReadSummary,
+    errors: LogErrors,
+}
+
+impl ReadState<'_> {
+    /// Errors found so far (those of the validator included): at [`MAX_ERRORS`] the read stops.
+    fn error_count(&self) -> usize {
+        self.errors.len() + self.validator.error_count()
+    }
+}
 
 impl<'a> LogReader<'a> {
     /// A reader checking org codes against `orgs`.
@@ -48,7 +94,7 @@ impl<'a> LogReader<'a> {
         LogReader {
             orgs,
             keep_raw: false,
-            block_bytes: 4 << 20,
+            block_bytes: BLOCK_BYTES,
             progress: None,
         }
     }
@@ -66,7 +112,8 @@ impl<'a> LogReader<'a> {
     }
 
     /// Reads `paths` as one log, handing every accepted event to `sink` in file order. With any
-    /// error the whole read fails: the caller must discard what the sink received.
+    /// error the whole read fails: the caller must discard what the sink received. After
+    /// [`MAX_ERRORS`] errors the read stops (the rest of the log is not read).
     pub fn read<F>(&self, paths: &[PathBuf], sink: F) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
@@ -79,110 +126,100 @@ impl<'a> LogReader<'a> {
     pub fn read_with<F>(
         &self,
         paths: &[PathBuf],
+        validator: Validator,
+        sink: F,
+    ) -> Result<ReadSummary, LogErrors>
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.read_inputs(&names, |i| open(&paths[i]), validator, sink)
+    }
+
+    /// Reads one stream of JSON Lines (not compressed) named `name` in errors, as a log of its
+    /// own.
+    pub fn read_stream<F>(
+        &self,
+        name: &str,
+        input: Box<dyn Read + Send>,
+        sink: F,
+    ) -> Result<ReadSummary, LogErrors>
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let mut input = Some(input);
+        self.read_inputs(
+            &[name.to_string()],
+            |_| {
+                input
+                    .take()
+                    .ok_or_else(|| std::io::Error::other("the stream was already read"))
+            },
+            Validator::new(),
+            sink,
+        )
+    }
+
+    /// Reads the inputs `open(0)`, `open(1)` ... named `names`, as one log.
+    fn read_inputs<F>(
+        &self,
+        names: &[String],
+        mut open: impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>>,
         mut validator: Validator,
         mut sink: F,
     ) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
     {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let mut errors = LogErrors::default();
-        let mut summary = ReadSummary::default();
+        let mut state = ReadState {
+            validator: &mut validator,
+            summary: ReadSummary::default(),
+            errors: LogErrors::default(),
+        };
         // Bytes read from the files before the current one (progress counts the whole log).
         let mut bytes_before = 0u64;
-        for (file, path) in paths.iter().enumerate() {
-            let input = match open(path) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(LogError {
-                        source: names[file].clone(),
-                        line: None,
-                        field: None,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            let file = file as u32;
-            let mut fold = |block: Vec<Parsed>,
-                            validator: &mut Validator,
-                            summary: &mut ReadSummary,
-                            errors: &mut LogErrors| {
-                for (line, result) in block {
-                    let loc = Loc { file, line };
-                    match result {
-                        Err(field_errors) => {
-                            for fe in field_errors {
-                                errors.push(LogError {
-                                    source: names[file as usize].clone(),
-                                    line: Some(line),
-                                    field: fe.field,
-                                    message: fe.message,
-                                });
-                            }
-                        }
-                        Ok((parsed, raw)) => match validator.check(loc, &parsed) {
-                            Verdict::New(lifecycle_index) => {
-                                summary.events += 1;
-                                sink(LogLine {
-                                    loc,
-                                    lifecycle_index,
-                                    parsed,
-                                    raw,
-                                });
-                            }
-                            Verdict::Duplicate => summary.duplicates += 1,
-                            Verdict::Rejected => {}
-                        },
-                    }
-                }
-            };
-            let mut blocks = Blocks::new(input, self.block_bytes);
-            let earlier_files = bytes_before;
-            let mut pending: Option<Vec<Parsed>> = None;
-            loop {
-                let block = match blocks.next_block() {
-                    Ok(b) => b,
-                    Err(e) => {
-                        errors.push(LogError {
-                            source: names[file as usize].clone(),
-                            line: Some(blocks.line + 1),
-                            field: None,
-                            message: format!("cannot read: {e}"),
-                        });
-                        None
-                    }
-                };
-                let Some((first_line, end)) = block else {
-                    break;
-                };
-                let text = &blocks.buf[..end];
-                summary.bytes += end as u64;
-                let (_, parsed) = rayon::join(
-                    || {
-                        if let Some(p) = pending.take() {
-                            fold(p, &mut validator, &mut summary, &mut errors)
-                        }
-                    },
-                    || self.parse_block(first_line, text),
-                );
-                pending = Some(parsed);
-                if let Some(f) = self.progress {
-                    f(earlier_files + blocks.bytes);
-                }
+        for (file, name) in names.iter().enumerate() {
+            if state.error_count() >= MAX_ERRORS {
+                state.errors.stopped = Some(format!("before {name}"));
+                break;
             }
-            if let Some(p) = pending.take() {
-                fold(p, &mut validator, &mut summary, &mut errors);
+            match open(file) {
+                Ok(input) => {
+                    bytes_before += self.read_file(
+                        file as u32,
+                        name,
+                        input,
+                        bytes_before,
+                        &mut state,
+                        &mut sink,
+                    )
+                }
+                Err(e) => state.errors.push(LogError {
+                    source: name.clone(),
+                    line: None,
+                    field: None,
+                    message: e.to_string(),
+                }),
             }
-            bytes_before += blocks.bytes;
         }
+        let ReadState {
+            summary,
+            mut errors,
+            ..
+        } = state;
         let name_of = |file: u32| {
             names
                 .get(file as usize)
                 .cloned()
                 .unwrap_or_else(|| "(the store)".to_string())
         };
-        for e in validator.finish() {
+        // After a stop, references are not judged: their opener may be in what was not read.
+        let rule_errors = if errors.stopped.is_some() {
+            validator.finish_seen()
+        } else {
+            validator.finish()
+        };
+        for e in rule_errors {
             errors.push(LogError {
                 source: name_of(e.loc.file),
                 line: Some(e.loc.line),
@@ -197,29 +234,165 @@ impl<'a> LogReader<'a> {
         errors.into_result(summary)
     }
 
-    fn parse_block(&self, first_line: u32, bytes: &[u8]) -> Vec<Parsed> {
-        let mut lines = Vec::with_capacity(bytes.len() / 150);
-        for (n, line) in (first_line..).zip(lines_of(bytes)) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                lines.push((n, line));
+    /// Reads one file of the log, block by block: a block is parsed on all cores while the one
+    /// before is checked and handed on. Returns the bytes read.
+    fn read_file<F>(
+        &self,
+        file: u32,
+        name: &str,
+        input: Box<dyn Read + Send>,
+        bytes_before: u64,
+        state: &mut ReadState<'_>,
+        sink: &mut F,
+    ) -> u64
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let fold = |block: ParsedBlock, state: &mut ReadState<'_>, sink: &mut F| {
+            for (line, field_errors) in block.errors {
+                for fe in field_errors {
+                    state.errors.push(LogError {
+                        source: name.to_string(),
+                        line: Some(line),
+                        field: fe.field,
+                        message: fe.message,
+                    });
+                }
+            }
+            state.errors.count_more(block.counted);
+            for (line, parsed, raw) in block.events {
+                let loc = Loc { file, line };
+                match state.validator.check(loc, &parsed) {
+                    Verdict::New(lifecycle_index) => {
+                        state.summary.events += 1;
+                        sink(LogLine {
+                            loc,
+                            lifecycle_index,
+                            parsed,
+                            raw,
+                        });
+                    }
+                    Verdict::Duplicate => state.summary.duplicates += 1,
+                    Verdict::Rejected => {}
+                }
+            }
+        };
+        let mut blocks = Blocks::new(input, self.block_bytes);
+        let mut pending: Option<ParsedBlock> = None;
+        loop {
+            if state.error_count() >= MAX_ERRORS {
+                state.errors.stopped = Some(format!("before line {} of {name}", blocks.line + 1));
+                break;
+            }
+            let block = blocks.next_block();
+            for (line, message) in blocks.overlong.drain(..) {
+                state.errors.push(LogError::at(name, line, None, message));
+            }
+            let block = match block {
+                Ok(b) => b,
+                Err(e) => {
+                    state.errors.push(LogError {
+                        source: name.to_string(),
+                        line: Some(blocks.line + 1),
+                        field: None,
+                        message: format!("cannot read: {e}"),
+                    });
+                    None
+                }
+            };
+            let Some((first_line, end)) = block else {
+                break;
+            };
+            let text = &blocks.buf[..end];
+            state.summary.bytes += end as u64;
+            let kept_before = state.errors.len();
+            let (_, parsed) = rayon::join(
+                || {
+                    if let Some(p) = pending.take() {
+                        fold(p, state, sink)
+                    }
+                },
+                || self.parse_block(first_line, text, kept_before),
+            );
+            pending = Some(parsed);
+            if let Some(f) = self.progress {
+                f(bytes_before + blocks.bytes);
             }
         }
-        lines
-            .into_par_iter()
-            .with_min_len(256)
-            .map(|(n, line)| {
-                let result = match std::str::from_utf8(line) {
-                    Err(e) => Err(vec![FieldError {
-                        field: None,
-                        message: format!("not UTF-8 text: {e}"),
-                    }]),
-                    Ok(text) => parse_line(text, self.orgs)
-                        .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
-                };
-                (n, result)
-            })
-            .collect()
+        if let Some(p) = pending.take() {
+            fold(p, state, sink);
+        }
+        blocks.bytes
+    }
+
+    /// Parses the lines of a block, `kept_before` errors having been kept already.
+    fn parse_block(&self, first_line: u32, bytes: &[u8], kept_before: usize) -> ParsedBlock {
+        let mut out = ParsedBlock {
+            events: Vec::with_capacity(bytes.len() / 150),
+            ..Default::default()
+        };
+        let mut kept = kept_before;
+        let mut lines = (first_line..).zip(lines_of(bytes));
+        let mut group = Vec::with_capacity(GROUP_LINES.min(bytes.len() / 64 + 1));
+        loop {
+            group.clear();
+            for (n, line) in lines.by_ref() {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    group.push((n, line));
+                    if group.len() == GROUP_LINES {
+                        break;
+                    }
+                }
+            }
+            if group.is_empty() {
+                return out;
+            }
+            let keep = kept < MAX_ERRORS;
+            let outcomes: Vec<(u32, Outcome)> = group
+                .par_iter()
+                .with_min_len(256)
+                .map(|&(n, line)| (n, self.parse_one(line, keep)))
+                .collect();
+            for (n, outcome) in outcomes {
+                match outcome {
+                    Outcome::Event(p, raw) => out.events.push((n, p, raw)),
+                    Outcome::Errors(e) => {
+                        kept += e.len();
+                        out.errors.push((n, e));
+                    }
+                    Outcome::Counted(k) => out.counted += k,
+                }
+            }
+        }
+    }
+
+    /// Parses one line (without its line ending); `keep`: whether to keep its errors or only
+    /// count them.
+    fn parse_one(&self, line: &[u8], keep: bool) -> Outcome {
+        let result = if line.len() > MAX_LINE_BYTES {
+            Err(vec![FieldError {
+                field: None,
+                message: format!(
+                    "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
+                    line.len()
+                ),
+            }])
+        } else {
+            match std::str::from_utf8(line) {
+                Err(e) => Err(vec![FieldError {
+                    field: None,
+                    message: format!("not UTF-8 text: {e}"),
+                }]),
+                Ok(text) => parse_line(text, self.orgs)
+                    .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
+            }
+        };
+        match result {
+            Ok((p, raw)) => Outcome::Event(p, raw),
+            Err(e) if keep => Outcome::Errors(e),
+            Err(e) => Outcome::Counted(e.len()),
+        }
     }
 }
 
@@ -249,7 +422,9 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     })
 }
 
-/// Splits a stream into blocks of whole lines, reusing one buffer.
+/// Splits a stream into blocks of whole lines, reusing one buffer of a fixed size. A line that
+/// does not fit in the buffer is skipped to its end without being kept, and noted in
+/// [`Blocks::overlong`].
 struct Blocks {
     input: Box<dyn Read + Send>,
     buf: Vec<u8>,
@@ -257,38 +432,47 @@ struct Blocks {
     filled: usize,
     /// Bytes of `buf` handed out by the last block.
     consumed: usize,
-    block_bytes: usize,
-    /// Lines handed out so far.
+    /// Lines handed out (or skipped) so far.
     line: u32,
     bytes: u64,
     done: bool,
+    /// Lines too long for a block found since last looked at: line number and message.
+    overlong: Vec<(u32, String)>,
+}
+
+/// Where the skip of an overlong line ended.
+enum Skipped {
+    /// At its newline, the line being this long: what follows is at the front of the buffer.
+    Newline(u64),
+    /// At the end of the input, the line being this long.
+    EndOfInput(u64),
+    /// No newline within [`MAX_SKIP_BYTES`].
+    GaveUp,
 }
 
 impl Blocks {
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
         Blocks {
             input,
-            buf: Vec::new(),
+            // A block holds at least one line of the longest length allowed.
+            buf: vec![0; block_bytes.max(MAX_LINE_BYTES + 2)],
             filled: 0,
             consumed: 0,
-            block_bytes,
             line: 0,
             bytes: 0,
             done: false,
+            overlong: Vec::new(),
         }
     }
 
     /// The next block of whole lines: the number of its first line, and its length at the
     /// start of `self.buf`.
     fn next_block(&mut self) -> std::io::Result<Option<(u32, usize)>> {
-        // Keep the unfinished line of the last block at the front.
-        self.buf.copy_within(self.consumed..self.filled, 0);
-        self.filled -= self.consumed;
-        self.consumed = 0;
         loop {
-            if self.buf.len() < self.block_bytes {
-                self.buf.resize(self.block_bytes, 0);
-            }
+            // Keep the unfinished line of the last block at the front.
+            self.buf.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
             while !self.done && self.filled < self.buf.len() {
                 let n = self.input.read(&mut self.buf[self.filled..])?;
                 if n == 0 {
@@ -303,8 +487,23 @@ impl Blocks {
                 match memchr::memrchr(b'\n', &self.buf[..self.filled]) {
                     Some(i) => i + 1,
                     None => {
-                        // A line longer than a block: read on until its end.
-                        self.block_bytes *= 2;
+                        // A line longer than the buffer (so than the limit): skip it.
+                        self.line += 1;
+                        let line = self.line;
+                        let so_far = self.filled as u64;
+                        self.filled = 0;
+                        let message = match self.skip_line(so_far)? {
+                            Skipped::Newline(len) | Skipped::EndOfInput(len) => format!(
+                                "the line is {len} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)"
+                            ),
+                            Skipped::GaveUp => {
+                                self.done = true;
+                                format!(
+                                    "the line is longer than the limit of {MAX_LINE_BYTES} bytes (1 MiB) and has no end within {MAX_SKIP_BYTES} bytes: the rest of the file was not read"
+                                )
+                            }
+                        };
+                        self.overlong.push((line, message));
                         continue;
                     }
                 }
@@ -320,6 +519,28 @@ impl Blocks {
                 self.line += 1;
             }
             return Ok(Some((first, end)));
+        }
+    }
+
+    /// Reads on to the end of a line of which `so_far` bytes have been read, keeping nothing
+    /// of it; the buffer is empty when called.
+    fn skip_line(&mut self, mut so_far: u64) -> std::io::Result<Skipped> {
+        loop {
+            let n = self.input.read(&mut self.buf)?;
+            if n == 0 {
+                self.done = true;
+                return Ok(Skipped::EndOfInput(so_far));
+            }
+            self.bytes += n as u64;
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[..n]) {
+                self.buf.copy_within(i + 1..n, 0);
+                self.filled = n - i - 1;
+                return Ok(Skipped::Newline(so_far + i as u64));
+            }
+            so_far += n as u64;
+            if so_far > MAX_SKIP_BYTES {
+                return Ok(Skipped::GaveUp);
+            }
         }
     }
 }

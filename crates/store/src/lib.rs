@@ -14,7 +14,7 @@ pub mod sqlite;
 
 pub use export::{export, ExportSummary};
 pub use import::{import, import_with_progress, ImportError, ImportSummary};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, SCHEMA_VERSION};
 
 use domain::{OrgRegister, Population};
 
@@ -27,6 +27,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A store written by another version of joinedup, in a layout this one does not read.
+    #[error("the store has schema version {found}, and this version of joinedup reads only version {SCHEMA_VERSION}: re-import its files into a new store")]
+    SchemaVersion { found: String },
 }
 
 /// A new event to append: the line as given, with the columns the store indexes.
@@ -38,7 +41,8 @@ pub struct NewEvent {
     pub at: i64,
     /// Ten digits, no spaces.
     pub person: Option<String>,
-    pub content_hash: u64,
+    /// The BLAKE3 digest of the event's normalised content ([`journey_log::content`]).
+    pub content_digest: journey_log::ContentDigest,
     pub raw: String,
 }
 

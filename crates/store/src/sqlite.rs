@@ -14,7 +14,7 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL,
     at_ns INTEGER NOT NULL,
     person TEXT,
-    content_hash INTEGER NOT NULL,
+    content_digest BLOB NOT NULL CHECK (length(content_digest) = 32),
     raw TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_person ON events (person, at_ns);
@@ -32,8 +32,12 @@ CREATE TABLE IF NOT EXISTS orgs (
     extended_access INTEGER
 );
 CREATE TABLE IF NOT EXISTS population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '1');
+INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '2');
 ";
+
+/// The layout of the store this version writes and reads. Version 2 keeps each event's content
+/// as a 32-byte BLAKE3 digest (version 1 kept a 64-bit hash, which could be forged).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// A journey log store in one SQLite file.
 pub struct SqliteStore {
@@ -47,6 +51,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // Durable once acknowledged: every commit reaches the disk.
         conn.pragma_update(None, "synchronous", "FULL")?;
+        check_schema_version(&conn)?;
         conn.execute_batch(SCHEMA)?;
         Ok(SqliteStore { conn })
     }
@@ -68,6 +73,30 @@ impl SqliteStore {
             .conn
             .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
             as u64)
+    }
+}
+
+/// Refuses a store written in another layout (before anything is created in it).
+fn check_schema_version(conn: &Connection) -> Result<(), StoreError> {
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_meta {
+        return Ok(());
+    }
+    let found: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match found {
+        Some(v) if v == SCHEMA_VERSION.to_string() => Ok(()),
+        Some(found) => Err(StoreError::SchemaVersion { found }),
+        None => Err(corrupt("it has no schema_version")),
     }
 }
 
@@ -163,7 +192,7 @@ impl JourneyStore for SqliteStore {
                 }
             }
             let mut ins = tx.prepare(
-                "INSERT INTO events (id, kind, at_ns, person, content_hash, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO events (id, kind, at_ns, person, content_digest, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for e in &batch.events {
                 ins.execute(params![
@@ -171,7 +200,7 @@ impl JourneyStore for SqliteStore {
                     e.kind,
                     e.at,
                     e.person,
-                    e.content_hash as i64,
+                    &e.content_digest[..],
                     e.raw
                 ])?;
             }
@@ -182,15 +211,23 @@ impl JourneyStore for SqliteStore {
 }
 
 impl SqliteStore {
-    /// The stored content fingerprint of an event id, if stored.
-    pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })
+    /// The stored content digest of an event id, if stored.
+    pub fn content_digest(
+        &self,
+        id: &str,
+    ) -> Result<Option<journey_log::ContentDigest>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT content_digest FROM events WHERE id = ?1",
+                [id],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
             .optional()?
-            .map(|h| h as u64))
+            .map(|d| {
+                d.try_into()
+                    .map_err(|_| corrupt(format!("event {id:?} has no 32-byte content digest")))
+            })
+            .transpose()
     }
 
     /// Tries to change a stored event (for tests of the append-only invariant).
