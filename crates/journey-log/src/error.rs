@@ -59,11 +59,6 @@ impl LogErrors {
         }
     }
 
-    /// Counts `n` errors beyond those kept.
-    pub fn count_more(&mut self, n: usize) {
-        self.more += n;
-    }
-
     pub fn is_empty(&self) -> bool {
         self.errors.is_empty() && self.more == 0
     }

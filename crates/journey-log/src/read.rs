@@ -25,8 +25,8 @@ pub const MAX_SKIP_BYTES: u64 = 64 << 20;
 /// The bytes of a block: lines are handed to the parsers in blocks of about this size.
 const BLOCK_BYTES: usize = 4 << 20;
 
-/// Lines parsed together: once enough errors are kept to fill the report, the errors of later
-/// groups are only counted (so a block of a million bad lines does not hold a million messages).
+/// Lines parsed together: once enough errors are found to fill the report, the read stops at
+/// the end of a group (so a block of a million bad lines is neither parsed nor held whole).
 const GROUP_LINES: usize = 1 << 14;
 
 /// One accepted event of the log, with where it was found.
@@ -62,16 +62,8 @@ pub struct LogReader<'a> {
 struct ParsedBlock {
     events: Vec<(u32, ParsedEvent, Option<String>)>,
     errors: Vec<(u32, Vec<FieldError>)>,
-    /// Errors found once the report was full: counted, not kept.
-    counted: usize,
-}
-
-/// What one line gave.
-enum Outcome {
-    Event(ParsedEvent, Option<String>),
-    Errors(Vec<FieldError>),
-    /// This many errors, not kept.
-    Counted(usize),
+    /// The first line not parsed, when the parse stopped with the report full.
+    stopped_before: Option<u32>,
 }
 
 /// The state of one read across its files.
@@ -259,7 +251,6 @@ impl<'a> LogReader<'a> {
                     });
                 }
             }
-            state.errors.count_more(block.counted);
             for (line, parsed, raw) in block.events {
                 let loc = Loc { file, line };
                 match state.validator.check(loc, &parsed) {
@@ -305,18 +296,23 @@ impl<'a> LogReader<'a> {
             };
             let text = &blocks.buf[..end];
             state.summary.bytes += end as u64;
-            let kept_before = state.errors.len();
+            let found_before = state.errors.len();
             let (_, parsed) = rayon::join(
                 || {
                     if let Some(p) = pending.take() {
                         fold(p, state, sink)
                     }
                 },
-                || self.parse_block(first_line, text, kept_before),
+                || self.parse_block(first_line, text, found_before),
             );
+            let stopped_before = parsed.stopped_before;
             pending = Some(parsed);
             if let Some(f) = self.progress {
                 f(bytes_before + blocks.bytes);
+            }
+            if let Some(line) = stopped_before {
+                state.errors.stopped = Some(format!("before line {line} of {name}"));
+                break;
             }
         }
         if let Some(p) = pending.take() {
@@ -325,13 +321,14 @@ impl<'a> LogReader<'a> {
         blocks.bytes
     }
 
-    /// Parses the lines of a block, `kept_before` errors having been kept already.
-    fn parse_block(&self, first_line: u32, bytes: &[u8], kept_before: usize) -> ParsedBlock {
+    /// Parses the lines of a block, `found_before` errors having been found already; stops
+    /// early once [`MAX_ERRORS`] are found.
+    fn parse_block(&self, first_line: u32, bytes: &[u8], found_before: usize) -> ParsedBlock {
         let mut out = ParsedBlock {
             events: Vec::with_capacity(bytes.len() / 150),
             ..Default::default()
         };
-        let mut kept = kept_before;
+        let mut found = found_before;
         let mut lines = (first_line..).zip(lines_of(bytes));
         let mut group = Vec::with_capacity(GROUP_LINES.min(bytes.len() / 64 + 1));
         loop {
@@ -345,53 +342,48 @@ impl<'a> LogReader<'a> {
                     }
                 }
             }
-            if group.is_empty() {
+            let Some(&(first, _)) = group.first() else {
+                return out;
+            };
+            if found >= MAX_ERRORS {
+                out.stopped_before = Some(first);
                 return out;
             }
-            let keep = kept < MAX_ERRORS;
-            let outcomes: Vec<(u32, Outcome)> = group
+            let parsed: Vec<_> = group
                 .par_iter()
                 .with_min_len(256)
-                .map(|&(n, line)| (n, self.parse_one(line, keep)))
+                .map(|&(n, line)| (n, self.parse_one(line)))
                 .collect();
-            for (n, outcome) in outcomes {
-                match outcome {
-                    Outcome::Event(p, raw) => out.events.push((n, p, raw)),
-                    Outcome::Errors(e) => {
-                        kept += e.len();
+            for (n, result) in parsed {
+                match result {
+                    Ok((p, raw)) => out.events.push((n, p, raw)),
+                    Err(e) => {
+                        found += e.len();
                         out.errors.push((n, e));
                     }
-                    Outcome::Counted(k) => out.counted += k,
                 }
             }
         }
     }
 
-    /// Parses one line (without its line ending); `keep`: whether to keep its errors or only
-    /// count them.
-    fn parse_one(&self, line: &[u8], keep: bool) -> Outcome {
-        let result = if line.len() > MAX_LINE_BYTES {
-            Err(vec![FieldError {
+    /// Parses one line (without its line ending).
+    fn parse_one(&self, line: &[u8]) -> Result<(ParsedEvent, Option<String>), Vec<FieldError>> {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(vec![FieldError {
                 field: None,
                 message: format!(
                     "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
                     line.len()
                 ),
-            }])
-        } else {
-            match std::str::from_utf8(line) {
-                Err(e) => Err(vec![FieldError {
-                    field: None,
-                    message: format!("not UTF-8 text: {e}"),
-                }]),
-                Ok(text) => parse_line(text, self.orgs)
-                    .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
-            }
-        };
-        match result {
-            Ok((p, raw)) => Outcome::Event(p, raw),
-            Err(e) if keep => Outcome::Errors(e),
-            Err(e) => Outcome::Counted(e.len()),
+            }]);
+        }
+        match std::str::from_utf8(line) {
+            Err(e) => Err(vec![FieldError {
+                field: None,
+                message: format!("not UTF-8 text: {e}"),
+            }]),
+            Ok(text) => parse_line(text, self.orgs)
+                .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
         }
     }
 }
@@ -542,5 +534,191 @@ impl Blocks {
                 return Ok(Skipped::GaveUp);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    fn death(id: &str, person: &str, extra: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","kind":"death","at":"2017-02-01T00:00:00Z","person":"{person}"{extra}}}"#
+        )
+    }
+
+    /// A valid line of exactly `len` bytes (an unknown field pads it).
+    fn line_of(len: usize) -> String {
+        let bare = death("big", "9990000018", r#","pad":"""#).len();
+        death(
+            "big",
+            "9990000018",
+            &format!(r#","pad":"{}""#, "x".repeat(len - bare)),
+        )
+    }
+
+    fn write(dir: &Path, name: &str, text: &str, gzip: bool) -> PathBuf {
+        let path = dir.join(name);
+        if gzip {
+            let mut gz = flate2::write::GzEncoder::new(
+                std::fs::File::create(&path).unwrap(),
+                flate2::Compression::fast(),
+            );
+            gz.write_all(text.as_bytes()).unwrap();
+            gz.finish().unwrap();
+        } else {
+            std::fs::write(&path, text).unwrap();
+        }
+        path
+    }
+
+    fn read(paths: &[PathBuf]) -> Result<ReadSummary, LogErrors> {
+        LogReader::new(&OrgRegister::default()).read(paths, |_| {})
+    }
+
+    /// `(line, field, message)` of each error.
+    fn errors(e: &LogErrors) -> Vec<(Option<u32>, Option<&str>, &str)> {
+        e.errors
+            .iter()
+            .map(|e| (e.line, e.field.as_deref(), e.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_line_of_the_limit_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = line_of(MAX_LINE_BYTES) + "\n";
+        let s = read(&[write(dir.path(), "a.jsonl", &text, false)]).unwrap();
+        assert_eq!(s.events, 1);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_an_error_naming_it_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        // Just over the limit (within a block), and longer than a block (skipped unbuffered).
+        for len in [MAX_LINE_BYTES + 1, 5 << 20] {
+            for gzip in [false, true] {
+                let text = [
+                    death("e1", "9990000018", ""),
+                    line_of(len),
+                    death("e3", "9990000026", ""),
+                    death("e4", "123", ""),
+                ]
+                .join("\n");
+                let path = write(dir.path(), "a.jsonl", &text, gzip);
+                let e = read(&[path]).unwrap_err();
+                let found = errors(&e);
+                assert_eq!(found.len(), 2, "{len} {gzip}: {found:?}");
+                assert_eq!((found[0].0, found[0].1), (Some(2), None));
+                assert!(
+                    found[0].2.contains(&format!(
+                        "the line is {len} bytes long, more than the limit"
+                    )),
+                    "{found:?}"
+                );
+                assert_eq!((found[1].0, found[1].1), (Some(4), Some("person")));
+                assert!(e.to_string().contains("a.jsonl:2: the line is"), "{e}");
+            }
+        }
+    }
+
+    /// Zeros for ever, counting what was read.
+    struct Zeros(Arc<AtomicU64>);
+
+    impl Read for Zeros {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            buf.fill(0);
+            self.0.fetch_add(buf.len() as u64, Ordering::Relaxed);
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn a_stream_with_no_newline_ever_is_one_error_and_the_read_stops() {
+        let read = Arc::new(AtomicU64::new(0));
+        let e = LogReader::new(&OrgRegister::default())
+            .read_stream("zeros", Box::new(Zeros(read.clone())), |_| {})
+            .unwrap_err();
+        let found = errors(&e);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (Some(1), None));
+        assert!(found[0].2.contains("has no end within"), "{found:?}");
+        assert!(found[0].2.contains("the rest of the file was not read"));
+        // What was read: one buffer and the skip, not more.
+        let bytes = read.load(Ordering::Relaxed);
+        assert!(bytes <= 2 * BLOCK_BYTES as u64 + MAX_SKIP_BYTES, "{bytes}");
+    }
+
+    /// The same bad line for ever.
+    struct BadLines;
+
+    impl Read for BadLines {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len() / 2 * 2;
+            for pair in buf[..n].chunks_mut(2) {
+                pair.copy_from_slice(b"x\n");
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_read_stops_once_the_report_is_full() {
+        let e = LogReader::new(&OrgRegister::default())
+            .read_stream("bad", Box::new(BadLines), |_| {})
+            .unwrap_err();
+        assert_eq!(e.errors.len(), MAX_ERRORS);
+        assert_eq!(e.len(), GROUP_LINES);
+        let stop = format!("before line {} of bad", GROUP_LINES + 1);
+        assert_eq!(e.stopped.as_deref(), Some(stop.as_str()));
+        assert!(
+            e.to_string().contains(&format!("reading stopped {stop}")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_full_report_stops_before_the_next_file_and_judges_no_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = vec![format!(
+            r#"{{"id":"d","kind":"discharge","at":"2017-02-02T00:00:00Z","person":"9990000018","spell":"s1","destination":"died"}}"#
+        )];
+        first.extend((0..MAX_ERRORS).map(|i| death(&format!("x{i}"), "123", "")));
+        let a = write(dir.path(), "a.jsonl", &first.join("\n"), false);
+        let admission = r#"{"id":"a","kind":"admission","at":"2017-02-01T00:00:00Z","person":"9990000018","spell":"s1","org":"RJE","method":"emergency"}"#;
+        let b = write(dir.path(), "b.jsonl", admission, false);
+        let e = read(&[a, b.clone()]).unwrap_err();
+        assert_eq!(e.len(), MAX_ERRORS);
+        assert!(errors(&e).iter().all(|(_, f, _)| *f == Some("person")));
+        let stop = format!("before {}", b.display());
+        assert_eq!(e.stopped.as_deref(), Some(stop.as_str()));
+    }
+
+    #[test]
+    fn a_forged_duplicate_in_one_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // Equal 64-bit FxHash content fingerprints before the content digest (see wire.rs).
+        let text = concat!(
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#,
+            "\n",
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:24:57.984950811Z","person":"9990000190"}"#,
+            "\n",
+        );
+        let e = read(&[write(dir.path(), "a.jsonl", text, false)]).unwrap_err();
+        let found = errors(&e);
+        assert_eq!((found[0].0, found[0].1), (Some(2), Some("id")), "{found:?}");
+        assert!(found[0].2.contains("different content"));
+        // The same event written differently is a duplicate, not an error.
+        let text = concat!(
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#,
+            "\n",
+            r#"{"person":"999 514 8129","at":"2017-02-03T15:40:00+01:00","kind":"death","id":"e9"}"#,
+            "\n",
+        );
+        let s = read(&[write(dir.path(), "a.jsonl", text, false)]).unwrap();
+        assert_eq!((s.events, s.duplicates), (1, 1));
     }
 }
