@@ -20,6 +20,9 @@ pub mod validate;
 pub mod wire;
 pub mod write;
 
+#[cfg(test)]
+mod parse_props;
+
 pub use content::ContentDigest;
 pub use error::{LogError, LogErrors, MAX_ERRORS};
 pub use read::{LogLine, LogReader, ReadSummary};
