@@ -478,13 +478,11 @@ pub fn fingerprint(
 ) -> Result<ParsedEvent, Vec<FieldError>> {
     let id_hash = id_fingerprint(&event.id);
     let lifecycle_hash = lifecycle_id(&event.body).map(id_fingerprint).unwrap_or(0);
-    let mut encoded = Vec::new();
-    let mut count = 0;
+    // Each member encoded apart, then hashed in the order of their encodings (keys are
+    // unique, so this is the order of the keys' lengths and bytes).
+    let mut members = Vec::new();
+    let mut spans = Vec::new();
     if !extras.is_empty() {
-        // Each member encoded apart, then in the order of their encodings (keys are unique,
-        // so this is the order of the keys' lengths and bytes).
-        let mut spans = Vec::with_capacity(extras.len());
-        let mut members = Vec::new();
         let mut errors = Vec::new();
         for (k, v) in extras.iter().filter(|(_, v)| v.get() != "null") {
             let start = members.len();
@@ -496,15 +494,10 @@ pub fn fingerprint(
         if !errors.is_empty() {
             return Err(errors);
         }
-        spans.sort_unstable_by(|a, b| members[a.0..a.1].cmp(&members[b.0..b.1]));
-        count = spans.len();
-        encoded.reserve(members.len());
-        for (a, b) in spans {
-            encoded.extend_from_slice(&members[a..b]);
-        }
+        spans.sort_unstable_by(|a: &(usize, usize), b| members[a.0..a.1].cmp(&members[b.0..b.1]));
     }
     Ok(ParsedEvent {
-        content_digest: digest(&event, count, &encoded),
+        content_digest: digest(&event, &members, &spans),
         event,
         extras,
         id_hash,
