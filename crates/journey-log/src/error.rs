@@ -45,6 +45,9 @@ pub struct LogErrors {
     pub errors: Vec<LogError>,
     /// Errors found beyond [`MAX_ERRORS`].
     pub more: usize,
+    /// Where reading stopped early, having found [`MAX_ERRORS`] errors ("before line 5001 of
+    /// events.jsonl"): the rest of the log was not read, so there may be more errors.
+    pub stopped: Option<String>,
 }
 
 impl LogErrors {
@@ -81,6 +84,9 @@ impl LogErrors {
             self.push(e);
         }
         self.more += more;
+        if self.stopped.is_none() {
+            self.stopped = other.stopped;
+        }
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, LogErrors> {
@@ -102,6 +108,12 @@ impl fmt::Display for LogErrors {
         }
         if self.more > 0 {
             write!(f, "\n... and {} more errors", self.more)?;
+        }
+        if let Some(at) = &self.stopped {
+            write!(
+                f,
+                "\nreading stopped {at}, after {MAX_ERRORS} errors: the rest of the log was not checked"
+            )?;
         }
         Ok(())
     }

@@ -11,6 +11,8 @@
 //! assert_eq!(p.event.body.kind(), "death");
 //! ```
 
+pub mod canonical;
+pub mod content;
 pub mod error;
 pub mod read;
 pub mod registers;
@@ -18,6 +20,10 @@ pub mod validate;
 pub mod wire;
 pub mod write;
 
+#[cfg(test)]
+mod parse_props;
+
+pub use content::ContentDigest;
 pub use error::{LogError, LogErrors, MAX_ERRORS};
 pub use read::{LogLine, LogReader, ReadSummary};
 pub use registers::{

@@ -4,13 +4,30 @@
 //! is checked by the [`Validator`] and handed to the caller, so memory holds two blocks, never
 //! the log.
 
-use crate::error::{LogError, LogErrors};
+use crate::error::{LogError, LogErrors, MAX_ERRORS};
 use crate::validate::{Loc, Validator, Verdict};
 use crate::wire::{parse_line, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+
+/// The longest line read, in bytes (without its line ending): 1 MiB. A longer line is an error
+/// naming it, and the reader skips to its end without keeping it, so memory stays bounded
+/// whatever a file holds.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// How far the reader looks for the end of a line longer than a block before it gives up on the
+/// rest of the file (which then holds no newline for at least this many bytes: `/dev/zero`, a
+/// gzip bomb of one line).
+pub const MAX_SKIP_BYTES: u64 = 64 << 20;
+
+/// The bytes of a block: lines are handed to the parsers in blocks of about this size.
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Lines parsed together: once enough errors are found to fill the report, the read stops at
+/// the end of a group (so a block of a million bad lines is neither parsed nor held whole).
+const GROUP_LINES: usize = 1 << 14;
 
 /// One accepted event of the log, with where it was found.
 pub struct LogLine {
@@ -40,7 +57,28 @@ pub struct LogReader<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-type Parsed = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
+/// What the parse of a block found, in line order.
+#[derive(Default)]
+struct ParsedBlock {
+    events: Vec<(u32, ParsedEvent, Option<String>)>,
+    errors: Vec<(u32, Vec<FieldError>)>,
+    /// The first line not parsed, when the parse stopped with the report full.
+    stopped_before: Option<u32>,
+}
+
+/// The state of one read across its files.
+struct ReadState<'v> {
+    validator: &'v mut Validator,
+    summary: ReadSummary,
+    errors: LogErrors,
+}
+
+impl ReadState<'_> {
+    /// Errors found so far (those of the validator included): at [`MAX_ERRORS`] the read stops.
+    fn error_count(&self) -> usize {
+        self.errors.len() + self.validator.error_count()
+    }
+}
 
 impl<'a> LogReader<'a> {
     /// A reader checking org codes against `orgs`.
@@ -48,7 +86,7 @@ impl<'a> LogReader<'a> {
         LogReader {
             orgs,
             keep_raw: false,
-            block_bytes: 4 << 20,
+            block_bytes: BLOCK_BYTES,
             progress: None,
         }
     }
@@ -66,7 +104,8 @@ impl<'a> LogReader<'a> {
     }
 
     /// Reads `paths` as one log, handing every accepted event to `sink` in file order. With any
-    /// error the whole read fails: the caller must discard what the sink received.
+    /// error the whole read fails: the caller must discard what the sink received. After
+    /// [`MAX_ERRORS`] errors the read stops (the rest of the log is not read).
     pub fn read<F>(&self, paths: &[PathBuf], sink: F) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
@@ -79,110 +118,100 @@ impl<'a> LogReader<'a> {
     pub fn read_with<F>(
         &self,
         paths: &[PathBuf],
+        validator: Validator,
+        sink: F,
+    ) -> Result<ReadSummary, LogErrors>
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.read_inputs(&names, |i| open(&paths[i]), validator, sink)
+    }
+
+    /// Reads one stream of JSON Lines (not compressed) named `name` in errors, as a log of its
+    /// own.
+    pub fn read_stream<F>(
+        &self,
+        name: &str,
+        input: Box<dyn Read + Send>,
+        sink: F,
+    ) -> Result<ReadSummary, LogErrors>
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let mut input = Some(input);
+        self.read_inputs(
+            &[name.to_string()],
+            |_| {
+                input
+                    .take()
+                    .ok_or_else(|| std::io::Error::other("the stream was already read"))
+            },
+            Validator::new(),
+            sink,
+        )
+    }
+
+    /// Reads the inputs `open(0)`, `open(1)` ... named `names`, as one log.
+    fn read_inputs<F>(
+        &self,
+        names: &[String],
+        mut open: impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>>,
         mut validator: Validator,
         mut sink: F,
     ) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
     {
-        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        let mut errors = LogErrors::default();
-        let mut summary = ReadSummary::default();
+        let mut state = ReadState {
+            validator: &mut validator,
+            summary: ReadSummary::default(),
+            errors: LogErrors::default(),
+        };
         // Bytes read from the files before the current one (progress counts the whole log).
         let mut bytes_before = 0u64;
-        for (file, path) in paths.iter().enumerate() {
-            let input = match open(path) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.push(LogError {
-                        source: names[file].clone(),
-                        line: None,
-                        field: None,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            let file = file as u32;
-            let mut fold = |block: Vec<Parsed>,
-                            validator: &mut Validator,
-                            summary: &mut ReadSummary,
-                            errors: &mut LogErrors| {
-                for (line, result) in block {
-                    let loc = Loc { file, line };
-                    match result {
-                        Err(field_errors) => {
-                            for fe in field_errors {
-                                errors.push(LogError {
-                                    source: names[file as usize].clone(),
-                                    line: Some(line),
-                                    field: fe.field,
-                                    message: fe.message,
-                                });
-                            }
-                        }
-                        Ok((parsed, raw)) => match validator.check(loc, &parsed) {
-                            Verdict::New(lifecycle_index) => {
-                                summary.events += 1;
-                                sink(LogLine {
-                                    loc,
-                                    lifecycle_index,
-                                    parsed,
-                                    raw,
-                                });
-                            }
-                            Verdict::Duplicate => summary.duplicates += 1,
-                            Verdict::Rejected => {}
-                        },
-                    }
-                }
-            };
-            let mut blocks = Blocks::new(input, self.block_bytes);
-            let earlier_files = bytes_before;
-            let mut pending: Option<Vec<Parsed>> = None;
-            loop {
-                let block = match blocks.next_block() {
-                    Ok(b) => b,
-                    Err(e) => {
-                        errors.push(LogError {
-                            source: names[file as usize].clone(),
-                            line: Some(blocks.line + 1),
-                            field: None,
-                            message: format!("cannot read: {e}"),
-                        });
-                        None
-                    }
-                };
-                let Some((first_line, end)) = block else {
-                    break;
-                };
-                let text = &blocks.buf[..end];
-                summary.bytes += end as u64;
-                let (_, parsed) = rayon::join(
-                    || {
-                        if let Some(p) = pending.take() {
-                            fold(p, &mut validator, &mut summary, &mut errors)
-                        }
-                    },
-                    || self.parse_block(first_line, text),
-                );
-                pending = Some(parsed);
-                if let Some(f) = self.progress {
-                    f(earlier_files + blocks.bytes);
-                }
+        for (file, name) in names.iter().enumerate() {
+            if state.error_count() >= MAX_ERRORS {
+                state.errors.stopped = Some(format!("before {name}"));
+                break;
             }
-            if let Some(p) = pending.take() {
-                fold(p, &mut validator, &mut summary, &mut errors);
+            match open(file) {
+                Ok(input) => {
+                    bytes_before += self.read_file(
+                        file as u32,
+                        name,
+                        input,
+                        bytes_before,
+                        &mut state,
+                        &mut sink,
+                    )
+                }
+                Err(e) => state.errors.push(LogError {
+                    source: name.clone(),
+                    line: None,
+                    field: None,
+                    message: e.to_string(),
+                }),
             }
-            bytes_before += blocks.bytes;
         }
+        let ReadState {
+            summary,
+            mut errors,
+            ..
+        } = state;
         let name_of = |file: u32| {
             names
                 .get(file as usize)
                 .cloned()
                 .unwrap_or_else(|| "(the store)".to_string())
         };
-        for e in validator.finish() {
+        // After a stop, references are not judged: their opener may be in what was not read.
+        let rule_errors = if errors.stopped.is_some() {
+            validator.finish_seen()
+        } else {
+            validator.finish()
+        };
+        for e in rule_errors {
             errors.push(LogError {
                 source: name_of(e.loc.file),
                 line: Some(e.loc.line),
@@ -197,29 +226,165 @@ impl<'a> LogReader<'a> {
         errors.into_result(summary)
     }
 
-    fn parse_block(&self, first_line: u32, bytes: &[u8]) -> Vec<Parsed> {
-        let mut lines = Vec::with_capacity(bytes.len() / 150);
-        for (n, line) in (first_line..).zip(lines_of(bytes)) {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if !line.iter().all(u8::is_ascii_whitespace) {
-                lines.push((n, line));
+    /// Reads one file of the log, block by block: a block is parsed on all cores while the one
+    /// before is checked and handed on. Returns the bytes read.
+    fn read_file<F>(
+        &self,
+        file: u32,
+        name: &str,
+        input: Box<dyn Read + Send>,
+        bytes_before: u64,
+        state: &mut ReadState<'_>,
+        sink: &mut F,
+    ) -> u64
+    where
+        F: FnMut(LogLine) + Send,
+    {
+        let fold = |block: ParsedBlock, state: &mut ReadState<'_>, sink: &mut F| {
+            for (line, field_errors) in block.errors {
+                for fe in field_errors {
+                    state.errors.push(LogError {
+                        source: name.to_string(),
+                        line: Some(line),
+                        field: fe.field,
+                        message: fe.message,
+                    });
+                }
+            }
+            for (line, parsed, raw) in block.events {
+                let loc = Loc { file, line };
+                match state.validator.check(loc, &parsed) {
+                    Verdict::New(lifecycle_index) => {
+                        state.summary.events += 1;
+                        sink(LogLine {
+                            loc,
+                            lifecycle_index,
+                            parsed,
+                            raw,
+                        });
+                    }
+                    Verdict::Duplicate => state.summary.duplicates += 1,
+                    Verdict::Rejected => {}
+                }
+            }
+        };
+        let mut blocks = Blocks::new(input, self.block_bytes);
+        let mut pending: Option<ParsedBlock> = None;
+        loop {
+            if state.error_count() >= MAX_ERRORS {
+                state.errors.stopped = Some(format!("before line {} of {name}", blocks.line + 1));
+                break;
+            }
+            let block = blocks.next_block();
+            for (line, message) in blocks.overlong.drain(..) {
+                state.errors.push(LogError::at(name, line, None, message));
+            }
+            let block = match block {
+                Ok(b) => b,
+                Err(e) => {
+                    state.errors.push(LogError {
+                        source: name.to_string(),
+                        line: Some(blocks.line + 1),
+                        field: None,
+                        message: format!("cannot read: {e}"),
+                    });
+                    None
+                }
+            };
+            let Some((first_line, end)) = block else {
+                break;
+            };
+            let text = &blocks.buf[..end];
+            state.summary.bytes += end as u64;
+            let found_before = state.errors.len();
+            let (_, parsed) = rayon::join(
+                || {
+                    if let Some(p) = pending.take() {
+                        fold(p, state, sink)
+                    }
+                },
+                || self.parse_block(first_line, text, found_before),
+            );
+            let stopped_before = parsed.stopped_before;
+            pending = Some(parsed);
+            if let Some(f) = self.progress {
+                f(bytes_before + blocks.bytes);
+            }
+            if let Some(line) = stopped_before {
+                state.errors.stopped = Some(format!("before line {line} of {name}"));
+                break;
             }
         }
-        lines
-            .into_par_iter()
-            .with_min_len(256)
-            .map(|(n, line)| {
-                let result = match std::str::from_utf8(line) {
-                    Err(e) => Err(vec![FieldError {
-                        field: None,
-                        message: format!("not UTF-8 text: {e}"),
-                    }]),
-                    Ok(text) => parse_line(text, self.orgs)
-                        .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
-                };
-                (n, result)
-            })
-            .collect()
+        if let Some(p) = pending.take() {
+            fold(p, state, sink);
+        }
+        blocks.bytes
+    }
+
+    /// Parses the lines of a block, `found_before` errors having been found already; stops
+    /// early once [`MAX_ERRORS`] are found.
+    fn parse_block(&self, first_line: u32, bytes: &[u8], found_before: usize) -> ParsedBlock {
+        let mut out = ParsedBlock {
+            events: Vec::with_capacity(bytes.len() / 150),
+            ..Default::default()
+        };
+        let mut found = found_before;
+        let mut lines = (first_line..).zip(lines_of(bytes));
+        let mut group = Vec::with_capacity(GROUP_LINES.min(bytes.len() / 64 + 1));
+        loop {
+            group.clear();
+            for (n, line) in lines.by_ref() {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    group.push((n, line));
+                    if group.len() == GROUP_LINES {
+                        break;
+                    }
+                }
+            }
+            let Some(&(first, _)) = group.first() else {
+                return out;
+            };
+            if found >= MAX_ERRORS {
+                out.stopped_before = Some(first);
+                return out;
+            }
+            let parsed: Vec<_> = group
+                .par_iter()
+                .with_min_len(256)
+                .map(|&(n, line)| (n, self.parse_one(line)))
+                .collect();
+            for (n, result) in parsed {
+                match result {
+                    Ok((p, raw)) => out.events.push((n, p, raw)),
+                    Err(e) => {
+                        found += e.len();
+                        out.errors.push((n, e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Parses one line (without its line ending).
+    fn parse_one(&self, line: &[u8]) -> Result<(ParsedEvent, Option<String>), Vec<FieldError>> {
+        if line.len() > MAX_LINE_BYTES {
+            return Err(vec![FieldError {
+                field: None,
+                message: format!(
+                    "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
+                    line.len()
+                ),
+            }]);
+        }
+        match std::str::from_utf8(line) {
+            Err(e) => Err(vec![FieldError {
+                field: None,
+                message: format!("not UTF-8 text: {e}"),
+            }]),
+            Ok(text) => parse_line(text, self.orgs)
+                .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
+        }
     }
 }
 
@@ -249,7 +414,9 @@ fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
     })
 }
 
-/// Splits a stream into blocks of whole lines, reusing one buffer.
+/// Splits a stream into blocks of whole lines, reusing one buffer of a fixed size. A line that
+/// does not fit in the buffer is skipped to its end without being kept, and noted in
+/// [`Blocks::overlong`].
 struct Blocks {
     input: Box<dyn Read + Send>,
     buf: Vec<u8>,
@@ -257,38 +424,47 @@ struct Blocks {
     filled: usize,
     /// Bytes of `buf` handed out by the last block.
     consumed: usize,
-    block_bytes: usize,
-    /// Lines handed out so far.
+    /// Lines handed out (or skipped) so far.
     line: u32,
     bytes: u64,
     done: bool,
+    /// Lines too long for a block found since last looked at: line number and message.
+    overlong: Vec<(u32, String)>,
+}
+
+/// Where the skip of an overlong line ended.
+enum Skipped {
+    /// At its newline, the line being this long: what follows is at the front of the buffer.
+    Newline(u64),
+    /// At the end of the input, the line being this long.
+    EndOfInput(u64),
+    /// No newline within [`MAX_SKIP_BYTES`].
+    GaveUp,
 }
 
 impl Blocks {
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
         Blocks {
             input,
-            buf: Vec::new(),
+            // A block holds at least one line of the longest length allowed.
+            buf: vec![0; block_bytes.max(MAX_LINE_BYTES + 2)],
             filled: 0,
             consumed: 0,
-            block_bytes,
             line: 0,
             bytes: 0,
             done: false,
+            overlong: Vec::new(),
         }
     }
 
     /// The next block of whole lines: the number of its first line, and its length at the
     /// start of `self.buf`.
     fn next_block(&mut self) -> std::io::Result<Option<(u32, usize)>> {
-        // Keep the unfinished line of the last block at the front.
-        self.buf.copy_within(self.consumed..self.filled, 0);
-        self.filled -= self.consumed;
-        self.consumed = 0;
         loop {
-            if self.buf.len() < self.block_bytes {
-                self.buf.resize(self.block_bytes, 0);
-            }
+            // Keep the unfinished line of the last block at the front.
+            self.buf.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
             while !self.done && self.filled < self.buf.len() {
                 let n = self.input.read(&mut self.buf[self.filled..])?;
                 if n == 0 {
@@ -303,8 +479,23 @@ impl Blocks {
                 match memchr::memrchr(b'\n', &self.buf[..self.filled]) {
                     Some(i) => i + 1,
                     None => {
-                        // A line longer than a block: read on until its end.
-                        self.block_bytes *= 2;
+                        // A line longer than the buffer (so than the limit): skip it.
+                        self.line += 1;
+                        let line = self.line;
+                        let so_far = self.filled as u64;
+                        self.filled = 0;
+                        let message = match self.skip_line(so_far)? {
+                            Skipped::Newline(len) | Skipped::EndOfInput(len) => format!(
+                                "the line is {len} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)"
+                            ),
+                            Skipped::GaveUp => {
+                                self.done = true;
+                                format!(
+                                    "the line is longer than the limit of {MAX_LINE_BYTES} bytes (1 MiB) and has no end within {MAX_SKIP_BYTES} bytes: the rest of the file was not read"
+                                )
+                            }
+                        };
+                        self.overlong.push((line, message));
                         continue;
                     }
                 }
@@ -321,5 +512,213 @@ impl Blocks {
             }
             return Ok(Some((first, end)));
         }
+    }
+
+    /// Reads on to the end of a line of which `so_far` bytes have been read, keeping nothing
+    /// of it; the buffer is empty when called.
+    fn skip_line(&mut self, mut so_far: u64) -> std::io::Result<Skipped> {
+        loop {
+            let n = self.input.read(&mut self.buf)?;
+            if n == 0 {
+                self.done = true;
+                return Ok(Skipped::EndOfInput(so_far));
+            }
+            self.bytes += n as u64;
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[..n]) {
+                self.buf.copy_within(i + 1..n, 0);
+                self.filled = n - i - 1;
+                return Ok(Skipped::Newline(so_far + i as u64));
+            }
+            so_far += n as u64;
+            if so_far > MAX_SKIP_BYTES {
+                return Ok(Skipped::GaveUp);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    fn death(id: &str, person: &str, extra: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","kind":"death","at":"2017-02-01T00:00:00Z","person":"{person}"{extra}}}"#
+        )
+    }
+
+    /// A valid line of exactly `len` bytes (an unknown field pads it).
+    fn line_of(len: usize) -> String {
+        let bare = death("big", "9990000018", r#","pad":"""#).len();
+        death(
+            "big",
+            "9990000018",
+            &format!(r#","pad":"{}""#, "x".repeat(len - bare)),
+        )
+    }
+
+    fn write(dir: &Path, name: &str, text: &str, gzip: bool) -> PathBuf {
+        let path = dir.join(name);
+        if gzip {
+            let mut gz = flate2::write::GzEncoder::new(
+                std::fs::File::create(&path).unwrap(),
+                flate2::Compression::fast(),
+            );
+            gz.write_all(text.as_bytes()).unwrap();
+            gz.finish().unwrap();
+        } else {
+            std::fs::write(&path, text).unwrap();
+        }
+        path
+    }
+
+    fn read(paths: &[PathBuf]) -> Result<ReadSummary, LogErrors> {
+        LogReader::new(&OrgRegister::default()).read(paths, |_| {})
+    }
+
+    /// `(line, field, message)` of each error.
+    fn errors(e: &LogErrors) -> Vec<(Option<u32>, Option<&str>, &str)> {
+        e.errors
+            .iter()
+            .map(|e| (e.line, e.field.as_deref(), e.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_line_of_the_limit_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = line_of(MAX_LINE_BYTES) + "\n";
+        let s = read(&[write(dir.path(), "a.jsonl", &text, false)]).unwrap();
+        assert_eq!(s.events, 1);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_an_error_naming_it_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        // Just over the limit (within a block), and longer than a block (skipped unbuffered).
+        for len in [MAX_LINE_BYTES + 1, 5 << 20] {
+            for gzip in [false, true] {
+                let text = [
+                    death("e1", "9990000018", ""),
+                    line_of(len),
+                    death("e3", "9990000026", ""),
+                    death("e4", "123", ""),
+                ]
+                .join("\n");
+                let path = write(dir.path(), "a.jsonl", &text, gzip);
+                let e = read(&[path]).unwrap_err();
+                let found = errors(&e);
+                assert_eq!(found.len(), 2, "{len} {gzip}: {found:?}");
+                assert_eq!((found[0].0, found[0].1), (Some(2), None));
+                assert!(
+                    found[0].2.contains(&format!(
+                        "the line is {len} bytes long, more than the limit"
+                    )),
+                    "{found:?}"
+                );
+                assert_eq!((found[1].0, found[1].1), (Some(4), Some("person")));
+                assert!(e.to_string().contains("a.jsonl:2: the line is"), "{e}");
+            }
+        }
+    }
+
+    /// Zeros for ever, counting what was read.
+    struct Zeros(Arc<AtomicU64>);
+
+    impl Read for Zeros {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            buf.fill(0);
+            self.0.fetch_add(buf.len() as u64, Ordering::Relaxed);
+            Ok(buf.len())
+        }
+    }
+
+    #[test]
+    fn a_stream_with_no_newline_ever_is_one_error_and_the_read_stops() {
+        let read = Arc::new(AtomicU64::new(0));
+        let e = LogReader::new(&OrgRegister::default())
+            .read_stream("zeros", Box::new(Zeros(read.clone())), |_| {})
+            .unwrap_err();
+        let found = errors(&e);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((found[0].0, found[0].1), (Some(1), None));
+        assert!(found[0].2.contains("has no end within"), "{found:?}");
+        assert!(found[0].2.contains("the rest of the file was not read"));
+        // What was read: one buffer and the skip, not more.
+        let bytes = read.load(Ordering::Relaxed);
+        assert!(bytes <= 2 * BLOCK_BYTES as u64 + MAX_SKIP_BYTES, "{bytes}");
+    }
+
+    /// The same bad line for ever.
+    struct BadLines;
+
+    impl Read for BadLines {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len() / 2 * 2;
+            for pair in buf[..n].chunks_mut(2) {
+                pair.copy_from_slice(b"x\n");
+            }
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn the_read_stops_once_the_report_is_full() {
+        let e = LogReader::new(&OrgRegister::default())
+            .read_stream("bad", Box::new(BadLines), |_| {})
+            .unwrap_err();
+        assert_eq!(e.errors.len(), MAX_ERRORS);
+        assert_eq!(e.len(), GROUP_LINES);
+        let stop = format!("before line {} of bad", GROUP_LINES + 1);
+        assert_eq!(e.stopped.as_deref(), Some(stop.as_str()));
+        assert!(
+            e.to_string().contains(&format!("reading stopped {stop}")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_full_report_stops_before_the_next_file_and_judges_no_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = vec![format!(
+            r#"{{"id":"d","kind":"discharge","at":"2017-02-02T00:00:00Z","person":"9990000018","spell":"s1","destination":"died"}}"#
+        )];
+        first.extend((0..MAX_ERRORS).map(|i| death(&format!("x{i}"), "123", "")));
+        let a = write(dir.path(), "a.jsonl", &first.join("\n"), false);
+        let admission = r#"{"id":"a","kind":"admission","at":"2017-02-01T00:00:00Z","person":"9990000018","spell":"s1","org":"RJE","method":"emergency"}"#;
+        let b = write(dir.path(), "b.jsonl", admission, false);
+        let e = read(&[a, b.clone()]).unwrap_err();
+        assert_eq!(e.len(), MAX_ERRORS);
+        assert!(errors(&e).iter().all(|(_, f, _)| *f == Some("person")));
+        let stop = format!("before {}", b.display());
+        assert_eq!(e.stopped.as_deref(), Some(stop.as_str()));
+    }
+
+    #[test]
+    fn a_forged_duplicate_in_one_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        // Equal 64-bit FxHash content fingerprints before the content digest (see wire.rs).
+        let text = concat!(
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#,
+            "\n",
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:24:57.984950811Z","person":"9990000190"}"#,
+            "\n",
+        );
+        let e = read(&[write(dir.path(), "a.jsonl", text, false)]).unwrap_err();
+        let found = errors(&e);
+        assert_eq!((found[0].0, found[0].1), (Some(2), Some("id")), "{found:?}");
+        assert!(found[0].2.contains("different content"));
+        // The same event written differently is a duplicate, not an error.
+        let text = concat!(
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#,
+            "\n",
+            r#"{"person":"999 514 8129","at":"2017-02-03T15:40:00+01:00","kind":"death","id":"e9"}"#,
+            "\n",
+        );
+        let s = read(&[write(dir.path(), "a.jsonl", text, false)]).unwrap();
+        assert_eq!((s.events, s.duplicates), (1, 1));
     }
 }

@@ -3,12 +3,23 @@
 //!
 //! Event order in a log is not significant, so a rule is judged once both events it concerns have
 //! been seen; what still waits at the end (a reference whose opener never came) is reported by
-//! [`Validator::finish`]. The validator keeps a 16-byte fingerprint per distinct event id and a
-//! small state per lifecycle id (spell, attendance, package, assessment, review).
+//! [`Validator::finish`]. The validator keeps, per distinct event id, its 64-bit fingerprint and
+//! the first 128 bits of its content digest (so no two different contents can be found that
+//! pass for one: that would take about 2^64 tries), and a small state per lifecycle id (spell,
+//! attendance, package, assessment, review).
 
 use crate::wire::{id_fingerprint, ParsedEvent};
 use domain::{EventBody, Instant};
 use rustc_hash::{FxHashMap, FxHashSet};
+
+/// The part of a content digest the validator keeps: 128 bits.
+type ContentKey = [u8; 16];
+
+fn content_key(p: &ParsedEvent) -> ContentKey {
+    let mut k = [0u8; 16];
+    k.copy_from_slice(&p.content_digest[..16]);
+    k
+}
 
 /// Where a line is: the index of its file among the log's files, and its line number (1-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -279,7 +290,8 @@ pub enum Lifecycle {
 
 /// Checks the rules that span events, one event at a time, in file order.
 pub struct Validator {
-    ids: FxHashMap<u64, u64>,
+    /// Event id fingerprint -> the first 128 bits of the content digest.
+    ids: FxHashMap<u64, ContentKey>,
     tables: [Table; 5],
     deaths: FxHashMap<u64, Loc>,
     residence_at: FxHashSet<(u64, i64)>,
@@ -335,8 +347,9 @@ impl Validator {
 
     /// Checks one parsed event found at `loc`.
     pub fn check(&mut self, loc: Loc, p: &ParsedEvent) -> Verdict {
+        let key = content_key(p);
         match self.ids.get(&p.id_hash) {
-            Some(&h) if h == p.content_hash => return Verdict::Duplicate,
+            Some(&h) if h == key => return Verdict::Duplicate,
             Some(_) => {
                 self.errors.push(RuleError {
                     loc,
@@ -349,7 +362,7 @@ impl Validator {
                 return Verdict::Rejected;
             }
             None => {
-                self.ids.insert(p.id_hash, p.content_hash);
+                self.ids.insert(p.id_hash, key);
                 self.note(Undo::Id(p.id_hash));
             }
         }
@@ -657,6 +670,14 @@ impl Validator {
     /// Errors found so far.
     pub fn error_count(&self) -> usize {
         self.errors.len()
+    }
+
+    /// Ends a check that stopped before the end of the log: every error found, in file order,
+    /// without judging references still waiting for their opener (it may be in what was not
+    /// read).
+    pub fn finish_seen(mut self) -> Vec<RuleError> {
+        self.errors.sort_by_key(|e| e.loc);
+        self.errors
     }
 
     /// Ends the check: adds the references that never found their opener, and returns every

@@ -4,14 +4,14 @@
 //! with an error naming it, so one bad field does not hide the others. Fields the kind does not
 //! define are kept, raw, to be written back out unchanged.
 
+use crate::canonical::encode_member;
+use crate::content::{digest, ContentDigest};
 use domain::codes::*;
 use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister, Text};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
-use std::hash::Hash;
-use std::hash::Hasher;
 
 /// A problem with one field of a line (or with the line when `field` is `None`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +92,9 @@ pub struct ParsedEvent {
     pub extras: Vec<(String, Box<RawValue>)>,
     /// Fingerprint of the event's id (for duplicate detection).
     pub id_hash: u64,
-    /// Fingerprint of the normalised content: equal events (after normalisation) have equal ones.
-    pub content_hash: u64,
+    /// Digest of the normalised content ([`crate::content`]): equal events (after
+    /// normalisation) have equal ones, and different ones cannot be made to collide.
+    pub content_digest: ContentDigest,
     /// Fingerprint of the event's own lifecycle id (its spell, attendance ...), 0 if none;
     /// computed here, on the parsing threads, to spare the sequential checks.
     pub lifecycle_hash: u64,
@@ -466,58 +467,42 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
         .filter(|(_, used)| !**used)
         .map(|((k, v), _)| (k.to_string(), (*v).to_owned()))
         .collect();
-    Ok(fingerprint(event, extras))
+    fingerprint(event, extras)
 }
 
-/// Computes the fingerprints of an event and its extra fields.
-pub fn fingerprint(event: Event, extras: Vec<(String, Box<RawValue>)>) -> ParsedEvent {
+/// Computes the fingerprints of an event and its extra fields; an extra field whose value
+/// cannot be compared (nested too deep, an exponent too large) is an error naming it.
+pub fn fingerprint(
+    event: Event,
+    extras: Vec<(String, Box<RawValue>)>,
+) -> Result<ParsedEvent, Vec<FieldError>> {
     let id_hash = id_fingerprint(&event.id);
     let lifecycle_hash = lifecycle_id(&event.body).map(id_fingerprint).unwrap_or(0);
-    // The content fingerprint is only compared between events with the same id, so a fast
-    // hash of many small writes serves; the id fingerprint, a key among millions, is xxh3.
-    let mut h = rustc_hash::FxHasher::default();
-    event.hash(&mut h);
+    // Each member encoded apart, then hashed in the order of their encodings (keys are
+    // unique, so this is the order of the keys' lengths and bytes).
+    let mut members = Vec::new();
+    let mut spans = Vec::new();
     if !extras.is_empty() {
-        let mut canon: Vec<(&str, String)> = extras
-            .iter()
-            .filter(|(_, v)| v.get() != "null")
-            .map(|(k, v)| (k.as_str(), canonical_json(v.get())))
-            .collect();
-        canon.sort();
-        canon.hash(&mut h);
+        let mut errors = Vec::new();
+        for (k, v) in extras.iter().filter(|(_, v)| v.get() != "null") {
+            let start = members.len();
+            match encode_member(k, v.get(), &mut members) {
+                Ok(()) => spans.push((start, members.len())),
+                Err(e) => errors.push(FieldError::new(k, format!("cannot be compared: {e}"))),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        spans.sort_unstable_by(|a: &(usize, usize), b| members[a.0..a.1].cmp(&members[b.0..b.1]));
     }
-    ParsedEvent {
+    Ok(ParsedEvent {
+        content_digest: digest(&event, &members, &spans),
         event,
         extras,
         id_hash,
-        content_hash: h.finish(),
         lifecycle_hash,
-    }
-}
-
-/// JSON text with object keys sorted and numbers compared as numbers, for comparing content.
-fn canonical_json(raw: &str) -> String {
-    fn norm(v: serde_json::Value) -> serde_json::Value {
-        use serde_json::Value;
-        match v {
-            Value::Number(n) => n
-                .as_f64()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .unwrap_or(Value::Number(n)),
-            Value::Array(a) => Value::Array(a.into_iter().map(norm).collect()),
-            Value::Object(o) => {
-                let mut entries: Vec<_> = o.into_iter().map(|(k, v)| (k, norm(v))).collect();
-                entries.sort_by(|a, b| a.0.cmp(&b.0));
-                Value::Object(entries.into_iter().collect())
-            }
-            other => other,
-        }
-    }
-    match serde_json::from_str::<serde_json::Value>(raw) {
-        Ok(v) => norm(v).to_string(),
-        Err(_) => raw.to_string(),
-    }
+    })
 }
 
 fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<EventBody> {
@@ -752,10 +737,10 @@ mod tests {
     fn equal_content_after_normalisation_has_equal_fingerprint() {
         let a = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"care_package_home","responsible":"nhs","x":{"b":1,"a":2.0}}"#, &orgs()).unwrap();
         let b = parse_line(r#"{"kind":"delay_reason","id":"e6","at":"2017-02-08T12:00:00+01:00","person":"943 476 5919","spell":"s1","reason":"E","x":{"a":2,"b":1.0},"y":null}"#, &orgs()).unwrap();
-        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(a.content_digest, b.content_digest);
         assert_eq!(a.id_hash, b.id_hash);
         let c = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E","x":{"a":3,"b":1}}"#, &orgs()).unwrap();
-        assert_ne!(a.content_hash, c.content_hash);
+        assert_ne!(a.content_digest, c.content_digest);
     }
 
     #[test]
@@ -837,5 +822,82 @@ mod tests {
             r#"{{"id":"{long}","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919"}}"#
         ));
         assert_eq!(e[0].0.as_deref(), Some("id"));
+    }
+
+    fn digest_of(line: &str) -> ContentDigest {
+        parse_line(line, &orgs())
+            .unwrap_or_else(|e| panic!("{line}: {e:?}"))
+            .content_digest
+    }
+
+    #[test]
+    fn a_forged_line_does_not_pass_for_the_stored_one() {
+        // Same id, another NHS number, 902 s earlier: with the 64-bit FxHash of the event this
+        // pair had equal content fingerprints (at·K² + person is what the hash kept of them).
+        let real =
+            r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#;
+        let forged = r#"{"id":"e9","kind":"death","at":"2017-02-03T14:24:57.984950811Z","person":"9990000190"}"#;
+        assert_ne!(digest_of(real), digest_of(forged));
+    }
+
+    #[test]
+    fn numbers_in_unknown_fields_are_compared_exactly() {
+        let with = |x: &str| {
+            digest_of(&format!(
+                r#"{{"id":"u1","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919","x":{x}}}"#
+            ))
+        };
+        assert_ne!(with("9007199254740993"), with("9007199254740992"));
+        assert_ne!(with("0.1"), with("0.10000000000000001"));
+        for same in ["1.0", "10e-1", "1E0"] {
+            assert_eq!(with("1"), with(same), "{same}");
+        }
+        assert_eq!(with("-0"), with("0"));
+        assert_eq!(with(r#""\u00e9""#), with(r#""é""#));
+        assert_ne!(with("1"), with(r#""1""#));
+    }
+
+    #[test]
+    fn equal_lines_after_normalisation_have_equal_digests() {
+        let orgs = orgs();
+        let pairs = [
+            // Spaces in the NHS number, an offset in `at`, key order.
+            (
+                r#"{"id":"a","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919"}"#,
+                r#"{"person":"943 476 5919","at":"2017-02-08T12:00:00+01:00","kind":"death","id":"a"}"#,
+            ),
+            // A delay reason as a letter or a code, its default `responsible` given or not.
+            (
+                r#"{"id":"d","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E"}"#,
+                r#"{"id":"d","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"care_package_home","responsible":"nhs"}"#,
+            ),
+            // The default `permanent`, null as absent.
+            (
+                r#"{"id":"r","kind":"residence_changed","at":"2017-02-08T11:00:00Z","person":"9434765919","residence":"own_home"}"#,
+                r#"{"id":"r","kind":"residence_changed","at":"2017-02-08T11:00:00Z","person":"9434765919","residence":"own_home","permanent":true,"care_home":null,"x":null}"#,
+            ),
+            // Key order of unknown objects, numbers written differently.
+            (
+                r#"{"id":"u","kind":"gp_visit","at":"2017-02-08T11:00:00Z","y":[1,{"b":true,"a":"\u0041"}],"x":{"p":1.50,"q":[]}}"#,
+                r#"{"x":{"q":[],"p":15e-1},"id":"u","kind":"gp_visit","at":"2017-02-08T11:00:00Z","y":[1.0,{"a":"A","b":true}]}"#,
+            ),
+        ];
+        for (a, b) in pairs {
+            let pa = parse_line(a, &orgs).unwrap();
+            let pb = parse_line(b, &orgs).unwrap();
+            assert_eq!(pa.content_digest, pb.content_digest, "{a}\n{b}");
+        }
+        let d = r#"{"id":"d","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E","responsible":"social_care"}"#;
+        assert_ne!(digest_of(pairs[1].0), digest_of(d));
+    }
+
+    #[test]
+    fn an_unknown_value_too_deep_to_compare_is_an_error_naming_it() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let e = errors(&format!(
+            r#"{{"id":"u1","kind":"death","at":"2017-02-08T11:00:00Z","person":"9434765919","deep":{deep}}}"#
+        ));
+        assert_eq!(e[0].0.as_deref(), Some("deep"));
+        assert!(e[0].1.contains("nested more than 128"), "{e:?}");
     }
 }

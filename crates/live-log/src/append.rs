@@ -134,7 +134,7 @@ impl LiveLog {
                             kind: e.body.kind().to_string(),
                             at: e.at.0,
                             person: e.person.map(|p| p.digits()),
-                            content_hash: p.content_hash,
+                            content_digest: p.content_digest,
                             raw,
                         });
                         accepted.push((ix, p.event));

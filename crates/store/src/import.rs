@@ -105,7 +105,7 @@ pub fn import_with_progress(
                     kind: e.body.kind().to_string(),
                     at: e.at.0,
                     person: e.person.map(|p| p.digits()),
-                    content_hash: l.parsed.content_hash,
+                    content_digest: l.parsed.content_digest,
                     raw: l.raw.expect("the reader keeps lines"),
                 });
             });

@@ -24,7 +24,7 @@ pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
     import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
-pub use sqlite::{Access, SqliteStore};
+pub use sqlite::{Access, SqliteStore, SCHEMA_VERSION};
 pub use sqlite_accounts::SqliteAccounts;
 
 use domain::{OrgRegister, Population};
@@ -46,9 +46,6 @@ pub enum StoreError {
     /// The file or database exists but is not a joinedup store.
     #[error("{0} is not a joinedup store")]
     NotAStore(String),
-    /// The store was written by another version of joinedup.
-    #[error("{0}")]
-    Version(String),
     /// What was asked conflicts with what is stored (a username taken ...).
     #[error("{0}")]
     Conflict(String),
@@ -57,6 +54,9 @@ pub enum StoreError {
     ChangedWhileReading,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A store written by another version of joinedup, in a layout this one does not read.
+    #[error("the store has schema version {found}, and this version of joinedup reads only version {SCHEMA_VERSION}: re-import its files into a new store")]
+    SchemaVersion { found: String },
 }
 
 /// A new event to append: the line as given, with the columns the store indexes.
@@ -68,7 +68,8 @@ pub struct NewEvent {
     pub at: i64,
     /// Ten digits, no spaces.
     pub person: Option<String>,
-    pub content_hash: u64,
+    /// The BLAKE3 digest of the event's normalised content ([`journey_log::content`]).
+    pub content_digest: journey_log::ContentDigest,
     pub raw: String,
 }
 

@@ -12,8 +12,10 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, Tran
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// The schema's version, kept in `meta`: a store of another version is refused, not guessed at.
-pub const SCHEMA_VERSION: &str = "1";
+/// The layout of the store this version writes and reads, kept in `meta`: a store of another
+/// version is refused, not guessed at. Version 2 keeps each event's content as a 32-byte BLAKE3
+/// digest (version 1 kept a 64-bit hash, which could be forged).
+pub const SCHEMA_VERSION: &str = "2";
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +25,7 @@ CREATE TABLE events (
     kind TEXT NOT NULL,
     at_ns INTEGER NOT NULL,
     person TEXT,
-    content_hash INTEGER NOT NULL,
+    content_digest BLOB NOT NULL,
     raw TEXT NOT NULL
 );
 CREATE INDEX events_person ON events (person, at_ns);
@@ -233,28 +235,33 @@ impl SqliteStore {
         if tables.is_empty() {
             return Ok(false);
         }
-        if !["meta", "events", "orgs", "population"]
+        let version: Option<String> = if tables.iter().any(|t| t == "meta") {
+            self.conn
+                .query_row(
+                    "SELECT value FROM meta WHERE key = 'schema_version'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?
+        } else {
+            None
+        };
+        match version.as_deref() {
+            Some(SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(StoreError::SchemaVersion {
+                    found: v.to_string(),
+                })
+            }
+            None => return Err(StoreError::NotAStore(self.path.display().to_string())),
+        }
+        if !["events", "orgs", "population"]
             .iter()
             .all(|t| tables.iter().any(|n| n == t))
         {
             return Err(StoreError::NotAStore(self.path.display().to_string()));
         }
-        let version: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'schema_version'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        match version.as_deref() {
-            Some(SCHEMA_VERSION) => Ok(true),
-            Some(v) => Err(StoreError::Version(format!(
-                "the store {} has schema version {v}, this joinedup reads version {SCHEMA_VERSION}: export it with the joinedup that wrote it and import the files into a new store",
-                self.path.display()
-            ))),
-            None => Err(StoreError::NotAStore(self.path.display().to_string())),
-        }
+        Ok(true)
     }
 
     fn create_schema(&mut self) -> Result<(), StoreError> {
@@ -287,15 +294,23 @@ impl SqliteStore {
             as u64)
     }
 
-    /// The stored content fingerprint of an event id, if stored.
-    pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })
+    /// The stored content digest of an event id, if stored.
+    pub fn content_digest(
+        &self,
+        id: &str,
+    ) -> Result<Option<journey_log::ContentDigest>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT content_digest FROM events WHERE id = ?1",
+                [id],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
             .optional()?
-            .map(|h| h as u64))
+            .map(|d| {
+                d.try_into()
+                    .map_err(|_| corrupt(format!("event {id:?} has no 32-byte content digest")))
+            })
+            .transpose()
     }
 
     /// Tries to change a stored event (for tests of the append-only invariant).
@@ -422,7 +437,7 @@ fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
         }
     }
     let mut ins = tx.prepare_cached(
-        "INSERT INTO events (id, kind, at_ns, person, content_hash, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (id, kind, at_ns, person, content_digest, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for e in &batch.events {
         ins.execute(params![
@@ -430,7 +445,7 @@ fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
             e.kind,
             e.at,
             e.person,
-            e.content_hash as i64,
+            &e.content_digest[..],
             e.raw
         ])
         .map_err(|err| match err.sqlite_error_code() {

@@ -98,7 +98,7 @@ fn fill_demo(store: &mut SqliteStore, a: &ServeArgs) -> anyhow::Result<()> {
             kind: e.body.kind().to_string(),
             at: e.at.0,
             person: e.person.map(|p| p.digits()),
-            content_hash: parsed.content_hash,
+            content_digest: parsed.content_digest,
             raw,
         });
     }

@@ -472,3 +472,30 @@ fn export_refuses_a_symbolic_link_and_leaves_its_target() {
         assert!(!dir.path().join("out/orgs.csv").exists());
     }
 }
+
+#[test]
+fn a_forged_event_does_not_pass_for_a_stored_one() {
+    // The same id, another NHS number, 902 s earlier: a line that had the stored event's 64-bit
+    // content fingerprint, and was taken as "already stored".
+    let dir = setup(concat!(
+        r#"{"id":"e9","kind":"death","at":"2017-02-03T14:40:00Z","person":"9995148129"}"#,
+        "\n"
+    ));
+    ok(import(
+        dir.path(),
+        &["orgs.csv", "population.csv", "events.jsonl"],
+    ));
+    std::fs::write(
+        dir.path().join("forged.jsonl"),
+        r#"{"id":"e9","kind":"death","at":"2017-02-03T14:24:57.984950811Z","person":"9990000190"}"#,
+    )
+    .unwrap();
+    let o = import(dir.path(), &["forged.jsonl"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("forged.jsonl:1: field `id`: event id \"e9\" is already used by an event with different content"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(count_events(dir.path()), 1);
+}
