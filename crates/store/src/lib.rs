@@ -3,11 +3,13 @@
 //! [`JourneyStore`] is what the rest of the system asks of a store: its registers, its events in
 //! the order they were imported ([`StoreRead`]), a consistent snapshot to read from, and a write
 //! transaction that holds the store's write lock from before its first read to its commit.
-//! [`SqliteStore`] is the embedded store (one file); a PostgreSQL store implements the same trait.
-//! [`import`] brings files in all or nothing, and [`export`] writes the log and registers back out.
+//! [`SqliteStore`] is the embedded store (one file), [`PgStore`] the same on PostgreSQL; both
+//! hold the one schema of [`schema`], and [`open`] opens either from a [`Location`] (a path or
+//! a `postgres://` URL). [`import`] brings files in all or nothing, and [`export`] writes the log
+//! and registers back out.
 //!
-//! *Invariant*: events are never updated or deleted (the SQLite schema refuses it with
-//! triggers); an event is stored once per id, as the line it was imported as.
+//! *Invariant*: events are never updated or deleted (the schema refuses it with triggers); an
+//! event is stored once per id, as the line it was imported as.
 //!
 //! *Invariant*: a writer validates against what the store holds and appends in one serialised
 //! transaction ([`JourneyStore::write`]), so concurrent writers keep every rule of the log
@@ -15,13 +17,19 @@
 
 pub mod export;
 pub mod import;
+pub mod location;
+pub mod pg;
+pub mod schema;
 pub mod sqlite;
+pub mod testing;
 
 pub use export::{export, ExportSummary};
 pub use import::{
-    import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
+    import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
-pub use sqlite::{Access, SqliteStore};
+pub use location::{open, Location};
+pub use pg::PgStore;
+pub use sqlite::{Access, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 
 use domain::{OrgRegister, Population};
 use std::time::Duration;
@@ -31,6 +39,14 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {}", pg::describe(.0))]
+    Postgres(#[from] postgres::Error),
+    /// A `--db` that is neither a path nor a PostgreSQL URL (the URL's password is masked).
+    #[error("{0}")]
+    BadLocation(String),
+    /// The store was written by an older joinedup: a writer migrates it.
+    #[error("the store {store} has schema version {version}, this joinedup needs version {}: open it for writing once (for example, import into it) to migrate it", schema::LATEST)]
+    NeedsMigration { store: String, version: u32 },
     #[error("the store is damaged: {0}")]
     Corrupt(String),
     /// Another writer held the store's write lock for longer than the caller would wait.
@@ -65,6 +81,11 @@ pub struct NewEvent {
     pub raw: String,
 }
 
+/// The stored form of [`NewEvent::content_hash`]: the one place the back ends read the field.
+pub(crate) fn content_hash_column(e: &NewEvent) -> i64 {
+    e.content_hash as i64
+}
+
 /// What one write appends, all or nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
@@ -89,6 +110,8 @@ pub trait StoreRead {
     fn population(&self) -> Result<Option<Population>, StoreError>;
     /// Every event's line, in import order.
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError>;
+    /// How many events are stored.
+    fn event_count(&self) -> Result<u64, StoreError>;
 }
 
 /// What `decide` in [`JourneyStore::write`] returns: a batch to append, or nothing to write.
@@ -96,6 +119,10 @@ pub type Decision = Result<Option<Batch>, StoreError>;
 
 /// What a journey log store does, whatever holds it.
 pub trait JourneyStore: StoreRead {
+    /// How long a writer waits for another writer's lock before giving up with
+    /// [`StoreError::Busy`].
+    fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError>;
+
     /// Runs `f` on one consistent snapshot of the store (no write lands half-way through it).
     fn read(
         &self,

@@ -5,43 +5,13 @@
 //! to its busy timeout. Readers never write: a reading command opened on a store it may not
 //! write, or on a file that is not a store, changes nothing on disk (see [`Access::Read`]).
 
+use crate::schema::{self, Dialect, State};
 use crate::{Batch, Decision, JourneyStore, StoreError, StoreRead};
 use domain::codes::{CqcRating, OrgKind};
 use domain::{AgeBand, Org, OrgRegister, Population};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// The schema's version, kept in `meta`: a store of another version is refused, not guessed at.
-pub const SCHEMA_VERSION: &str = "1";
-
-const SCHEMA: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    at_ns INTEGER NOT NULL,
-    person TEXT,
-    content_hash INTEGER NOT NULL,
-    raw TEXT NOT NULL
-);
-CREATE INDEX events_person ON events (person, at_ns);
-CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE orgs (
-    seq INTEGER PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    cqc_rating TEXT,
-    beds INTEGER,
-    extended_access INTEGER
-);
-CREATE TABLE population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
-";
 
 /// How a store file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,123 +130,99 @@ impl SqliteStore {
             immutable,
         };
         store.conn.busy_timeout(store.busy_timeout)?;
-        let has_schema = store.check_schema()?;
-        if access != Access::Read {
-            if !has_schema {
-                if access != Access::Create {
-                    return Err(StoreError::NotAStore(path.display().to_string()));
-                }
-                store.create_schema()?;
+        let shown = path.display().to_string();
+        let version = Self::schema_version(&store.conn, path, store.busy_timeout)?;
+        match (schema::state(version), access) {
+            (State::Ahead(v), _) => {
+                return Err(StoreError::Version(schema::ahead_message(&shown, v)))
             }
+            (State::Empty, Access::Read | Access::Write) => {
+                return Err(StoreError::NotAStore(shown))
+            }
+            (State::Behind(v), Access::Read) => {
+                return Err(StoreError::NeedsMigration {
+                    store: shown,
+                    version: v,
+                })
+            }
+            (State::Current, Access::Read) => {}
+            (State::Empty | State::Behind(_), _) => store.migrate()?,
+            (State::Current, _) => {}
+        }
+        if access != Access::Read {
             store
                 .conn
                 .pragma_update(None, "journal_mode", "WAL")
                 .map_err(|e| busy_or(e, store.busy_timeout))?;
             // Durable once acknowledged: every commit reaches the disk.
             store.conn.pragma_update(None, "synchronous", "FULL")?;
-        } else if !has_schema {
-            return Err(StoreError::NotAStore(path.display().to_string()));
         }
         Ok(store)
     }
 
-    /// How long a writer waits for another writer's lock before giving up with
-    /// [`StoreError::Busy`].
-    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
-        self.busy_timeout = wait;
-        self.conn.busy_timeout(wait)?;
-        Ok(())
-    }
-
-    /// Whether the file holds joinedup's schema (an empty file holds none); errors when it
-    /// holds another schema or another version of it.
-    fn check_schema(&self) -> Result<bool, StoreError> {
+    /// The schema version the file holds (`None`: no tables at all, a new store); errors when
+    /// it holds another schema.
+    fn schema_version(
+        conn: &Connection,
+        path: &Path,
+        wait: Duration,
+    ) -> Result<Option<u32>, StoreError> {
         let tables: Vec<String> = (|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
             let names = stmt.query_map([], |r| r.get(0))?;
             names.collect::<Result<Vec<String>, _>>()
         })()
-        .map_err(|e| not_a_store(&self.path, e))
+        .map_err(|e| not_a_store(path, e))
         .map_err(|e| match e {
-            StoreError::Sqlite(e) => busy_or(e, self.busy_timeout),
+            StoreError::Sqlite(e) => busy_or(e, wait),
             e => e,
         })?;
         if tables.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
         if !["meta", "events", "orgs", "population"]
             .iter()
             .all(|t| tables.iter().any(|n| n == t))
         {
-            return Err(StoreError::NotAStore(self.path.display().to_string()));
+            return Err(StoreError::NotAStore(path.display().to_string()));
         }
-        let version: Option<String> = self
-            .conn
+        let version: Option<String> = conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
                 [],
                 |r| r.get(0),
             )
             .optional()?;
-        match version.as_deref() {
-            Some(SCHEMA_VERSION) => Ok(true),
-            Some(v) => Err(StoreError::Version(format!(
-                "the store {} has schema version {v}, this joinedup reads version {SCHEMA_VERSION}: export it with the joinedup that wrote it and import the files into a new store",
-                self.path.display()
-            ))),
-            None => Err(StoreError::NotAStore(self.path.display().to_string())),
+        match version.and_then(|v| v.parse::<u32>().ok()) {
+            Some(v) if v > 0 => Ok(Some(v)),
+            _ => Err(StoreError::NotAStore(path.display().to_string())),
         }
     }
 
-    fn create_schema(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations the store lacks, in one transaction holding the write lock.
+    fn migrate(&mut self) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| busy_or(e, self.busy_timeout))?;
-        // Another writer may have created it meanwhile.
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
-            [],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            tx.execute_batch(SCHEMA)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                [SCHEMA_VERSION],
-            )?;
+        // Another writer may have migrated it meanwhile.
+        let version = Self::schema_version(&tx, &self.path, self.busy_timeout)?;
+        match schema::state(version) {
+            State::Current => return Ok(()),
+            State::Ahead(v) => {
+                return Err(StoreError::Version(schema::ahead_message(
+                    &self.path.display().to_string(),
+                    v,
+                )))
+            }
+            State::Empty | State::Behind(_) => {}
         }
-        tx.commit()?;
+        for m in schema::pending(version.unwrap_or(0)) {
+            tx.execute_batch(&m.sql(Dialect::Sqlite))?;
+        }
+        tx.execute(schema::RECORD_VERSION, [schema::LATEST.to_string()])?;
+        tx.commit().map_err(|e| busy_or(e, self.busy_timeout))?;
         Ok(())
-    }
-
-    /// Number of stored events.
-    pub fn event_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
-            as u64)
-    }
-
-    /// The stored content fingerprint of an event id, if stored.
-    pub fn content_hash(&self, id: &str) -> Result<Option<u64>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT content_hash FROM events WHERE id = ?1", [id], |r| {
-                r.get::<_, i64>(0)
-            })
-            .optional()?
-            .map(|h| h as u64))
-    }
-
-    /// Tries to change a stored event (for tests of the append-only invariant).
-    #[doc(hidden)]
-    pub fn try_rewrite(&self, id: &str, raw: &str) -> Result<usize, StoreError> {
-        Ok(self
-            .conn
-            .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
     }
 
     /// Closes the connection, so that SQLite checkpoints and removes its `-wal` and `-shm`.
@@ -338,6 +284,13 @@ impl StoreRead for Reader<'_> {
         Ok(any.then_some(pop))
     }
 
+    fn event_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .0
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
         let mut stmt = self.0.prepare("SELECT raw FROM events ORDER BY seq")?;
         let mut rows = stmt.query([])?;
@@ -383,7 +336,7 @@ fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
             e.kind,
             e.at,
             e.person,
-            e.content_hash as i64,
+            crate::content_hash_column(e),
             e.raw
         ])
         .map_err(|err| match err.sqlite_error_code() {
@@ -407,9 +360,18 @@ impl StoreRead for SqliteStore {
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
         Reader(&self.conn).scan(f)
     }
+    fn event_count(&self) -> Result<u64, StoreError> {
+        Reader(&self.conn).event_count()
+    }
 }
 
 impl JourneyStore for SqliteStore {
+    fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.busy_timeout = wait;
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     fn read(
         &self,
         f: &mut dyn FnMut(&dyn StoreRead) -> Result<(), StoreError>,
