@@ -39,8 +39,12 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Shown with its causes (and without them as a source, so they are not shown twice).
     #[error("PostgreSQL error: {}", pg::describe(.0))]
-    Postgres(#[from] postgres::Error),
+    Postgres(postgres::Error),
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[error("cannot connect to the store {store}: {message}")]
+    Connect { store: String, message: String },
     /// A `--db` that is neither a path nor a PostgreSQL URL (the URL's password is masked).
     #[error("{0}")]
     BadLocation(String),
@@ -66,6 +70,12 @@ pub enum StoreError {
     ChangedWhileReading,
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
 }
 
 /// A new event to append: the line as given, with the columns the store indexes.

@@ -51,7 +51,19 @@ pub(crate) fn describe(e: &postgres::Error) -> String {
             Some(d) => format!("{} ({d})", db.message()),
             None => db.message().to_string(),
         },
-        None => e.to_string(),
+        // The client's error and its causes, each once.
+        None => {
+            let mut parts: Vec<String> = Vec::new();
+            let mut cause: Option<&dyn std::error::Error> = Some(e);
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !parts.iter().any(|p| p.contains(&text)) {
+                    parts.push(text);
+                }
+                cause = c.source();
+            }
+            parts.join(": ")
+        }
     }
 }
 
@@ -96,7 +108,10 @@ pub(crate) fn connect(url: &str, read_only: bool) -> Result<Client, StoreError> 
         Some(c) if *c == SqlState::INVALID_CATALOG_NAME => StoreError::NotFound(format!(
             "{shown}: the database does not exist (create it first, for example with createdb)"
         )),
-        _ => e.into(),
+        _ => StoreError::Connect {
+            store: shown.clone(),
+            message: describe(&e),
+        },
     })
 }
 

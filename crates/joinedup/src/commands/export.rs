@@ -2,11 +2,10 @@
 
 use crate::cli::ExportArgs;
 use anyhow::Context as _;
-use store::SqliteStore;
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    let store = SqliteStore::open_read_only(&a.db)?;
-    let s = store::export(&store, &a.out)
+    let store = store::open(&a.db, store::Access::Read)?;
+    let s = store::export(&*store, &a.out)
         .with_context(|| format!("cannot export to {}", a.out.display()))?;
     eprintln!(
         "exported {} events and {} organisations to {}",

@@ -7,7 +7,6 @@ use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, JourneyFacts, Period};
 use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, LogReader};
-use store::JourneyStore;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     let from = date_arg("from", &a.from)?;
@@ -98,8 +97,8 @@ fn from_files(a: &MetricsArgs) -> anyhow::Result<(OrgRegister, Population, Journ
     }
 }
 
-fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
-    let store = store::SqliteStore::open_read_only(db)?;
+fn from_store(db: &store::Location) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+    let store = store::open(db, store::Access::Read)?;
     let mut read = None;
     store.read(&mut |held| {
         let orgs = held.orgs()?;
@@ -115,15 +114,12 @@ fn from_store(db: &std::path::Path) -> anyhow::Result<(OrgRegister, Population, 
     })?;
     let (orgs, population, facts, bad) = read.expect("the read ran");
     if bad > 0 {
-        anyhow::bail!(
-            "the store {} is damaged: {bad} events no longer parse",
-            db.display()
-        );
+        anyhow::bail!("the store {} is damaged: {bad} events no longer parse", db);
     }
     let population = population.ok_or_else(|| {
         InvalidInput(format!(
             "error: the store {} has no population register: import a population.csv",
-            db.display()
+            db
         ))
     })?;
     Ok((orgs, population, facts))

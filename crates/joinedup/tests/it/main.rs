@@ -3,6 +3,7 @@
 mod bad_input;
 mod concurrent;
 mod metrics;
+mod postgres;
 mod store;
 mod twin;
 
