@@ -247,9 +247,10 @@ pub struct MetricsArgs {
         conflicts_with = "db"
     )]
     pub population: Option<PathBuf>,
-    /// Read the log and registers from a store instead of files.
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
+    /// Read the log and registers from a store instead of files (an SQLite file or a
+    /// postgres:// URL).
+    #[arg(long, value_name = "FILE|URL", value_parser = StoreLocation)]
+    pub db: Option<store::Location>,
     /// First day of the period (included), YYYY-MM-DD.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
     pub from: NaiveDate,
@@ -271,9 +272,10 @@ pub struct MetricsArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ImportArgs {
-    /// The store (an SQLite file; created if missing, only when the import succeeds).
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The store: an SQLite file (created if missing, only when the import succeeds) or a
+    /// postgres:// URL of an existing database (its schema created by the first import).
+    #[arg(long, value_name = "FILE|URL", value_parser = StoreLocation)]
+    pub db: store::Location,
     /// Journey logs (.jsonl, .jsonl.gz) and registers (orgs.csv, population.csv).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -284,9 +286,9 @@ pub struct ImportArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ExportArgs {
-    /// The store to read.
-    #[arg(long, value_name = "FILE")]
-    pub db: PathBuf,
+    /// The store to read: an SQLite file or a postgres:// URL.
+    #[arg(long, value_name = "FILE|URL", value_parser = StoreLocation)]
+    pub db: store::Location,
     /// The folder to write events.jsonl, orgs.csv and population.csv into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -315,4 +317,31 @@ pub struct GenerateArgs {
     /// Compress the log with gzip.
     #[arg(long)]
     pub gzip: bool,
+}
+
+/// Parses `--db`: a file path or a `postgres://` URL. A refused URL is named with its password
+/// masked (clap's own message would repeat the value as given).
+#[derive(Clone, Debug)]
+pub struct StoreLocation;
+
+impl clap::builder::TypedValueParser for StoreLocation {
+    type Value = store::Location;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<store::Location, clap::Error> {
+        let Some(s) = value.to_str() else {
+            return Ok(store::Location::Sqlite(PathBuf::from(value)));
+        };
+        store::Location::parse(s).map_err(|e| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for '--db <FILE|URL>': {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
 }

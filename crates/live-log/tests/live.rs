@@ -4,7 +4,7 @@
 use live_log::{AppendError, LiveLog};
 use std::path::Path;
 use std::sync::Arc;
-use store::{Access, Batch, JourneyStore, SqliteStore};
+use store::{Access, Batch, JourneyStore, SqliteStore, StoreRead};
 
 const ORGS: &str = "code,name,kind,cqc_rating,beds,extended_access
 RJE,Acute trust,acute_trust,requires_improvement,10,

@@ -222,6 +222,9 @@ mod tests {
     struct Lines(u64, bool);
 
     impl StoreRead for Lines {
+        fn event_count(&self) -> Result<u64, StoreError> {
+            Ok(self.0)
+        }
         fn scan_since(&self, _: i64, _: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
             unreachable!("export scans")
         }
@@ -242,6 +245,9 @@ mod tests {
     }
 
     impl JourneyStore for Lines {
+        fn set_busy_timeout(&mut self, _: std::time::Duration) -> Result<(), StoreError> {
+            Ok(())
+        }
         fn read(
             &self,
             f: &mut dyn FnMut(&dyn StoreRead) -> Result<(), StoreError>,

@@ -1,6 +1,8 @@
 //! Importing logs and registers into a store, all or nothing.
 
-use crate::{Access, Batch, JourneyStore, NewEvent, SqliteStore, StoreError, StoreRead};
+use crate::{
+    Access, Batch, JourneyStore, Location, NewEvent, PgStore, SqliteStore, StoreError, StoreRead,
+};
 use domain::OrgRegister;
 use journey_log::{
     parse_line, read_orgs_file, read_population_file, register_kind, Loc, LogError, LogErrors,
@@ -167,10 +169,27 @@ pub fn validate_stored(held: &dyn StoreRead, orgs: &OrgRegister) -> Result<Valid
     Ok(validator)
 }
 
-/// Imports into the store file at `path`, creating the store only if the import succeeds: a
-/// new store is built beside `path` under a temporary name and linked into place at the end, so
-/// a failed import into a new path leaves no file behind.
-pub fn import_into_file(
+/// Imports into the store at `location`, creating it only if the import succeeds.
+///
+/// SQLite: a new store is built beside the path under a temporary name and linked into place at
+/// the end, so a failed import into a new path leaves no file behind. PostgreSQL: the database
+/// must exist; in an empty one the schema is created inside the import's transaction.
+pub fn import_into(
+    location: &Location,
+    files: &[PathBuf],
+    busy_timeout: Duration,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportSummary, ImportError> {
+    match location {
+        Location::Sqlite(path) => import_into_file(path, files, busy_timeout, progress),
+        Location::Postgres(url) => {
+            let mut store = PgStore::open_for_import(url, busy_timeout)?;
+            import_with_progress(&mut store, files, progress)
+        }
+    }
+}
+
+fn import_into_file(
     path: &Path,
     files: &[PathBuf],
     busy_timeout: Duration,

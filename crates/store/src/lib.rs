@@ -3,11 +3,13 @@
 //! [`JourneyStore`] is what the rest of the system asks of a store: its registers, its events in
 //! the order they were imported ([`StoreRead`]), a consistent snapshot to read from, and a write
 //! transaction that holds the store's write lock from before its first read to its commit.
-//! [`SqliteStore`] is the embedded store (one file); a PostgreSQL store implements the same trait.
-//! [`import`] brings files in all or nothing, and [`export`] writes the log and registers back out.
+//! [`SqliteStore`] is the embedded store (one file), [`PgStore`] the same on PostgreSQL; both
+//! hold the one schema of [`schema`], and [`open`] opens either from a [`Location`] (a path or
+//! a `postgres://` URL). [`import`] brings files in all or nothing, and [`export`] writes the log
+//! and registers back out.
 //!
-//! *Invariant*: events are never updated or deleted (the SQLite schema refuses it with
-//! triggers); an event is stored once per id, as the line it was imported as.
+//! *Invariant*: events are never updated or deleted (the schema refuses it with triggers); an
+//! event is stored once per id, as the line it was imported as.
 //!
 //! *Invariant*: a writer validates against what the store holds and appends in one serialised
 //! transaction ([`JourneyStore::write`]), so concurrent writers keep every rule of the log
@@ -16,15 +18,21 @@
 pub mod accounts;
 pub mod export;
 pub mod import;
+pub mod location;
+pub mod pg;
+pub mod schema;
 pub mod sqlite;
 pub mod sqlite_accounts;
+pub mod testing;
 
 pub use accounts::{Accounts, NewUser, Session, User};
 pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
-    import, import_into_file, import_with_progress, validate_stored, ImportError, ImportSummary,
+    import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
-pub use sqlite::{Access, SqliteStore, SCHEMA_VERSION};
+pub use location::{open, Location};
+pub use pg::PgStore;
+pub use sqlite::{Access, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 pub use sqlite_accounts::SqliteAccounts;
 
 use domain::{OrgRegister, Population};
@@ -35,6 +43,18 @@ use std::time::Duration;
 pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Shown with its causes (and without them as a source, so they are not shown twice).
+    #[error("PostgreSQL error: {}", pg::describe(.0))]
+    Postgres(postgres::Error),
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[error("cannot connect to the store {store}: {message}")]
+    Connect { store: String, message: String },
+    /// A `--db` that is neither a path nor a PostgreSQL URL (the URL's password is masked).
+    #[error("{0}")]
+    BadLocation(String),
+    /// The store was written by an older joinedup: a writer migrates it.
+    #[error("the store {store} has schema version {version}, this joinedup needs version {}: open it for writing once (for example, import into it) to migrate it", schema::LATEST)]
+    NeedsMigration { store: String, version: u32 },
     #[error("the store is damaged: {0}")]
     Corrupt(String),
     /// Another writer held the store's write lock for longer than the caller would wait.
@@ -46,17 +66,26 @@ pub enum StoreError {
     /// The file or database exists but is not a joinedup store.
     #[error("{0} is not a joinedup store")]
     NotAStore(String),
+    /// The store was written by another version of joinedup.
+    #[error("{0}")]
+    Version(String),
+    /// A writer checkpointed into a store that was being read as an immutable file.
+    /// The store was written in a layout this version no longer reads.
+    #[error("the store has schema version {found}, and this version of joinedup reads only version {}: re-import its files into a new store", schema::LATEST)]
+    SchemaVersion { found: String },
     /// What was asked conflicts with what is stored (a username taken ...).
     #[error("{0}")]
     Conflict(String),
-    /// A writer checkpointed into a store that was being read as an immutable file.
     #[error("the store changed while it was being read; read it again")]
     ChangedWhileReading,
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// A store written by another version of joinedup, in a layout this one does not read.
-    #[error("the store has schema version {found}, and this version of joinedup reads only version {SCHEMA_VERSION}: re-import its files into a new store")]
-    SchemaVersion { found: String },
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
 }
 
 /// A new event to append: the line as given, with the columns the store indexes.
@@ -68,7 +97,7 @@ pub struct NewEvent {
     pub at: i64,
     /// Ten digits, no spaces.
     pub person: Option<String>,
-    /// The BLAKE3 digest of the event's normalised content ([`journey_log::content`]).
+    /// The BLAKE3 digest of the event's normalised content.
     pub content_digest: journey_log::ContentDigest,
     pub raw: String,
 }
@@ -100,6 +129,8 @@ pub trait StoreRead {
     /// The events stored after sequence number `after` (0: all), with their sequence numbers,
     /// in import order. Sequence numbers grow with every append; they may have gaps.
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
+    /// How many events are stored.
+    fn event_count(&self) -> Result<u64, StoreError>;
 }
 
 /// What `decide` in [`JourneyStore::write`] returns: a batch to append, or nothing to write.
@@ -107,6 +138,10 @@ pub type Decision = Result<Option<Batch>, StoreError>;
 
 /// What a journey log store does, whatever holds it.
 pub trait JourneyStore: StoreRead {
+    /// How long a writer waits for another writer's lock before giving up with
+    /// [`StoreError::Busy`].
+    fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError>;
+
     /// Runs `f` on one consistent snapshot of the store (no write lands half-way through it).
     fn read(
         &self,

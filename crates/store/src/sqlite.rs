@@ -5,68 +5,13 @@
 //! to its busy timeout. Readers never write: a reading command opened on a store it may not
 //! write, or on a file that is not a store, changes nothing on disk (see [`Access::Read`]).
 
+use crate::schema::{self, Dialect, State};
 use crate::{Batch, Decision, JourneyStore, StoreError, StoreRead};
 use domain::codes::{CqcRating, OrgKind};
 use domain::{AgeBand, Org, OrgRegister, Population};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
-
-/// The layout of the store this version writes and reads, kept in `meta`: a store of another
-/// version is refused, not guessed at. Version 2 keeps each event's content as a 32-byte BLAKE3
-/// digest (version 1 kept a 64-bit hash, which could be forged).
-pub const SCHEMA_VERSION: &str = "2";
-
-const SCHEMA: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    at_ns INTEGER NOT NULL,
-    person TEXT,
-    content_digest BLOB NOT NULL,
-    raw TEXT NOT NULL
-);
-CREATE INDEX events_person ON events (person, at_ns);
-CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE orgs (
-    seq INTEGER PRIMARY KEY,
-    code TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    cqc_rating TEXT,
-    beds INTEGER,
-    extended_access INTEGER
-);
-CREATE TABLE population (band TEXT PRIMARY KEY, count INTEGER NOT NULL);
-";
-
-/// The platform's users and sessions (created on opening for writing, if missing).
-const ACCOUNTS_SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS users (
-    id INTEGER PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    org TEXT NOT NULL,
-    roles TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    disabled INTEGER NOT NULL DEFAULT 0,
-    created_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    id_hash BLOB PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES users (id),
-    csrf_token TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL,
-    last_seen_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sign_in_attempts (key TEXT NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS sign_in_attempts_key ON sign_in_attempts (key, at);
-";
 
 /// How a store file is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,113 +130,128 @@ impl SqliteStore {
             immutable,
         };
         store.conn.busy_timeout(store.busy_timeout)?;
-        let has_schema = store.check_schema()?;
-        if access != Access::Read {
-            if !has_schema {
-                if access != Access::Create {
-                    return Err(StoreError::NotAStore(path.display().to_string()));
-                }
-                store.create_schema()?;
+        let shown = path.display().to_string();
+        let version = Self::schema_version(&store.conn, path, store.busy_timeout)?;
+        match (schema::state(version), access) {
+            (State::Ahead(v), _) => {
+                return Err(StoreError::Version(schema::ahead_message(&shown, v)))
             }
+            (State::Legacy(v), _) => {
+                return Err(StoreError::SchemaVersion {
+                    found: v.to_string(),
+                })
+            }
+            (State::Empty, Access::Read | Access::Write) => {
+                return Err(StoreError::NotAStore(shown))
+            }
+            (State::Behind(v), Access::Read) => {
+                return Err(StoreError::NeedsMigration {
+                    store: shown,
+                    version: v,
+                })
+            }
+            (State::Current, Access::Read) => {}
+            (State::Empty | State::Behind(_), _) => store.migrate()?,
+            (State::Current, _) => {}
+        }
+        if access != Access::Read {
             store
                 .conn
                 .pragma_update(None, "journal_mode", "WAL")
                 .map_err(|e| busy_or(e, store.busy_timeout))?;
             // Durable once acknowledged: every commit reaches the disk.
             store.conn.pragma_update(None, "synchronous", "FULL")?;
-            store
-                .conn
-                .execute_batch(ACCOUNTS_SCHEMA)
-                .map_err(|e| busy_or(e, store.busy_timeout))?;
-        } else if !has_schema {
-            return Err(StoreError::NotAStore(path.display().to_string()));
         }
         Ok(store)
     }
 
-    /// How long a writer waits for another writer's lock before giving up with
-    /// [`StoreError::Busy`].
-    pub fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
-        self.busy_timeout = wait;
-        self.conn.busy_timeout(wait)?;
-        Ok(())
-    }
-
-    /// Whether the file holds joinedup's schema (an empty file holds none); errors when it
-    /// holds another schema or another version of it.
-    fn check_schema(&self) -> Result<bool, StoreError> {
+    /// The schema version the file holds (`None`: no tables at all, a new store); errors when
+    /// it holds another schema.
+    fn schema_version(
+        conn: &Connection,
+        path: &Path,
+        wait: Duration,
+    ) -> Result<Option<u32>, StoreError> {
         let tables: Vec<String> = (|| {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+            let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
             let names = stmt.query_map([], |r| r.get(0))?;
             names.collect::<Result<Vec<String>, _>>()
         })()
-        .map_err(|e| not_a_store(&self.path, e))
+        .map_err(|e| not_a_store(path, e))
         .map_err(|e| match e {
-            StoreError::Sqlite(e) => busy_or(e, self.busy_timeout),
+            StoreError::Sqlite(e) => busy_or(e, wait),
             e => e,
         })?;
         if tables.is_empty() {
-            return Ok(false);
+            return Ok(None);
         }
-        let version: Option<String> = if tables.iter().any(|t| t == "meta") {
-            self.conn
+        // A store of an old layout is named as such, whatever tables that layout had.
+        if tables.iter().any(|t| t == "meta") {
+            let old: Option<u32> = conn
                 .query_row(
                     "SELECT value FROM meta WHERE key = 'schema_version'",
                     [],
-                    |r| r.get(0),
+                    |r| r.get::<_, String>(0),
                 )
                 .optional()?
-        } else {
-            None
-        };
-        match version.as_deref() {
-            Some(SCHEMA_VERSION) => {}
-            Some(v) => {
-                return Err(StoreError::SchemaVersion {
-                    found: v.to_string(),
-                })
+                .and_then(|v| v.parse().ok());
+            if let Some(v) = old.filter(|v| (1..schema::FIRST).contains(v)) {
+                return Ok(Some(v));
             }
-            None => return Err(StoreError::NotAStore(self.path.display().to_string())),
         }
-        if !["events", "orgs", "population"]
+        if !["meta", "events", "orgs", "population"]
             .iter()
             .all(|t| tables.iter().any(|n| n == t))
         {
-            return Err(StoreError::NotAStore(self.path.display().to_string()));
+            return Err(StoreError::NotAStore(path.display().to_string()));
         }
-        Ok(true)
+        let version: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'schema_version'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match version.and_then(|v| v.parse::<u32>().ok()) {
+            Some(v) if v > 0 => Ok(Some(v)),
+            _ => Err(StoreError::NotAStore(path.display().to_string())),
+        }
     }
 
-    fn create_schema(&mut self) -> Result<(), StoreError> {
+    /// Applies the migrations the store lacks, in one transaction holding the write lock.
+    fn migrate(&mut self) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(|e| busy_or(e, self.busy_timeout))?;
-        // Another writer may have created it meanwhile.
-        let exists: bool = tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')",
-            [],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            tx.execute_batch(SCHEMA)?;
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('schema_version', ?1)",
-                [SCHEMA_VERSION],
-            )?;
+        // Another writer may have migrated it meanwhile.
+        let version = Self::schema_version(&tx, &self.path, self.busy_timeout)?;
+        match schema::state(version) {
+            State::Current => return Ok(()),
+            State::Ahead(v) => {
+                return Err(StoreError::Version(schema::ahead_message(
+                    &self.path.display().to_string(),
+                    v,
+                )))
+            }
+            State::Legacy(v) => {
+                return Err(StoreError::SchemaVersion {
+                    found: v.to_string(),
+                })
+            }
+            State::Empty | State::Behind(_) => {}
         }
-        tx.commit()?;
+        for m in schema::pending(version.unwrap_or(0)) {
+            tx.execute_batch(&m.sql(Dialect::Sqlite))?;
+        }
+        tx.execute(schema::RECORD_VERSION, [schema::LATEST.to_string()])?;
+        tx.commit().map_err(|e| busy_or(e, self.busy_timeout))?;
         Ok(())
     }
 
-    /// Number of stored events.
-    pub fn event_count(&self) -> Result<u64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get::<_, i64>(0))?
-            as u64)
+    /// The connection (for the other tables of the store file).
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// The stored content digest of an event id, if stored.
@@ -311,19 +271,6 @@ impl SqliteStore {
                     .map_err(|_| corrupt(format!("event {id:?} has no 32-byte content digest")))
             })
             .transpose()
-    }
-
-    /// Tries to change a stored event (for tests of the append-only invariant).
-    #[doc(hidden)]
-    pub fn try_rewrite(&self, id: &str, raw: &str) -> Result<usize, StoreError> {
-        Ok(self
-            .conn
-            .execute("UPDATE events SET raw = ?2 WHERE id = ?1", [id, raw])?)
-    }
-
-    /// The connection (for the other tables of the store file).
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.conn
     }
 
     /// Closes the connection, so that SQLite checkpoints and removes its `-wal` and `-shm`.
@@ -383,6 +330,13 @@ impl StoreRead for Reader<'_> {
             any = true;
         }
         Ok(any.then_some(pop))
+    }
+
+    fn event_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .0
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
@@ -472,9 +426,18 @@ impl StoreRead for SqliteStore {
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
         Reader(&self.conn).scan_since(after, f)
     }
+    fn event_count(&self) -> Result<u64, StoreError> {
+        Reader(&self.conn).event_count()
+    }
 }
 
 impl JourneyStore for SqliteStore {
+    fn set_busy_timeout(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.busy_timeout = wait;
+        self.conn.busy_timeout(wait)?;
+        Ok(())
+    }
+
     fn read(
         &self,
         f: &mut dyn FnMut(&dyn StoreRead) -> Result<(), StoreError>,

@@ -1,14 +1,14 @@
 //! `joinedup export`: a store's log and registers as files, all or nothing.
 
-use super::{readable, InvalidInput};
+use super::InvalidInput;
 use crate::cli::ExportArgs;
 use anyhow::Context as _;
-use store::{ExportError, SqliteStore};
+use store::ExportError;
 
 pub fn run(a: ExportArgs) -> anyhow::Result<()> {
-    readable(&a.db)?;
-    let store = SqliteStore::open_read_only(&a.db)?;
-    let s = match store::export(&store, &a.out, a.force) {
+    super::readable_store(&a.db)?;
+    let store = store::open(&a.db, store::Access::Read)?;
+    let s = match store::export(&*store, &a.out, a.force) {
         Ok(s) => s,
         Err(e @ ExportError::Exists(_)) => {
             return Err(InvalidInput(format!(

@@ -24,7 +24,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     let bar = crate::progress::bytes(logs_bytes, "importing");
     let on_progress = |n: u64| bar.set_position(n);
     let wait = std::time::Duration::from_secs(a.wait);
-    let result = store::import_into_file(&a.db, &a.files, wait, &on_progress);
+    let result = store::import_into(&a.db, &a.files, wait, &on_progress);
     bar.finish_and_clear();
     match result {
         Ok(s) => {
@@ -38,7 +38,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
                 } else {
                     ""
                 },
-                a.db.display()
+                a.db
             );
             Ok(())
         }
@@ -46,7 +46,7 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
         Err(ImportError::Store(e)) => Err(e).with_context(|| {
             format!(
                 "the store {} could not take the import; nothing was written",
-                a.db.display()
+                a.db
             )
         }),
     }

@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, JourneyFacts, Period};
 use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, LogReader};
-use store::JourneyStore;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     let period = Period::new(a.from, a.to).map_err(|e| InvalidInput(format!("error: {e}")))?;
@@ -113,11 +112,11 @@ fn from_files(
 }
 
 fn from_store(
-    db: &std::path::Path,
+    db: &store::Location,
     survey: &mut Survey,
 ) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
-    readable(db)?;
-    let store = store::SqliteStore::open_read_only(db)?;
+    super::readable_store(db)?;
+    let store = store::open(db, store::Access::Read)?;
     let mut read = None;
     store.read(&mut |held| {
         let orgs = held.orgs()?;
@@ -137,15 +136,12 @@ fn from_store(
     })?;
     let (orgs, population, facts, bad) = read.expect("the read ran");
     if bad > 0 {
-        anyhow::bail!(
-            "the store {} is damaged: {bad} events no longer parse",
-            db.display()
-        );
+        anyhow::bail!("the store {} is damaged: {bad} events no longer parse", db);
     }
     let population = population.ok_or_else(|| {
         InvalidInput(format!(
             "error: the store {} has no population register: import a population.csv",
-            db.display()
+            db
         ))
     })?;
     Ok((orgs, population, facts))

@@ -51,6 +51,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Checks that an input file can be read before anything else is done with it:
 /// `error: cannot read events.jsonl: No such file or directory`.
+/// As [`readable`] for a store file; a database URL is checked by connecting.
+pub fn readable_store(db: &store::Location) -> anyhow::Result<()> {
+    match db {
+        store::Location::Sqlite(path) => readable(path),
+        store::Location::Postgres(_) => Ok(()),
+    }
+}
+
 pub fn readable(path: &std::path::Path) -> anyhow::Result<()> {
     let why = match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => "it is a folder, not a file".to_string(),

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use std::time::Instant;
 use store::{
     Access, Accounts, Batch, JourneyStore, NewEvent, NewUser, SqliteAccounts, SqliteStore,
+    StoreRead,
 };
 
 /// The demo users: one per role, named for it, each in an organisation that fits the role.

@@ -4,6 +4,7 @@ mod bad_input;
 mod command_line;
 mod concurrent;
 mod metrics;
+mod postgres;
 mod property;
 mod store;
 mod twin;
