@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(me))
         .route("/api/status", get(status))
         .route("/api/indicators", get(indicators_json))
+        .route("/api/indicators/{id}/spc", get(spc_json))
         .route("/api/events", post(append_events))
         .route("/api/orgs", get(orgs))
         .route("/api/market", get(market))
@@ -140,6 +141,8 @@ pub struct PeriodQuery {
     pub from: Option<String>,
     pub to: Option<String>,
     pub by: Option<String>,
+    /// Charts: the run of rising or falling points that is a special cause (6 or 7).
+    pub trend_run: Option<usize>,
 }
 
 /// The longest period a request may ask for.
@@ -155,7 +158,7 @@ pub fn last_full_quarter(today: NaiveDate) -> Period {
     Period::new(from, to).expect("three months")
 }
 
-fn date_field(name: &str, v: &str) -> Result<NaiveDate, AppError> {
+pub fn date_field(name: &str, v: &str) -> Result<NaiveDate, AppError> {
     let d = domain::parse_date(v)
         .map_err(|_| AppError::bad(name, format!("{v:?} is not a date (YYYY-MM-DD)")))?;
     if !(1900..=2200).contains(&d.year()) {
@@ -317,4 +320,27 @@ async fn market(
 ) -> Result<Json<Value>, AppError> {
     let m = state.blocking(crate::views::market).await?;
     Ok(Json(m))
+}
+
+/// An indicator's statistical process control chart.
+async fn spc_json(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, AppError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest {
+        field: None,
+        message: e.body_text(),
+    })?;
+    let (chart, meta) = state
+        .blocking(move |s| crate::charts::chart(s, &id, &q))
+        .await?;
+    let mut v = serde_json::to_value(&chart).map_err(|e| AppError::internal(e.to_string()))?;
+    if let (Some(obj), Some(m)) = (v.as_object_mut(), meta.as_object()) {
+        for (k, x) in m {
+            obj.insert(k.clone(), x.clone());
+        }
+    }
+    Ok(Json(v))
 }

@@ -11,6 +11,7 @@
 
 mod api;
 mod auth;
+mod charts;
 mod error;
 mod openapi;
 mod pages;

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", axum::routing::post(sign_out))
         .route("/dashboard", get(dashboard))
         .route("/market", get(market_page))
+        .route("/indicators/{id}", get(indicator_page))
         .route("/static/app.css", get(stylesheet))
 }
 
@@ -351,12 +352,30 @@ async fn dashboard(
             let months = reports(s, trend, true)?;
             let events = s.live.cached_view().events;
             let rows = indicator_rows(&report);
+            let view = s.live.cached_view();
+            let zone = s.config.zone;
+            let first = view.span.first.map(|t| zone.local_date(t));
+            let last = view.span.last.map(|t| zone.local_date(t));
+            // A month the log does not wholly cover has no value on a chart.
+            let covered: Vec<bool> = months
+                .iter()
+                .map(|m| first.is_some_and(|f| f <= m.from) && last.is_some_and(|l| m.to <= l + chrono::Duration::days(1)))
+                .collect();
             let trends: Vec<Value> = INDICATORS
                 .iter()
                 .map(|d| {
+                    let values: Vec<Option<f64>> = months
+                        .iter()
+                        .zip(&covered)
+                        .map(|(m, c)| if *c { m.value(d.id) } else { None })
+                        .collect();
+                    let (variation, assurance) = crate::charts::icons(d, &values, s);
                     json!({
+                        "id": d.id,
                         "title": d.title,
-                        "values": months.iter().map(|m| shown(m.value(d.id))).collect::<Vec<_>>(),
+                        "values": values.iter().map(|v| shown(*v)).collect::<Vec<_>>(),
+                        "variation": variation,
+                        "assurance": assurance,
                     })
                 })
                 .collect();
@@ -438,4 +457,48 @@ async fn market_page(
         "rating": rating,
     });
     Ok(render(&state, "market.html", Some(&user), "market", ctx)?)
+}
+
+async fn indicator_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Html<String>, PageError> {
+    let Query(q) = q.map_err(|e| AppError::BadRequest {
+        field: None,
+        message: e.body_text(),
+    })?;
+    let ctx = state
+        .blocking(move |s| {
+            let (chart, meta) = crate::charts::chart(s, &id, &q)?;
+            let title = meta["title"].as_str().unwrap_or_default().to_string();
+            let unit = meta["unit"].as_str().unwrap_or_default().to_string();
+            let svg = spc::svg(&chart, &title, &unit);
+            let rows: Vec<Value> = spc::table_rows(&chart)
+                .into_iter()
+                .map(|r| json!({"period": r.period, "value": r.value_text, "cause": r.note}))
+                .collect();
+            let better = match chart.better {
+                spc::Better::Higher => "higher is better",
+                spc::Better::Lower => "lower is better",
+                spc::Better::Neutral => "no better direction",
+            };
+            let mut ctx = meta.clone();
+            ctx["chart"] = json!(svg);
+            ctx["summary"] = json!(spc::describe(&chart, &unit));
+            ctx["points"] = json!(rows);
+            ctx["better"] = json!(better);
+            ctx["variation"] = json!(chart.variation.map(|v| v.label()));
+            ctx["assurance"] = json!(chart.assurance.map(|a| a.label()));
+            Ok(ctx)
+        })
+        .await?;
+    Ok(render(
+        &state,
+        "indicator.html",
+        Some(&user),
+        "dashboard",
+        ctx,
+    )?)
 }
