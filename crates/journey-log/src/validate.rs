@@ -113,11 +113,12 @@ enum Undo {
     Delay((u32, i64)),
 }
 
-/// The changes of a tentative check, to undo them if it is rolled back.
+/// The changes of tentative checks, to undo them if they are rolled back; `marks` holds, for
+/// each open check (they nest), how long `undo` and the errors were when it began.
 #[derive(Default)]
 struct Journal {
     undo: Vec<Undo>,
-    errors: usize,
+    marks: Vec<(usize, usize)>,
 }
 
 impl Table {
@@ -594,27 +595,40 @@ impl Validator {
     /// Starts a tentative check: what is checked from now on can be undone with
     /// [`rollback`](Self::rollback) or kept with [`commit`](Self::commit). A long-running
     /// service checks each append this way against the whole log it holds, and forgets a
-    /// rejected (or not stored) append without checking the log again.
+    /// rejected (or not stored) append without checking the log again. Checks nest: a group of
+    /// appends stored in one transaction is one check, each append a check inside it.
     pub fn begin(&mut self) {
-        self.journal = Some(Journal {
-            undo: Vec::new(),
-            errors: self.errors.len(),
-        });
+        let errors = self.errors.len();
+        let j = self.journal.get_or_insert_with(Journal::default);
+        j.marks.push((j.undo.len(), errors));
     }
 
-    /// Keeps what was checked since [`begin`](Self::begin).
+    /// Keeps what was checked since the last [`begin`](Self::begin) (inside an outer check, it
+    /// is still undone if that one is rolled back).
     pub fn commit(&mut self) {
-        self.journal = None;
+        if let Some(j) = &mut self.journal {
+            j.marks.pop();
+            if j.marks.is_empty() {
+                self.journal = None;
+            }
+        }
     }
 
-    /// Forgets everything checked since [`begin`](Self::begin), errors included: the validator
-    /// is as it was.
+    /// Forgets everything checked since the last [`begin`](Self::begin), errors included: the
+    /// validator is as it was then.
     pub fn rollback(&mut self) {
-        let Some(j) = self.journal.take() else {
+        let Some(j) = &mut self.journal else {
             return;
         };
-        self.errors.truncate(j.errors);
-        for u in j.undo.into_iter().rev() {
+        let Some((undo_len, errors)) = j.marks.pop() else {
+            return;
+        };
+        let undo: Vec<Undo> = j.undo.drain(undo_len..).collect();
+        if j.marks.is_empty() {
+            self.journal = None;
+        }
+        self.errors.truncate(errors);
+        for u in undo.into_iter().rev() {
             match u {
                 Undo::Id(h) => {
                     self.ids.remove(&h);
@@ -658,7 +672,11 @@ impl Validator {
     /// with the references still waiting for an opener that has not appeared: what
     /// [`finish`](Self::finish) would add, without ending the check.
     pub fn pending_errors(&self) -> Vec<RuleError> {
-        let from = self.journal.as_ref().map_or(0, |j| j.errors);
+        let from = self
+            .journal
+            .as_ref()
+            .and_then(|j| j.marks.last())
+            .map_or(0, |m| m.1);
         let mut errors = self.errors[from..].to_vec();
         for t in &self.tables {
             t.finish(&mut errors);
@@ -980,6 +998,51 @@ mod tests {
         v.check(loc(2), &p(&ev("e8", "death", "06T10:00:00", "")));
         assert_eq!(v.pending_errors().len(), 1);
         v.rollback();
+        assert!(v.finish().is_empty());
+    }
+
+    #[test]
+    fn tentative_checks_nest() {
+        let orgs: OrgRegister = [Org {
+            code: "RJE".into(),
+            name: "RJE".into(),
+            kind: OrgKind::AcuteTrust,
+            cqc_rating: None,
+            beds: None,
+            extended_access: None,
+        }]
+        .into_iter()
+        .collect();
+        let p = |l: &str| parse_line(l, &orgs).unwrap();
+        let loc = Loc { file: 0, line: 1 };
+        let mut v = Validator::new();
+        // A group: the first append kept, the second (a second admission) rolled back.
+        v.begin();
+        v.begin();
+        assert!(matches!(
+            v.check(loc, &p(&adm("e1", "01T10:00:00"))),
+            Verdict::New(_)
+        ));
+        v.commit();
+        v.begin();
+        v.check(
+            loc,
+            &p(&ev(
+                "e2",
+                "admission",
+                "01T11:00:00",
+                r#","spell":"s1","org":"RJE","method":"emergency""#,
+            )),
+        );
+        assert_eq!(v.pending_errors().len(), 1);
+        v.rollback();
+        assert!(v.pending_errors().is_empty());
+        // The group is not stored after all: the first append goes too.
+        v.rollback();
+        assert!(matches!(
+            v.check(loc, &p(&adm("e1", "01T10:00:00"))),
+            Verdict::New(_)
+        ));
         assert!(v.finish().is_empty());
     }
 }

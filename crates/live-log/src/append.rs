@@ -80,85 +80,132 @@ fn parse_lines(
     }
 }
 
+/// An append waiting to be stored, with where its answer goes.
+pub(crate) struct Queued {
+    text: String,
+    /// The lines parsed against `orgs`.
+    lines: Vec<(u32, ParsedEvent, String)>,
+    orgs: std::sync::Arc<domain::OrgRegister>,
+    reply: std::sync::mpsc::Sender<Result<Appended, AppendError>>,
+}
+
 impl LiveLog {
     /// Appends the events of `text` (JSON Lines): all of them, or none when any line breaks
     /// the format or the log's rules (checked against every stored event, as `import` does).
-    /// An event already stored with the same content is a no-op.
+    /// An event already stored with the same content is a no-op. Returns once the events are
+    /// durable.
+    ///
+    /// Appends that arrive while another is being stored wait and are then stored together,
+    /// each checked on its own (one rejected append does not hold back the others), in one
+    /// transaction: one commit to disk for the group (group commit), every acknowledgement
+    /// still after its events are durable.
     pub fn append(&self, text: &str) -> Result<Appended, AppendError> {
-        let mut held = self.held.lock().expect("not poisoned");
-        let held = &mut *held;
-        // Parsed against the register as it is now; checked again under the lock if another
-        // writer changed the register meanwhile.
-        let orgs = held.orgs.clone();
+        let orgs = self.orgs.read().expect("not poisoned").clone();
         let lines = parse_lines(text, &orgs).map_err(AppendError::Invalid)?;
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.queue.lock().expect("not poisoned").push(Queued {
+            text: text.to_string(),
+            lines,
+            orgs,
+            reply,
+        });
+        let mut held = self.held.lock().expect("not poisoned");
+        // The writer before may have stored this append with its own group.
+        if let Ok(done) = answer.try_recv() {
+            return done;
+        }
+        let group = std::mem::take(&mut *self.queue.lock().expect("not poisoned"));
+        self.store_group(&mut held, group);
+        drop(held);
+        answer.recv().unwrap_or_else(|_| {
+            Err(LiveError::Store(store::StoreError::Corrupt("an append was lost".into())).into())
+        })
+    }
+
+    /// Stores a group of appends in one write transaction, answering each.
+    fn store_group(&self, held: &mut Held, group: Vec<Queued>) {
         let Held {
             store,
             validator,
             facts,
-            orgs: held_orgs,
             last_seq,
             ..
         } = held;
-        let mut outcome: Option<Result<Appended, Vec<LineError>>> = None;
+        let mut answers: Vec<Option<Result<Appended, Vec<LineError>>>> = vec![None; group.len()];
         let mut accepted: Vec<(Option<u32>, domain::Event)> = Vec::new();
         let mut caught = CatchUp {
             last_seq: *last_seq,
             ..CatchUp::default()
         };
+        let mut opened = false;
         let written = store.write(&mut |w| {
             let stored_orgs = w.orgs()?;
             // What other writers stored since the last look.
             caught.fold(w, &stored_orgs, validator, facts)?;
-            let lines = if stored_orgs != *held_orgs {
-                match parse_lines(text, &stored_orgs) {
-                    Ok(l) => l,
-                    Err(e) => {
-                        outcome = Some(Err(e));
-                        return Ok(None);
-                    }
-                }
-            } else {
-                lines.clone()
-            };
             validator.begin();
-            let mut done = Appended::default();
+            opened = true;
             let mut events = Vec::new();
             accepted.clear();
-            for (n, p, raw) in lines {
-                match validator.check(Loc { file: 0, line: n }, &p) {
-                    Verdict::New(ix) => {
-                        done.appended += 1;
-                        let e = &p.event;
-                        events.push(NewEvent {
-                            id: e.id.to_string(),
-                            kind: e.body.kind().to_string(),
-                            at: e.at.0,
-                            person: e.person.map(|p| p.digits()),
-                            content_digest: p.content_digest,
-                            raw,
-                        });
-                        accepted.push((ix, p.event));
+            for (k, q) in group.iter().enumerate() {
+                // Lines are parsed against the register; parsed again if another writer
+                // changed it meanwhile.
+                let reparsed;
+                let lines = if *q.orgs != stored_orgs {
+                    match parse_lines(&q.text, &stored_orgs) {
+                        Ok(l) => {
+                            reparsed = l;
+                            &reparsed
+                        }
+                        Err(e) => {
+                            answers[k] = Some(Err(e));
+                            continue;
+                        }
                     }
-                    Verdict::Duplicate => done.already_stored += 1,
-                    Verdict::Rejected => {}
+                } else {
+                    &q.lines
+                };
+                validator.begin();
+                let mut done = Appended::default();
+                let mut mine = Vec::new();
+                let mut mine_events = Vec::new();
+                for (n, p, raw) in lines {
+                    match validator.check(Loc { file: 0, line: *n }, p) {
+                        Verdict::New(ix) => {
+                            done.appended += 1;
+                            let e = &p.event;
+                            mine_events.push(NewEvent {
+                                id: e.id.to_string(),
+                                kind: e.body.kind().to_string(),
+                                at: e.at.0,
+                                person: e.person.map(|p| p.digits()),
+                                content_digest: p.content_digest,
+                                raw: raw.clone(),
+                            });
+                            mine.push((ix, p.event.clone()));
+                        }
+                        Verdict::Duplicate => done.already_stored += 1,
+                        Verdict::Rejected => {}
+                    }
+                }
+                let errors = validator.pending_errors();
+                if errors.is_empty() {
+                    validator.commit();
+                    events.extend(mine_events);
+                    accepted.extend(mine);
+                    answers[k] = Some(Ok(done));
+                } else {
+                    validator.rollback();
+                    answers[k] = Some(Err(errors
+                        .into_iter()
+                        .map(|e| LineError {
+                            line: Some(e.loc.line),
+                            field: e.field.map(str::to_string),
+                            message: e.message,
+                        })
+                        .collect()));
                 }
             }
-            let errors = validator.pending_errors();
-            if !errors.is_empty() {
-                validator.rollback();
-                outcome = Some(Err(errors
-                    .into_iter()
-                    .map(|e| LineError {
-                        line: Some(e.loc.line),
-                        field: e.field.map(str::to_string),
-                        message: e.message,
-                    })
-                    .collect()));
-                return Ok(None);
-            }
-            outcome = Some(Ok(done));
             if events.is_empty() {
-                validator.commit();
                 return Ok(None);
             }
             Ok(Some(Batch {
@@ -167,33 +214,45 @@ impl LiveLog {
             }))
         });
         match written {
-            Ok(wrote) => {
+            Ok(_) => {
+                if opened {
+                    held.validator.commit();
+                }
                 held.apply(caught);
-                match outcome.expect("the write ran its decision") {
-                    Err(errors) => Err(AppendError::Invalid(errors)),
-                    Ok(done) => {
-                        if wrote {
-                            held.validator.commit();
-                            for (ix, e) in &accepted {
-                                held.facts.push_indexed(e, *ix);
-                                held.span.include(e.at);
-                            }
-                            held.events += done.appended;
-                            held.version += 1;
-                            // The next catch-up reads these events back from the store: the
-                            // validator knows them by then, so they come back as duplicates
-                            // and are not folded in twice.
-                        }
-                        Ok(done)
+                if !accepted.is_empty() {
+                    for (ix, e) in &accepted {
+                        held.facts.push_indexed(e, *ix);
+                        held.span.include(e.at);
                     }
+                    held.events += accepted.len() as u64;
+                    held.version += 1;
+                }
+                // The next catch-up reads these events back from the store: the validator
+                // knows them by then, so they come back as duplicates and are not folded in
+                // twice.
+                for (q, a) in group.into_iter().zip(answers) {
+                    let a = a.unwrap_or_else(|| Err(Vec::new()));
+                    let _ = q.reply.send(a.map_err(AppendError::Invalid));
                 }
             }
             Err(e) => {
-                // Nothing was stored: forget the tentative check. What was caught up from
+                // Nothing was stored: forget the tentative checks. What was caught up from
                 // other writers stays (it is stored).
-                held.validator.rollback();
+                if opened {
+                    held.validator.rollback();
+                }
                 held.apply(caught);
-                Err(e.into())
+                let message = e.to_string();
+                let mut e = Some(e);
+                for q in group {
+                    let err = match e.take() {
+                        Some(e) => LiveError::Store(e),
+                        None => LiveError::Store(store::StoreError::Io(std::io::Error::other(
+                            message.clone(),
+                        ))),
+                    };
+                    let _ = q.reply.send(Err(err.into()));
+                }
             }
         }
     }

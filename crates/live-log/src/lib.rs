@@ -49,6 +49,10 @@ struct Held {
 /// The journey log of a running service.
 pub struct LiveLog {
     held: Mutex<Held>,
+    /// Appends waiting for the writer (stored together: see [`LiveLog::append`]).
+    queue: Mutex<Vec<append::Queued>>,
+    /// The organisations register appends are parsed against (kept in step by `held`).
+    orgs: RwLock<Arc<OrgRegister>>,
     view: RwLock<Arc<View>>,
     /// Serialises rebuilding views, so concurrent readers wait for one rebuild.
     rebuilding: Mutex<()>,
@@ -91,8 +95,11 @@ impl LiveLog {
         held.population = population;
         held.apply(state);
         let view = Arc::new(View::build(&held));
+        let orgs = RwLock::new(Arc::new(held.orgs.clone()));
         Ok(LiveLog {
             held: Mutex::new(held),
+            queue: Mutex::new(Vec::new()),
+            orgs,
             view: RwLock::new(view),
             rebuilding: Mutex::new(()),
         })
@@ -104,7 +111,9 @@ impl LiveLog {
         let current = self.view.read().expect("not poisoned").clone();
         let _one = self.rebuilding.lock().expect("not poisoned");
         let mut held = self.held.lock().expect("not poisoned");
-        held.catch_up()?;
+        if held.catch_up()? {
+            *self.orgs.write().expect("not poisoned") = Arc::new(held.orgs.clone());
+        }
         let latest = self.view.read().expect("not poisoned").clone();
         if latest.version == held.version {
             return Ok(latest);
@@ -183,8 +192,8 @@ impl Held {
         self.span.merge(c.span);
     }
 
-    /// Folds in what other writers stored since the last look.
-    fn catch_up(&mut self) -> Result<(), LiveError> {
+    /// Folds in what other writers stored since the last look; true if the registers changed.
+    fn catch_up(&mut self) -> Result<bool, LiveError> {
         let mut state = CatchUp {
             last_seq: self.last_seq,
             ..CatchUp::default()
@@ -205,14 +214,16 @@ impl Held {
         if state.bad > 0 {
             return Err(LiveError::Damaged(state.bad));
         }
+        let mut changed = false;
         if let Some((orgs, population)) = registers {
             if orgs != self.orgs || population != self.population {
                 self.orgs = orgs;
                 self.population = population;
                 self.version += 1;
+                changed = true;
             }
         }
         self.apply(state);
-        Ok(())
+        Ok(changed)
     }
 }
