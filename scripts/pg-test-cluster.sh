@@ -7,7 +7,8 @@
 #   scripts/pg-test-cluster.sh stop [DIR]        # stops it and removes the dir (default
 #                                                # $JOINEDUP_PG_CLUSTER_DIR)
 #
-# For local test use only: trust authentication, fsync off, listening on 127.0.0.1 only, the
+# For local test use only: trust authentication, fsync off (JOINEDUP_PG_DURABLE=1: on, as a real
+# server, for benchmarks of durable writes), listening on 127.0.0.1 only, the
 # unix socket inside the temp dir. As root, the server runs as the `postgres` user.
 set -euo pipefail
 
@@ -60,11 +61,13 @@ start() {
   cd "$dir"
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${JOINEDUP_PG_DURABLE:-0}" = 1 ] && durability=""
   local started=
   for _ in 1 2 3 4 5; do
     port=$(free_port)
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/sock $durability -c max_connections=200" \
         start >"$dir/pg_ctl.log" 2>&1; then
       started=1
       break

@@ -7,22 +7,45 @@ use indicators::{BenchmarkSet, Context, Journeys, Period, Report};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The first and last `at` of the events held.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// When the events held happened: the first and last `at`, and how many fell on each local day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Span {
     pub first: Option<Instant>,
     pub last: Option<Instant>,
+    days: std::collections::BTreeMap<NaiveDate, u32>,
 }
 
 impl Span {
     pub(crate) fn include(&mut self, t: Instant) {
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        *self.days.entry(Zone::default().local_date(t)).or_default() += 1;
     }
+
     pub(crate) fn merge(&mut self, other: Span) {
         for t in [other.first, other.last].into_iter().flatten() {
-            self.include(t);
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
         }
+        for (d, n) in other.days {
+            *self.days.entry(d).or_default() += n;
+        }
+    }
+
+    /// Whether the log covers `[from, to)`: its events there come, day for day, at a quarter or
+    /// more of the log's usual (median) daily rate. A period the log does not cover (before it
+    /// starts, after it ends, in a gap, or holding only a few events dated back, such as the
+    /// registrations of people who were there before) has no value on a chart, never a zero.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        let mut rates: Vec<u32> = self.days.values().copied().collect();
+        if rates.is_empty() || to <= from {
+            return false;
+        }
+        rates.sort_unstable();
+        let median = f64::from(rates[rates.len() / 2]);
+        let days = (to - from).num_days() as f64;
+        let held: u64 = self.days.range(from..to).map(|(_, n)| u64::from(*n)).sum();
+        held as f64 / days >= 0.25 * median
     }
 }
 
@@ -45,7 +68,7 @@ impl View {
         View {
             version: held.version,
             events: held.events,
-            span: held.span,
+            span: held.span.clone(),
             orgs: held.orgs.clone(),
             population: held.population,
             journeys: held.facts.clone().finish(),
@@ -79,5 +102,41 @@ impl View {
         }
         cache.insert(key, report.clone());
         Some(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_period_is_covered_only_at_the_log_s_usual_rate() {
+        let zone = Zone::default();
+        let d = |s: &str| domain::parse_date(s).unwrap();
+        let mut span = Span::default();
+        // February and March 2017: 100 events a day; a few registrations dated years before.
+        let mut day = d("2017-02-01");
+        while day < d("2017-04-01") {
+            for h in 0..100 {
+                span.include(zone.midnight(day).plus_hours(h % 24));
+            }
+            day = day.succ_opt().unwrap();
+        }
+        for y in 2010..2016 {
+            span.include(zone.midnight(d(&format!("{y}-06-01"))));
+        }
+        assert!(span.covers(d("2017-02-01"), d("2017-03-01")));
+        assert!(span.covers(d("2017-03-01"), d("2017-04-01")));
+        assert!(
+            !span.covers(d("2015-06-01"), d("2015-07-01")),
+            "a month of one old registration"
+        );
+        assert!(
+            !span.covers(d("2017-04-01"), d("2017-05-01")),
+            "after the log"
+        );
+        // Half a month of data is half the usual rate: still covered.
+        assert!(span.covers(d("2017-03-15"), d("2017-04-15")));
+        assert!(!span.covers(d("2017-03-01"), d("2017-03-01")));
     }
 }

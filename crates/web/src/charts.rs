@@ -135,13 +135,11 @@ pub fn chart(
             format!("a chart of at most {} days", crate::api::MAX_PERIOD_DAYS),
         ));
     }
-    let last_day = view.span.last.map(|t| state.config.zone.local_date(t));
     let mut points = Vec::new();
     for p in periods(from, to, by) {
-        // A period the log does not cover (before its first event or after its last) is
-        // missing, never a value of zero: it must not look like a change in the system.
-        let covered = first_day.is_some_and(|f| f <= p.from)
-            && last_day.is_some_and(|l| p.to <= l + chrono::Duration::days(1));
+        // A period the log does not cover (`Span::covers`) is missing, never a value of zero:
+        // it must not look like a change in the system.
+        let covered = view.span.covers(p.from, p.to);
         let value = if covered {
             view.report(p, &state.benchmarks, state.config.zone)
                 .and_then(|r| r.value(&id))

@@ -353,14 +353,8 @@ async fn dashboard(
             let events = s.live.cached_view().events;
             let rows = indicator_rows(&report);
             let view = s.live.cached_view();
-            let zone = s.config.zone;
-            let first = view.span.first.map(|t| zone.local_date(t));
-            let last = view.span.last.map(|t| zone.local_date(t));
-            // A month the log does not wholly cover has no value on a chart.
-            let covered: Vec<bool> = months
-                .iter()
-                .map(|m| first.is_some_and(|f| f <= m.from) && last.is_some_and(|l| m.to <= l + chrono::Duration::days(1)))
-                .collect();
+            // A month the log does not cover has no value on a chart.
+            let covered: Vec<bool> = months.iter().map(|m| view.span.covers(m.from, m.to)).collect();
             let trends: Vec<Value> = INDICATORS
                 .iter()
                 .map(|d| {
