@@ -58,6 +58,8 @@ pub struct View {
     pub population: Option<Population>,
     journeys: Journeys,
     reports: Mutex<HashMap<(NaiveDate, NaiveDate), Arc<Report>>>,
+    /// What callers derived from this view (a rendered answer ...), by their own key.
+    memo: Mutex<HashMap<String, Arc<str>>>,
 }
 
 /// Reports kept per view: a dashboard asks for a handful of periods.
@@ -73,7 +75,27 @@ impl View {
             population: held.population,
             journeys: held.facts.clone().finish(),
             reports: Mutex::new(HashMap::new()),
+            memo: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The text `make` derives from this view, made once per view and `key` (the view never
+    /// changes, so neither does what is derived from it).
+    pub fn memo<E>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<Arc<str>, E> {
+        if let Some(t) = self.memo.lock().expect("not poisoned").get(key) {
+            return Ok(t.clone());
+        }
+        let text: Arc<str> = make()?.into();
+        let mut memo = self.memo.lock().expect("not poisoned");
+        if memo.len() >= MAX_CACHED_REPORTS {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), text.clone());
+        Ok(text)
     }
 
     /// Every indicator for `period` (computed once per view and period); `None` when the

@@ -209,7 +209,16 @@ pub fn reports(
     period: Period,
     by_month: bool,
 ) -> Result<Vec<std::sync::Arc<indicators::Report>>, AppError> {
-    let view = state.live.view()?;
+    reports_of(state, &state.live.view()?, period, by_month)
+}
+
+/// The reports of a period from one view.
+pub fn reports_of(
+    state: &AppState,
+    view: &live_log::View,
+    period: Period,
+    by_month: bool,
+) -> Result<Vec<std::sync::Arc<indicators::Report>>, AppError> {
     let periods = if by_month {
         period.months()
     } else {
@@ -241,18 +250,24 @@ async fn indicators_json(
     let (period, by_month) = q.period(state.config.today())?;
     let text = state
         .blocking(move |s| {
-            let reports = reports(s, period, by_month)?;
-            let owned: Vec<indicators::Report> = reports.iter().map(|r| (**r).clone()).collect();
-            let v = if by_month {
-                indicators::periods_json(&owned)
-            } else {
-                owned[0].to_json()
-            };
-            serde_json::to_string_pretty(&v)
-                .map(|t| t + "\n")
-                .map_err(|e| AppError::internal(e.to_string()))
+            let view = s.live.view()?;
+            let key = format!("indicators.json {} {} {by_month}", period.from, period.to);
+            view.memo(&key, || {
+                let reports = reports_of(s, &view, period, by_month)?;
+                let owned: Vec<indicators::Report> =
+                    reports.iter().map(|r| (**r).clone()).collect();
+                let v = if by_month {
+                    indicators::periods_json(&owned)
+                } else {
+                    owned[0].to_json()
+                };
+                serde_json::to_string_pretty(&v)
+                    .map(|t| t + "\n")
+                    .map_err(|e| AppError::internal(e.to_string()))
+            })
         })
         .await?;
+    let text = text.to_string();
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
