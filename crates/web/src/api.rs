@@ -209,7 +209,8 @@ pub fn reports(
     period: Period,
     by_month: bool,
 ) -> Result<Vec<std::sync::Arc<indicators::Report>>, AppError> {
-    reports_of(state, &state.live.view()?, period, by_month)
+    let view = state.live.view()?;
+    reports_of(state, &view, period, by_month)
 }
 
 /// The reports of a period from one view.
