@@ -6,6 +6,7 @@ mod concurrent;
 mod metrics;
 mod postgres;
 mod property;
+mod serve;
 mod store;
 mod twin;
 
