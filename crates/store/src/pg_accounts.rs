@@ -15,8 +15,26 @@ use std::cell::{RefCell, RefMut};
 
 /// The accounts of a PostgreSQL store, on a connection of their own.
 pub struct PgAccounts {
-    client: RefCell<Client>,
+    /// Always `Some` until dropped.
+    client: RefCell<Option<Client>>,
     url: String,
+}
+
+impl Drop for PgAccounts {
+    /// The client closes its connection by blocking on a runtime of its own, which panics
+    /// inside an async context (the service may drop the last handle of its accounts in one):
+    /// it is dropped on a thread of its own.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.get_mut().take() {
+            let closing = std::thread::Builder::new()
+                .name("pg-accounts-close".into())
+                .spawn(move || drop(client));
+            // Without a thread, the connection is left for the server to close.
+            if let Ok(closing) = closing {
+                let _ = closing.join();
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PgAccounts {
@@ -36,7 +54,7 @@ impl PgAccounts {
     pub fn open(url: &str) -> Result<Self, StoreError> {
         let client = PgStore::open(url, Access::Write)?.into_client();
         Ok(PgAccounts {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             url: url.to_string(),
         })
     }
@@ -48,10 +66,11 @@ impl PgAccounts {
                 "the PostgreSQL accounts were called while one of their calls was running",
             ))
         })?;
-        if c.is_closed() {
-            *c = connect(&self.url, false)?;
+        if c.as_ref().is_none_or(Client::is_closed) {
+            *c = Some(connect(&self.url, false)?);
         }
-        Ok(c)
+        RefMut::filter_map(c, Option::as_mut)
+            .map_err(|_| StoreError::Io(std::io::Error::other("no PostgreSQL connection")))
     }
 }
 

@@ -47,16 +47,22 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         ..web::Config::default()
     };
     let state = web::AppState::new(live, accounts, config);
+    // The PostgreSQL clients close their connections by blocking: the last handle of the store
+    // is dropped here, after the runtime, never inside it.
+    let kept = state.clone();
     let events = state.live.events();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the service's runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.addr)
             .await
             .with_context(|| format!("cannot listen on {}", a.addr))?;
         let addr = listener.local_addr()?;
+        // Listening for the signals before saying so: a SIGTERM right after the line below
+        // stops the service gracefully too.
+        let stop = stop_signal()?;
         eprintln!(
             "joinedup is serving {} ({events} events, read in {:.1} s) at http://{addr}/",
             a.db,
@@ -69,10 +75,34 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
             );
         }
         eprintln!("stop with Ctrl-C; requests in flight finish first");
-        web::serve(listener, web::app(state), web::shutdown_signal()).await?;
+        web::serve(listener, web::app(state), stop).await?;
         eprintln!("stopped");
         anyhow::Ok(())
-    })
+    });
+    drop(runtime);
+    drop(kept);
+    served
+}
+
+/// Completes on SIGTERM or Ctrl-C (SIGINT), listened for from the call on (unlike a signal
+/// future, which listens only once polled). Called inside the runtime.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(web::shutdown_signal())
+    }
 }
 
 /// Fills an empty store with the demo system (the same for the same `--today` and `--seed` on
