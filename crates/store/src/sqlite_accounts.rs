@@ -138,7 +138,8 @@ impl Accounts for SqliteAccounts {
         // Every key or none.
         let tx = self.store.connection().unchecked_transaction()?;
         {
-            let mut insert = tx.prepare("INSERT INTO sign_in_attempts (key, at) VALUES (?1, ?2)")?;
+            let mut insert =
+                tx.prepare("INSERT INTO sign_in_attempts (key, at) VALUES (?1, ?2)")?;
             for k in keys {
                 insert.execute(params![k, now])?;
             }

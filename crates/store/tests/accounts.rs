@@ -110,7 +110,7 @@ fn adding_and_a_taken_name(a: &mut dyn Accounts) {
     }
     // Nothing of the refused user was stored, and the first is unchanged.
     let users = a.users().unwrap();
-    assert_eq!(users, [alice.clone()]);
+    assert_eq!(users, std::slice::from_ref(&alice));
 
     let bob = add(a, "bob");
     assert_ne!(bob.id, alice.id);
@@ -248,13 +248,17 @@ fn clearing_failed_sign_ins_forgets_one_key(a: &mut dyn Accounts) {
 fn opening_accounts_never_creates_a_sqlite_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("missing.db");
-    let e = open_accounts(&Location::Sqlite(path.clone())).err().unwrap();
+    let e = open_accounts(&Location::Sqlite(path.clone()))
+        .err()
+        .unwrap();
     assert!(matches!(e, StoreError::NotFound(_)), "{e}");
     assert!(!path.exists());
 
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, b"").unwrap();
-    let e = open_accounts(&Location::Sqlite(empty.clone())).err().unwrap();
+    let e = open_accounts(&Location::Sqlite(empty.clone()))
+        .err()
+        .unwrap();
     assert!(matches!(e, StoreError::NotAStore(_)), "{e}");
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
 }

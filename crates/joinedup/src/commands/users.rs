@@ -80,11 +80,7 @@ pub fn run(a: UsersArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn set_disabled(
-    accounts: &mut dyn Accounts,
-    username: &str,
-    disabled: bool,
-) -> anyhow::Result<()> {
+fn set_disabled(accounts: &mut dyn Accounts, username: &str, disabled: bool) -> anyhow::Result<()> {
     if !accounts.set_disabled(username, disabled)? {
         return Err(InvalidInput(format!("error: there is no user {username:?}")).into());
     }

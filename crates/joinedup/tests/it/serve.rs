@@ -66,7 +66,10 @@ fn serve_demo_and_stop(dir: &Path, db: &str) -> String {
     let status = child.wait().unwrap();
     reader.join().unwrap();
     said.extend(rx.try_iter().map(|l| l + "\n"));
-    assert!(status.success(), "serve exited with {status} on SIGTERM:\n{said}");
+    assert!(
+        status.success(),
+        "serve exited with {status} on SIGTERM:\n{said}"
+    );
     assert!(said.contains("stopped"), "{said}");
     said
 }
@@ -89,10 +92,16 @@ fn the_demo_is_the_same_on_sqlite_and_postgres() {
         .and_then(|(user, _)| user.split_once(':'))
         .map(|(_, p)| p.to_string());
     if let Some(p) = password.filter(|p| !p.is_empty()) {
-        assert!(!on_pg.contains(&p), "the URL's password was shown:\n{on_pg}");
+        assert!(
+            !on_pg.contains(&p),
+            "the URL's password was shown:\n{on_pg}"
+        );
     }
 
-    ok(joinedup(d, &["export", "--db", "demo.db", "--out", "sqlite"]));
+    ok(joinedup(
+        d,
+        &["export", "--db", "demo.db", "--out", "sqlite"],
+    ));
     ok(joinedup(d, &["export", "--db", &url, "--out", "pg"]));
     for f in ["events.jsonl", "orgs.csv", "population.csv"] {
         let a = std::fs::read_to_string(d.join("sqlite").join(f)).unwrap();
@@ -108,7 +117,10 @@ fn the_demo_is_the_same_on_sqlite_and_postgres() {
 
     // The demo users are in both stores, listed alike.
     let users = ok(joinedup(d, &["users", "--db", &url, "list"]));
-    assert_eq!(users, ok(joinedup(d, &["users", "--db", "demo.db", "list"])));
+    assert_eq!(
+        users,
+        ok(joinedup(d, &["users", "--db", "demo.db", "list"]))
+    );
     assert_eq!(users.lines().count(), 8, "{users}");
     assert!(
         users.contains("discharge_coordinator\tRJE\tdischarge_coordinator"),
