@@ -99,9 +99,10 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
-    /// The store: an SQLite file (created if missing).
-    #[arg(long, value_name = "PATH", default_value = "joinedup.db")]
-    pub db: PathBuf,
+    /// The store: an SQLite file (created if missing) or a postgres:// URL of an existing
+    /// database (its schema created or migrated on start).
+    #[arg(long, value_name = "FILE|URL", default_value = "joinedup.db", value_parser = StoreLocation)]
+    pub db: store::Location,
     /// Where to listen.
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
@@ -121,9 +122,9 @@ pub struct ServeArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct UsersArgs {
-    /// The store.
-    #[arg(long, value_name = "PATH", default_value = "joinedup.db")]
-    pub db: PathBuf,
+    /// The store: an SQLite file or a postgres:// URL (it must exist).
+    #[arg(long, value_name = "FILE|URL", default_value = "joinedup.db", value_parser = StoreLocation)]
+    pub db: store::Location,
     #[command(subcommand)]
     pub action: UsersAction,
 }

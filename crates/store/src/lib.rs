@@ -5,7 +5,8 @@
 //! transaction that holds the store's write lock from before its first read to its commit.
 //! [`SqliteStore`] is the embedded store (one file), [`PgStore`] the same on PostgreSQL; both
 //! hold the one schema of [`schema`], and [`open`] opens either from a [`Location`] (a path or
-//! a `postgres://` URL). [`import`] brings files in all or nothing, and [`export`] writes the log
+//! a `postgres://` URL). [`Accounts`] (users, sessions, failed sign-ins) are kept in the same
+//! store ([`SqliteAccounts`], [`PgAccounts`]), opened by [`open_accounts`]. [`import`] brings files in all or nothing, and [`export`] writes the log
 //! and registers back out.
 //!
 //! *Invariant*: events are never updated or deleted (the schema refuses it with triggers); an
@@ -20,6 +21,7 @@ pub mod export;
 pub mod import;
 pub mod location;
 pub mod pg;
+pub mod pg_accounts;
 pub mod schema;
 pub mod sqlite;
 pub mod sqlite_accounts;
@@ -30,8 +32,9 @@ pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
     import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
-pub use location::{open, Location};
+pub use location::{open, open_accounts, Location};
 pub use pg::PgStore;
+pub use pg_accounts::PgAccounts;
 pub use sqlite::{Access, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 pub use sqlite_accounts::SqliteAccounts;
 

@@ -1,6 +1,8 @@
 //! Where a store is: an SQLite file or a PostgreSQL database, and opening either.
 
-use crate::{Access, JourneyStore, PgStore, SqliteStore, StoreError};
+use crate::{
+    Access, Accounts, JourneyStore, PgAccounts, PgStore, SqliteAccounts, SqliteStore, StoreError,
+};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -131,6 +133,17 @@ pub fn open(
     Ok(match location {
         Location::Sqlite(path) => Box::new(SqliteStore::open_with(path, access)?),
         Location::Postgres(url) => Box::new(PgStore::open(url, access)?),
+    })
+}
+
+/// Opens the accounts (users, sessions, failed sign-ins) of the store at `location`, on a
+/// connection of their own. The store must exist and hold joinedup's schema (an older one is
+/// migrated, as [`Access::Write`] does): opening for accounts never creates a store
+/// ([`StoreError::NotFound`], [`StoreError::NotAStore`]).
+pub fn open_accounts(location: &Location) -> Result<Box<dyn Accounts>, StoreError> {
+    Ok(match location {
+        Location::Sqlite(path) => Box::new(SqliteAccounts::open(path)?),
+        Location::Postgres(url) => Box::new(PgAccounts::open(url)?),
     })
 }
 

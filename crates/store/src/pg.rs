@@ -224,6 +224,11 @@ impl PgStore {
         })
     }
 
+    /// The store's connection, for [`crate::PgAccounts`] (which keeps one of its own).
+    pub(crate) fn into_client(self) -> Client {
+        self.client.into_inner()
+    }
+
     /// Runs `f` on the store's snapshot and returns what it computed.
     fn read_one<T>(
         &self,

@@ -76,17 +76,19 @@ impl Accounts for SqliteAccounts {
     }
 
     fn set_disabled(&mut self, username: &str, disabled: bool) -> Result<bool, StoreError> {
-        let conn = self.store.connection();
-        let n = conn.execute(
+        // Both or neither: a disabled user keeps no session.
+        let tx = self.store.connection().unchecked_transaction()?;
+        let n = tx.execute(
             "UPDATE users SET disabled = ?2 WHERE username = ?1",
             params![username, disabled],
         )?;
         if disabled {
-            conn.execute(
+            tx.execute(
                 "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = ?1)",
                 [username],
             )?;
         }
+        tx.commit()?;
         Ok(n > 0)
     }
 
@@ -133,13 +135,16 @@ impl Accounts for SqliteAccounts {
     }
 
     fn record_failed_sign_in(&mut self, keys: &[String], now: i64) -> Result<(), StoreError> {
-        let conn = self.store.connection();
-        for k in keys {
-            conn.execute(
-                "INSERT INTO sign_in_attempts (key, at) VALUES (?1, ?2)",
-                params![k, now],
-            )?;
+        // Every key or none.
+        let tx = self.store.connection().unchecked_transaction()?;
+        {
+            let mut insert =
+                tx.prepare("INSERT INTO sign_in_attempts (key, at) VALUES (?1, ?2)")?;
+            for k in keys {
+                insert.execute(params![k, now])?;
+            }
         }
+        tx.commit()?;
         Ok(())
     }
 

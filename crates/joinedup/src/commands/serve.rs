@@ -3,10 +3,7 @@
 use crate::cli::ServeArgs;
 use anyhow::Context as _;
 use std::time::Instant;
-use store::{
-    Access, Accounts, Batch, JourneyStore, NewEvent, NewUser, SqliteAccounts, SqliteStore,
-    StoreRead,
-};
+use store::{Access, Accounts, Batch, JourneyStore, NewEvent, NewUser};
 
 /// The demo users: one per role, named for it, each in an organisation that fits the role.
 pub const DEMO_USERS: [(&str, &str); 8] = [
@@ -29,36 +26,46 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let mut store = SqliteStore::open_with(&a.db, Access::Create)
-        .with_context(|| format!("cannot open the store {}", a.db.display()))?;
+    let mut store = store::open(&a.db, Access::Create)
+        .with_context(|| format!("cannot open the store {}", a.db))?;
     let today = a.today;
     if a.demo {
-        fill_demo(&mut store, &a)?;
+        fill_demo(store.as_mut(), &a)?;
     }
-    let accounts = SqliteAccounts::open(&a.db)?;
+    let mut accounts = store::open_accounts(&a.db)
+        .with_context(|| format!("cannot open the accounts of the store {}", a.db))?;
+    if a.demo {
+        ensure_demo_users(accounts.as_mut())?;
+    }
     let started = Instant::now();
-    let live = live_log::LiveLog::open(Box::new(store))
-        .with_context(|| format!("cannot read the store {}", a.db.display()))?;
+    let live = live_log::LiveLog::open(store)
+        .with_context(|| format!("cannot read the store {}", a.db))?;
     let config = web::Config {
         today,
-        store_kind: "sqlite",
+        store_kind: a.db.kind(),
         secure_cookies: a.secure_cookies,
         ..web::Config::default()
     };
-    let state = web::AppState::new(live, Box::new(accounts), config);
+    let state = web::AppState::new(live, accounts, config);
+    // The PostgreSQL clients close their connections by blocking: the last handle of the store
+    // is dropped here, after the runtime, never inside it.
+    let kept = state.clone();
     let events = state.live.events();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the service's runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(a.addr)
             .await
             .with_context(|| format!("cannot listen on {}", a.addr))?;
         let addr = listener.local_addr()?;
+        // Listening for the signals before saying so: a SIGTERM right after the line below
+        // stops the service gracefully too.
+        let stop = stop_signal()?;
         eprintln!(
             "joinedup is serving {} ({events} events, read in {:.1} s) at http://{addr}/",
-            a.db.display(),
+            a.db,
             started.elapsed().as_secs_f64()
         );
         if a.demo {
@@ -68,17 +75,42 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
             );
         }
         eprintln!("stop with Ctrl-C; requests in flight finish first");
-        web::serve(listener, web::app(state), web::shutdown_signal()).await?;
+        web::serve(listener, web::app(state), stop).await?;
         eprintln!("stopped");
         anyhow::Ok(())
-    })
+    });
+    drop(runtime);
+    drop(kept);
+    served
 }
 
-/// Fills an empty store with the demo system; a store with events already is left as it is.
-fn fill_demo(store: &mut SqliteStore, a: &ServeArgs) -> anyhow::Result<()> {
+/// Completes on SIGTERM or Ctrl-C (SIGINT), listened for from the call on (unlike a signal
+/// future, which listens only once polled). Called inside the runtime.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        Ok(async move {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(web::shutdown_signal())
+    }
+}
+
+/// Fills an empty store with the demo system (the same for the same `--today` and `--seed` on
+/// every back end); a store with events already is left as it is.
+fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> {
     if store.event_count()? > 0 {
         eprintln!("demo: the store already holds events; nothing added");
-        return ensure_demo_users(a);
+        return Ok(());
     }
     let started = Instant::now();
     let zone = domain::Zone::default();
@@ -114,11 +146,11 @@ fn fill_demo(store: &mut SqliteStore, a: &ServeArgs) -> anyhow::Result<()> {
         demo.start,
         started.elapsed().as_secs_f64()
     );
-    ensure_demo_users(a)
+    Ok(())
 }
 
-fn ensure_demo_users(a: &ServeArgs) -> anyhow::Result<()> {
-    let mut accounts = SqliteAccounts::open(&a.db)?;
+/// Adds the demo users a store lacks (one per role, password [`DEMO_PASSWORD`]).
+fn ensure_demo_users(accounts: &mut dyn Accounts) -> anyhow::Result<()> {
     let hash = web::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let now = chrono::Utc::now().timestamp();
     for (role, org) in DEMO_USERS {

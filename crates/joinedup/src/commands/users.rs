@@ -3,11 +3,11 @@
 use super::InvalidInput;
 use crate::cli::{UsersAction, UsersArgs};
 use std::io::BufRead as _;
-use store::{Access, Accounts, NewUser, SqliteAccounts, SqliteStore, StoreRead};
+use store::{Access, Accounts, NewUser};
 
 pub fn run(a: UsersArgs) -> anyhow::Result<()> {
-    super::readable(&a.db)?;
-    let mut accounts = SqliteAccounts::open(&a.db)?;
+    super::readable_store(&a.db)?;
+    let mut accounts = store::open_accounts(&a.db)?;
     match a.action {
         UsersAction::Add {
             username,
@@ -27,11 +27,11 @@ pub fn run(a: UsersArgs) -> anyhow::Result<()> {
             }
             let roles = access::parse_roles(&roles)
                 .map_err(|e| InvalidInput(format!("error: --roles: {e}")))?;
-            let orgs = SqliteStore::open_with(&a.db, Access::Read)?.orgs()?;
+            let orgs = store::open(&a.db, Access::Read)?.orgs()?;
             if orgs.get(&org).is_none() {
                 return Err(InvalidInput(format!(
                     "error: --org: {org:?} is not in the organisations register of {}",
-                    a.db.display()
+                    a.db
                 ))
                 .into());
             }
@@ -74,17 +74,13 @@ pub fn run(a: UsersArgs) -> anyhow::Result<()> {
                 )?;
             }
         }
-        UsersAction::Disable { username } => set_disabled(&mut accounts, &username, true)?,
-        UsersAction::Enable { username } => set_disabled(&mut accounts, &username, false)?,
+        UsersAction::Disable { username } => set_disabled(accounts.as_mut(), &username, true)?,
+        UsersAction::Enable { username } => set_disabled(accounts.as_mut(), &username, false)?,
     }
     Ok(())
 }
 
-fn set_disabled(
-    accounts: &mut SqliteAccounts,
-    username: &str,
-    disabled: bool,
-) -> anyhow::Result<()> {
+fn set_disabled(accounts: &mut dyn Accounts, username: &str, disabled: bool) -> anyhow::Result<()> {
     if !accounts.set_disabled(username, disabled)? {
         return Err(InvalidInput(format!("error: there is no user {username:?}")).into());
     }

@@ -7,6 +7,7 @@ mod metrics;
 mod postgres;
 mod property;
 mod serve;
+mod serve_demo;
 mod store;
 mod twin;
 
