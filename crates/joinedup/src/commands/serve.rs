@@ -62,7 +62,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         // Listening for the signals before saying so: a SIGTERM right after the line below
         // stops the service gracefully too.
-        let stop = stop_signal()?;
+        let stop = web::shutdown_signal().context("cannot listen for SIGTERM and Ctrl-C")?;
         eprintln!(
             "joinedup is serving {} ({events} events, read in {:.1} s) at http://{addr}/",
             a.db,
@@ -82,27 +82,6 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     drop(runtime);
     drop(kept);
     served
-}
-
-/// Completes on SIGTERM or Ctrl-C (SIGINT), listened for from the call on (unlike a signal
-/// future, which listens only once polled). Called inside the runtime.
-fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
-        let mut int = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
-        Ok(async move {
-            tokio::select! {
-                _ = term.recv() => {},
-                _ = int.recv() => {},
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Ok(web::shutdown_signal())
-    }
 }
 
 /// Fills an empty store with the demo system (the same for the same `--today` and `--seed` on
