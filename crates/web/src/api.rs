@@ -70,6 +70,29 @@ struct Credentials {
     password: String,
 }
 
+/// Names the field of a sign-in body that is missing, not a string, or unknown (serde's
+/// message names only a missing or unknown one).
+fn name_credential_field(e: AppError, body: &[u8]) -> AppError {
+    match (e, serde_json::from_slice::<Value>(body)) {
+        (
+            AppError::BadRequest {
+                field: None,
+                message,
+            },
+            Ok(Value::Object(o)),
+        ) => {
+            let expected = ["username", "password"];
+            let field = expected
+                .into_iter()
+                .find(|f| !o.get(*f).is_some_and(Value::is_string))
+                .map(str::to_string)
+                .or_else(|| o.keys().find(|k| !expected.contains(&k.as_str())).cloned());
+            AppError::BadRequest { field, message }
+        }
+        (e, _) => e,
+    }
+}
+
 fn user_json(username: &str, org: &str, roles: &[String]) -> Value {
     json!({ "username": username, "org": org, "roles": roles })
 }
@@ -80,7 +103,7 @@ async fn create_session(
     ext: axum::http::Extensions,
     body: Bytes,
 ) -> Result<Json<Value>, AppError> {
-    let c: Credentials = json_body(&headers, &body)?;
+    let c: Credentials = json_body(&headers, &body).map_err(|e| name_credential_field(e, &body))?;
     if c.username.is_empty() || c.username.len() > 200 {
         return Err(AppError::bad(
             "username",
