@@ -3,6 +3,7 @@
 use crate::auth::{self, CurrentUser};
 use crate::{AppError, AppState};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -101,8 +102,9 @@ async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     ext: axum::http::Extensions,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, AppError> {
+    let body = body?;
     let c: Credentials = json_body(&headers, &body).map_err(|e| name_credential_field(e, &body))?;
     if c.username.is_empty() || c.username.len() > 200 {
         return Err(AppError::bad(
@@ -280,7 +282,7 @@ async fn append_events(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     auth::check_csrf(&user, &headers, None)?;
     if !user.may_write() {
@@ -294,6 +296,8 @@ async fn append_events(
                 .join(", ")
         )));
     }
+    // Too large: 413 in the API's JSON (after the checks of who is asking).
+    let body = body?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -34,13 +34,10 @@ fn valid_events_are_appended_once(b: Backend) {
     let t = s.token("discharge_coordinator");
     let before = s.store.event_count();
     let p = new_person(1);
-    let body = format!(
-        "{}\n{}\n",
-        registered("w-reg", &p),
-        format!(
-            r#"{{"id":"w-adm","kind":"admission","at":"2017-04-02T10:00:00Z","person":"{p}","spell":"w-s1","org":"RJE","method":"emergency"}}"#
-        )
+    let admission = format!(
+        r#"{{"id":"w-adm","kind":"admission","at":"2017-04-02T10:00:00Z","person":"{p}","spell":"w-s1","org":"RJE","method":"emergency"}}"#
     );
+    let body = format!("{}\n{admission}\n", registered("w-reg", &p));
     let r = s.post("/api/events").bearer(&t).ndjson(&body);
     assert_eq!(r.status, 201, "{}", r.text());
     assert_eq!(r.json(), json!({"appended": 2, "already_stored": 0}));
@@ -239,7 +236,14 @@ fn a_body_over_the_limit_is_413(b: Backend) {
     }
     let r = s.post("/api/events").bearer(&t).ndjson(&body);
     assert_eq!(r.status, 413, "{}", r.text());
+    r.error();
     assert_eq!(s.store.event_count(), before);
+    // A sign-in over the limit too, in the API's JSON.
+    let r = s
+        .post("/api/session")
+        .json(&json!({"username": "gp", "password": "p".repeat(limit)}));
+    assert_eq!(r.status, 413, "{}", r.text());
+    r.error();
     // Under the limit it goes in.
     let r = s
         .post("/api/events")

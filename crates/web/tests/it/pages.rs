@@ -84,7 +84,9 @@ fn signing_in_without_the_right_csrf_token_is_403(b: Backend) {
     let s = Server::start(b);
     let csrf = open_form(&s);
     let other = open_form(&s);
-    let attempts: Vec<(Vec<(&str, &str)>, Vec<(&str, &str)>)> = vec![
+    type Pairs<'a> = Vec<(&'a str, &'a str)>;
+    // (cookies, form fields)
+    let attempts: Vec<(Pairs, Pairs)> = vec![
         // No token anywhere.
         (vec![], vec![("username", "gp"), ("password", PASSWORD)]),
         // The cookie, but not in the form.
