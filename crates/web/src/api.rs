@@ -3,6 +3,7 @@
 use crate::auth::{self, CurrentUser};
 use crate::{AppError, AppState};
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -71,6 +72,29 @@ struct Credentials {
     password: String,
 }
 
+/// Names the field of a sign-in body that is missing, not a string, or unknown (serde's
+/// message names only a missing or unknown one).
+fn name_credential_field(e: AppError, body: &[u8]) -> AppError {
+    match (e, serde_json::from_slice::<Value>(body)) {
+        (
+            AppError::BadRequest {
+                field: None,
+                message,
+            },
+            Ok(Value::Object(o)),
+        ) => {
+            let expected = ["username", "password"];
+            let field = expected
+                .into_iter()
+                .find(|f| !o.get(*f).is_some_and(Value::is_string))
+                .map(str::to_string)
+                .or_else(|| o.keys().find(|k| !expected.contains(&k.as_str())).cloned());
+            AppError::BadRequest { field, message }
+        }
+        (e, _) => e,
+    }
+}
+
 fn user_json(username: &str, org: &str, roles: &[String]) -> Value {
     json!({ "username": username, "org": org, "roles": roles })
 }
@@ -79,9 +103,10 @@ async fn create_session(
     State(state): State<AppState>,
     headers: HeaderMap,
     ext: axum::http::Extensions,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, AppError> {
-    let c: Credentials = json_body(&headers, &body)?;
+    let body = body?;
+    let c: Credentials = json_body(&headers, &body).map_err(|e| name_credential_field(e, &body))?;
     if c.username.is_empty() || c.username.len() > 200 {
         return Err(AppError::bad(
             "username",
@@ -276,7 +301,7 @@ async fn append_events(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: CurrentUser,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
     auth::check_csrf(&user, &headers, None)?;
     if !user.may_write() {
@@ -290,6 +315,8 @@ async fn append_events(
                 .join(", ")
         )));
     }
+    // Too large: 413 in the API's JSON (after the checks of who is asking).
+    let body = body?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

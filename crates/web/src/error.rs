@@ -24,6 +24,8 @@ pub enum AppError {
     Conflict(String),
     /// Too many failed sign-ins; try again after this many seconds.
     TooManyAttempts(i64),
+    /// The request's body is larger than the service accepts.
+    TooLarge(String),
     /// Events that break the format or the log's rules: nothing was written.
     Unprocessable(Vec<live_log::LineError>),
     /// The server's fault: the cause goes to the log, the user sees a reference only.
@@ -49,6 +51,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,7 +63,7 @@ impl AppError {
             AppError::BadRequest { message, .. } => message.clone(),
             AppError::Unauthorized => "sign in first: no valid session or token".into(),
             AppError::SignInFailed => "the user name or password is not right".into(),
-            AppError::Forbidden(m) | AppError::Conflict(m) => m.clone(),
+            AppError::Forbidden(m) | AppError::Conflict(m) | AppError::TooLarge(m) => m.clone(),
             AppError::NotFound => "there is nothing at this address".into(),
             AppError::TooManyAttempts(s) => {
                 format!(
@@ -128,6 +131,23 @@ impl From<store::StoreError> for AppError {
             store::StoreError::Conflict(m) => AppError::Conflict(m),
             store::StoreError::Busy(_) => AppError::Internal(e.to_string()),
             e => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// A body that could not be read: too large (413), or cut short (400).
+impl From<axum::extract::rejection::BytesRejection> for AppError {
+    fn from(e: axum::extract::rejection::BytesRejection) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(format!(
+                "the body is larger than the service accepts: {}",
+                e.body_text()
+            ))
+        } else {
+            AppError::BadRequest {
+                field: None,
+                message: e.body_text(),
+            }
         }
     }
 }

@@ -226,9 +226,11 @@ struct CsrfForm {
 async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
-    user: CurrentUser,
+    user: Result<CurrentUser, AppError>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
+    // Without a session a page redirects to sign in (the extractor's own answer is the API's 401).
+    let user = user?;
     auth::check_csrf(&user, &headers, Some(&form.csrf))?;
     let hash = user.token_hash;
     state
@@ -330,9 +332,11 @@ fn indicator_rows(report: &Report) -> Vec<Value> {
 
 async fn dashboard(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Result<CurrentUser, AppError>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    // Without a session a page redirects to sign in (the extractor's own answer is the API's 401).
+    let user = user?;
     let Query(q) = q.map_err(|e| AppError::BadRequest {
         field: None,
         message: e.body_text(),
@@ -405,9 +409,11 @@ struct MarketQuery {
 
 async fn market_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Result<CurrentUser, AppError>,
     Query(q): Query<MarketQuery>,
 ) -> Result<Html<String>, PageError> {
+    // Without a session a page redirects to sign in (the extractor's own answer is the API's 401).
+    let user = user?;
     let m = state.blocking(crate::views::market).await?;
     let kind = q.kind.unwrap_or_default();
     let rating = q.rating.unwrap_or_default();
