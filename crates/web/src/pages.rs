@@ -461,10 +461,11 @@ async fn market_page(
 
 async fn indicator_page(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Result<CurrentUser, AppError>,
     axum::extract::Path(id): axum::extract::Path<String>,
     q: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Html<String>, PageError> {
+    let user = user?;
     let Query(q) = q.map_err(|e| AppError::BadRequest {
         field: None,
         message: e.body_text(),

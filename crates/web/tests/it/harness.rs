@@ -8,7 +8,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
-use store::{Access, Accounts, Location, NewUser, SqliteAccounts};
+use store::{Access, Accounts, Location, NewUser};
 
 /// The date the service under test takes as today.
 pub fn today() -> NaiveDate {
@@ -42,6 +42,7 @@ pub fn example(file: &str) -> PathBuf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Postgres,
 }
 
 /// The back ends every test runs on.
@@ -52,7 +53,15 @@ pub enum Backend {
 /// PostgreSQL accounts for its URL. Nothing else of the suite names a back end: importing,
 /// opening the log and counting events go through [`store::Location`].
 pub fn backends() -> Vec<Backend> {
-    vec![Backend::Sqlite]
+    let mut b = vec![Backend::Sqlite];
+    match std::env::var(store::testing::TEST_DATABASE_URL) {
+        Ok(u) if !u.is_empty() => b.push(Backend::Postgres),
+        _ => eprintln!(
+            "notice: {} is unset: the suite runs on SQLite only",
+            store::testing::TEST_DATABASE_URL
+        ),
+    }
+    b
 }
 
 /// Runs each listed test (a `fn(Backend)` of the enclosing module) once per back end.
@@ -77,18 +86,26 @@ macro_rules! on_each_backend {
 pub struct TestStore {
     pub location: Location,
     _dir: tempfile::TempDir,
+    /// Drops the test database (after the server that uses it has stopped).
+    _pg: Option<store::testing::PgTestDatabase>,
 }
 
 impl Backend {
     /// A new, empty place for a store.
     pub fn fresh(self) -> TestStore {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let location = match self {
-            Backend::Sqlite => Location::Sqlite(dir.path().join("joinedup.db")),
+        let (location, pg) = match self {
+            Backend::Sqlite => (Location::Sqlite(dir.path().join("joinedup.db")), None),
+            Backend::Postgres => {
+                let (url, guard) =
+                    store::testing::fresh_postgres().expect("the PostgreSQL test cluster");
+                (Location::Postgres(url), Some(guard))
+            }
         };
         TestStore {
             location,
             _dir: dir,
+            _pg: pg,
         }
     }
 
@@ -119,10 +136,7 @@ impl TestStore {
 
     /// The store's accounts, on a connection of their own.
     pub fn open_accounts(&self) -> Box<dyn Accounts> {
-        match &self.location {
-            Location::Sqlite(path) => Box::new(SqliteAccounts::open(path).expect("the accounts")),
-            Location::Postgres(_) => unreachable!("no PostgreSQL back end is listed yet"),
-        }
+        store::open_accounts(&self.location).expect("the accounts")
     }
 
     pub fn add_users(&self) {
@@ -239,9 +253,15 @@ impl Server {
         let addr = listener.local_addr().expect("the bound address");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
-            runtime.block_on(web::serve(listener, web::app(state), async move {
+            // The last handle to the store is dropped outside the runtime: the PostgreSQL
+            // client blocks when dropped, which an async worker may not do.
+            let keep = state.clone();
+            let served = runtime.block_on(web::serve(listener, web::app(state), async move {
                 let _ = rx.await;
-            }))
+            }));
+            drop(runtime);
+            drop(keep);
+            served
         });
         Server {
             store,

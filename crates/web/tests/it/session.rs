@@ -18,18 +18,24 @@ crate::on_each_backend!(
 );
 
 /// Every API route the router serves, with a method it answers.
-pub const API_ROUTES: [(&str, &str); 10] = [
+pub const API_ROUTES: [(&str, &str); 11] = [
     ("POST", "/api/session"),
     ("DELETE", "/api/session"),
     ("GET", "/api/me"),
     ("GET", "/api/status"),
     ("GET", "/api/indicators"),
+    ("GET", "/api/indicators/{id}/spc"),
     ("POST", "/api/events"),
     ("GET", "/api/orgs"),
     ("GET", "/api/market"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
 ];
+
+/// A route's path with its parameter filled in.
+pub fn concrete(path: &str) -> String {
+    path.replace("{id}", "dtoc_delayed_days_per_100k")
+}
 
 /// The routes that need a session (every one but signing in, health and the contract).
 fn protected() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -54,7 +60,7 @@ fn every_api_call_needs_a_valid_token(b: Backend) {
             Some("Bearer "),
             Some("Basic YWRtaW46ZGVtbw=="),
         ] {
-            let mut req = s.req(method, path);
+            let mut req = s.req(method, &concrete(path));
             if let Some(a) = auth {
                 req = req.header("Authorization", a);
             }
