@@ -220,7 +220,7 @@ async fn screenshot(c: &Client, dir: &Path, name: &str) {
         .ok()
         .and_then(|v| v.as_u64())
         .unwrap_or(1000)
-        .clamp(600, 6000);
+        .clamp(600, 16000);
     let _ = c.set_window_size(1280, height as u32 + 140).await;
     let png = c.screenshot().await.expect("a screenshot");
     let path = dir.join(format!("{name}.png"));
@@ -392,7 +392,7 @@ async fn browse(port: u16, base: &str, profile: &Path, shots: &Path) -> Result<(
                 "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1280,1000",
+                "--window-size=1280,1000", "--lang=en-GB",
                 format!("--user-data-dir={}", profile.display()),
             ],
         }),
