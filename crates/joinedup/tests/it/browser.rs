@@ -184,7 +184,10 @@ async fn wait_path(c: &Client, path: &str) -> url::Url {
         }
         if Instant::now() >= deadline {
             let text = c
-                .execute("return document.body ? document.body.innerText : '';", vec![])
+                .execute(
+                    "return document.body ? document.body.innerText : '';",
+                    vec![],
+                )
                 .await
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
@@ -334,6 +337,8 @@ fn pages_in_a_headless_browser() {
     let port = free_port();
     let mut driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
+        // The browser's locale (dates as the en-GB pages expect them).
+        .env("LANGUAGE", "en_GB")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -498,7 +503,10 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
     }
     let (head, value) = dtoc.expect("the dashboard lists Delayed transfers of care");
     assert!(
-        value.trim().parse::<f64>().is_ok_and(|v| v.is_finite() && v >= 0.0),
+        value
+            .trim()
+            .parse::<f64>()
+            .is_ok_and(|v| v.is_finite() && v >= 0.0),
         "{head:?} has the value {value:?}, not a number"
     );
     errors.extend(console_errors(c).await);
@@ -533,7 +541,10 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
     if has_page {
         let h1 = wait_find(c, Locator::Css("main h1")).await;
         let title = h1.text().await.expect("its text");
-        assert!(!title.is_empty() && title != "Not found", "{href}: {title:?}");
+        assert!(
+            !title.is_empty() && title != "Not found",
+            "{href}: {title:?}"
+        );
         let svg = wait_find(c, Locator::Css("figure.spc svg")).await;
         let (_, _, w, h) = svg.rectangle().await.expect("the chart's box");
         assert!(w > 100.0 && h > 100.0, "the chart is {w}×{h} px");
@@ -595,7 +606,10 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
         .await
         .expect("the dashboard URL loads");
     let signed_out = c
-        .execute("return document.body ? document.body.innerText : '';", vec![])
+        .execute(
+            "return document.body ? document.body.innerText : '';",
+            vec![],
+        )
         .await
         .expect("a script runs");
     let signed_out = signed_out.as_str().unwrap_or("");
