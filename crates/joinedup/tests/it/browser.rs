@@ -337,8 +337,6 @@ fn pages_in_a_headless_browser() {
     let port = free_port();
     let mut driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
-        // The browser's locale (dates as the en-GB pages expect them).
-        .env("LANGUAGE", "en_GB")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
