@@ -1,6 +1,7 @@
 //! The `joinedup` binary driven as a user would: files in a temporary folder, the real binary.
 
 mod bad_input;
+mod browser;
 mod command_line;
 mod concurrent;
 mod metrics;
