@@ -67,8 +67,8 @@ run_backend() { # $1 store kind, $2 --db
   measure "GET /api/indicators" -H "Authorization: Bearer $reader" "http://$ADDR/api/indicators"
   measure "GET /api/indicators?by=month (a year)" -H "Authorization: Bearer $reader" \
     "http://$ADDR/api/indicators?from=2025-12-01&to=2026-12-01&by=month"
-  TOKEN=$writer RUN="$STORE-1" EVENTS=1 measure "POST /api/events (1 event each)" -s bench/wrk/append.lua "http://$ADDR"
-  TOKEN=$writer RUN="$STORE-10" EVENTS=10 measure "POST /api/events (10 events each)" -s bench/wrk/append.lua "http://$ADDR"
+  TOKEN=$writer RUN="$STORE-1" RUN_NO=1 EVENTS=1 measure "POST /api/events (1 event each)" -s bench/wrk/append.lua "http://$ADDR"
+  TOKEN=$writer RUN="$STORE-10" RUN_NO=2 EVENTS=10 measure "POST /api/events (10 events each)" -s bench/wrk/append.lua "http://$ADDR"
   kill -TERM "$PID"; wait "$PID" || true
 }
 

@@ -29,6 +29,9 @@ end
 local person
 local token = os.getenv("TOKEN")
 local run = os.getenv("RUN") or "r"
+-- Each run its own stretch of time (a residence change of a person at an instant already taken
+-- would be a tie, an error).
+local base = 1800000000 + tonumber(os.getenv("RUN_NO") or "0") * 100000000
 
 function init(args)
   person = nhs(thread_no)
@@ -38,7 +41,7 @@ function request()
   local lines = {}
   for _ = 1, per_request do
     counter = counter + 1
-    local t = 1800000000 + counter
+    local t = base + counter
     local at = os.date("!%Y-%m-%dT%H:%M:%SZ", t)
     lines[#lines + 1] = string.format(
       '{"id":"bench-%s-%d-%d","kind":"residence_changed","at":"%s","person":"%s","residence":"own_home"}',

@@ -227,6 +227,8 @@ impl LiveLog {
                     held.events += accepted.len() as u64;
                     held.version += 1;
                 }
+                self.version
+                    .store(held.version, std::sync::atomic::Ordering::Release);
                 // The next catch-up reads these events back from the store: the validator
                 // knows them by then, so they come back as duplicates and are not folded in
                 // twice.
@@ -242,6 +244,8 @@ impl LiveLog {
                     held.validator.rollback();
                 }
                 held.apply(caught);
+                self.version
+                    .store(held.version, std::sync::atomic::Ordering::Release);
                 let message = e.to_string();
                 let mut e = Some(e);
                 for q in group {

@@ -56,7 +56,16 @@ pub struct LiveLog {
     view: RwLock<Arc<View>>,
     /// Serialises rebuilding views, so concurrent readers wait for one rebuild.
     rebuilding: Mutex<()>,
+    /// When the store was last looked at for other writers' events.
+    looked: Mutex<std::time::Instant>,
+    /// The version of what `held` holds (read without its lock).
+    version: std::sync::atomic::AtomicU64,
 }
+
+/// How often a reader looks at the store for events written by other processes (an `import`
+/// while the service runs): their events show within this time. The service's own appends
+/// show at once.
+pub const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl LiveLog {
     /// Reads the whole store once, checking it as `import` would.
@@ -102,23 +111,46 @@ impl LiveLog {
             orgs,
             view: RwLock::new(view),
             rebuilding: Mutex::new(()),
+            looked: Mutex::new(std::time::Instant::now()),
+            version: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
-    /// The latest view of the log: folds in what other writers stored, and rebuilds the view
-    /// if anything changed since the last one (once, however many readers ask).
+    /// The latest view of the log: the service's own appends at once, what other processes
+    /// stored within [`LOOK_EVERY`]. A view is rebuilt once per change, however many readers ask.
     pub fn view(&self) -> Result<Arc<View>, LiveError> {
+        let look = {
+            let mut t = self.looked.lock().expect("not poisoned");
+            let due = t.elapsed() >= LOOK_EVERY;
+            if due {
+                *t = std::time::Instant::now();
+            }
+            due
+        };
+        self.view_looking(look)
+    }
+
+    /// The latest view, having looked at the store for other writers' events now.
+    pub fn fresh_view(&self) -> Result<Arc<View>, LiveError> {
+        self.view_looking(true)
+    }
+
+    fn view_looking(&self, look: bool) -> Result<Arc<View>, LiveError> {
+        use std::sync::atomic::Ordering;
         let current = self.view.read().expect("not poisoned").clone();
+        if !look && current.version == self.version.load(Ordering::Acquire) {
+            return Ok(current);
+        }
         let _one = self.rebuilding.lock().expect("not poisoned");
         let mut held = self.held.lock().expect("not poisoned");
-        if held.catch_up()? {
+        if look && held.catch_up()? {
             *self.orgs.write().expect("not poisoned") = Arc::new(held.orgs.clone());
         }
+        self.version.store(held.version, Ordering::Release);
         let latest = self.view.read().expect("not poisoned").clone();
         if latest.version == held.version {
             return Ok(latest);
         }
-        let _ = current;
         let view = Arc::new(View::build(&held));
         drop(held);
         *self.view.write().expect("not poisoned") = view.clone();

@@ -121,13 +121,13 @@ fn other_writers_are_folded_in() {
     let dir = tempfile::tempdir().unwrap();
     let db = new_store(dir.path());
     let live = open(&db);
-    assert_eq!(live.view().unwrap().events, 0);
+    assert_eq!(live.fresh_view().unwrap().events, 0);
     // Another process imports.
     let file = dir.path().join("more.jsonl");
     std::fs::write(&file, line("d1", "death", "05T10:00:00", "") + "\n").unwrap();
     let mut other = SqliteStore::open_with(&db, Access::Write).unwrap();
     store::import(&mut other, &[file]).unwrap();
-    let v = live.view().unwrap();
+    let v = live.fresh_view().unwrap();
     assert_eq!(v.events, 1);
     // The service knows of the death: a second one is refused.
     match live.append(&line("d2", "death", "06T10:00:00", "")) {

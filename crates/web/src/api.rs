@@ -228,16 +228,6 @@ impl PeriodQuery {
     }
 }
 
-/// The reports of a period (one, or one per month), from the live log's latest view.
-pub fn reports(
-    state: &AppState,
-    period: Period,
-    by_month: bool,
-) -> Result<Vec<std::sync::Arc<indicators::Report>>, AppError> {
-    let view = state.live.view()?;
-    reports_of(state, &view, period, by_month)
-}
-
 /// The reports of a period from one view.
 pub fn reports_of(
     state: &AppState,

@@ -1,6 +1,6 @@
 //! The server-rendered pages: usable without JavaScript, one template each.
 
-use crate::api::{reports, PeriodQuery};
+use crate::api::PeriodQuery;
 use crate::auth::{self, CurrentUser, PRE_SESSION_COOKIE, SESSION_COOKIE};
 use crate::{AppError, AppState};
 use axum::extract::{Form, Query, State};
@@ -350,13 +350,16 @@ async fn dashboard(
         .unwrap_or(period.from);
     let trend = indicators::Period::new(trend_from, trend_to)
         .map_err(|e| AppError::bad("to", e.to_string()))?;
-    let page = state
+    let body = state
         .blocking(move |s| {
-            let report = reports(s, period, false)?.remove(0);
-            let months = reports(s, trend, true)?;
-            let events = s.live.cached_view().events;
+            let view = s.live.view()?;
+            // The page's body is the same for every user of one view and period: made once.
+            let key = format!("dashboard {} {}", period.from, period.to);
+            view.memo(&key, || {
+            let report = crate::api::reports_of(s, &view, period, false)?.remove(0);
+            let months = crate::api::reports_of(s, &view, trend, true)?;
+            let events = view.events;
             let rows = indicator_rows(&report);
-            let view = s.live.cached_view();
             // A month the log does not cover has no value on a chart.
             let covered: Vec<bool> = months.iter().map(|m| view.span.covers(m.from, m.to)).collect();
             let trends: Vec<Value> = INDICATORS
@@ -389,7 +392,11 @@ async fn dashboard(
                 "trends": trends,
                 "trend_label": format!("{} to {}", trend.from.format("%B %Y"), trend_to.pred_opt().unwrap_or(trend_to).format("%B %Y")),
             });
-            Ok(ctx)
+            s.templates
+                .get_template("dashboard_body.html")
+                .and_then(|t| t.render(ctx))
+                .map_err(|e| AppError::internal(format!("rendering the dashboard: {e}")))
+            })
         })
         .await?;
     Ok(render(
@@ -397,7 +404,7 @@ async fn dashboard(
         "dashboard.html",
         Some(&user),
         "dashboard",
-        page,
+        json!({ "body": &*body }),
     )?)
 }
 

@@ -16,6 +16,10 @@ pub fn templates() -> minijinja::Environment<'static> {
             include_str!("../templates/dashboard.html"),
         ),
         (
+            "dashboard_body.html",
+            include_str!("../templates/dashboard_body.html"),
+        ),
+        (
             "indicator.html",
             include_str!("../templates/indicator.html"),
         ),
