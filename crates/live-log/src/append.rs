@@ -172,15 +172,7 @@ impl LiveLog {
                     match validator.check(Loc { file: 0, line: *n }, p) {
                         Verdict::New(ix) => {
                             done.appended += 1;
-                            let e = &p.event;
-                            mine_events.push(NewEvent {
-                                id: e.id.to_string(),
-                                kind: e.body.kind().to_string(),
-                                at: e.at.0,
-                                person: e.person.map(|p| p.digits()),
-                                content_digest: p.content_digest,
-                                raw: raw.clone(),
-                            });
+                            mine_events.push(NewEvent::of(p, raw.clone()));
                             mine.push((ix, p.event.clone()));
                         }
                         Verdict::Duplicate => done.already_stored += 1,

@@ -101,15 +101,10 @@ pub fn import_with_progress(
             .keep_raw(true)
             .progress(progress)
             .read_with(&logs, validator, |l| {
-                let e = &l.parsed.event;
-                events.push(NewEvent {
-                    id: e.id.to_string(),
-                    kind: e.body.kind().to_string(),
-                    at: e.at.0,
-                    person: e.person.map(|p| p.digits()),
-                    content_digest: l.parsed.content_digest,
-                    raw: l.raw.expect("the reader keeps lines"),
-                });
+                events.push(NewEvent::of(
+                    &l.parsed,
+                    l.raw.expect("the reader keeps lines"),
+                ));
             });
         match read {
             Err(errors) => {

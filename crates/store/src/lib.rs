@@ -105,6 +105,21 @@ pub struct NewEvent {
     pub raw: String,
 }
 
+impl NewEvent {
+    /// The event of a parsed line, stored as `raw` (the line as given).
+    pub fn of(parsed: &journey_log::ParsedEvent, raw: String) -> Self {
+        let e = &parsed.event;
+        NewEvent {
+            id: e.id.to_string(),
+            kind: e.body.kind().to_string(),
+            at: e.at.0,
+            person: e.person.map(|p| p.digits()),
+            content_digest: parsed.content_digest,
+            raw,
+        }
+    }
+}
+
 /// What one write appends, all or nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {

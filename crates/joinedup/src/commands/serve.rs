@@ -105,14 +105,7 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
         let raw = journey_log::event_json(e, &[]);
         let parsed = journey_log::parse_line(&raw, &demo.orgs)
             .map_err(|_| anyhow::anyhow!("the simulation wrote an event the log refuses: {raw}"))?;
-        events.push(NewEvent {
-            id: e.id.to_string(),
-            kind: e.body.kind().to_string(),
-            at: e.at.0,
-            person: e.person.map(|p| p.digits()),
-            content_digest: parsed.content_digest,
-            raw,
-        });
+        events.push(NewEvent::of(&parsed, raw));
     }
     let n = events.len();
     store.append(&Batch {
