@@ -99,7 +99,7 @@ impl Lifecycle {
 
     /// Open at `now`: opened at or before it and not ended at or before it.
     pub fn open_at(&self, now: Instant) -> bool {
-        self.opened.is_some_and(|o| o <= now) && !self.ended.is_some_and(|e| e <= now)
+        self.opened.is_some_and(|o| o <= now) && self.ended.is_none_or(|e| e > now)
     }
 }
 
@@ -399,7 +399,9 @@ impl fmt::Display for Relationship {
         match self {
             Relationship::GpPractice => f.write_str("the person's GP practice"),
             Relationship::CareHome => f.write_str("the care home the person lives in"),
-            Relationship::CareEpisode { kind } => write!(f, "cares for the person in {}", kind.as_str()),
+            Relationship::CareEpisode { kind } => {
+                write!(f, "cares for the person in {}", kind.as_str())
+            }
             Relationship::LocalAuthority { why } => {
                 write!(f, "the local authority, for {}", why.as_str())
             }
@@ -451,7 +453,8 @@ pub fn relationship(
     {
         Some(Episode::Assessment)
     } else if person.packages.iter().any(|p| {
-        p.providers.iter().any(|(o, at)| o == code && *at <= now) && p.life.in_force(now, window_days)
+        p.providers.iter().any(|(o, at)| o == code && *at <= now)
+            && p.life.in_force(now, window_days)
     }) {
         Some(Episode::Package)
     } else {
@@ -546,7 +549,10 @@ impl fmt::Display for Why {
         match self {
             Why::Relationship(r) => write!(f, "legitimate relationship: {r}"),
             Why::BreakGlass { until } => {
-                write!(f, "you broke glass for this person; access lasts until {until}")
+                write!(
+                    f,
+                    "you broke glass for this person; access lasts until {until}"
+                )
             }
             Why::AggregatesOnly => {
                 f.write_str("your role sees aggregates only, never identifiable people")
@@ -614,7 +620,9 @@ pub fn may_see(
 pub enum BreakGlassRefused {
     #[error("the role {0} may not break glass")]
     Role(Role),
-    #[error("a reason of at least {MIN_REASON_CHARS} characters is needed to break glass (got {0})")]
+    #[error(
+        "a reason of at least {MIN_REASON_CHARS} characters is needed to break glass (got {0})"
+    )]
     ReasonTooShort(usize),
 }
 

@@ -497,9 +497,21 @@ fn cases() -> Vec<Case> {
     });
     for (what, granted, in_force) in [
         ("break glass granted now", now(), true),
-        ("break glass granted 11 hours ago", now().plus_hours(-11), true),
-        ("break glass granted 12 hours ago", now().plus_hours(-12), false),
-        ("break glass granted 13 hours ago", now().plus_hours(-13), false),
+        (
+            "break glass granted 11 hours ago",
+            now().plus_hours(-11),
+            true,
+        ),
+        (
+            "break glass granted 12 hours ago",
+            now().plus_hours(-12),
+            false,
+        ),
+        (
+            "break glass granted 13 hours ago",
+            now().plus_hours(-13),
+            false,
+        ),
         ("break glass granted after now", now().plus_hours(1), false),
     ] {
         cases.push(Case {
@@ -596,8 +608,8 @@ fn unrelated_organisations_are_not_related() {
     for c in cases() {
         let facts = c.log.facts();
         for o in [voluntary(), agency2(), gp2()] {
-            let expect = (facts.gp_at(now()) == Some(o.code.as_str()))
-                .then_some(Relationship::GpPractice);
+            let expect =
+                (facts.gp_at(now()) == Some(o.code.as_str())).then_some(Relationship::GpPractice);
             assert_eq!(
                 relationship(&o, &facts, now(), DEFAULT_WINDOW_DAYS),
                 expect,
@@ -706,7 +718,12 @@ fn a_later_registration_with_another_gp_changes_rule_1() {
 fn an_assessment_with_an_org_is_rule_3_for_that_org() {
     // chc with an org: rule 3 for that org, not rule 5 for the CCG.
     let mut log = Log::default();
-    log.requested(now().plus_days(-1), "as1", AssessmentType::Chc, Some("COMM"));
+    log.requested(
+        now().plus_days(-1),
+        "as1",
+        AssessmentType::Chc,
+        Some("COMM"),
+    );
     let facts = log.facts();
     assert_eq!(
         relationship(&community(), &facts, now(), 90),
@@ -804,20 +821,26 @@ fn a_package_s_providers_and_the_council() {
 fn the_first_rule_that_holds() {
     // The GP practice is also the org of an assessment: rule 1 is named.
     let mut log = Log::default();
-    log.registered(now().plus_days(-10), "GP01", None).requested(
-        now().plus_days(-1),
-        "as1",
-        AssessmentType::CareNeeds,
-        Some("GP01"),
-    );
+    log.registered(now().plus_days(-10), "GP01", None)
+        .requested(
+            now().plus_days(-1),
+            "as1",
+            AssessmentType::CareNeeds,
+            Some("GP01"),
+        );
     assert_eq!(
         relationship(&gp1(), &log.facts(), now(), 90),
         Some(Relationship::GpPractice)
     );
     // The council with an assessment of its own (rule 3) and a package (4(a)): rule 3.
     let mut log = Log::default();
-    log.requested(now().plus_days(-1), "as1", AssessmentType::CareNeeds, Some("LA"))
-        .package(now().plus_days(-1), "p1");
+    log.requested(
+        now().plus_days(-1),
+        "as1",
+        AssessmentType::CareNeeds,
+        Some("LA"),
+    )
+    .package(now().plus_days(-1), "p1");
     assert_eq!(
         relationship(&council(), &log.facts(), now(), 90),
         Some(Relationship::CareEpisode {
@@ -829,14 +852,35 @@ fn the_first_rule_that_holds() {
 #[test]
 fn several_roles() {
     let facts = Life::Spell.log(None).facts();
-    let d = may_see(&[Role::Analyst, Role::Broker], &acute(), &facts, now(), 90, None);
+    let d = may_see(
+        &[Role::Analyst, Role::Broker],
+        &acute(),
+        &facts,
+        now(),
+        90,
+        None,
+    );
     assert!(d.allowed);
-    let d = may_see(&[Role::Analyst, Role::Broker], &gp2(), &facts, now(), 90, None);
+    let d = may_see(
+        &[Role::Analyst, Role::Broker],
+        &gp2(),
+        &facts,
+        now(),
+        90,
+        None,
+    );
     assert!(!d.allowed && !d.break_glass_possible);
     assert_eq!(d.why, Why::NoRelationship);
     let d = may_see(&[Role::Admin, Role::Gp], &gp2(), &facts, now(), 90, None);
     assert!(!d.allowed && d.break_glass_possible);
-    let d = may_see(&[Role::Admin, Role::Analyst], &acute(), &facts, now(), 90, None);
+    let d = may_see(
+        &[Role::Admin, Role::Analyst],
+        &acute(),
+        &facts,
+        now(),
+        90,
+        None,
+    );
     assert!(!d.allowed && !d.break_glass_possible);
     assert_eq!(d.why, Why::AggregatesOnly);
     assert!(!may_see(&[], &acute(), &facts, now(), 90, None).allowed);

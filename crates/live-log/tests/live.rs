@@ -272,7 +272,12 @@ fn a_view_s_relationships_follow_appends() {
     let v3 = live.view().unwrap();
     let discharged = at("2017-02-03T10:00:00Z");
     assert_eq!(
-        visible(&v3, &hospital, &[Role::DischargeCoordinator], discharged.plus_days(90)),
+        visible(
+            &v3,
+            &hospital,
+            &[Role::DischargeCoordinator],
+            discharged.plus_days(90)
+        ),
         [(p, spell)]
     );
     assert!(visible(
@@ -302,7 +307,12 @@ fn a_view_s_relationships_follow_appends() {
     let v4 = live.fresh_view().unwrap();
     assert_eq!(v4.person(p).unwrap().spells.len(), 2);
     assert_eq!(
-        visible(&v4, &hospital, &[Role::DischargeCoordinator], discharged.plus_days(91)),
+        visible(
+            &v4,
+            &hospital,
+            &[Role::DischargeCoordinator],
+            discharged.plus_days(91)
+        ),
         [(p, spell)]
     );
     assert_eq!(v4.people().len(), 1);
