@@ -164,11 +164,20 @@ fn entry<'a, T>(
     let i = match list.iter().position(|x| life(x).id == *id) {
         Some(i) => i,
         None => {
-            list.push(make());
+            push_small(list, make());
             list.len() - 1
         }
     };
     &mut list[i]
+}
+
+/// Pushes onto a list that stays short (a person's few lifecycles): grown by half, from one,
+/// rather than doubled from four, so tens of thousands of people hold little spare room.
+fn push_small<T>(list: &mut Vec<T>, x: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(list.len() / 2 + 1);
+    }
+    list.push(x);
 }
 
 impl PersonFacts {
@@ -237,7 +246,7 @@ impl PersonFacts {
             }
             EventBody::PackageOffered { package, org }
             | EventBody::PackageStarted { package, org } => {
-                self.package(package).providers.push((org.clone(), at));
+                push_small(&mut self.package(package).providers, (org.clone(), at));
             }
             EventBody::PackageEnded { package, .. } => {
                 earliest(&mut self.package(package).life.ended, at);
@@ -255,6 +264,9 @@ impl PersonFacts {
         let rank = |f: &ResidenceFact| (f.at, f.gp.is_none());
         let key = rank(&r);
         let i = self.residences.partition_point(|f| rank(f) <= key);
+        if self.residences.len() == self.residences.capacity() {
+            self.residences.reserve_exact(self.residences.len() / 2 + 1);
+        }
         self.residences.insert(i, r);
     }
 
