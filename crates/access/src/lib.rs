@@ -11,6 +11,14 @@
 //! assert!(!Role::Analyst.sees_identifiable_people());
 //! ```
 
+mod relationship;
+
+pub use relationship::{
+    break_glass, may_see, relationship, Assessment, Attendance, BreakGlassRefused, CouncilReason,
+    Decision, Episode, Grant, Lifecycle, Package, PersonFacts, Relationship, ResidenceFact, Spell,
+    Why, BREAK_GLASS_HOURS, DEFAULT_WINDOW_DAYS, MIN_REASON_CHARS,
+};
+
 use std::fmt;
 use std::str::FromStr;
 

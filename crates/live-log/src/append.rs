@@ -128,6 +128,7 @@ impl LiveLog {
             store,
             validator,
             facts,
+            people,
             last_seq,
             ..
         } = held;
@@ -141,7 +142,7 @@ impl LiveLog {
         let written = store.write(&mut |w| {
             let stored_orgs = w.orgs()?;
             // What other writers stored since the last look.
-            caught.fold(w, &stored_orgs, validator, facts)?;
+            caught.fold(w, &stored_orgs, validator, facts, people)?;
             validator.begin();
             opened = true;
             let mut events = Vec::new();
@@ -214,6 +215,7 @@ impl LiveLog {
                 if !accepted.is_empty() {
                     for (ix, e) in &accepted {
                         held.facts.push_indexed(e, *ix);
+                        held.people.push(e);
                         held.span.include(e.at);
                     }
                     held.events += accepted.len() as u64;

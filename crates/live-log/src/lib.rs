@@ -11,9 +11,11 @@
 //! append changes nothing, in the store or in memory.
 
 mod append;
+pub mod people;
 mod view;
 
 pub use append::{AppendError, Appended, LineError};
+pub use people::People;
 pub use view::{Span, View};
 
 use domain::{OrgRegister, Population};
@@ -36,6 +38,8 @@ struct Held {
     store: Box<dyn JourneyStore + Send>,
     validator: Validator,
     facts: JourneyFacts,
+    /// What the access rules need about each person, for the same events as `facts`.
+    people: People,
     orgs: OrgRegister,
     population: Option<Population>,
     /// The sequence number of the last stored event folded in.
@@ -74,6 +78,7 @@ impl LiveLog {
             store,
             validator: Validator::new(),
             facts: JourneyFacts::new(),
+            people: People::default(),
             orgs: OrgRegister::default(),
             population: None,
             last_seq: 0,
@@ -86,13 +91,14 @@ impl LiveLog {
             store,
             validator,
             facts,
+            people,
             ..
         } = &mut held;
         store.read(&mut |r| {
             let orgs = r.orgs()?;
             let population = r.population()?;
             let mut state = CatchUp::default();
-            state.fold(r, &orgs, validator, facts)?;
+            state.fold(r, &orgs, validator, facts, people)?;
             catch_up = Some((orgs, population, state));
             Ok(())
         })?;
@@ -184,13 +190,14 @@ struct CatchUp {
 }
 
 impl CatchUp {
-    /// Folds the stored events after `self.last_seq` into `validator` and `facts`.
+    /// Folds the stored events after `self.last_seq` into `validator`, `facts` and `people`.
     fn fold(
         &mut self,
         r: &dyn StoreRead,
         orgs: &OrgRegister,
         validator: &mut Validator,
         facts: &mut JourneyFacts,
+        people: &mut People,
     ) -> Result<(), StoreError> {
         let after = self.last_seq;
         r.scan_since(after, &mut |seq, raw| {
@@ -203,6 +210,7 @@ impl CatchUp {
                     };
                     if let journey_log::Verdict::New(ix) = validator.check(loc, &p) {
                         facts.push_indexed(&p.event, ix);
+                        people.push(&p.event);
                         self.events += 1;
                         self.span.include(p.event.at);
                     }
@@ -235,11 +243,12 @@ impl Held {
             store,
             validator,
             facts,
+            people,
             ..
         } = self;
         store.read(&mut |r| {
             let orgs = r.orgs()?;
-            state.fold(r, &orgs, validator, facts)?;
+            state.fold(r, &orgs, validator, facts, people)?;
             registers = Some((orgs, r.population()?));
             Ok(())
         })?;

@@ -1,8 +1,9 @@
 //! A view of the live log at one version: the indicators of any period, from memory.
 
-use crate::Held;
+use crate::{Held, People};
+use access::{PersonFacts, Relationship, Role};
 use chrono::NaiveDate;
-use domain::{Instant, OrgRegister, Population, Zone};
+use domain::{Instant, NhsNumber, Org, OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, Journeys, Period, Report};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -67,6 +68,7 @@ pub struct View {
     pub orgs: OrgRegister,
     pub population: Option<Population>,
     journeys: Journeys,
+    people: People,
     reports: Mutex<HashMap<(NaiveDate, NaiveDate), Arc<Report>>>,
     /// What callers derived from this view (a rendered answer ...), by their own key.
     memo: Mutex<HashMap<String, Arc<str>>>,
@@ -84,9 +86,33 @@ impl View {
             orgs: held.orgs.clone(),
             population: held.population,
             journeys: held.facts.clone().finish(),
+            people: held.people.clone(),
             reports: Mutex::new(HashMap::new()),
             memo: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// What the access rules know of one person, if any event names them.
+    pub fn person(&self, nhs: NhsNumber) -> Option<&PersonFacts> {
+        self.people.get(nhs)
+    }
+
+    /// Every person of the log, with their facts.
+    pub fn people(&self) -> &People {
+        &self.people
+    }
+
+    /// The people a user with `roles` of `org` sees by legitimate relationship at `now` (see
+    /// [`People::visible_to`]): the set a flow board or a search iterates, the rule evaluated as
+    /// each person is read.
+    pub fn people_visible_to<'a>(
+        &'a self,
+        org: &'a Org,
+        roles: &[Role],
+        now: Instant,
+        window_days: u32,
+    ) -> impl Iterator<Item = (NhsNumber, &'a PersonFacts, Relationship)> + 'a {
+        self.people.visible_to(org, roles, now, window_days)
     }
 
     /// The text `make` derives from this view, made once per view and `key` (the view never

@@ -210,3 +210,110 @@ fn the_view_gives_the_indicators_of_the_stored_log() {
         r.value("emergency_admissions_65_per_100k")
     );
 }
+
+#[test]
+fn a_view_s_relationships_follow_appends() {
+    use access::{Episode, Relationship, Role};
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let p: domain::NhsNumber = P.parse().unwrap();
+    let at = |s: &str| domain::Instant::parse_rfc3339(s).unwrap();
+    let v = live.view().unwrap();
+    let hospital = v.orgs.get("RJE").unwrap().clone();
+    let surgery = v.orgs.get("M83001").unwrap().clone();
+    assert!(v.person(p).is_none());
+    let now = at("2017-02-10T00:00:00Z");
+    let visible = |v: &live_log::View, org: &domain::Org, roles: &[Role], now| {
+        v.people_visible_to(org, roles, now, 90)
+            .map(|(n, _, r)| (n, r))
+            .collect::<Vec<_>>()
+    };
+    assert!(visible(&v, &hospital, &[Role::DischargeCoordinator], now).is_empty());
+
+    let reg = r#"{"id":"e0","kind":"person_registered","at":"2016-01-01T00:00:00Z","person":"9434765919","birth_date":"1936-05-02","sex":"female","gp":"M83001","residence":"own_home"}"#;
+    live.append(reg).unwrap();
+    let v = live.view().unwrap();
+    assert_eq!(v.person(p).unwrap().gp_at(now), Some("M83001"));
+    assert_eq!(
+        visible(&v, &surgery, &[Role::Gp], now),
+        [(p, Relationship::GpPractice)]
+    );
+    assert!(visible(&v, &hospital, &[Role::DischargeCoordinator], now).is_empty());
+    // Aggregates-only roles see no one, though the organisation is related.
+    assert!(visible(&v, &surgery, &[Role::Analyst, Role::Admin], now).is_empty());
+
+    live.append(&line(
+        "e1",
+        "admission",
+        "01T10:00:00",
+        r#","spell":"s1","org":"RJE","method":"emergency""#,
+    ))
+    .unwrap();
+    let v2 = live.view().unwrap();
+    let spell = Relationship::CareEpisode {
+        kind: Episode::Spell,
+    };
+    assert_eq!(
+        visible(&v2, &hospital, &[Role::DischargeCoordinator], now),
+        [(p, spell)]
+    );
+    // The view taken before the append is unchanged.
+    assert!(visible(&v, &hospital, &[Role::DischargeCoordinator], now).is_empty());
+    assert!(v.person(p).unwrap().spells.is_empty());
+
+    live.append(&line(
+        "e2",
+        "discharge",
+        "03T10:00:00",
+        r#","spell":"s1","destination":"usual_residence""#,
+    ))
+    .unwrap();
+    let v3 = live.view().unwrap();
+    let discharged = at("2017-02-03T10:00:00Z");
+    assert_eq!(
+        visible(
+            &v3,
+            &hospital,
+            &[Role::DischargeCoordinator],
+            discharged.plus_days(90)
+        ),
+        [(p, spell)]
+    );
+    assert!(visible(
+        &v3,
+        &hospital,
+        &[Role::DischargeCoordinator],
+        discharged.plus_days(91)
+    )
+    .is_empty());
+
+    // Opening the store again folds in the same facts; so does another writer's import.
+    let reopened = open(&db).view().unwrap();
+    assert_eq!(reopened.person(p), v3.person(p));
+    let file = dir.path().join("more.jsonl");
+    std::fs::write(
+        &file,
+        line(
+            "e3",
+            "admission",
+            "05T10:00:00",
+            r#","spell":"s2","org":"RJE","method":"emergency""#,
+        ) + "\n",
+    )
+    .unwrap();
+    let mut other = SqliteStore::open_with(&db, Access::Write).unwrap();
+    store::import(&mut other, &[file]).unwrap();
+    let v4 = live.fresh_view().unwrap();
+    assert_eq!(v4.person(p).unwrap().spells.len(), 2);
+    assert_eq!(
+        visible(
+            &v4,
+            &hospital,
+            &[Role::DischargeCoordinator],
+            discharged.plus_days(91)
+        ),
+        [(p, spell)]
+    );
+    assert_eq!(v4.people().len(), 1);
+}
