@@ -58,7 +58,9 @@ impl Cli {
                 use clap::CommandFactory as _;
                 let mut cli = Cli::command();
                 cli.build();
-                let cmd = cli.find_subcommand_mut("audit").expect("a subcommand of Cli");
+                let cmd = cli
+                    .find_subcommand_mut("audit")
+                    .expect("a subcommand of Cli");
                 return Err(cmd.error(
                     clap::error::ErrorKind::ValueValidation,
                     format!("--to {to} must not be before --from {from}"),
@@ -172,7 +174,8 @@ pub fn nhs_number(s: &str) -> Result<String, String> {
 }
 
 pub fn audit_action(s: &str) -> Result<store::Action, String> {
-    s.parse().map_err(|e: store::audit::UnknownAction| e.to_string())
+    s.parse()
+        .map_err(|e: store::audit::UnknownAction| e.to_string())
 }
 
 #[derive(clap::Args, Debug)]

@@ -293,11 +293,12 @@ fn anchor_of(count: Option<String>, head: Option<String>) -> Result<Anchor, Chai
             head: GENESIS,
         }),
         (Some(c), Some(h)) => Ok(Anchor {
-            count: c
-                .parse()
-                .map_err(|_| unreadable(format!("the audit anchor's count {c:?} is not a number")))?,
-            head: unhex(&h)
-                .ok_or_else(|| unreadable(format!("the audit anchor's hash {h:?} is not a hash")))?,
+            count: c.parse().map_err(|_| {
+                unreadable(format!("the audit anchor's count {c:?} is not a number"))
+            })?,
+            head: unhex(&h).ok_or_else(|| {
+                unreadable(format!("the audit anchor's hash {h:?} is not a hash"))
+            })?,
         }),
         _ => Err(unreadable(
             "the audit anchor is half missing (count or last hash)".into(),
@@ -527,8 +528,10 @@ fn sqlite_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 fn sqlite_anchor(c: &rusqlite::Connection) -> Result<Result<Anchor, ChainBreak>, StoreError> {
     let get = |k: &str| -> Result<Option<String>, StoreError> {
-        Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-            .optional()?)
+        Ok(
+            c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
+                .optional()?,
+        )
     };
     Ok(anchor_of(get(ANCHOR_COUNT)?, get(ANCHOR_HEAD)?))
 }
@@ -675,7 +678,11 @@ impl PgAudit {
 
     pub fn open_with(url: &str, access: Access) -> Result<Self, StoreError> {
         let read_only = access == Access::Read;
-        let access = if read_only { Access::Read } else { Access::Write };
+        let access = if read_only {
+            Access::Read
+        } else {
+            Access::Write
+        };
         let client = PgStore::open(url, access)?.into_client();
         Ok(PgAudit {
             client: RefCell::new(Some(client)),
@@ -713,7 +720,9 @@ fn pg_row(r: &postgres::Row) -> Result<Row, StoreError> {
     })
 }
 
-fn pg_anchor(c: &mut impl postgres::GenericClient) -> Result<Result<Anchor, ChainBreak>, StoreError> {
+fn pg_anchor(
+    c: &mut impl postgres::GenericClient,
+) -> Result<Result<Anchor, ChainBreak>, StoreError> {
     let mut get = |k: &str| -> Result<Option<String>, StoreError> {
         Ok(c.query_opt("SELECT value FROM meta WHERE key = $1", &[&k])?
             .map(|r| r.get(0)))
@@ -866,7 +875,10 @@ mod tests {
             .collect()
     }
 
-    fn verify(rows: &[(i64, AuditEntry, [u8; 32], [u8; 32])], anchor: Anchor) -> Result<Verified, StoreError> {
+    fn verify(
+        rows: &[(i64, AuditEntry, [u8; 32], [u8; 32])],
+        anchor: Anchor,
+    ) -> Result<Verified, StoreError> {
         let mut v = Verifier::new();
         for (s, e, p, h) in rows {
             v.row(row(*s, e, *p, *h), &mut |x| {

@@ -130,12 +130,18 @@ fn appends_chain_and_list_by_filter(l: &Location) {
     let a = six(l);
     assert_eq!(a.verify().unwrap().entries, 6);
     let all = a.entries(&AuditFilter::default()).unwrap();
-    assert_eq!(all.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        all.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6]
+    );
     assert_eq!(all[0].prev_hash, [0; 32]);
     for w in all.windows(2) {
         assert_eq!(w[1].prev_hash, w[0].hash);
     }
-    assert_eq!(all[2].entry, entry(3, "ana", Action::ViewPerson, Some("9434765919")));
+    assert_eq!(
+        all[2].entry,
+        entry(3, "ana", Action::ViewPerson, Some("9434765919"))
+    );
     let seqs = |f: AuditFilter| {
         a.entries(&f)
             .unwrap()
@@ -272,7 +278,10 @@ fn a_truncated_tail_is_named_even_after_later_appends(l: &Location) {
     assert_eq!(stored.seq, 7);
     let b = broken(l);
     assert_eq!((b.seq, b.kind), (5, BreakKind::Removed), "{b}");
-    assert!(b.message.contains("audit entries 5 to 6 were removed"), "{b}");
+    assert!(
+        b.message.contains("audit entries 5 to 6 were removed"),
+        "{b}"
+    );
 }
 
 fn a_read_only_log_verifies_but_does_not_append(l: &Location) {

@@ -331,7 +331,14 @@ async fn append_events(
                 username: &user.username,
                 org: &user.org,
             };
-            crate::audit::record(s, actor, store::Action::Append, None, Some(reason), &address)?;
+            crate::audit::record(
+                s,
+                actor,
+                store::Action::Append,
+                None,
+                Some(reason),
+                &address,
+            )?;
             Ok(done)
         })
         .await?;

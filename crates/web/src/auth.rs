@@ -7,7 +7,6 @@
 
 use crate::audit::{self, Actor};
 use crate::{AppError, AppState};
-use store::Action;
 use access::Role;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
@@ -16,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use store::Action;
 
 pub const SESSION_COOKIE: &str = "joinedup_session";
 /// The CSRF token of the sign-in form, before there is a session (double submit).
@@ -280,7 +280,14 @@ pub fn sign_in(
             None => ("", "no such user"),
         };
         let actor = Actor { username, org };
-        audit::record(state, actor, Action::SignInFailed, None, Some(why.into()), address)?;
+        audit::record(
+            state,
+            actor,
+            Action::SignInFailed,
+            None,
+            Some(why.into()),
+            address,
+        )?;
         return Err(AppError::SignInFailed);
     }
     let (user, _) = found.expect("checked");

@@ -49,9 +49,8 @@ pub fn run(a: AuditArgs) -> anyhow::Result<()> {
                     .unwrap_or_else(|| e.at.to_string());
                 match format {
                     AuditFormat::Tsv => {
-                        let clean = |s: Option<&str>| {
-                            s.unwrap_or("").replace(['\t', '\n', '\r'], " ")
-                        };
+                        let clean =
+                            |s: Option<&str>| s.unwrap_or("").replace(['\t', '\n', '\r'], " ");
                         outln!(
                             "{}\t{at}\t{}\t{}\t{}\t{}\t{}\t{}",
                             s.seq,

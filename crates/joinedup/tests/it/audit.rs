@@ -32,7 +32,10 @@ fn verify_passes_a_sound_chain_and_names_the_altered_entry_with_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("store.db");
     store_with_entries(&Location::Sqlite(db.clone()));
-    let out = ok(joinedup(dir.path(), &["audit", "verify", "--db", "store.db"]));
+    let out = ok(joinedup(
+        dir.path(),
+        &["audit", "verify", "--db", "store.db"],
+    ));
     assert_eq!(out, "the audit chain of 3 entries verifies\n");
 
     let c = rusqlite::Connection::open(&db).unwrap();
@@ -61,7 +64,11 @@ fn verify_names_a_removed_entry() {
     drop(c);
     let o = joinedup(dir.path(), &["audit", "verify", "--db", "store.db"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("audit entry 1 was removed"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("audit entry 1 was removed"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -93,10 +100,27 @@ fn list_filters_by_user_person_action_and_date() {
     assert_eq!(v["reason"], "3 events");
     assert_eq!(v["hash"].as_str().unwrap().len(), 64);
 
-    let bad = joinedup(dir.path(), &["audit", "list", "--db", "store.db", "--action", "peek"]);
+    let bad = joinedup(
+        dir.path(),
+        &["audit", "list", "--db", "store.db", "--action", "peek"],
+    );
     assert!(!bad.status.success());
-    assert!(stderr(&bad).contains("not an audit action"), "{}", stderr(&bad));
-    let bad = joinedup(dir.path(), &["audit", "list", "--db", "store.db", "--person", "9434765918"]);
+    assert!(
+        stderr(&bad).contains("not an audit action"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = joinedup(
+        dir.path(),
+        &[
+            "audit",
+            "list",
+            "--db",
+            "store.db",
+            "--person",
+            "9434765918",
+        ],
+    );
     assert!(!bad.status.success());
 }
 
@@ -111,10 +135,8 @@ fn verify_on_postgres() {
     let out = ok(joinedup(dir.path(), &["audit", "verify", "--db", &url]));
     assert_eq!(out, "the audit chain of 3 entries verifies\n");
     let mut c = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    c.batch_execute(
-        "DROP TRIGGER audit_append_only ON audit; DELETE FROM audit WHERE seq = 3;",
-    )
-    .unwrap();
+    c.batch_execute("DROP TRIGGER audit_append_only ON audit; DELETE FROM audit WHERE seq = 3;")
+        .unwrap();
     drop(c);
     let o = joinedup(dir.path(), &["audit", "verify", "--db", &url]);
     assert_eq!(o.status.code(), Some(1));

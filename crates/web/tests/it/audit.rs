@@ -88,7 +88,9 @@ fn sign_outs_are_recorded_over_the_api_and_the_pages(b: Backend) {
     assert_eq!(r.status, 204, "{}", r.text());
     // The page: sign in with the form, then sign out with the session's CSRF token.
     let form = s.get("/sign-in").call();
-    let pre = form.cookie("joinedup_csrf").expect("the pre-session cookie");
+    let pre = form
+        .cookie("joinedup_csrf")
+        .expect("the pre-session cookie");
     let csrf = crate::harness::hidden_input(&form.text(), "csrf").expect("a CSRF field");
     let r = s
         .post("/sign-in")
@@ -118,10 +120,7 @@ fn sign_outs_are_recorded_over_the_api_and_the_pages(b: Backend) {
         ("gp", Action::SignIn),
         ("gp", Action::SignOut),
     ];
-    assert_eq!(
-        got,
-        want.map(|(u, a)| (u.to_string(), a)).to_vec()
-    );
+    assert_eq!(got, want.map(|(u, a)| (u.to_string(), a)).to_vec());
 }
 
 fn an_append_is_recorded_with_its_count(b: Backend) {
@@ -151,7 +150,11 @@ fn an_append_is_recorded_with_its_count(b: Backend) {
         appends,
         [
             (dc().0, dc().1, Some("1 events".to_string())),
-            (dc().0, dc().1, Some("0 events, 1 already stored".to_string())),
+            (
+                dc().0,
+                dc().1,
+                Some("0 events, 1 already stored".to_string())
+            ),
         ]
     );
 }
@@ -165,5 +168,9 @@ fn without_an_audit_log_nothing_is_done(b: Backend) {
         .json(&json!({"username": "gp", "password": PASSWORD}));
     assert_eq!(r.status, 500, "{}", r.text());
     assert!(r.json().get("token").is_none(), "{}", r.text());
-    assert!(!r.text().contains("audit log ("), "the cause is logged, not shown: {}", r.text());
+    assert!(
+        !r.text().contains("audit log ("),
+        "the cause is logged, not shown: {}",
+        r.text()
+    );
 }
