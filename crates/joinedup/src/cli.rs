@@ -46,6 +46,26 @@ impl Cli {
         let period = match &self.command {
             Command::Metrics(a) => Some(("metrics", a.from, a.to)),
             Command::Generate(a) => Some(("generate", a.from, a.to)),
+            Command::Audit(AuditArgs {
+                action:
+                    AuditAction::List {
+                        from: Some(from),
+                        to: Some(to),
+                        ..
+                    },
+                ..
+            }) if to < from => {
+                use clap::CommandFactory as _;
+                let mut cli = Cli::command();
+                cli.build();
+                let cmd = cli
+                    .find_subcommand_mut("audit")
+                    .expect("a subcommand of Cli");
+                return Err(cmd.error(
+                    clap::error::ErrorKind::ValueValidation,
+                    format!("--to {to} must not be before --from {from}"),
+                ));
+            }
             _ => None,
         };
         match period {
@@ -95,6 +115,67 @@ pub enum Command {
     Serve(ServeArgs),
     /// Manages the platform's users (administrators).
     Users(UsersArgs),
+    /// Checks or lists the audit log: who saw or did what, hash-chained.
+    Audit(AuditArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AuditArgs {
+    /// The store: an SQLite file or a postgres:// URL (it must exist); before or after the
+    /// subcommand.
+    #[arg(long, global = true, value_name = "FILE|URL", default_value = "joinedup.db", value_parser = StoreLocation)]
+    pub db: store::Location,
+    #[command(subcommand)]
+    pub action: AuditAction,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Checks the whole chain: names the first entry altered, removed or reordered (exit 1).
+    Verify,
+    /// Lists entries, oldest first, tab-separated (at, user, org, action, person, reason,
+    /// client) or as JSON.
+    List {
+        /// Only this user's entries.
+        #[arg(long, value_name = "USERNAME")]
+        user: Option<String>,
+        /// Only entries about this person (NHS number, with or without spaces).
+        #[arg(long, value_name = "NHS_NUMBER", value_parser = nhs_number)]
+        person: Option<String>,
+        /// Only entries of this action: sign_in, sign_in_failed, sign_out, view_person,
+        /// search_person, break_glass, privacy_outcome, export, append.
+        #[arg(long, value_parser = audit_action)]
+        action: Option<store::Action>,
+        /// From this date on (00:00 in the service's zone, Europe/London).
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        from: Option<NaiveDate>,
+        /// Up to and including this date.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = date)]
+        to: Option<NaiveDate>,
+        /// Only the newest this many.
+        #[arg(long)]
+        limit: Option<u64>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Tsv)]
+        format: AuditFormat,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Tsv,
+    Json,
+}
+
+/// Parses an NHS number (spaces allowed, the check digit checked) to its ten digits.
+pub fn nhs_number(s: &str) -> Result<String, String> {
+    domain::NhsNumber::parse(s)
+        .map(|n| n.digits())
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
+pub fn audit_action(s: &str) -> Result<store::Action, String> {
+    s.parse()
+        .map_err(|e: store::audit::UnknownAction| e.to_string())
 }
 
 #[derive(clap::Args, Debug)]

@@ -6,7 +6,8 @@
 //! [`SqliteStore`] is the embedded store (one file), [`PgStore`] the same on PostgreSQL; both
 //! hold the one schema of [`schema`], and [`open`] opens either from a [`Location`] (a path or
 //! a `postgres://` URL). [`Accounts`] (users, sessions, failed sign-ins) are kept in the same
-//! store ([`SqliteAccounts`], [`PgAccounts`]), opened by [`open_accounts`]. [`import`] brings files in all or nothing, and [`export`] writes the log
+//! store ([`SqliteAccounts`], [`PgAccounts`]), opened by [`open_accounts`]; so is the hash-chained
+//! [`audit`] log ([`open_audit`]). [`import`] brings files in all or nothing, and [`export`] writes the log
 //! and registers back out.
 //!
 //! *Invariant*: events are never updated or deleted (the schema refuses it with triggers); an
@@ -17,6 +18,7 @@
 //! whatever the interleaving.
 
 pub mod accounts;
+pub mod audit;
 pub mod export;
 pub mod import;
 pub mod location;
@@ -28,6 +30,10 @@ pub mod sqlite_accounts;
 pub mod testing;
 
 pub use accounts::{Accounts, NewUser, Session, User};
+pub use audit::{
+    open_audit, open_audit_with, Action, AuditEntry, AuditFilter, AuditLog, BreakKind, ChainBreak,
+    PgAudit, SqliteAudit, StoredEntry, Verified,
+};
 pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
     import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
@@ -81,6 +87,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("the store changed while it was being read; read it again")]
     ChangedWhileReading,
+    /// The audit chain does not verify: the first entry that does not, and why.
+    #[error("{0}")]
+    AuditChain(audit::ChainBreak),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }

@@ -71,7 +71,7 @@ fn file_uri(path: &Path, query: &str) -> String {
 }
 
 /// Maps a failure to take the lock to [`StoreError::Busy`].
-fn busy_or(e: rusqlite::Error, waited: Duration) -> StoreError {
+pub(crate) fn busy_or(e: rusqlite::Error, waited: Duration) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy(waited),
         _ => e.into(),

@@ -129,17 +129,13 @@ async fn create_session(
 async fn delete_session(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     user: CurrentUser,
 ) -> Result<StatusCode, AppError> {
     auth::check_csrf(&user, &headers, None)?;
-    let hash = user.token_hash;
+    let address = auth::client_address(&ext);
     state
-        .blocking(move |s| {
-            Ok(s.accounts
-                .lock()
-                .expect("not poisoned")
-                .delete_session(&hash)?)
-        })
+        .blocking(move |s| crate::audit::sign_out(s, &user, &address))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -290,6 +286,7 @@ async fn indicators_json(
 async fn append_events(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     user: CurrentUser,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -321,7 +318,30 @@ async fn append_events(
         field: None,
         message: format!("the body is not UTF-8 text: {e}"),
     })?;
-    let done = state.blocking(move |s| Ok(s.live.append(&text)?)).await?;
+    let address = auth::client_address(&ext);
+    let done = state
+        .blocking(move |s| {
+            let done = s.live.append(&text)?;
+            // Recorded once the events are in (a refused append writes nothing to record).
+            let mut reason = format!("{} events", done.appended);
+            if done.already_stored > 0 {
+                reason.push_str(&format!(", {} already stored", done.already_stored));
+            }
+            let actor = crate::audit::Actor {
+                username: &user.username,
+                org: &user.org,
+            };
+            crate::audit::record(
+                s,
+                actor,
+                store::Action::Append,
+                None,
+                Some(reason),
+                &address,
+            )?;
+            Ok(done)
+        })
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "appended": done.appended, "already_stored": done.already_stored })),

@@ -5,6 +5,7 @@
 //! carries the session's CSRF token, checked with the request's `Origin`; scripts send it as
 //! `Authorization: Bearer` (no CSRF: a browser never sends it by itself).
 
+use crate::audit::{self, Actor};
 use crate::{AppError, AppState};
 use access::Role;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -14,6 +15,7 @@ use axum::http::{header, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
+use store::Action;
 
 pub const SESSION_COOKIE: &str = "joinedup_session";
 /// The CSRF token of the sign-in form, before there is a session (double submit).
@@ -229,7 +231,8 @@ pub struct SignedIn {
     pub max_age_secs: i64,
 }
 
-/// Checks a user name and password, under the rate limit, and opens a new session.
+/// Checks a user name and password, under the rate limit, and opens a new session. Each
+/// attempt is recorded in the audit log (with `address`), a success before its session opens.
 pub fn sign_in(
     state: &AppState,
     username: &str,
@@ -246,6 +249,10 @@ pub fn sign_in(
         if accounts.failed_sign_ins(&user_key, since)? >= cfg.max_failures_per_user
             || accounts.failed_sign_ins(&addr_key, since)? >= cfg.max_failures_per_address
         {
+            drop(accounts);
+            let actor = Actor { username, org: "" };
+            let why = Some("too many failed sign-ins".to_string());
+            audit::record(state, actor, Action::SignInFailed, None, why, address)?;
             return Err(AppError::TooManyAttempts(cfg.sign_in_window_secs));
         }
     }
@@ -261,12 +268,36 @@ pub fn sign_in(
             false
         }
     };
-    let mut accounts = state.accounts.lock().expect("not poisoned");
     if !ok {
-        accounts.record_failed_sign_in(&[user_key, addr_key], now)?;
+        state
+            .accounts
+            .lock()
+            .expect("not poisoned")
+            .record_failed_sign_in(&[user_key, addr_key], now)?;
+        let (org, why) = match &found {
+            Some((u, _)) if u.disabled => (u.org.as_str(), "the user is disabled"),
+            Some((u, _)) => (u.org.as_str(), "wrong password"),
+            None => ("", "no such user"),
+        };
+        let actor = Actor { username, org };
+        audit::record(
+            state,
+            actor,
+            Action::SignInFailed,
+            None,
+            Some(why.into()),
+            address,
+        )?;
         return Err(AppError::SignInFailed);
     }
     let (user, _) = found.expect("checked");
+    // Recorded before the session exists: a sign-in that cannot be recorded does not happen.
+    let actor = Actor {
+        username: &user.username,
+        org: &user.org,
+    };
+    audit::record(state, actor, Action::SignIn, None, None, address)?;
+    let mut accounts = state.accounts.lock().expect("not poisoned");
     accounts.clear_failed_sign_ins(&user_key)?;
     let token = new_token();
     let max_age = cfg.session_hours * 3600;

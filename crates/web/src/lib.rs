@@ -10,6 +10,7 @@
 //! threads, never on the async workers.
 
 mod api;
+mod audit;
 mod auth;
 mod charts;
 mod error;
@@ -29,7 +30,7 @@ use live_log::LiveLog;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use store::Accounts;
+use store::{Accounts, AuditLog};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -86,6 +87,9 @@ pub struct AppState {
     pub accounts: Arc<Mutex<Box<dyn Accounts>>>,
     pub config: Arc<Config>,
     pub benchmarks: Arc<BenchmarkSet>,
+    /// Where sign-ins, sign-outs, looks and writes are recorded ([`AppState::with_audit`]);
+    /// without one, every request that must be recorded fails.
+    pub audit: Option<Arc<Mutex<Box<dyn AuditLog>>>>,
     templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -96,8 +100,15 @@ impl AppState {
             accounts: Arc::new(Mutex::new(accounts)),
             config: Arc::new(config),
             benchmarks: Arc::new(BenchmarkSet::stoke_2017()),
+            audit: None,
             templates: Arc::new(views::templates()),
         }
+    }
+
+    /// The service recording into `audit` (see [`store::open_audit`]).
+    pub fn with_audit(mut self, audit: Box<dyn AuditLog>) -> Self {
+        self.audit = Some(Arc::new(Mutex::new(audit)));
+        self
     }
 
     /// Runs blocking work (the store, hashing) on a blocking thread.

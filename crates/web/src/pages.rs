@@ -226,20 +226,16 @@ struct CsrfForm {
 async fn sign_out(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ext: axum::http::Extensions,
     user: Result<CurrentUser, AppError>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     // Without a session a page redirects to sign in (the extractor's own answer is the API's 401).
     let user = user?;
     auth::check_csrf(&user, &headers, Some(&form.csrf))?;
-    let hash = user.token_hash;
+    let address = auth::client_address(&ext);
     state
-        .blocking(move |s| {
-            Ok(s.accounts
-                .lock()
-                .expect("not poisoned")
-                .delete_session(&hash)?)
-        })
+        .blocking(move |s| crate::audit::sign_out(s, &user, &address))
         .await?;
     let mut r = Redirect::to("/sign-in").into_response();
     r.headers_mut().append(

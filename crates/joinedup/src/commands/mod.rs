@@ -1,5 +1,6 @@
 //! One module per subcommand; each parses nothing itself and calls the libraries.
 
+mod audit;
 mod export;
 mod generate;
 mod import;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(a) => simulate::compare(a),
         Command::Serve(a) => serve::run(a),
         Command::Users(a) => users::run(a),
+        Command::Audit(a) => audit::run(a),
     }
 }
 

@@ -46,7 +46,9 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: a.secure_cookies,
         ..web::Config::default()
     };
-    let state = web::AppState::new(live, accounts, config);
+    let audit = store::open_audit(&a.db)
+        .with_context(|| format!("cannot open the audit log of the store {}", a.db))?;
+    let state = web::AppState::new(live, accounts, config).with_audit(audit);
     // The PostgreSQL clients close their connections by blocking: the last handle of the store
     // is dropped here, after the runtime, never inside it.
     let kept = state.clone();

@@ -1,5 +1,6 @@
 //! The `joinedup` binary driven as a user would: files in a temporary folder, the real binary.
 
+mod audit;
 mod bad_input;
 mod browser;
 mod command_line;

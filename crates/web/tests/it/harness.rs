@@ -239,9 +239,22 @@ impl Server {
 
     /// The service over `store` with `cfg`.
     pub fn on(store: TestStore, cfg: web::Config) -> Server {
+        let audit = store::open_audit(&store.location).expect("the audit log opens");
+        Server::on_with_audit(store, cfg, Some(audit))
+    }
+
+    /// The service over `store` with `cfg`, recording into `audit` (`None`: no audit log).
+    pub fn on_with_audit(
+        store: TestStore,
+        cfg: web::Config,
+        audit: Option<Box<dyn store::AuditLog>>,
+    ) -> Server {
         let log = store::open(&store.location, Access::Write).expect("the store opens");
         let live = live_log::LiveLog::open(log).expect("the live log opens");
-        let state = web::AppState::new(live, store.open_accounts(), cfg);
+        let mut state = web::AppState::new(live, store.open_accounts(), cfg);
+        if let Some(audit) = audit {
+            state = state.with_audit(audit);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -3,6 +3,7 @@
 
 mod harness;
 
+mod audit;
 mod events;
 mod hostile;
 mod indicator_api;

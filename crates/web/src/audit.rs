@@ -1,0 +1,63 @@
+//! Recording what users do in the store's hash-chained audit log ([`store::AuditLog`]).
+//!
+//! Called on a blocking thread. A request whose entry cannot be recorded fails with a 500: a
+//! look that cannot be recorded must not happen.
+
+use crate::{AppError, AppState};
+use store::{Action, AuditEntry};
+
+/// Who did it: the user name (as typed, for a failed sign-in) and their organisation.
+pub struct Actor<'a> {
+    pub username: &'a str,
+    pub org: &'a str,
+}
+
+/// Appends one entry: `action` by `actor` now, about `person` (ten digits), with `reason`,
+/// from `client`.
+pub fn record(
+    state: &AppState,
+    actor: Actor<'_>,
+    action: Action,
+    person: Option<&str>,
+    reason: Option<String>,
+    client: &str,
+) -> Result<(), AppError> {
+    let Some(log) = &state.audit else {
+        return Err(AppError::internal(
+            "the service has no audit log (AppState::with_audit): nothing is done unrecorded",
+        ));
+    };
+    let entry = AuditEntry {
+        at: crate::auth::now_secs(),
+        username: actor.username.to_string(),
+        org: actor.org.to_string(),
+        action,
+        person: person.map(str::to_string),
+        reason,
+        client: Some(client.to_string()),
+    };
+    let mut log = log
+        .lock()
+        .map_err(|_| AppError::internal("the audit log's lock was poisoned"))?;
+    log.append(&entry)
+        .map_err(|e| AppError::internal(format!("recording {action} in the audit log: {e}")))?;
+    Ok(())
+}
+
+/// Ends `user`'s session, then records the sign-out (the session ends even if that fails).
+pub fn sign_out(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    client: &str,
+) -> Result<(), AppError> {
+    state
+        .accounts
+        .lock()
+        .map_err(|_| AppError::internal("the accounts' lock was poisoned"))?
+        .delete_session(&user.token_hash)?;
+    let actor = Actor {
+        username: &user.username,
+        org: &user.org,
+    };
+    record(state, actor, Action::SignOut, None, None, client)
+}
