@@ -8,38 +8,7 @@ use domain::{Org, OrgRegister};
 use proptest::prelude::*;
 
 /// Every field the spec defines.
-const FIELDS: &[&str] = &[
-    "id",
-    "kind",
-    "at",
-    "person",
-    "birth_date",
-    "sex",
-    "gp",
-    "residence",
-    "care_home",
-    "permanent",
-    "attendance",
-    "org",
-    "source",
-    "outcome",
-    "spell",
-    "method",
-    "cause",
-    "reason",
-    "responsible",
-    "destination",
-    "pathway",
-    "d2a",
-    "assessment",
-    "type",
-    "trusted",
-    "package",
-    "service",
-    "hours_per_week",
-    "review",
-    "due",
-];
+const FIELDS: &[&str] = &crate::wire::KNOWN;
 
 /// Valid lines of every shape (from the spec's example journey and more).
 const VALID: &[&str] = &[

@@ -163,7 +163,7 @@ mod field {
 }
 
 /// Every field name the spec defines, for any kind.
-const KNOWN: [&str; 30] = [
+pub(crate) const KNOWN: [&str; 30] = [
     "id",
     "kind",
     "at",
