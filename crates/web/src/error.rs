@@ -28,9 +28,14 @@ pub enum AppError {
     TooLarge(String),
     /// Events that break the format or the log's rules: nothing was written.
     Unprocessable(Vec<live_log::LineError>),
+    /// The store is busy with another writer (an import): nothing was written; try again.
+    Busy,
     /// The server's fault: the cause goes to the log, the user sees a reference only.
     Internal(String),
 }
+
+/// How long a client is asked to wait when the store is busy, in seconds.
+pub const BUSY_RETRY_SECS: u32 = 5;
 
 impl AppError {
     pub fn bad(field: &str, message: impl Into<String>) -> Self {
@@ -53,6 +58,7 @@ impl AppError {
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -65,6 +71,9 @@ impl AppError {
             AppError::SignInFailed => "the user name or password is not right".into(),
             AppError::Forbidden(m) | AppError::Conflict(m) | AppError::TooLarge(m) => m.clone(),
             AppError::NotFound => "there is nothing at this address".into(),
+            AppError::Busy => format!(
+                "the store is busy with another writer (an import): nothing was written; try again in {BUSY_RETRY_SECS} seconds"
+            ),
             AppError::TooManyAttempts(s) => {
                 format!(
                     "too many failed sign-ins: try again in {} minutes",
@@ -93,6 +102,7 @@ impl AppError {
     fn retry_after(&self) -> Option<HeaderValue> {
         match self {
             AppError::TooManyAttempts(s) => HeaderValue::from_str(&(*s).max(1).to_string()).ok(),
+            AppError::Busy => HeaderValue::from_str(&BUSY_RETRY_SECS.to_string()).ok(),
             _ => None,
         }
     }
@@ -129,7 +139,7 @@ impl From<store::StoreError> for AppError {
     fn from(e: store::StoreError) -> Self {
         match e {
             store::StoreError::Conflict(m) => AppError::Conflict(m),
-            store::StoreError::Busy(_) => AppError::Internal(e.to_string()),
+            store::StoreError::Busy(_) => AppError::Busy,
             e => AppError::Internal(e.to_string()),
         }
     }
@@ -154,7 +164,10 @@ impl From<axum::extract::rejection::BytesRejection> for AppError {
 
 impl From<live_log::LiveError> for AppError {
     fn from(e: live_log::LiveError) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            live_log::LiveError::Store(e) => e.into(),
+            e => AppError::Internal(e.to_string()),
+        }
     }
 }
 
@@ -164,5 +177,24 @@ impl From<live_log::AppendError> for AppError {
             live_log::AppendError::Invalid(errors) => AppError::Unprocessable(errors),
             live_log::AppendError::Live(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_store_is_a_503_with_retry_after_and_a_fault_a_500_without_its_cause() {
+        let busy: AppError = live_log::AppendError::Live(live_log::LiveError::Store(
+            store::StoreError::Busy(std::time::Duration::from_secs(60)),
+        ))
+        .into();
+        let r = busy.into_json();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "5");
+        let fault: AppError = store::StoreError::Corrupt("a secret cause".into()).into();
+        assert_eq!(fault.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!fault.message().contains("secret"));
     }
 }
