@@ -3,8 +3,7 @@
 
 use crate::canonical::encode_value;
 use crate::wire::{parse_line, FieldError};
-use domain::codes::OrgKind;
-use domain::{Org, OrgRegister};
+use domain::OrgRegister;
 use proptest::prelude::*;
 
 /// Every field the spec defines.
@@ -23,17 +22,7 @@ const VALID: &[&str] = &[
 ];
 
 fn orgs() -> OrgRegister {
-    ["RJE", "M83001", "CH1"]
-        .into_iter()
-        .map(|c| Org {
-            code: c.into(),
-            name: c.into(),
-            kind: OrgKind::AcuteTrust,
-            cqc_rating: None,
-            beds: None,
-            extended_access: None,
-        })
-        .collect()
+    crate::wire::test_orgs(&["RJE", "M83001", "CH1"])
 }
 
 /// Checks what `parse_line` says of `line`: it returns, and each error names a field of the

@@ -713,23 +713,11 @@ impl Validator {
 mod tests {
     use super::*;
     use crate::wire::parse_line;
-    use domain::codes::OrgKind;
-    use domain::{Org, OrgRegister};
-
     const P: &str = "9434765919";
 
     /// Runs the validator over lines and returns `(line, field, message)` for each error.
     fn check(lines: &[String]) -> Vec<(u32, Option<&'static str>, String)> {
-        let orgs: OrgRegister = [Org {
-            code: "RJE".into(),
-            name: "RJE".into(),
-            kind: OrgKind::AcuteTrust,
-            cqc_rating: None,
-            beds: None,
-            extended_access: None,
-        }]
-        .into_iter()
-        .collect();
+        let orgs = crate::wire::test_orgs(&["RJE"]);
         let mut v = Validator::new();
         for (i, l) in lines.iter().enumerate() {
             let p = parse_line(l, &orgs).unwrap();
@@ -915,16 +903,7 @@ mod tests {
 
     #[test]
     fn a_rolled_back_check_leaves_the_validator_as_it_was() {
-        let orgs: OrgRegister = [Org {
-            code: "RJE".into(),
-            name: "RJE".into(),
-            kind: OrgKind::AcuteTrust,
-            cqc_rating: None,
-            beds: None,
-            extended_access: None,
-        }]
-        .into_iter()
-        .collect();
+        let orgs = crate::wire::test_orgs(&["RJE"]);
         let loc = |line| Loc { file: 0, line };
         let p = |l: &str| parse_line(l, &orgs).unwrap();
         let mut v = Validator::new();
@@ -1003,16 +982,7 @@ mod tests {
 
     #[test]
     fn tentative_checks_nest() {
-        let orgs: OrgRegister = [Org {
-            code: "RJE".into(),
-            name: "RJE".into(),
-            kind: OrgKind::AcuteTrust,
-            cqc_rating: None,
-            beds: None,
-            extended_access: None,
-        }]
-        .into_iter()
-        .collect();
+        let orgs = crate::wire::test_orgs(&["RJE"]);
         let p = |l: &str| parse_line(l, &orgs).unwrap();
         let loc = Loc { file: 0, line: 1 };
         let mut v = Validator::new();

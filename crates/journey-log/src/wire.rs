@@ -692,23 +692,28 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
     })
 }
 
+/// For tests: a register of acute trusts with these codes (what org-code checks need).
+#[cfg(test)]
+pub(crate) fn test_orgs(codes: &[&str]) -> OrgRegister {
+    codes
+        .iter()
+        .map(|c| domain::Org {
+            code: (*c).into(),
+            name: (*c).into(),
+            kind: OrgKind::AcuteTrust,
+            cqc_rating: None,
+            beds: None,
+            extended_access: None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::{Org, OrgRegister};
 
     fn orgs() -> OrgRegister {
-        ["RJE", "M83001", "CH1"]
-            .into_iter()
-            .map(|c| Org {
-                code: c.into(),
-                name: c.into(),
-                kind: OrgKind::AcuteTrust,
-                cqc_rating: None,
-                beds: None,
-                extended_access: None,
-            })
-            .collect()
+        test_orgs(&["RJE", "M83001", "CH1"])
     }
 
     fn errors(line: &str) -> Vec<(Option<String>, String)> {
