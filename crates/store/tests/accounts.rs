@@ -2,34 +2,11 @@
 //! SQLite and on PostgreSQL (the PostgreSQL runs need `JOINEDUP_TEST_DATABASE_URL`; without it
 //! they print a notice and skip).
 
-use store::testing::{fresh_postgres, PgTestDatabase};
+mod common;
+
+use common::{postgres, sqlite, Fresh};
+use store::testing::fresh_postgres;
 use store::{open, open_accounts, Access, Accounts, Location, NewUser, StoreError, User};
-
-/// A fresh store on one back end, kept while its accounts are used.
-struct Fresh {
-    _dir: Option<tempfile::TempDir>,
-    _db: Option<PgTestDatabase>,
-}
-
-fn sqlite() -> (Location, Fresh) {
-    let dir = tempfile::tempdir().unwrap();
-    (
-        Location::Sqlite(dir.path().join("store.db")),
-        Fresh {
-            _dir: Some(dir),
-            _db: None,
-        },
-    )
-}
-
-fn postgres() -> Option<(Location, Fresh)> {
-    let (url, db) = fresh_postgres()?;
-    let fresh = Fresh {
-        _dir: None,
-        _db: Some(db),
-    };
-    Some((Location::parse(&url).unwrap(), fresh))
-}
 
 /// Runs `test` on the accounts of a new store at `location`.
 fn run(location: Location, fresh: Fresh, test: fn(&mut dyn Accounts)) {
@@ -38,25 +15,6 @@ fn run(location: Location, fresh: Fresh, test: fn(&mut dyn Accounts)) {
     test(accounts.as_mut());
     drop(accounts);
     drop(fresh);
-}
-
-/// Two tests per behaviour: `<behaviour>::sqlite` and `<behaviour>::postgres`.
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                let (l, f) = super::sqlite();
-                super::run(l, f, super::$name);
-            }
-            #[test]
-            fn postgres() {
-                if let Some((l, f)) = super::postgres() {
-                    super::run(l, f, super::$name);
-                }
-            }
-        }
-    )*};
 }
 
 on_both!(

@@ -3,61 +3,18 @@
 //! to the database (who first drops the append-only triggers). The PostgreSQL runs need
 //! `JOINEDUP_TEST_DATABASE_URL`; without it they print a notice and skip.
 
-use store::testing::{fresh_postgres, PgTestDatabase};
+mod common;
+
+use common::Fresh;
 use store::{
     open, open_audit, open_audit_with, Access, Action, AuditEntry, AuditFilter, AuditLog,
     BreakKind, Location, StoreError,
 };
 
-struct Fresh {
-    _dir: Option<tempfile::TempDir>,
-    _db: Option<PgTestDatabase>,
-}
-
-fn sqlite() -> (Location, Fresh) {
-    let dir = tempfile::tempdir().unwrap();
-    (
-        Location::Sqlite(dir.path().join("store.db")),
-        Fresh {
-            _dir: Some(dir),
-            _db: None,
-        },
-    )
-}
-
-fn postgres() -> Option<(Location, Fresh)> {
-    let (url, db) = fresh_postgres()?;
-    Some((
-        Location::parse(&url).unwrap(),
-        Fresh {
-            _dir: None,
-            _db: Some(db),
-        },
-    ))
-}
-
 fn run(location: Location, fresh: Fresh, test: fn(&Location)) {
     drop(open(&location, Access::Create).unwrap());
     test(&location);
     drop(fresh);
-}
-
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn sqlite() {
-                let (l, f) = super::sqlite();
-                super::run(l, f, super::$name);
-            }
-            #[test]
-            fn postgres() {
-                if let Some((l, f)) = super::postgres() {
-                    super::run(l, f, super::$name);
-                }
-            }
-        }
-    )*};
 }
 
 on_both!(
