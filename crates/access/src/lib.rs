@@ -132,6 +132,13 @@ pub fn parse_roles(s: &str) -> Result<Vec<Role>, UnknownRole> {
     Ok(roles)
 }
 
+/// Whether a count in a breakdown below the whole system is withheld (`access.md`,
+/// "Aggregates"): a count from 1 to 4 is shown as `<5`, and a rate whose numerator or
+/// denominator is such a count is withheld. Whole-system figures are never suppressed.
+pub fn suppressed(count: u64) -> bool {
+    (1..=4).contains(&count)
+}
+
 /// Whether any of `roles` may write to the journey log.
 pub fn may_write(roles: &[Role]) -> bool {
     roles.iter().any(|r| r.may_write())
@@ -162,6 +169,12 @@ mod tests {
             assert_eq!(r.may_write(), write, "{name}");
         }
         assert_eq!(table.len(), Role::ALL.len());
+    }
+
+    #[test]
+    fn small_numbers_are_suppressed_but_not_zero() {
+        let shown: Vec<u64> = (0..8).filter(|n| !suppressed(*n)).collect();
+        assert_eq!(shown, [0, 5, 6, 7]);
     }
 
     #[test]

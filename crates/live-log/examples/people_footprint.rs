@@ -37,7 +37,7 @@ fn main() {
     let t = Clock::now();
     let mut people = People::default();
     for e in &demo.events {
-        people.push(e);
+        people.push(e, "");
     }
     let fold = t.elapsed();
     let records: usize = people.iter().map(|(_, p)| heap(p)).sum();

@@ -30,9 +30,17 @@ pub enum AppendError {
     /// The lines break the format or the log's rules; each error names its line and field.
     #[error("the events are not valid ({} errors)", .0.len())]
     Invalid(Vec<LineError>),
+    /// A precondition of the append did not hold when it was stored (a stale form).
+    #[error(transparent)]
+    Refused(#[from] flow::record::Refused),
     #[error(transparent)]
     Live(#[from] LiveError),
 }
+
+/// A condition an append must meet on the person's record as stored, checked inside the
+/// write transaction (after every earlier append, including those stored in the same group).
+pub type Precondition =
+    Box<dyn Fn(Option<&flow::Person>) -> Result<(), flow::record::Refused> + Send>;
 
 impl From<store::StoreError> for AppendError {
     fn from(e: store::StoreError) -> Self {
@@ -86,7 +94,16 @@ pub(crate) struct Queued {
     /// The lines parsed against `orgs`.
     lines: Vec<(u32, ParsedEvent, String)>,
     orgs: std::sync::Arc<domain::OrgRegister>,
+    /// The person whose record `check` reads.
+    check: Option<(domain::NhsNumber, Precondition)>,
     reply: std::sync::mpsc::Sender<Result<Appended, AppendError>>,
+}
+
+/// What a queued append comes to.
+enum Answer {
+    Done(Appended),
+    Invalid(Vec<LineError>),
+    Refused(flow::record::Refused),
 }
 
 impl LiveLog {
@@ -100,6 +117,26 @@ impl LiveLog {
     /// transaction: one commit to disk for the group (group commit), every acknowledgement
     /// still after its events are durable.
     pub fn append(&self, text: &str) -> Result<Appended, AppendError> {
+        self.append_queued(text, None)
+    }
+
+    /// Appends as [`LiveLog::append`] does, only if `check` holds on `person`'s record as
+    /// stored when the append is (inside the write transaction): otherwise nothing is written
+    /// and the refusal is returned ([`AppendError::Refused`]).
+    pub fn append_checked(
+        &self,
+        text: &str,
+        person: domain::NhsNumber,
+        check: Precondition,
+    ) -> Result<Appended, AppendError> {
+        self.append_queued(text, Some((person, check)))
+    }
+
+    fn append_queued(
+        &self,
+        text: &str,
+        check: Option<(domain::NhsNumber, Precondition)>,
+    ) -> Result<Appended, AppendError> {
         let orgs = self.orgs.read().expect("not poisoned").clone();
         let lines = parse_lines(text, &orgs).map_err(AppendError::Invalid)?;
         let (reply, answer) = std::sync::mpsc::channel();
@@ -107,6 +144,7 @@ impl LiveLog {
             text: text.to_string(),
             lines,
             orgs,
+            check,
             reply,
         });
         let mut held = self.held.lock().expect("not poisoned");
@@ -132,8 +170,11 @@ impl LiveLog {
             last_seq,
             ..
         } = held;
-        let mut answers: Vec<Option<Result<Appended, Vec<LineError>>>> = vec![None; group.len()];
-        let mut accepted: Vec<(Option<u32>, domain::Event)> = Vec::new();
+        let mut answers: Vec<Option<Answer>> = (0..group.len()).map(|_| None).collect();
+        // The records of people whose events were accepted earlier in this group, with them.
+        let mut touched: std::collections::HashMap<domain::NhsNumber, flow::Person> =
+            std::collections::HashMap::new();
+        let mut accepted: Vec<(Option<u32>, domain::Event, String)> = Vec::new();
         let mut caught = CatchUp {
             last_seq: *last_seq,
             ..CatchUp::default()
@@ -147,7 +188,15 @@ impl LiveLog {
             opened = true;
             let mut events = Vec::new();
             accepted.clear();
+            touched.clear();
             for (k, q) in group.iter().enumerate() {
+                if let Some((nhs, check)) = &q.check {
+                    let record = touched.get(nhs).or_else(|| people.record(*nhs));
+                    if let Err(r) = check(record) {
+                        answers[k] = Some(Answer::Refused(r));
+                        continue;
+                    }
+                }
                 // Lines are parsed against the register; parsed again if another writer
                 // changed it meanwhile.
                 let reparsed;
@@ -158,7 +207,7 @@ impl LiveLog {
                             &reparsed
                         }
                         Err(e) => {
-                            answers[k] = Some(Err(e));
+                            answers[k] = Some(Answer::Invalid(e));
                             continue;
                         }
                     }
@@ -174,7 +223,7 @@ impl LiveLog {
                         Verdict::New(ix) => {
                             done.appended += 1;
                             mine_events.push(NewEvent::of(p, raw.clone()));
-                            mine.push((ix, p.event.clone()));
+                            mine.push((ix, p.event.clone(), raw.clone()));
                         }
                         Verdict::Duplicate => done.already_stored += 1,
                         Verdict::Rejected => {}
@@ -183,19 +232,29 @@ impl LiveLog {
                 let errors = validator.pending_errors();
                 if errors.is_empty() {
                     validator.commit();
+                    for (_, e, raw) in &mine {
+                        if let Some(nhs) = e.person {
+                            touched
+                                .entry(nhs)
+                                .or_insert_with(|| people.record(nhs).cloned().unwrap_or_default())
+                                .push(e, raw);
+                        }
+                    }
                     events.extend(mine_events);
                     accepted.extend(mine);
-                    answers[k] = Some(Ok(done));
+                    answers[k] = Some(Answer::Done(done));
                 } else {
                     validator.rollback();
-                    answers[k] = Some(Err(errors
-                        .into_iter()
-                        .map(|e| LineError {
-                            line: Some(e.loc.line),
-                            field: e.field.map(str::to_string),
-                            message: e.message,
-                        })
-                        .collect()));
+                    answers[k] = Some(Answer::Invalid(
+                        errors
+                            .into_iter()
+                            .map(|e| LineError {
+                                line: Some(e.loc.line),
+                                field: e.field.map(str::to_string),
+                                message: e.message,
+                            })
+                            .collect(),
+                    ));
                 }
             }
             if events.is_empty() {
@@ -213,9 +272,9 @@ impl LiveLog {
                 }
                 held.apply(caught);
                 if !accepted.is_empty() {
-                    for (ix, e) in &accepted {
+                    for (ix, e, raw) in &accepted {
                         held.facts.push_indexed(e, *ix);
-                        held.people.push(e);
+                        held.people.push(e, raw);
                         held.span.include(e.at);
                     }
                     held.events += accepted.len() as u64;
@@ -227,8 +286,12 @@ impl LiveLog {
                 // knows them by then, so they come back as duplicates and are not folded in
                 // twice.
                 for (q, a) in group.into_iter().zip(answers) {
-                    let a = a.unwrap_or_else(|| Err(Vec::new()));
-                    let _ = q.reply.send(a.map_err(AppendError::Invalid));
+                    let a = match a.unwrap_or(Answer::Invalid(Vec::new())) {
+                        Answer::Done(d) => Ok(d),
+                        Answer::Invalid(e) => Err(AppendError::Invalid(e)),
+                        Answer::Refused(r) => Err(AppendError::Refused(r)),
+                    };
+                    let _ = q.reply.send(a);
                 }
             }
             Err(e) => {

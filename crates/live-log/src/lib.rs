@@ -14,7 +14,7 @@ mod append;
 pub mod people;
 mod view;
 
-pub use append::{AppendError, Appended, LineError};
+pub use append::{AppendError, Appended, LineError, Precondition};
 pub use people::People;
 pub use view::{Span, View};
 
@@ -210,7 +210,7 @@ impl CatchUp {
                     };
                     if let journey_log::Verdict::New(ix) = validator.check(loc, &p) {
                         facts.push_indexed(&p.event, ix);
-                        people.push(&p.event);
+                        people.push(&p.event, raw);
                         self.events += 1;
                         self.span.include(p.event.at);
                     }

@@ -1,30 +1,48 @@
-//! What the access rules need about each person, kept beside the indicator facts.
+//! Every person of the live log: their events and what the access rules read about them.
 //!
-//! [`People`] holds one [`access::PersonFacts`] per NHS number (small records, not events) for
-//! every event folded into the live log, on the same paths that feed the indicators. A view
-//! shares the records with the writer: a person's record is copied only when an event about
-//! them arrives after a view was taken.
+//! [`People`] holds one [`flow::Person`] per NHS number for every event folded into the live
+//! log, on the same paths that feed the indicators, and an index of the people with a hospital
+//! stay open (the flow board reads only those). A view shares the records with the writer: a
+//! person's record is copied only when an event about them arrives after a view was taken.
 
 use access::{PersonFacts, Relationship, Role};
 use domain::{Event, Instant, NhsNumber, Org};
-use std::collections::BTreeMap;
+use flow::Person;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-/// The facts of every person, by NHS number.
+/// The record of every person, by NHS number.
 #[derive(Debug, Clone, Default)]
 pub struct People {
-    by_nhs: BTreeMap<NhsNumber, Arc<PersonFacts>>,
+    by_nhs: BTreeMap<NhsNumber, Arc<Person>>,
+    /// People with a hospital stay admitted and not discharged.
+    in_hospital: Arc<BTreeSet<NhsNumber>>,
 }
 
 impl People {
-    /// Folds in one event (events about no one change nothing).
-    pub fn push(&mut self, e: &Event) {
-        if let Some(nhs) = e.person {
-            Arc::make_mut(self.by_nhs.entry(nhs).or_default()).push(e);
+    /// Folds in one event (events about no one change nothing); `raw` is its stored line.
+    pub fn push(&mut self, e: &Event, raw: &str) {
+        let Some(nhs) = e.person else { return };
+        let p = Arc::make_mut(self.by_nhs.entry(nhs).or_default());
+        p.push(e, raw);
+        let inside = p.in_hospital();
+        if inside != self.in_hospital.contains(&nhs) {
+            let set = Arc::make_mut(&mut self.in_hospital);
+            if inside {
+                set.insert(nhs);
+            } else {
+                set.remove(&nhs);
+            }
         }
     }
 
+    /// What the access rules know of one person.
     pub fn get(&self, nhs: NhsNumber) -> Option<&PersonFacts> {
+        self.by_nhs.get(&nhs).map(|p| &p.facts)
+    }
+
+    /// The whole record of one person.
+    pub fn record(&self, nhs: NhsNumber) -> Option<&Person> {
         self.by_nhs.get(&nhs).map(|p| &**p)
     }
 
@@ -38,7 +56,19 @@ impl People {
 
     /// Every person, in NHS number order.
     pub fn iter(&self) -> impl Iterator<Item = (NhsNumber, &PersonFacts)> + '_ {
+        self.by_nhs.iter().map(|(n, p)| (*n, &p.facts))
+    }
+
+    /// Every person's record, in NHS number order.
+    pub fn records(&self) -> impl Iterator<Item = (NhsNumber, &Person)> + '_ {
         self.by_nhs.iter().map(|(n, p)| (*n, &**p))
+    }
+
+    /// The people with a hospital stay open, in NHS number order.
+    pub fn in_hospital(&self) -> impl Iterator<Item = (NhsNumber, &Person)> + '_ {
+        self.in_hospital
+            .iter()
+            .filter_map(|n| self.by_nhs.get(n).map(|p| (*n, &**p)))
     }
 
     /// The people a user with `roles` of `org` sees by legitimate relationship at `now`, in NHS
@@ -57,7 +87,7 @@ impl People {
             .iter()
             .take_while(move |_| sees)
             .filter_map(move |(n, p)| {
-                access::relationship(org, p, now, window_days).map(|r| (*n, &**p, r))
+                access::relationship(org, &p.facts, now, window_days).map(|r| (*n, &p.facts, r))
             })
     }
 }

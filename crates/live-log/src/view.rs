@@ -97,6 +97,11 @@ impl View {
         self.people.get(nhs)
     }
 
+    /// Everything the log holds about one person.
+    pub fn record(&self, nhs: NhsNumber) -> Option<&flow::Person> {
+        self.people.record(nhs)
+    }
+
     /// Every person of the log, with their facts.
     pub fn people(&self) -> &People {
         &self.people

@@ -20,6 +20,11 @@ pub enum AppError {
     /// Signed in, but the role may not do this.
     Forbidden(String),
     NotFound,
+    /// The user may not see this person: why, and whether they may break glass.
+    Refused {
+        message: String,
+        break_glass: bool,
+    },
     /// The form or state the request was based on is stale or taken.
     Conflict(String),
     /// Too many failed sign-ins; try again after this many seconds.
@@ -52,7 +57,7 @@ impl AppError {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::SignInFailed => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Refused { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -70,6 +75,7 @@ impl AppError {
             AppError::Unauthorized => "sign in first: no valid session or token".into(),
             AppError::SignInFailed => "the user name or password is not right".into(),
             AppError::Forbidden(m) | AppError::Conflict(m) | AppError::TooLarge(m) => m.clone(),
+            AppError::Refused { message, .. } => message.clone(),
             AppError::NotFound => "there is nothing at this address".into(),
             AppError::Busy => format!(
                 "the store is busy with another writer (an import): nothing was written; try again in {BUSY_RETRY_SECS} seconds"
@@ -113,6 +119,7 @@ impl AppError {
         let mut body = json!({ "error": self.message() });
         match &self {
             AppError::BadRequest { field: Some(f), .. } => body["field"] = json!(f),
+            AppError::Refused { break_glass, .. } => body["break_glass"] = json!(break_glass),
             AppError::Unprocessable(errors) => {
                 body["errors"] = errors
                     .iter()
@@ -175,6 +182,12 @@ impl From<live_log::AppendError> for AppError {
     fn from(e: live_log::AppendError) -> Self {
         match e {
             live_log::AppendError::Invalid(errors) => AppError::Unprocessable(errors),
+            live_log::AppendError::Refused(flow::record::Refused::Conflict(m)) => {
+                AppError::Conflict(m)
+            }
+            live_log::AppendError::Refused(flow::record::Refused::Invalid { field, message }) => {
+                AppError::bad(field, message)
+            }
             live_log::AppendError::Live(e) => e.into(),
         }
     }

@@ -12,10 +12,15 @@
 mod api;
 mod audit;
 mod auth;
+mod board;
 mod charts;
+mod dtoc;
 mod error;
+mod guard;
 mod openapi;
 mod pages;
+mod people;
+mod privacy;
 mod security;
 mod views;
 
@@ -51,6 +56,8 @@ pub struct Config {
     pub sign_in_window_secs: i64,
     /// The largest request body accepted (bytes).
     pub max_body_bytes: usize,
+    /// Days a relationship lasts after the care that gave it ends (`access.md`: 90 by default).
+    pub window_days: u32,
 }
 
 impl Default for Config {
@@ -65,6 +72,7 @@ impl Default for Config {
             max_failures_per_address: 20,
             sign_in_window_secs: 15 * 60,
             max_body_bytes: 16 << 20,
+            window_days: access::DEFAULT_WINDOW_DAYS,
         }
     }
 }
@@ -90,6 +98,8 @@ pub struct AppState {
     /// Where sign-ins, sign-outs, looks and writes are recorded ([`AppState::with_audit`]);
     /// without one, every request that must be recorded fails.
     pub audit: Option<Arc<Mutex<Box<dyn AuditLog>>>>,
+    /// Break-glass grants in force.
+    pub grants: Arc<guard::Grants>,
     templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -101,6 +111,7 @@ impl AppState {
             config: Arc::new(config),
             benchmarks: Arc::new(BenchmarkSet::stoke_2017()),
             audit: None,
+            grants: Arc::new(guard::Grants::default()),
             templates: Arc::new(views::templates()),
         }
     }
@@ -108,6 +119,8 @@ impl AppState {
     /// The service recording into `audit` (see [`store::open_audit`]).
     pub fn with_audit(mut self, audit: Box<dyn AuditLog>) -> Self {
         self.audit = Some(Arc::new(Mutex::new(audit)));
+        self.grants = Arc::new(guard::Grants::default());
+        people::reload_grants(&self);
         self
     }
 
@@ -130,6 +143,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(people::routes())
+        .merge(board::routes())
+        .merge(dtoc::routes())
+        .merge(privacy::routes())
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

@@ -56,7 +56,7 @@ impl IntoResponse for PageError {
 }
 
 /// Renders a template with the signed-in user's header.
-fn render(
+pub(crate) fn render(
     state: &AppState,
     name: &str,
     user: Option<&CurrentUser>,
@@ -75,6 +75,8 @@ fn render(
             "roles": u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "),
             "org_name": org_name,
             "csrf": u.csrf_token,
+            "sees_people": u.roles.iter().any(|r| r.sees_identifiable_people()),
+            "admin": u.roles.contains(&access::Role::Admin),
         });
     }
     ctx["page"] = json!(page);

@@ -25,6 +25,16 @@ pub fn templates() -> minijinja::Environment<'static> {
         ),
         ("market.html", include_str!("../templates/market.html")),
         ("error.html", include_str!("../templates/error.html")),
+        ("people.html", include_str!("../templates/people.html")),
+        ("person.html", include_str!("../templates/person.html")),
+        (
+            "person_refused.html",
+            include_str!("../templates/person_refused.html"),
+        ),
+        ("board.html", include_str!("../templates/board.html")),
+        ("dtoc.html", include_str!("../templates/dtoc.html")),
+        ("privacy.html", include_str!("../templates/privacy.html")),
+        ("audit.html", include_str!("../templates/audit.html")),
     ] {
         env.add_template(name, text)
             .expect("the templates are valid");
