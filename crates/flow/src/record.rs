@@ -198,7 +198,7 @@ pub fn line(form: &Form, id: &str, at: Instant, org: &str) -> String {
         "at".into(),
         json!(at
             .to_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
     );
     o.insert("person".into(), json!(form.person.digits()));
     o.insert("spell".into(), json!(form.spell));

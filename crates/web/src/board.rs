@@ -270,7 +270,10 @@ fn record_step(
         return Err(AppError::bad("spell", "a spell id of 1 to 128 characters"));
     }
     let view = state.live.view()?;
+    // To the millisecond, as the event's `at` is written (so the check and the log agree on
+    // the instant, and two steps in one second are two instants).
     let now = guard::now(state);
+    let now = Instant(now.0 - now.0.rem_euclid(1_000_000));
     let d = guard::decide(state, user, &view, nhs, now);
     if !d.allowed {
         return Err(guard::refusal(&d));

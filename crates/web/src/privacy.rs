@@ -122,8 +122,9 @@ fn queue(state: &AppState) -> Result<Vec<Value>, AppError> {
         .collect())
 }
 
-/// The first legitimate relationship `org` had with `person` after `from` (up to `now`), and
-/// from when: at each later event of the person, the rule is asked again.
+/// The first legitimate relationship `org` has with `person` by the log as it is now, from
+/// the look at `from` up to `now`, and from when: none held by the log as it was at the look,
+/// so one found now appeared in the log afterwards.
 fn later_relationship(
     state: &AppState,
     view: &live_log::View,
@@ -134,10 +135,16 @@ fn later_relationship(
 ) -> Option<(String, Instant)> {
     let org = view.orgs.get(org)?;
     let p = view.record(person)?;
-    p.events()
-        .iter()
-        .map(|r| r.event.at)
-        .filter(|t| *t > from && *t <= now)
+    // At the look itself (the log may since hold events dated before it), at each later
+    // event, and now.
+    std::iter::once(from)
+        .chain(
+            p.events()
+                .iter()
+                .map(|r| r.event.at)
+                .filter(|t| *t > from && *t <= now),
+        )
+        .chain(std::iter::once(now))
         .find_map(|t| {
             access::relationship(org, &p.facts, t, state.config.window_days)
                 .map(|r| (r.to_string(), t))

@@ -8,5 +8,6 @@ mod events;
 mod hostile;
 mod indicator_api;
 mod pages;
+mod people;
 mod security;
 mod session;
