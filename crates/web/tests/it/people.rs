@@ -397,7 +397,7 @@ fn the_flow_board_records_steps_and_refuses_a_stale_form(b: Backend) {
     };
     let first = row(&s);
     assert_eq!(first["delay_reason"], Value::Null);
-    assert_eq!(first["days_ready"].as_i64().unwrap() >= 5, true);
+    assert!(first["days_ready"].as_i64().unwrap() >= 5);
     let version = first["version"].as_u64().unwrap();
     let url = format!("/api/flow-board/{nhs}/{spell}");
     let before = s.store.event_count();
