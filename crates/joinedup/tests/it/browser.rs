@@ -604,9 +604,144 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
     wait_path(c, "/sign-in").await;
     errors.extend(console_errors(c).await);
 
+    discharge_coordinator_works_the_board(c, base, shots).await;
+    errors.extend(console_errors(c).await);
+
     assert!(
         errors.is_empty(),
         "the browser's console shows errors:\n{}",
         errors.join("\n")
     );
+}
+
+/// Signs in as `user` (demo password) through the sign-in form.
+async fn sign_in_as(c: &Client, base: &str, user: &str) {
+    c.goto(&format!("{base}sign-in"))
+        .await
+        .expect("the sign-in page");
+    wait_path(c, "/sign-in").await;
+    input_labelled(c, "User name")
+        .await
+        .send_keys(user)
+        .await
+        .expect("typing the user name");
+    input_labelled(c, "Password")
+        .await
+        .send_keys("demo")
+        .await
+        .expect("typing the password");
+    c.find(Locator::XPath(
+        "//form[@action='/sign-in']//button[@type='submit' and normalize-space()='Sign in']",
+    ))
+    .await
+    .expect("the sign-in button")
+    .click()
+    .await
+    .expect("clicking Sign in");
+    wait_path(c, "/dashboard").await;
+}
+
+async fn sign_out(c: &Client) {
+    wait_find(
+        c,
+        Locator::XPath("//form[@action='/sign-out']//button[normalize-space()='Sign out']"),
+    )
+    .await
+    .click()
+    .await
+    .expect("clicking Sign out");
+    wait_path(c, "/sign-in").await;
+}
+
+/// The discharge coordinator opens the flow board, records a delay reason, finds the person
+/// and reads the timeline; the admin then sees the look in the audit page.
+async fn discharge_coordinator_works_the_board(c: &Client, base: &str, shots: &Path) {
+    sign_in_as(c, base, "discharge_coordinator").await;
+    c.find(Locator::LinkText("Flow board"))
+        .await
+        .expect("the flow board in the menu")
+        .click()
+        .await
+        .expect("opening the flow board");
+    wait_path(c, "/flow-board").await;
+    let first = wait_find(c, Locator::Css("#board tbody tr")).await;
+    let person = first
+        .find(Locator::Css("td a"))
+        .await
+        .expect("the person's link")
+        .text()
+        .await
+        .expect("the NHS number");
+    screenshot(c, shots, "flow-board").await;
+    // Record "housing" (I) as the delay reason of the first row.
+    let form = first
+        .find(Locator::Css("form[aria-label^='Record a delay reason']"))
+        .await
+        .expect("the delay reason form");
+    form.find(Locator::Css(
+        "select[name='reason'] option[value='housing']",
+    ))
+    .await
+    .expect("the housing option")
+    .click()
+    .await
+    .expect("choosing housing");
+    form.find(Locator::XPath(".//button[normalize-space()='Set reason']"))
+        .await
+        .expect("the Set reason button")
+        .click()
+        .await
+        .expect("recording the reason");
+    let done = wait_find(c, Locator::Id("done")).await;
+    assert!(
+        done.text()
+            .await
+            .expect("the notice")
+            .contains("delay reason"),
+        "no confirmation"
+    );
+    // Find the person by NHS number, typed with spaces.
+    c.find(Locator::LinkText("Find a person"))
+        .await
+        .expect("Find a person in the menu")
+        .click()
+        .await
+        .expect("opening the search");
+    wait_path(c, "/people").await;
+    input_labelled(c, "NHS number")
+        .await
+        .send_keys(&person)
+        .await
+        .expect("typing the NHS number");
+    c.find(Locator::XPath("//form[@action='/people']//button"))
+        .await
+        .expect("the Find button")
+        .click()
+        .await
+        .expect("finding");
+    let digits: String = person.chars().filter(|ch| ch.is_ascii_digit()).collect();
+    wait_path(c, &format!("/people/{digits}")).await;
+    let newest = wait_find(c, Locator::Css("#timeline tbody tr td:nth-child(2)")).await;
+    let what = newest.text().await.expect("the newest line");
+    assert!(
+        what.contains("Discharge delayed: housing"),
+        "the timeline's newest line is {what:?}"
+    );
+    screenshot(c, shots, "person").await;
+    sign_out(c).await;
+
+    // The admin sees the look in the audit page.
+    sign_in_as(c, base, "admin").await;
+    c.goto(&format!("{base}audit?person={digits}&kind=view_person"))
+        .await
+        .expect("the audit page");
+    wait_path(c, "/audit").await;
+    let row = wait_find(c, Locator::Css("#audit tbody tr")).await;
+    let text = row.text().await.expect("the entry");
+    assert!(
+        text.contains("discharge_coordinator") && text.contains(&digits),
+        "the audit page shows {text:?}"
+    );
+    screenshot(c, shots, "audit").await;
+    sign_out(c).await;
 }
