@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The platform under load: throughput and latency of the dashboard page, GET /api/indicators and
-# POST /api/events with 64 concurrent connections, on a demo store, on SQLite and PostgreSQL.
+# POST /api/events with 64 concurrent connections, on a demo store, on SQLite and PostgreSQL;
+# and the person record and the flow board (a discharge coordinator's, every look audited).
 #
 #   bench/platform.sh            # both back ends (PostgreSQL: a throwaway cluster, or
 #                                # JOINEDUP_BENCH_DATABASE_URL for an existing empty database)
 #   DURATION=30s bench/platform.sh
+#   REQUESTS=people bench/platform.sh   # only the person record and the flow board
 #
 # Uses wrk (installed from Debian's packages if missing); results go to bench/results/platform.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
+REQUESTS=${REQUESTS:-all}
 OUT=bench/results/platform.md
 mkdir -p bench/data bench/results
 
@@ -60,15 +63,27 @@ run_backend() { # $1 store kind, $2 --db
   local reader writer
   reader=$(token_of analyst)
   writer=$(token_of discharge_coordinator)
+  # The people on the discharge coordinator's board: the records the person-record rows read.
+  local people=bench/data/people-$STORE.txt
+  curl -fsS -H "Authorization: Bearer $writer" "http://$ADDR/api/flow-board" \
+    | grep -o '"person":"[0-9]*"' | sed 's/.*:"\([0-9]*\)"/\1/' | sort -u > "$people"
+  echo "" >> "$OUT"
+  echo "$(wc -l < "$people") people on the board read in turn by the person-record rows." >> "$OUT"
   echo "" >> "$OUT"
   echo "| store | request | requests/s | p50 | p99 | non-2xx | socket errors |" >> "$OUT"
   echo "|---|---|---:|---:|---:|---:|---|" >> "$OUT"
-  measure "GET /dashboard" -H "Authorization: Bearer $reader" "http://$ADDR/dashboard"
-  measure "GET /api/indicators" -H "Authorization: Bearer $reader" "http://$ADDR/api/indicators"
-  measure "GET /api/indicators?by=month (a year)" -H "Authorization: Bearer $reader" \
-    "http://$ADDR/api/indicators?from=2025-12-01&to=2026-12-01&by=month"
-  TOKEN=$writer RUN="$STORE-1" RUN_NO=1 EVENTS=1 measure "POST /api/events (1 event each)" -s bench/wrk/append.lua "http://$ADDR"
-  TOKEN=$writer RUN="$STORE-10" RUN_NO=2 EVENTS=10 measure "POST /api/events (10 events each)" -s bench/wrk/append.lua "http://$ADDR"
+  measure "GET /api/flow-board" -H "Authorization: Bearer $writer" "http://$ADDR/api/flow-board"
+  measure "GET /flow-board (page)" -H "Authorization: Bearer $writer" "http://$ADDR/flow-board"
+  TOKEN=$writer PEOPLE=$people measure "GET /api/people/{nhs}/timeline" -s bench/wrk/people.lua "http://$ADDR"
+  TOKEN=$writer PEOPLE=$people PATH_FORMAT="/people/%s" measure "GET /people/{nhs} (page)" -s bench/wrk/people.lua "http://$ADDR"
+  if [ "$REQUESTS" = all ]; then
+    measure "GET /dashboard" -H "Authorization: Bearer $reader" "http://$ADDR/dashboard"
+    measure "GET /api/indicators" -H "Authorization: Bearer $reader" "http://$ADDR/api/indicators"
+    measure "GET /api/indicators?by=month (a year)" -H "Authorization: Bearer $reader" \
+      "http://$ADDR/api/indicators?from=2025-12-01&to=2026-12-01&by=month"
+    TOKEN=$writer RUN="$STORE-1" RUN_NO=1 EVENTS=1 measure "POST /api/events (1 event each)" -s bench/wrk/append.lua "http://$ADDR"
+    TOKEN=$writer RUN="$STORE-10" RUN_NO=2 EVENTS=10 measure "POST /api/events (10 events each)" -s bench/wrk/append.lua "http://$ADDR"
+  fi
   kill -TERM "$PID"; wait "$PID" || true
 }
 

@@ -18,7 +18,7 @@ crate::on_each_backend!(
 );
 
 /// Every API route the router serves, with a method it answers.
-pub const API_ROUTES: [(&str, &str); 11] = [
+pub const API_ROUTES: [(&str, &str); 19] = [
     ("POST", "/api/session"),
     ("DELETE", "/api/session"),
     ("GET", "/api/me"),
@@ -28,6 +28,14 @@ pub const API_ROUTES: [(&str, &str); 11] = [
     ("POST", "/api/events"),
     ("GET", "/api/orgs"),
     ("GET", "/api/market"),
+    ("GET", "/api/people/{nhs}/timeline"),
+    ("POST", "/api/people/{nhs}/break-glass"),
+    ("GET", "/api/flow-board"),
+    ("POST", "/api/flow-board/{nhs}/{spell}"),
+    ("GET", "/api/dtoc"),
+    ("GET", "/api/privacy/queue"),
+    ("POST", "/api/privacy/{seq}/outcome"),
+    ("GET", "/api/audit"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
 ];
@@ -35,6 +43,9 @@ pub const API_ROUTES: [(&str, &str); 11] = [
 /// A route's path with its parameter filled in.
 pub fn concrete(path: &str) -> String {
     path.replace("{id}", "dtoc_delayed_days_per_100k")
+        .replace("{nhs}", "9990000018")
+        .replace("{spell}", "s1")
+        .replace("{seq}", "1")
 }
 
 /// The routes that need a session (every one but signing in, health and the contract).
