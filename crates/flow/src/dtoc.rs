@@ -157,3 +157,118 @@ pub fn csv(s: &Snapshot) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::codes::*;
+    use domain::{Event, EventBody};
+
+    fn push(p: &mut Person, id: &str, at: &str, body: EventBody) {
+        p.push(
+            &Event {
+                id: id.into(),
+                at: Instant::parse_rfc3339(at).unwrap(),
+                person: Some("9434765919".parse().unwrap()),
+                body,
+            },
+            "",
+        );
+    }
+
+    /// The example of `events.md`: ready 8 February 11:00, discharged 12 February 15:00,
+    /// delayed at the midnights of 9, 10, 11 and 12 February.
+    fn example(birth: &str) -> Person {
+        let mut p = Person::default();
+        push(
+            &mut p,
+            "e1",
+            "2016-01-01T00:00:00Z",
+            EventBody::PersonRegistered {
+                birth_date: domain::parse_date(birth).unwrap(),
+                sex: Sex::Female,
+                gp: "M83001".into(),
+                residence: Residence::OwnHome,
+                care_home: None,
+            },
+        );
+        push(
+            &mut p,
+            "e4",
+            "2017-02-03T14:40:00Z",
+            EventBody::Admission {
+                spell: "s1".into(),
+                org: "RJE".into(),
+                method: AdmissionMethod::Emergency,
+                attendance: None,
+                cause: None,
+            },
+        );
+        push(
+            &mut p,
+            "e5",
+            "2017-02-08T11:00:00Z",
+            EventBody::ReadyForDischarge { spell: "s1".into() },
+        );
+        push(
+            &mut p,
+            "e6",
+            "2017-02-08T11:00:00Z",
+            EventBody::DelayReason {
+                spell: "s1".into(),
+                reason: DelayReason::CarePackageHome,
+                responsible: Responsible::SocialCare,
+            },
+        );
+        push(
+            &mut p,
+            "e7",
+            "2017-02-12T15:00:00Z",
+            EventBody::Discharge {
+                spell: "s1".into(),
+                destination: Destination::UsualResidenceWithSupport,
+                pathway: Some(1),
+                d2a: None,
+            },
+        );
+        p
+    }
+
+    #[test]
+    fn the_example_of_the_format_gives_four_delayed_days() {
+        let p = example("1936-05-02");
+        let nhs: NhsNumber = "9434765919".parse().unwrap();
+        let d = |s: &str| domain::parse_date(s).unwrap();
+        let s = snapshot([(nhs, &p)].into_iter(), d("2017-02-28"), Zone::default());
+        assert_eq!(s.days_total, 4);
+        assert_eq!(
+            s.days_by_reason[&Some(DelayReason::CarePackageHome)],
+            [0, 4, 0, 0]
+        );
+        assert!(s.delayed.is_empty(), "discharged by the 28th");
+        // At the midnight that begins the 10th: delayed, 2 days so far.
+        let s = snapshot([(nhs, &p)].into_iter(), d("2017-02-10"), Zone::default());
+        assert_eq!((s.days_total, s.delayed.len()), (2, 1));
+        assert_eq!(s.by_org[&Text::from("RJE")], (1, 2));
+        // The midnight of the 8th is before ready: nothing.
+        let s = snapshot([(nhs, &p)].into_iter(), d("2017-02-08"), Zone::default());
+        assert_eq!(s.days_total, 0);
+        // A child's delayed days count in no adult figure.
+        let child = example("2010-01-01");
+        let s = snapshot(
+            [(nhs, &child)].into_iter(),
+            d("2017-02-28"),
+            Zone::default(),
+        );
+        assert_eq!(s.days_total, 0);
+        let csv = csv(&snapshot(
+            [(nhs, &p)].into_iter(),
+            d("2017-02-28"),
+            Zone::default(),
+        ));
+        assert!(csv.contains(
+            "2017-02-28,2017-02-01,care_package_home,E,care package in own home,social_care,0,4\n"
+        ));
+        assert_eq!(csv.lines().count(), 1 + 12 * 4);
+    }
+}

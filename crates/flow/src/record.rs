@@ -229,3 +229,113 @@ pub fn line(form: &Form, id: &str, at: Instant, org: &str) -> String {
     o.insert(RECORDED_BY.into(), json!(org));
     Value::Object(o).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::codes::AdmissionMethod;
+    use domain::{Event, EventBody};
+
+    fn stay() -> Person {
+        let mut p = Person::default();
+        p.push(
+            &Event {
+                id: "a".into(),
+                at: Instant::parse_rfc3339("2017-02-03T14:40:00Z").unwrap(),
+                person: Some("9434765919".parse().unwrap()),
+                body: EventBody::Admission {
+                    spell: "s1".into(),
+                    org: "RJE".into(),
+                    method: AdmissionMethod::Emergency,
+                    attendance: None,
+                    cause: None,
+                },
+            },
+            "",
+        );
+        p
+    }
+
+    fn form(version: u32, step: Step) -> Form {
+        Form {
+            person: "9434765919".parse().unwrap(),
+            spell: "s1".into(),
+            version,
+            step,
+        }
+    }
+
+    #[test]
+    fn a_form_is_checked_against_the_stay_as_it_is() {
+        let now = Instant::parse_rfc3339("2017-02-05T10:00:00Z").unwrap();
+        let mut p = stay();
+        let reason = Step::DelayReason {
+            reason: DelayReason::Housing,
+            responsible: None,
+        };
+        assert!(
+            matches!(
+                check(Some(&p), &form(1, reason.clone()), now),
+                Err(Refused::Invalid { field: "step", .. })
+            ),
+            "not ready yet"
+        );
+        assert_eq!(check(Some(&p), &form(1, Step::Ready), now), Ok(()));
+        assert!(matches!(
+            check(Some(&p), &form(0, Step::Ready), now),
+            Err(Refused::Conflict(_))
+        ));
+        assert!(matches!(
+            check(None, &form(0, Step::Ready), now),
+            Err(Refused::Invalid {
+                field: "person",
+                ..
+            })
+        ));
+        // Record it: the line parses as the event it says, and the form made before is stale.
+        let text = line(&form(1, Step::Ready), "x1", now, "RJE");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["kind"], "ready_for_discharge");
+        assert_eq!(v["at"], "2017-02-05T10:00:00.000Z");
+        assert_eq!(v["recorded_by"], "RJE");
+        p.push(
+            &Event {
+                id: "x1".into(),
+                at: now,
+                person: Some("9434765919".parse().unwrap()),
+                body: EventBody::ReadyForDischarge { spell: "s1".into() },
+            },
+            &text,
+        );
+        assert_eq!(p.spell_version("s1"), 2);
+        assert!(matches!(
+            check(Some(&p), &form(1, reason.clone()), now),
+            Err(Refused::Conflict(_))
+        ));
+        assert_eq!(check(Some(&p), &form(2, reason), now), Ok(()));
+        assert!(
+            matches!(
+                check(Some(&p), &form(2, Step::Ready), now),
+                Err(Refused::Conflict(_))
+            ),
+            "ready once"
+        );
+        // Steps from a form's fields, each bad field named.
+        assert_eq!(
+            Step::from_fields("pathway", None, None, Some("2"), None),
+            Ok(Step::Pathway { pathway: 2 })
+        );
+        for (step, reason, pathway, dest, field) in [
+            ("delay_reason", Some("Q"), None, None, "reason"),
+            ("delay_reason", None, None, None, "reason"),
+            ("pathway", None, Some("4"), None, "pathway"),
+            ("discharge", None, None, Some("moon"), "destination"),
+            ("teleport", None, None, None, "step"),
+        ] {
+            match Step::from_fields(step, reason, None, pathway, dest) {
+                Err(Refused::Invalid { field: f, .. }) => assert_eq!(f, field, "{step}"),
+                other => panic!("{step}: {other:?}"),
+            }
+        }
+    }
+}
