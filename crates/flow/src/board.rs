@@ -164,6 +164,34 @@ pub fn rows(
         .collect()
 }
 
+/// A stay open at `now` and not yet ready for discharge: (nhs, spell, hospital, admitted,
+/// the stay's version), for recording readiness from the board.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotReady {
+    pub nhs: NhsNumber,
+    pub spell: Text,
+    pub org: Option<Text>,
+    pub admitted: Instant,
+    pub version: u32,
+}
+
+/// The person's stays open at `now` that have not been ready for discharge.
+pub fn not_ready(person: &Person, nhs: NhsNumber, now: Instant) -> Vec<NotReady> {
+    spell::spells(person, now)
+        .into_iter()
+        .filter(|s| s.open_at(now) && s.ready.is_none_or(|r| r > now))
+        .filter_map(|s| {
+            Some(NotReady {
+                nhs,
+                version: person.spell_version(&s.id),
+                admitted: s.admitted?,
+                spell: s.id,
+                org: s.org,
+            })
+        })
+        .collect()
+}
+
 /// Longest wait first; then by NHS number, so the order is the same on every look.
 pub fn sort(rows: &mut [BoardRow]) {
     rows.sort_by(|a, b| {

@@ -221,7 +221,15 @@ pub struct ChainBreak {
 /// The audit log of a store.
 pub trait AuditLog: Send {
     /// Appends `e` at the end of the chain, in one serialised transaction.
-    fn append(&mut self, e: &AuditEntry) -> Result<StoredEntry, StoreError>;
+    fn append(&mut self, e: &AuditEntry) -> Result<StoredEntry, StoreError> {
+        let mut stored = self.append_all(std::slice::from_ref(e))?;
+        stored
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an audit append stored nothing".into()))
+    }
+    /// Appends `entries` in order, chained, in one transaction (one commit to disk): all of
+    /// them or none.
+    fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError>;
     /// The entries `filter` selects, oldest first.
     fn entries(&self, filter: &AuditFilter) -> Result<Vec<StoredEntry>, StoreError>;
     /// Checks the whole chain and its anchor: [`StoreError::AuditChain`] names the first entry
@@ -547,34 +555,55 @@ fn broken(b: ChainBreak) -> StoreError {
 }
 
 impl AuditLog for SqliteAudit {
-    fn append(&mut self, e: &AuditEntry) -> Result<StoredEntry, StoreError> {
+    fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError> {
         if self.read_only {
             return Err(read_only_error());
+        }
+        if entries.is_empty() {
+            return Ok(Vec::new());
         }
         let conn = self.store.connection();
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
             .map_err(|e| crate::sqlite::busy_or(e, crate::DEFAULT_BUSY_TIMEOUT))?;
         let anchor = sqlite_anchor(&tx)?.map_err(broken)?;
-        let seq = anchor.count + 1;
-        let hash = e.chain_hash(&anchor.head);
-        tx.execute(
-            "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![seq, e.at, e.username, e.org, e.action.as_str(), e.person, e.reason, e.client, &anchor.head[..], &hash[..]],
-        )?;
-        let mut upsert = tx.prepare(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?;
-        upsert.execute(params![ANCHOR_COUNT, seq.to_string()])?;
-        upsert.execute(params![ANCHOR_HEAD, hex(&hash)])?;
-        drop(upsert);
+        let (mut seq, mut head) = (anchor.count, anchor.head);
+        let mut out = Vec::with_capacity(entries.len());
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for e in entries {
+                seq += 1;
+                let hash = e.chain_hash(&head);
+                insert.execute(params![
+                    seq,
+                    e.at,
+                    e.username,
+                    e.org,
+                    e.action.as_str(),
+                    e.person,
+                    e.reason,
+                    e.client,
+                    &head[..],
+                    &hash[..]
+                ])?;
+                out.push(StoredEntry {
+                    seq,
+                    entry: e.clone(),
+                    prev_hash: head,
+                    hash,
+                });
+                head = hash;
+            }
+            let mut upsert = tx.prepare(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?;
+            upsert.execute(params![ANCHOR_COUNT, seq.to_string()])?;
+            upsert.execute(params![ANCHOR_HEAD, hex(&head)])?;
+        }
         tx.commit()
             .map_err(|e| crate::sqlite::busy_or(e, crate::DEFAULT_BUSY_TIMEOUT))?;
-        Ok(StoredEntry {
-            seq,
-            entry: e.clone(),
-            prev_hash: anchor.head,
-            hash,
-        })
+        Ok(out)
     }
 
     fn entries(&self, f: &AuditFilter) -> Result<Vec<StoredEntry>, StoreError> {
@@ -733,30 +762,53 @@ fn pg_anchor(
 }
 
 impl AuditLog for PgAudit {
-    fn append(&mut self, e: &AuditEntry) -> Result<StoredEntry, StoreError> {
+    fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError> {
         if self.read_only {
             return Err(read_only_error());
+        }
+        if entries.is_empty() {
+            return Ok(Vec::new());
         }
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
         let anchor = pg_anchor(&mut tx)?.map_err(broken)?;
-        let seq = anchor.count + 1;
-        let hash = e.chain_hash(&anchor.head);
-        tx.execute(
+        let (mut seq, mut head) = (anchor.count, anchor.head);
+        let insert = tx.prepare(
             "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[&seq, &e.at, &e.username, &e.org, &e.action.as_str(), &e.person, &e.reason, &e.client, &&anchor.head[..], &&hash[..]],
         )?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            seq += 1;
+            let hash = e.chain_hash(&head);
+            tx.execute(
+                &insert,
+                &[
+                    &seq,
+                    &e.at,
+                    &e.username,
+                    &e.org,
+                    &e.action.as_str(),
+                    &e.person,
+                    &e.reason,
+                    &e.client,
+                    &&head[..],
+                    &&hash[..],
+                ],
+            )?;
+            out.push(StoredEntry {
+                seq,
+                entry: e.clone(),
+                prev_hash: head,
+                hash,
+            });
+            head = hash;
+        }
         let upsert = "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
         tx.execute(upsert, &[&ANCHOR_COUNT, &seq.to_string()])?;
-        tx.execute(upsert, &[&ANCHOR_HEAD, &hex(&hash)])?;
+        tx.execute(upsert, &[&ANCHOR_HEAD, &hex(&head)])?;
         tx.commit()?;
-        Ok(StoredEntry {
-            seq,
-            entry: e.clone(),
-            prev_hash: anchor.head,
-            hash,
-        })
+        Ok(out)
     }
 
     fn entries(&self, f: &AuditFilter) -> Result<Vec<StoredEntry>, StoreError> {

@@ -6,6 +6,9 @@
 use crate::{AppError, AppState};
 use store::{Action, AuditEntry};
 
+/// An entry waiting to be stored, with where its answer goes.
+pub(crate) type Pending = (AuditEntry, std::sync::mpsc::Sender<Result<(), String>>);
+
 /// Who did it: the user name (as typed, for a failed sign-in) and their organisation.
 pub struct Actor<'a> {
     pub username: &'a str,
@@ -36,12 +39,42 @@ pub fn record(
         reason,
         client: Some(client.to_string()),
     };
+    // Group commit: the entry waits in the queue; whoever takes the log's lock next stores
+    // every entry waiting, chained in order, in one transaction (one commit to disk), and
+    // answers each. A look is shown only once its entry is durable.
+    let (reply, answer) = std::sync::mpsc::channel();
+    state
+        .audit_queue
+        .lock()
+        .map_err(|_| AppError::internal("the audit queue's lock was poisoned"))?
+        .push((entry, reply));
     let mut log = log
         .lock()
         .map_err(|_| AppError::internal("the audit log's lock was poisoned"))?;
-    log.append(&entry)
-        .map_err(|e| AppError::internal(format!("recording {action} in the audit log: {e}")))?;
-    Ok(())
+    if let Ok(done) = answer.try_recv() {
+        return done.map_err(|cause| AppError::internal(format!("recording {action}: {cause}")));
+    }
+    let group = std::mem::take(
+        &mut *state
+            .audit_queue
+            .lock()
+            .map_err(|_| AppError::internal("the audit queue's lock was poisoned"))?,
+    );
+    let entries: Vec<AuditEntry> = group.iter().map(|(e, _)| e.clone()).collect();
+    let stored = log
+        .append_all(&entries)
+        .map(|_| ())
+        .map_err(|e| e.to_string());
+    drop(log);
+    for (_, reply) in group {
+        let _ = reply.send(stored.clone());
+    }
+    answer
+        .recv()
+        .unwrap_or_else(|_| Err("the entry was lost".into()))
+        .map_err(|cause| {
+            AppError::internal(format!("recording {action} in the audit log: {cause}"))
+        })
 }
 
 /// Ends `user`'s session, then records the sign-out (the session ends even if that fails).

@@ -57,7 +57,8 @@ impl FilterQuery {
 /// The board as the user may see it: rows of the people they see, or, for roles that see
 /// aggregates only, counts with small numbers suppressed.
 pub enum Board {
-    Rows(Vec<BoardRow>),
+    /// The people ready to leave, and those in hospital not yet ready (admitted longest ago first).
+    Rows(Vec<BoardRow>, Vec<flow::board::NotReady>),
     Aggregate(Value),
 }
 
@@ -114,15 +115,27 @@ pub fn board(
             "by_reason": by_reason.iter().map(|(r, n)| json!({"reason": r, "count": n})).collect::<Vec<_>>(),
         }));
     }
-    let mut rows: Vec<BoardRow> = view
-        .people()
-        .in_hospital()
-        .filter(|(nhs, _)| guard::decide(state, user, view, *nhs, now).allowed)
-        .flat_map(|(nhs, p)| flow::board::rows(p, nhs, now, &view.orgs, zone))
-        .filter(|r| filter.keeps(r))
-        .collect();
+    let mut rows: Vec<BoardRow> = Vec::new();
+    let mut waiting = Vec::new();
+    for (nhs, p) in view.people().in_hospital() {
+        if !guard::decide(state, user, view, nhs, now).allowed {
+            continue;
+        }
+        rows.extend(
+            flow::board::rows(p, nhs, now, &view.orgs, zone)
+                .into_iter()
+                .filter(|r| filter.keeps(r)),
+        );
+        waiting.extend(flow::board::not_ready(p, nhs, now).into_iter().filter(|w| {
+            filter
+                .org
+                .as_deref()
+                .is_none_or(|o| w.org.as_deref() == Some(o))
+        }));
+    }
     flow::board::sort(&mut rows);
-    Board::Rows(rows)
+    waiting.sort_by(|a, b| a.admitted.cmp(&b.admitted).then(a.nhs.cmp(&b.nhs)));
+    Board::Rows(rows, waiting)
 }
 
 pub fn row_json(view: &live_log::View, state: &AppState, r: &BoardRow) -> Value {
@@ -163,7 +176,7 @@ fn board_value(
     let now = guard::now(state);
     let v = match board(state, user, &view, &filter, now) {
         Board::Aggregate(v) => v,
-        Board::Rows(rows) => {
+        Board::Rows(rows, waiting) => {
             crate::audit::record(
                 state,
                 crate::audit::Actor {
@@ -179,6 +192,15 @@ fn board_value(
                 "aggregate": false,
                 "count": rows.len(),
                 "rows": rows.iter().map(|r| row_json(&view, state, r)).collect::<Vec<_>>(),
+                "not_ready": waiting.iter().map(|w| json!({
+                    "person": w.nhs.digits(),
+                    "person_spaced": w.nhs.to_string(),
+                    "spell": w.spell.as_str(),
+                    "org": w.org.as_deref(),
+                    "admitted": rfc(w.admitted),
+                    "admitted_local": local(state, w.admitted),
+                    "version": w.version,
+                })).collect::<Vec<_>>(),
             })
         }
     };

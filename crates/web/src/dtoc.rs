@@ -37,10 +37,8 @@ fn date_of(state: &AppState, q: &DateQuery) -> Result<NaiveDate, AppError> {
     }
 }
 
-/// The snapshot of `date`, made once per view of the log.
+/// The snapshot of `date` over every person of `view`.
 fn snapshot(state: &AppState, view: &live_log::View, date: NaiveDate) -> Arc<Snapshot> {
-    // Views are immutable: the snapshot of a date is computed from one view once. It is kept
-    // in the view's memo as its CSV and rebuilt for the page (cheap next to the walk).
     Arc::new(dtoc::snapshot(
         view.people().records(),
         date,
@@ -50,7 +48,8 @@ fn snapshot(state: &AppState, view: &live_log::View, date: NaiveDate) -> Arc<Sna
 
 async fn dtoc_csv(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    ext: axum::http::Extensions,
+    user: CurrentUser,
     q: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, AppError> {
     let q = q.map(|q| q.0).map_err(|e| AppError::BadRequest {
@@ -58,8 +57,21 @@ async fn dtoc_csv(
         message: e.body_text(),
     })?;
     let date = date_of(&state, &q)?;
+    let client = crate::auth::client_address(&ext);
     let text = state
         .blocking(move |s| {
+            // A download is an export (`access.md`, "Audit"), recorded before it is given.
+            crate::audit::record(
+                s,
+                crate::audit::Actor {
+                    username: &user.username,
+                    org: &user.org,
+                },
+                store::Action::Export,
+                None,
+                Some(format!("delayed transfers of care CSV for {date}")),
+                &client,
+            )?;
             let view = s.live.view()?;
             let key = format!("dtoc.csv {date}");
             view.memo(&key, || {

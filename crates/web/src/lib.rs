@@ -98,6 +98,8 @@ pub struct AppState {
     /// Where sign-ins, sign-outs, looks and writes are recorded ([`AppState::with_audit`]);
     /// without one, every request that must be recorded fails.
     pub audit: Option<Arc<Mutex<Box<dyn AuditLog>>>>,
+    /// Audit entries waiting to be stored together (see [`audit::record`]).
+    audit_queue: Arc<Mutex<Vec<audit::Pending>>>,
     /// Break-glass grants in force.
     pub grants: Arc<guard::Grants>,
     templates: Arc<minijinja::Environment<'static>>,
@@ -111,6 +113,7 @@ impl AppState {
             config: Arc::new(config),
             benchmarks: Arc::new(BenchmarkSet::stoke_2017()),
             audit: None,
+            audit_queue: Arc::new(Mutex::new(Vec::new())),
             grants: Arc::new(guard::Grants::default()),
             templates: Arc::new(views::templates()),
         }

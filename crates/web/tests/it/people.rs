@@ -19,7 +19,35 @@ crate::on_each_backend!(
     the_dtoc_snapshot_agrees_with_the_indicator,
     the_privacy_officer_reviews_break_glass,
     small_numbers_are_suppressed_for_aggregate_roles,
+    concurrent_looks_are_each_recorded_in_one_chain,
 );
+
+/// Looks recorded together (group commit) keep one chain, each look its own entry.
+fn concurrent_looks_are_each_recorded_in_one_chain(b: Backend) {
+    let s = Server::start(b);
+    let t = s.token("gp");
+    std::thread::scope(|sc| {
+        for _ in 0..16 {
+            sc.spawn(|| {
+                for _ in 0..4 {
+                    let r = s.get("/api/people/9990000018/timeline").bearer(&t).call();
+                    assert_eq!(r.status, 200, "{}", r.text());
+                }
+            });
+        }
+    });
+    let looks = audit(
+        &s,
+        AuditFilter {
+            person: Some("9990000018".into()),
+            action: Some(Action::ViewPerson),
+            ..AuditFilter::default()
+        },
+    );
+    assert_eq!(looks.len(), 64);
+    let seqs: Vec<i64> = looks.iter().map(|e| e.seq).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+}
 
 /// The kinds of relationship a person of the matrix has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,6 +412,33 @@ fn ready_person(s: &Server, token: &str, n: u32) -> (String, String) {
 fn the_flow_board_records_steps_and_refuses_a_stale_form(b: Backend) {
     let s = Server::start(b);
     let t = s.token("discharge_coordinator");
+    // Someone in hospital, not ready: listed apart, and recorded ready from the board.
+    let waiting = new_person(8);
+    add(&s, &t, &events(Kind::Episode, &waiting, 8));
+    let v = s.get("/api/flow-board").bearer(&t).call().json();
+    let w = v["not_ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["person"] == json!(waiting))
+        .cloned()
+        .expect("listed as not ready");
+    assert!(!v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["person"] == json!(waiting)));
+    let r = s
+        .post(&format!("/api/flow-board/{waiting}/m8-s"))
+        .bearer(&t)
+        .json(&json!({"step": "ready", "version": w["version"]}));
+    assert_eq!(r.status, 201, "{}", r.text());
+    let v = s.get("/api/flow-board").bearer(&t).call().json();
+    assert!(v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["person"] == json!(waiting) && r["days_ready"] == 0));
     let (nhs, spell) = ready_person(&s, &t, 7);
     let row = |s: &Server| -> Value {
         let v = s.get("/api/flow-board").bearer(&t).call().json();
@@ -576,6 +631,15 @@ fn the_dtoc_snapshot_agrees_with_the_indicator(b: Backend) {
         assert_eq!(days as f64, dtoc["numerator"].as_f64().unwrap(), "{date}");
         assert!(days > 0, "{date}: the example log has delays");
     }
+    let exports = audit(
+        &s,
+        AuditFilter {
+            action: Some(Action::Export),
+            ..AuditFilter::default()
+        },
+    );
+    assert_eq!(exports.len(), 2, "each download is recorded");
+    assert_eq!(exports[0].entry.username, "analyst");
     let r = s.get("/api/dtoc?date=2017-02-30").bearer(&t).call();
     assert_eq!(r.status, 400);
     assert_eq!(r.error().1.as_deref(), Some("date"));
