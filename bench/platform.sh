@@ -8,13 +8,15 @@
 #   DURATION=30s bench/platform.sh
 #   REQUESTS=people bench/platform.sh   # only the person record and the flow board
 #
-# Uses wrk (installed from Debian's packages if missing); results go to bench/results/platform.md.
+# Uses wrk (installed from Debian's packages if missing); results go to bench/results/platform.md
+# (bench/results/people.md for REQUESTS=people).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 REQUESTS=${REQUESTS:-all}
 OUT=bench/results/platform.md
+[ "$REQUESTS" = people ] && OUT=bench/results/people.md
 mkdir -p bench/data bench/results
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

@@ -94,3 +94,35 @@ pub fn sign_out(
     };
     record(state, actor, Action::SignOut, None, None, client)
 }
+
+/// Runs `f` on a connection that reads the audit log: a free reader if one is, else the first
+/// reader that frees up, else (no readers) the appender's connection.
+pub fn read<T>(
+    state: &AppState,
+    f: impl FnOnce(&dyn store::AuditLog) -> Result<T, store::StoreError>,
+) -> Result<T, AppError> {
+    let poisoned = || AppError::internal("an audit connection's lock was poisoned");
+    let readers = &state.audit_readers;
+    if !readers.is_empty() {
+        for r in readers.iter() {
+            if let Ok(log) = r.try_lock() {
+                return Ok(f(log.as_ref())?);
+            }
+        }
+        // All busy: wait for one, chosen by thread so waiters spread out.
+        let id = std::thread::current().id();
+        let k = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            id.hash(&mut h);
+            (h.finish() % readers.len() as u64) as usize
+        };
+        let log = readers[k].lock().map_err(|_| poisoned())?;
+        return Ok(f(log.as_ref())?);
+    }
+    let Some(log) = &state.audit else {
+        return Err(AppError::internal("the service has no audit log"));
+    };
+    let log = log.lock().map_err(|_| poisoned())?;
+    Ok(f(log.as_ref())?)
+}

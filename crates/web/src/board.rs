@@ -20,6 +20,7 @@ use flow::{BoardFilter, BoardRow};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use store::Action;
 
 pub fn routes() -> Router<AppState> {
@@ -161,34 +162,35 @@ pub fn row_json(view: &live_log::View, state: &AppState, r: &BoardRow) -> Value 
     })
 }
 
-/// The board's answer for the API and the page, with the look recorded.
-fn board_value(
+/// The board's answer for the API and the page (JSON text), with the look recorded.
+///
+/// The answer is made once per view of the log, user organisation, roles, filter, the user's
+/// break-glass grants and minute, and shared by the looks that ask the same (a board for 64
+/// coordinators is one walk, not 64): at most a minute old, and new at every change of the log.
+fn board_text(
     state: &AppState,
     user: &CurrentUser,
     q: &FilterQuery,
     client: &str,
-) -> Result<Value, AppError> {
+) -> Result<Arc<str>, AppError> {
     let view = state.live.view()?;
     let filter = q.filter();
     filter
         .check(&view.orgs)
         .map_err(|e| AppError::bad(e.field, e.message))?;
     let now = guard::now(state);
-    let v = match board(state, user, &view, &filter, now) {
-        Board::Aggregate(v) => v,
-        Board::Rows(rows, waiting) => {
-            crate::audit::record(
-                state,
-                crate::audit::Actor {
-                    username: &user.username,
-                    org: &user.org,
-                },
-                Action::SearchPerson,
-                None,
-                Some(format!("flow board: {} people listed", rows.len())),
-                client,
-            )?;
-            json!({
+    let minute = now.0.div_euclid(60_000_000_000);
+    let key = format!(
+        "flow-board {} {:?} {:?} {minute} {:?}",
+        user.org,
+        user.roles,
+        filter,
+        state.grants.persons_of(&user.username, now)
+    );
+    let text = view.memo(&key, || {
+        let mut v = match board(state, user, &view, &filter, now) {
+            Board::Aggregate(v) => v,
+            Board::Rows(rows, waiting) => json!({
                 "aggregate": false,
                 "count": rows.len(),
                 "rows": rows.iter().map(|r| row_json(&view, state, r)).collect::<Vec<_>>(),
@@ -201,16 +203,39 @@ fn board_value(
                     "admitted_local": local(state, w.admitted),
                     "version": w.version,
                 })).collect::<Vec<_>>(),
-            })
-        }
-    };
-    let mut v = v;
-    v["now"] = json!(rfc(now));
-    v["filters"] = json!({
-        "org": filter.org, "reason": filter.reason,
-        "responsible": filter.responsible, "pathway": filter.pathway,
-    });
-    Ok(v)
+            }),
+        };
+        v["now"] = json!(rfc(now));
+        v["filters"] = json!({
+            "org": filter.org, "reason": filter.reason,
+            "responsible": filter.responsible, "pathway": filter.pathway,
+        });
+        serde_json::to_string(&v).map_err(|e| AppError::internal(e.to_string()))
+    })?;
+    if sees_people(user) {
+        // The count is the answer's own (the same for every look that shares it).
+        let count = serde_json::from_str::<CountOnly>(&text)
+            .map(|c| c.count)
+            .unwrap_or_default();
+        crate::audit::record(
+            state,
+            crate::audit::Actor {
+                username: &user.username,
+                org: &user.org,
+            },
+            Action::SearchPerson,
+            None,
+            Some(format!("flow board: {count} people listed")),
+            client,
+        )?;
+    }
+    Ok(text)
+}
+
+#[derive(Deserialize)]
+struct CountOnly {
+    #[serde(default)]
+    count: usize,
 }
 
 fn query<T: Default>(
@@ -227,13 +252,17 @@ async fn board_json(
     ext: axum::http::Extensions,
     user: CurrentUser,
     q: Result<Query<FilterQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Response, AppError> {
     let q = query(q)?;
     let client = auth::client_address(&ext);
-    let v = state
-        .blocking(move |s| board_value(s, &user, &q, &client))
+    let text = state
+        .blocking(move |s| board_text(s, &user, &q, &client))
         .await?;
-    Ok(Json(v))
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text.to_string(),
+    )
+        .into_response())
 }
 
 /// A step from the board, as the API and the page's forms send it.
@@ -384,10 +413,13 @@ async fn board_page(
     let client = auth::client_address(&ext);
     let u = user.clone();
     let v = state
-        .blocking(move |s| board_value(s, &u, &q, &client))
+        .blocking(move |s| board_text(s, &u, &q, &client))
         .await;
     let (status, mut v) = match v {
-        Ok(v) => (StatusCode::OK, v),
+        Ok(text) => (
+            StatusCode::OK,
+            serde_json::from_str::<Value>(&text).map_err(|e| AppError::internal(e.to_string()))?,
+        ),
         Err(AppError::BadRequest { message, .. }) => (
             StatusCode::BAD_REQUEST,
             json!({ "error": message, "rows": [] }),

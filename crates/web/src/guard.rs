@@ -27,6 +27,19 @@ impl Grants {
             .cloned()
     }
 
+    /// The people `user` holds a grant for at `now`, in order.
+    pub fn persons_of(&self, user: &str, now: Instant) -> Vec<NhsNumber> {
+        let list = self.list.lock().expect("not poisoned");
+        let mut v: Vec<NhsNumber> = list
+            .iter()
+            .filter(|g| g.user == user && g.in_force(now))
+            .map(|g| g.person)
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     pub fn add(&self, g: Grant) {
         let mut list = self.list.lock().expect("not poisoned");
         // Lapsed grants are dropped as new ones come.

@@ -98,6 +98,9 @@ pub struct AppState {
     /// Where sign-ins, sign-outs, looks and writes are recorded ([`AppState::with_audit`]);
     /// without one, every request that must be recorded fails.
     pub audit: Option<Arc<Mutex<Box<dyn AuditLog>>>>,
+    /// Connections that read the audit log (who viewed a record, the queue, the audit page)
+    /// without waiting for the appender ([`AppState::with_audit_readers`]).
+    pub audit_readers: Arc<Vec<Mutex<Box<dyn AuditLog>>>>,
     /// Audit entries waiting to be stored together (see [`audit::record`]).
     audit_queue: Arc<Mutex<Vec<audit::Pending>>>,
     /// Break-glass grants in force.
@@ -114,6 +117,7 @@ impl AppState {
             benchmarks: Arc::new(BenchmarkSet::stoke_2017()),
             audit: None,
             audit_queue: Arc::new(Mutex::new(Vec::new())),
+            audit_readers: Arc::new(Vec::new()),
             grants: Arc::new(guard::Grants::default()),
             templates: Arc::new(views::templates()),
         }
@@ -124,6 +128,12 @@ impl AppState {
         self.audit = Some(Arc::new(Mutex::new(audit)));
         self.grants = Arc::new(guard::Grants::default());
         people::reload_grants(&self);
+        self
+    }
+
+    /// Reads of the audit log on these connections of their own (otherwise on the appender's).
+    pub fn with_audit_readers(mut self, readers: Vec<Box<dyn AuditLog>>) -> Self {
+        self.audit_readers = Arc::new(readers.into_iter().map(Mutex::new).collect());
         self
     }
 

@@ -127,17 +127,16 @@ fn look(
 
 /// Who looked at the record (views and break-glass access, newest first).
 fn viewed_by(state: &AppState, nhs: NhsNumber) -> Result<Vec<Value>, AppError> {
-    let Some(log) = &state.audit else {
+    if state.audit.is_none() {
         return Ok(Vec::new());
-    };
-    let entries = log
-        .lock()
-        .map_err(|_| AppError::internal("the audit log's lock was poisoned"))?
-        .entries(&AuditFilter {
+    }
+    let entries = crate::audit::read(state, |log| {
+        log.entries(&AuditFilter {
             person: Some(nhs.digits()),
             limit: Some(200),
             ..AuditFilter::default()
-        })?;
+        })
+    })?;
     let offset = guard::offset(state);
     Ok(entries
         .iter()

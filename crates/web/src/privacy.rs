@@ -43,13 +43,7 @@ fn admin_only(user: &CurrentUser) -> Result<(), AppError> {
 }
 
 fn entries(state: &AppState, filter: &AuditFilter) -> Result<Vec<StoredEntry>, AppError> {
-    let Some(log) = &state.audit else {
-        return Err(AppError::internal("the service has no audit log"));
-    };
-    Ok(log
-        .lock()
-        .map_err(|_| AppError::internal("the audit log's lock was poisoned"))?
-        .entries(filter)?)
+    crate::audit::read(state, |log| log.entries(filter))
 }
 
 fn at_of(state: &AppState, e: &StoredEntry) -> Instant {

@@ -18,6 +18,9 @@ pub const DEMO_USERS: [(&str, &str); 8] = [
 ];
 pub const DEMO_PASSWORD: &str = "demo";
 
+/// Connections reading the audit log beside the one that appends.
+const AUDIT_READERS: usize = 4;
+
 pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -48,7 +51,15 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     };
     let audit = store::open_audit(&a.db)
         .with_context(|| format!("cannot open the audit log of the store {}", a.db))?;
-    let state = web::AppState::new(live, accounts, config).with_audit(audit);
+    // Reads of the audit log (who viewed a record, the reviews) on connections of their own,
+    // so they never wait for the appender's commit.
+    let readers = (0..AUDIT_READERS)
+        .map(|_| store::open_audit_with(&a.db, Access::Write))
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("cannot open the audit log of the store {}", a.db))?;
+    let state = web::AppState::new(live, accounts, config)
+        .with_audit(audit)
+        .with_audit_readers(readers);
     // The PostgreSQL clients close their connections by blocking: the last handle of the store
     // is dropped here, after the runtime, never inside it.
     let kept = state.clone();
