@@ -554,6 +554,48 @@ fn broken(b: ChainBreak) -> StoreError {
     StoreError::AuditChain(b)
 }
 
+/// A value of an audit filter's condition.
+enum FilterValue {
+    Text(String),
+    Int(i64),
+}
+
+/// The `WHERE` clause of `f` with only the conditions it gives (so that the indexes on
+/// `person` and `seq` are used: a condition written `(? IS NULL OR person = ?)` is a full scan),
+/// with `placeholder(i)` for the `i`-th value, and the values in order.
+fn filter_sql(
+    f: &AuditFilter,
+    placeholder: impl Fn(usize) -> String,
+) -> (String, Vec<FilterValue>) {
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    let mut add = |column: &str, op: &str, v: FilterValue| {
+        values.push(v);
+        conditions.push(format!("{column} {op} {}", placeholder(values.len())));
+    };
+    if let Some(u) = &f.username {
+        add("username", "=", FilterValue::Text(u.clone()));
+    }
+    if let Some(p) = &f.person {
+        add("person", "=", FilterValue::Text(p.clone()));
+    }
+    if let Some(a) = f.action {
+        add("action", "=", FilterValue::Text(a.as_str().to_string()));
+    }
+    if let Some(t) = f.from {
+        add("at", ">=", FilterValue::Int(t));
+    }
+    if let Some(t) = f.until {
+        add("at", "<", FilterValue::Int(t));
+    }
+    let clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    (clause, values)
+}
+
 impl AuditLog for SqliteAudit {
     fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError> {
         if self.read_only {
@@ -608,25 +650,19 @@ impl AuditLog for SqliteAudit {
 
     fn entries(&self, f: &AuditFilter) -> Result<Vec<StoredEntry>, StoreError> {
         let conn = self.store.connection();
+        let (clause, values) = filter_sql(f, |i| format!("?{i}"));
         let limit = f.limit.map(|l| l.min(i64::MAX as u64) as i64).unwrap_or(-1);
         let mut stmt = conn.prepare(&format!(
-            "SELECT * FROM (SELECT {COLUMNS} FROM audit
-             WHERE (?1 IS NULL OR username = ?1) AND (?2 IS NULL OR person = ?2)
-               AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR at >= ?4)
-               AND (?5 IS NULL OR at < ?5)
-             ORDER BY seq DESC LIMIT ?6) ORDER BY seq"
+            "SELECT * FROM (SELECT {COLUMNS} FROM audit {clause} ORDER BY seq DESC LIMIT {limit}) ORDER BY seq"
         ))?;
-        let rows = stmt.query_map(
-            params![
-                f.username,
-                f.person,
-                f.action.map(Action::as_str),
-                f.from,
-                f.until,
-                limit
-            ],
-            sqlite_row,
-        )?;
+        let params: Vec<rusqlite::types::Value> = values
+            .into_iter()
+            .map(|v| match v {
+                FilterValue::Text(t) => rusqlite::types::Value::Text(t),
+                FilterValue::Int(i) => rusqlite::types::Value::Integer(i),
+            })
+            .collect();
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), sqlite_row)?;
         let mut out = Vec::new();
         for r in rows {
             out.push(r?.into_stored().map_err(broken)?);
@@ -813,23 +849,27 @@ impl AuditLog for PgAudit {
 
     fn entries(&self, f: &AuditFilter) -> Result<Vec<StoredEntry>, StoreError> {
         let mut client = self.client()?;
-        let limit = f.limit.map(|l| l.min(i64::MAX as u64) as i64);
+        let (clause, values) = filter_sql(f, |i| format!("${i}"));
+        let limit = match f.limit {
+            Some(l) => format!("LIMIT {}", l.min(i64::MAX as u64)),
+            None => String::new(),
+        };
+        let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = values
+            .into_iter()
+            .map(|v| -> Box<dyn postgres::types::ToSql + Sync> {
+                match v {
+                    FilterValue::Text(t) => Box::new(t),
+                    FilterValue::Int(i) => Box::new(i),
+                }
+            })
+            .collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+            params.iter().map(|p| p.as_ref()).collect();
         let rows = client.query(
             &format!(
-                "SELECT * FROM (SELECT {COLUMNS} FROM audit
-                 WHERE ($1::text IS NULL OR username = $1) AND ($2::text IS NULL OR person = $2)
-                   AND ($3::text IS NULL OR action = $3) AND ($4::bigint IS NULL OR at >= $4)
-                   AND ($5::bigint IS NULL OR at < $5)
-                 ORDER BY seq DESC LIMIT $6) AS newest ORDER BY seq"
+                "SELECT * FROM (SELECT {COLUMNS} FROM audit {clause} ORDER BY seq DESC {limit}) AS newest ORDER BY seq"
             ),
-            &[
-                &f.username,
-                &f.person,
-                &f.action.map(Action::as_str),
-                &f.from,
-                &f.until,
-                &limit,
-            ],
+            &refs,
         )?;
         rows.iter()
             .map(|r| pg_row(r)?.into_stored().map_err(broken))

@@ -54,7 +54,7 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     // Reads of the audit log (who viewed a record, the reviews) on connections of their own,
     // so they never wait for the appender's commit.
     let readers = (0..AUDIT_READERS)
-        .map(|_| store::open_audit_with(&a.db, Access::Write))
+        .map(|_| store::open_audit_with(&a.db, Access::Read))
         .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("cannot open the audit log of the store {}", a.db))?;
     let state = web::AppState::new(live, accounts, config)
