@@ -23,6 +23,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use store::Action;
 
+/// The most people not yet ready that the page lists.
+const NOT_READY_ON_PAGE: usize = 100;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/flow-board", get(board_json))
@@ -434,6 +437,12 @@ async fn board_page(
         .filter(|o| o.kind == domain::codes::OrgKind::AcuteTrust)
         .map(|o| json!({"code": o.code, "name": o.name}))
         .collect();
+    // The page lists the first of those not yet ready (admitted longest ago); the API all.
+    if let Some(all) = v.get_mut("not_ready").and_then(Value::as_array_mut) {
+        let total = all.len();
+        all.truncate(NOT_READY_ON_PAGE);
+        v["not_ready_total"] = json!(total);
+    }
     v["choices"] = choices();
     v["hospitals"] = json!(orgs);
     v["done"] = json!(done);
