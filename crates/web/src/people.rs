@@ -438,23 +438,26 @@ async fn person_page(
     match answer {
         Ok(v) => Ok(render(&state, "person.html", Some(&user), "people", v)?.into_response()),
         Err((message, break_glass)) => {
-            let html = render(
-                &state,
-                "person_refused.html",
-                Some(&user),
-                "people",
-                json!({
-                    "person": nhs.digits(),
-                    "person_spaced": nhs.to_string(),
-                    "message": message,
-                    "break_glass": break_glass,
-                    "min_reason": access::MIN_REASON_CHARS,
-                    "hours": access::BREAK_GLASS_HOURS,
-                }),
-            )?;
-            Ok((StatusCode::FORBIDDEN, html).into_response())
+            let ctx = json!({ "message": message, "break_glass": break_glass });
+            refused_page(&state, &user, nhs, StatusCode::FORBIDDEN, ctx)
         }
     }
+}
+
+/// The page of a refused look, with the break-glass form when the user may break glass.
+fn refused_page(
+    state: &AppState,
+    user: &CurrentUser,
+    nhs: NhsNumber,
+    status: StatusCode,
+    mut ctx: Value,
+) -> Result<Response, PageError> {
+    ctx["person"] = json!(nhs.digits());
+    ctx["person_spaced"] = json!(nhs.to_string());
+    ctx["min_reason"] = json!(access::MIN_REASON_CHARS);
+    ctx["hours"] = json!(access::BREAK_GLASS_HOURS);
+    let html = render(state, "person_refused.html", Some(user), "people", ctx)?;
+    Ok((status, html).into_response())
 }
 
 #[derive(Deserialize)]
@@ -485,23 +488,13 @@ async fn break_glass_form(
     match done {
         Ok(_) => Ok(Redirect::to(&format!("/people/{}", nhs.digits())).into_response()),
         Err(AppError::BadRequest { message, .. }) => {
-            let html = render(
-                &state,
-                "person_refused.html",
-                Some(&user),
-                "people",
-                json!({
-                    "person": nhs.digits(),
-                    "person_spaced": nhs.to_string(),
-                    "message": "You have no legitimate relationship with this person.",
-                    "break_glass": true,
-                    "error": message,
-                    "reason": form.reason,
-                    "min_reason": access::MIN_REASON_CHARS,
-                    "hours": access::BREAK_GLASS_HOURS,
-                }),
-            )?;
-            Ok((StatusCode::BAD_REQUEST, html).into_response())
+            let ctx = json!({
+                "message": "You have no legitimate relationship with this person.",
+                "break_glass": true,
+                "error": message,
+                "reason": form.reason,
+            });
+            refused_page(&state, &user, nhs, StatusCode::BAD_REQUEST, ctx)
         }
         Err(e) => Err(e.into()),
     }

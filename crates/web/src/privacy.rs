@@ -46,6 +46,17 @@ fn entries(state: &AppState, filter: &AuditFilter) -> Result<Vec<StoredEntry>, A
     crate::audit::read(state, |log| log.entries(filter))
 }
 
+/// Every entry of one kind.
+fn entries_of(state: &AppState, action: Action) -> Result<Vec<StoredEntry>, AppError> {
+    entries(
+        state,
+        &AuditFilter {
+            action: Some(action),
+            ..AuditFilter::default()
+        },
+    )
+}
+
 fn at_of(state: &AppState, e: &StoredEntry) -> Instant {
     Instant(e.entry.at * 1_000_000_000 + guard::offset(state))
 }
@@ -65,20 +76,8 @@ fn parse_outcome(reason: &str) -> Option<(i64, &str, &str)> {
 /// Every break-glass access, newest first, with its outcome and whether a relationship
 /// appeared in the log afterwards.
 fn queue(state: &AppState) -> Result<Vec<Value>, AppError> {
-    let glass = entries(
-        state,
-        &AuditFilter {
-            action: Some(Action::BreakGlass),
-            ..AuditFilter::default()
-        },
-    )?;
-    let outcomes = entries(
-        state,
-        &AuditFilter {
-            action: Some(Action::PrivacyOutcome),
-            ..AuditFilter::default()
-        },
-    )?;
+    let glass = entries_of(state, Action::BreakGlass)?;
+    let outcomes = entries_of(state, Action::PrivacyOutcome)?;
     let view = state.live.view()?;
     let now = guard::now(state);
     Ok(glass
@@ -188,13 +187,7 @@ fn record_outcome(
             "say why, in 1 to 2,000 characters",
         ));
     }
-    let glass = entries(
-        state,
-        &AuditFilter {
-            action: Some(Action::BreakGlass),
-            ..AuditFilter::default()
-        },
-    )?;
+    let glass = entries_of(state, Action::BreakGlass)?;
     let Some(g) = glass.iter().find(|g| g.seq == seq) else {
         return Err(AppError::NotFound);
     };
