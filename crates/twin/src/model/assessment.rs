@@ -1,0 +1,144 @@
+//! Assessment: social workers' care-needs assessment (weekday office hours) and the
+//! continuing-healthcare (CHC) assessment by its team.
+
+use super::*;
+
+impl<S: Sink> TwinModel<'_, S> {
+    pub(super) fn request_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        self.spells[sp as usize].stage = Stage::Assessment;
+        self.wait_for(t, sp, DelayReason::Assessment);
+        if let Some(sp) = self.social_workers.request(t, sp, 0) {
+            self.start_assessment(s, sp);
+        }
+    }
+
+    pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+        let who = self.who(self.spells[sp as usize].person, Some(index));
+        let days = self
+            .p
+            .discharge
+            .assessment_hours
+            .sample(&mut self.rng.discharge)
+            / 24.0;
+        let done = t + days;
+        self.emit.emit(
+            done,
+            who,
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome: AssessmentOutcome::Eligible,
+                trusted: None,
+            },
+        );
+        s.schedule_in(days, Ev::AssessmentDone(sp));
+    }
+
+    /// Emits the request for an assessment of the patient of spell `sp`; returns its id.
+    pub(super) fn assessment_requested(
+        &mut self,
+        t: f64,
+        sp: Ix,
+        assessment_type: AssessmentType,
+        org: &str,
+    ) -> (Text, Ix) {
+        let spell = &self.spells[sp as usize];
+        let (person, spell_id) = (spell.person, spell.id.clone());
+        let nhs = self.persons[person as usize].nhs;
+        let id = self.emit.id('c');
+        let index = self.assessments;
+        self.assessments += 1;
+        self.emit.emit(
+            t,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(index),
+            },
+            B::AssessmentRequested {
+                assessment: id.clone(),
+                assessment_type,
+                org: Some(org.into()),
+                spell: Some(spell_id),
+            },
+        );
+        (id, index)
+    }
+
+    pub(super) fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.social_workers.release(t) {
+            self.start_assessment(s, next);
+        }
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
+        }
+        if self.spells[sp as usize].chc {
+            self.spells[sp as usize].stage = Stage::Chc;
+            let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
+            self.spells[sp as usize].chc_id = Some(requested);
+            if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
+                self.start_chc(s, sp);
+            }
+        } else {
+            self.after_assessment(s, sp);
+        }
+    }
+
+    pub(super) fn start_chc(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &self.spells[sp as usize];
+        let person = spell.person;
+        // Requested when the assessment found the need: the wait for an assessor counts.
+        let (id, index) = spell.chc_id.clone().expect("requested before it starts");
+        let who = self.who(person, Some(index));
+        let days = self
+            .p
+            .discharge
+            .chc_assessment_days
+            .sample(&mut self.rng.discharge);
+        let eligible = self.rng.discharge.gen_bool(0.35);
+        let outcome = if eligible {
+            AssessmentOutcome::Eligible
+        } else {
+            AssessmentOutcome::NotEligible
+        };
+        self.emit.emit(
+            t + days,
+            who,
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome,
+                trusted: None,
+            },
+        );
+        s.schedule_in(days, Ev::ChcDone(sp));
+    }
+
+    pub(super) fn on_chc_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if let Some((next, _)) = self.chc_assessors.release(t) {
+            self.start_chc(s, next);
+        }
+        if self.spells[sp as usize].stage == Stage::Gone {
+            return;
+        }
+        // Brokerage: a window for providers to apply, then (without a trusted assessor) three
+        // providers assess the person themselves, one after another.
+        let d = &self.p.discharge;
+        let spell = &mut self.spells[sp as usize];
+        spell.stage = Stage::Brokerage;
+        spell.providers_left = self
+            .policy
+            .provider_reassessments(d.chc_providers_reassessing);
+        let reason = if spell.nursing {
+            DelayReason::NursingHome
+        } else {
+            DelayReason::ResidentialHome
+        };
+        self.wait_for(t, sp, reason);
+        s.schedule_in(d.chc_window_days, Ev::BrokerageDone(sp));
+    }
+}

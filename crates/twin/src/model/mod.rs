@@ -1,0 +1,361 @@
+//! The whole-system model: older people at home and in care homes, crises, GP, A&E, the acute
+//! trust's beds (shared with its other patients), medically optimised patients waiting for what
+//! their discharge pathway needs, and care in the community afterwards.
+//!
+//! Every delay, wait and occupancy comes from capacities, queues and rules: clinicians, beds,
+//! social workers, home care hours, reablement and step-down places, care home vacancies,
+//! continuing-healthcare brokerage, weekday-only services. Each happening is emitted as events
+//! of the journey log.
+//!
+//! The handlers live in modules named for the part of the system they model (`population`,
+//! `demand`, `urgent_care`, `acute`, `discharge_planning`, `assessment`, `providers`,
+//! `community`, `reviews`, `clock`); `policy` holds every decision the policy switches change
+//! and `stages` the table of what each stage of a spell waits for, holds and releases.
+
+mod acute;
+mod assessment;
+mod clock;
+mod community;
+mod demand;
+mod discharge_planning;
+mod policy;
+mod population;
+mod providers;
+mod reviews;
+pub mod stages;
+mod urgent_care;
+
+use crate::emit::{Emitter, ReasonTrack, Sink, Who};
+use crate::scenario::Scenario;
+use chrono::{Datelike, NaiveDate};
+use domain::codes::*;
+use domain::{EventBody as B, Hours, NhsNumber, Text};
+use policy::Policy;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use sim_kernel::{Discipline, Dist, Model, Pool, Resource, Scheduler, Streams};
+use stages::{Capacity, Stage};
+
+pub type Ix = u32;
+
+/// Events of the model's calendar.
+#[derive(Debug, Clone, Copy)]
+pub enum Ev {
+    Crisis,
+    /// An hour boundary: the crisis rate changes, draw the next crisis afresh.
+    CrisisRedraw,
+    Mortality,
+    BackgroundAe,
+    BackgroundRedraw,
+    Elective,
+    Hour,
+    AeAssessed(Ix),
+    Plan(Ix),
+    Optimised(Ix),
+    BackgroundLeave(Ix),
+    AssessmentDone(Ix),
+    ChcDone(Ix),
+    BrokerageDone(Ix),
+    FamilyDecided(Ix),
+    CareStarts(Ix),
+    Leave(Ix),
+    PackageEnds(Ix),
+    ReablementEnds(Ix),
+    StepDownEnds(Ix),
+    ReviewQueued(Ix),
+    ReviewDone(Ix),
+    Return(Ix),
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub nhs: NhsNumber,
+    /// 0: 65-74, 1: 75-84, 2: 85+, 3: under 65 (the trust's other patients).
+    pub band: u8,
+    pub residence: Residence,
+    pub home: Option<Text>,
+    pub gp_extended: bool,
+    pub alive: bool,
+    pub in_hospital: bool,
+    /// Position in its crisis group.
+    pub slot: Ix,
+    pub package: Option<Ix>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spell {
+    pub id: Text,
+    pub person: Ix,
+    pub older: bool,
+    pathway: u8,
+    stage: Stage,
+    nursing: bool,
+    chc: bool,
+    family: bool,
+    hours: f64,
+    reasons: ReasonTrack,
+    ready_at: Option<f64>,
+    providers_left: u32,
+    /// Pathway 1 with reablement (or D2A bridging) rather than home care.
+    reablement: bool,
+    chc_id: Option<(Text, Ix)>,
+}
+
+#[derive(Debug, Clone)]
+struct Attendance {
+    id: Text,
+    person: Ix,
+    arrived: f64,
+    source: AeSource,
+    forced_admit: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Package {
+    id: Text,
+    person: Ix,
+    service: Service,
+    hours: f64,
+    ended: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Review {
+    id: Text,
+    person: Ix,
+    package: Ix,
+    due: f64,
+}
+
+/// Who waits for home care hours: a patient in hospital, or someone bridged home by D2A
+/// (holding a reablement place until the hours are found).
+#[derive(Debug, Clone, Copy)]
+enum HcFor {
+    Spell(Ix),
+    Bridged(Ix),
+}
+
+/// What a patient who died was holding.
+#[derive(Debug, Clone, Copy)]
+enum Freed {
+    Reablement,
+    HomeCare(f64),
+    StepDown,
+    CareHome(bool),
+}
+
+/// Who waits for an acute bed.
+#[derive(Debug, Clone, Copy)]
+enum BedFor {
+    Attendance(Ix),
+}
+
+/// The random streams of the model, one per purpose.
+struct Rngs {
+    crisis: ChaCha8Rng,
+    mortality: ChaCha8Rng,
+    routing: ChaCha8Rng,
+    ae: ChaCha8Rng,
+    los: ChaCha8Rng,
+    discharge: ChaCha8Rng,
+    community: ChaCha8Rng,
+    background: ChaCha8Rng,
+}
+
+/// Daily figures for `daily.csv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Day {
+    pub beds_occupied: f64,
+    pub delayed: f64,
+    pub ae_over_4h: f64,
+    pub home_care_queue: f64,
+}
+
+pub struct TwinModel<'a, S: Sink> {
+    p: &'a Scenario,
+    policy: Policy,
+    pub emit: Emitter<S>,
+    rng: Rngs,
+    pub start: NaiveDate,
+    pub persons: Vec<Person>,
+    /// People 65+ by band and whether they live in a care home, for drawing crises and deaths.
+    groups: [[Vec<Ix>; 2]; 3],
+    background: Vec<Ix>,
+    spells: Vec<Spell>,
+    atts: Vec<Attendance>,
+    packages: Vec<Package>,
+    reviews: Vec<Review>,
+    clinicians: Resource<Ix>,
+    beds: Resource<BedFor>,
+    social_workers: Resource<Ix>,
+    home_care: Pool<HcFor>,
+    reablement: Resource<Ix>,
+    step_down: Resource<Ix>,
+    step_down_today: u32,
+    step_down_waiting: Vec<Ix>,
+    residential: Resource<Ix>,
+    nursing: Resource<Ix>,
+    chc_assessors: Resource<Ix>,
+    reviewers: Resource<Ix>,
+    pub days: Vec<Day>,
+    today_over_4h: u32,
+    hour_count: u64,
+    new_reviews: Vec<Ix>,
+    freed: Vec<Freed>,
+    /// Medically optimised patients still in hospital.
+    delayed_now: u32,
+    /// Assessments asked for so far (their dense index for the indicator engine).
+    assessments: Ix,
+    next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
+    /// Weekday of day 0 (Monday 0) and the arrival profiles divided by their means.
+    start_weekday: i64,
+    weekly_norm: [f64; 7],
+    hourly_norm: [f64; 24],
+}
+
+fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
+    let total: f64 = w.iter().sum();
+    let mut x = rng.gen::<f64>() * total;
+    for (i, v) in w.iter().enumerate() {
+        if x < *v {
+            return i;
+        }
+        x -= v;
+    }
+    w.len() - 1
+}
+
+const CAUSES: [Cause; 5] = [
+    Cause::FallInjury,
+    Cause::Pneumonia,
+    Cause::Uti,
+    Cause::Dementia,
+    Cause::Other,
+];
+const TRUST: &str = synthetic_log::ACUTE_TRUST;
+
+impl<'a, S: Sink> TwinModel<'a, S> {
+    pub fn new(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
+        let start = domain::parse_date(&p.run.start).expect("validated");
+        let d = &p.discharge;
+        let mut m = TwinModel {
+            p,
+            policy: Policy::new(&p.policy),
+            emit,
+            rng: Rngs {
+                crisis: streams.stream("crisis"),
+                mortality: streams.stream("mortality"),
+                routing: streams.stream("routing"),
+                ae: streams.stream("ae"),
+                los: streams.stream("length-of-stay"),
+                discharge: streams.stream("discharge"),
+                community: streams.stream("community"),
+                background: streams.stream("background"),
+            },
+            start,
+            persons: Vec::new(),
+            groups: Default::default(),
+            background: Vec::new(),
+            spells: Vec::new(),
+            atts: Vec::new(),
+            packages: Vec::new(),
+            reviews: Vec::new(),
+            clinicians: Resource::new(p.ae.clinicians_night, Discipline::Fifo),
+            beds: Resource::new(p.hospital.beds, Discipline::Fifo),
+            social_workers: Resource::new(0, Discipline::Fifo),
+            home_care: Pool::new(d.home_care_hours * d.home_care_factor),
+            reablement: Resource::new(d.reablement_slots, Discipline::Fifo),
+            step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
+            step_down_today: 0,
+            step_down_waiting: Vec::new(),
+            residential: Resource::new(p.population.residential_places, Discipline::Fifo),
+            nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
+            chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
+            reviewers: Resource::new(0, Discipline::Fifo),
+            days: Vec::new(),
+            today_over_4h: 0,
+            hour_count: 0,
+            new_reviews: Vec::new(),
+            freed: Vec::new(),
+            delayed_now: 0,
+            assessments: 0,
+            next_nhs: Box::new(synthetic_log::nhs_numbers()),
+            start_weekday: i64::from(start.weekday().num_days_from_monday()),
+            weekly_norm: p
+                .crisis
+                .weekly
+                .map(|w| w.map(|x| x / (w.iter().sum::<f64>() / 7.0)))
+                .unwrap_or([1.0; 7]),
+            hourly_norm: p
+                .crisis
+                .hourly
+                .map(|h| h.map(|x| x / (h.iter().sum::<f64>() / 24.0)))
+                .unwrap_or([1.0; 24]),
+        };
+        m.populate();
+        m
+    }
+}
+
+/// The organisation responsible for a delay, as the NHS categories default it.
+fn responsible(reason: DelayReason) -> Responsible {
+    match reason {
+        DelayReason::CarePackageHome | DelayReason::ResidentialHome | DelayReason::Assessment => {
+            Responsible::SocialCare
+        }
+        DelayReason::NursingHome => Responsible::Both,
+        _ => Responsible::Nhs,
+    }
+}
+
+impl<S: Sink> Model for TwinModel<'_, S> {
+    type Event = Ev;
+    fn handle(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        self.dispatch(s, e);
+        self.release_freed(s);
+        while let Some(r) = self.new_reviews.pop() {
+            self.schedule_review(s, r);
+        }
+    }
+}
+
+impl<S: Sink> TwinModel<'_, S> {
+    fn dispatch(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        match e {
+            Ev::Crisis => self.on_crisis(s),
+            Ev::CrisisRedraw => self.schedule_crisis(s),
+            Ev::Mortality => self.on_mortality(s),
+            Ev::BackgroundAe => self.on_background_ae(s),
+            Ev::BackgroundRedraw => self.schedule_background(s),
+            Ev::Elective => self.on_elective(s),
+            Ev::Hour => self.on_hour(s),
+            Ev::AeAssessed(a) => self.on_assessed(s, a),
+            Ev::Plan(sp) => self.on_plan(s, sp),
+            Ev::Optimised(sp) => self.on_optimised(s, sp),
+            Ev::BackgroundLeave(sp) => self.on_background_leave(s, sp),
+            Ev::AssessmentDone(sp) => self.on_assessment_done(s, sp),
+            Ev::ChcDone(sp) => self.on_chc_done(s, sp),
+            Ev::BrokerageDone(sp) => self.on_brokerage_step(s, sp),
+            Ev::FamilyDecided(sp) if self.spells[sp as usize].stage != Stage::Gone => {
+                self.request_service(s, sp)
+            }
+            Ev::FamilyDecided(_) => {}
+            Ev::CareStarts(sp) => self.ready_to_leave(s, sp),
+            Ev::Leave(sp) => self.on_leave(s, sp),
+            Ev::PackageEnds(k) => {
+                let person = self.packages[k as usize].person;
+                let reason = if self.persons[person as usize].alive {
+                    PackageEndReason::NeedsMet
+                } else {
+                    PackageEndReason::Died
+                };
+                self.end_package(s, k, reason)
+            }
+            Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
+            Ev::ReviewQueued(r) => self.on_review_queued(s, r),
+            Ev::ReviewDone(r) => self.on_review_done(s, r),
+            Ev::Return(p) => self.on_return(s, p),
+        }
+    }
+}
