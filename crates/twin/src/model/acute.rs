@@ -100,6 +100,9 @@ impl<S: Sink> TwinModel<'_, S> {
             providers_left: 0,
             reablement: false,
             chc_id: None,
+            process: None,
+            completion: None,
+            arranged: None,
         });
         ix
     }

@@ -16,23 +16,15 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
         let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
-        let who = self.who(self.spells[sp as usize].person, Some(index));
         let days = self
             .p
             .discharge
             .assessment_hours
             .sample(&mut self.rng.discharge)
             / 24.0;
-        let done = t + days;
-        self.emit.emit(
-            done,
-            who,
-            B::AssessmentCompleted {
-                assessment: id,
-                outcome: AssessmentOutcome::Eligible,
-                trusted: None,
-            },
-        );
+        let spell = &mut self.spells[sp as usize];
+        spell.process = Some(Capacity::SocialWorkers);
+        spell.completion = Some((id, index, AssessmentOutcome::Eligible));
         s.schedule_in(days, Ev::AssessmentDone(sp));
     }
 
@@ -67,14 +59,32 @@ impl<S: Sink> TwinModel<'_, S> {
         (id, index)
     }
 
+    /// Emits the completion of the assessment in progress for spell `sp`, now.
+    fn assessment_completed(&mut self, t: f64, sp: Ix) {
+        let spell = &mut self.spells[sp as usize];
+        let person = spell.person;
+        let (id, index, outcome) = spell.completion.take().expect("started before it ends");
+        self.emit.emit(
+            t,
+            self.who(person, Some(index)),
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome,
+                trusted: None,
+            },
+        );
+    }
+
     pub(super) fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died during the assessment: the social worker was released then.
+            return;
+        }
         if let Some((next, _)) = self.social_workers.release(t) {
             self.start_assessment(s, next);
         }
-        if self.spells[sp as usize].stage == Stage::Gone {
-            return;
-        }
+        self.assessment_completed(t, sp);
         if self.spells[sp as usize].chc {
             self.spells[sp as usize].stage = Stage::Chc;
             let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
@@ -88,12 +98,9 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     pub(super) fn start_chc(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        let t = s.now().0;
         let spell = &self.spells[sp as usize];
-        let person = spell.person;
         // Requested when the assessment found the need: the wait for an assessor counts.
         let (id, index) = spell.chc_id.clone().expect("requested before it starts");
-        let who = self.who(person, Some(index));
         let days = self
             .p
             .discharge
@@ -105,26 +112,22 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             AssessmentOutcome::NotEligible
         };
-        self.emit.emit(
-            t + days,
-            who,
-            B::AssessmentCompleted {
-                assessment: id,
-                outcome,
-                trusted: None,
-            },
-        );
+        let spell = &mut self.spells[sp as usize];
+        spell.process = Some(Capacity::ChcAssessors);
+        spell.completion = Some((id, index, outcome));
         s.schedule_in(days, Ev::ChcDone(sp));
     }
 
     pub(super) fn on_chc_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died during the assessment: the assessor was released then.
+            return;
+        }
         if let Some((next, _)) = self.chc_assessors.release(t) {
             self.start_chc(s, next);
         }
-        if self.spells[sp as usize].stage == Stage::Gone {
-            return;
-        }
+        self.assessment_completed(t, sp);
         // Brokerage: a window for providers to apply, then (without a trusted assessor) three
         // providers assess the person themselves, one after another.
         let d = &self.p.discharge;

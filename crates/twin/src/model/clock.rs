@@ -120,6 +120,7 @@ impl<S: Sink> TwinModel<'_, S> {
             }
         }
         if hour == 0 {
+            self.audit_due = self.audit.is_some();
             self.days.push(Day {
                 beds_occupied: f64::from(self.beds.busy()),
                 delayed: f64::from(self.delayed_now),

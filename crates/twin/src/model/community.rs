@@ -65,6 +65,12 @@ impl<S: Sink> TwinModel<'_, S> {
             hours,
             ended: false,
         });
+        if matches!(
+            service,
+            Service::HomeCare | Service::Reablement | Service::StepDownBed
+        ) {
+            self.persons[person as usize].packages.push(k);
+        }
         if service == Service::HomeCare {
             self.persons[person as usize].package = Some(k);
             let due = if existing {
@@ -96,6 +102,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         pkg.ended = true;
         let (id, person, service, hours) = (pkg.id.clone(), pkg.person, pkg.service, pkg.hours);
+        self.persons[person as usize].packages.retain(|&x| x != k);
         let nhs = self.persons[person as usize].nhs;
         self.emit.emit(
             t,
@@ -170,7 +177,10 @@ impl<S: Sink> TwinModel<'_, S> {
         // People bridged home by D2A were on their way home, not to a care home: the move to a
         // care home after reablement is for the frailer cohort offered reablement itself.
         if x < d.reablement_to_care_home && !self.policy.bridging() {
-            if self.residential.try_acquire(t) {
+            // (Someone who has moved to a care home since keeps the place they have.)
+            if !self.persons[person as usize].residence.is_care_home()
+                && self.residential.try_acquire(t)
+            {
                 self.move_to_care_home(t, person, false);
             }
         } else if x < d.reablement_to_care_home + d.reablement_to_home_care

@@ -61,7 +61,7 @@ impl<S: Sink> TwinModel<'_, S> {
         stage.row().reason.map(|r| r.delay(nursing))
     }
 
-    /// A patient who dies in hospital stops waiting for anything.
+    /// A patient who dies in hospital stops waiting for anything and gives back what they held.
     pub(super) fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
         let stage = self.spells[sp as usize].stage;
         match stage.row().queue {
@@ -88,17 +88,21 @@ impl<S: Sink> TwinModel<'_, S> {
             }
             None => {}
         }
-        if stage == Stage::ReadyToLeave {
-            // Arranged before treatment ended: give back what was held. (Those let in are
-            // granted at the next hour's round, from the resources' queues.)
-            let spell = &self.spells[sp as usize];
-            match (spell.pathway, spell.reablement, spell.nursing) {
-                (1, true, _) => self.freed.push(Freed::Reablement),
-                (1, false, _) => self.freed.push(Freed::HomeCare(spell.hours)),
-                (2, _, _) => self.freed.push(Freed::StepDown),
-                (3, _, nursing) => self.freed.push(Freed::CareHome(nursing)),
-                _ => {}
-            }
+        // What the patient held: the assessor at work, the service arranged. (Those let in are
+        // granted after this event, from the resources' queues.)
+        let spell = &mut self.spells[sp as usize];
+        match spell.process.take() {
+            Some(Capacity::SocialWorkers) => self.freed.push(Freed::SocialWorker),
+            Some(Capacity::ChcAssessors) => self.freed.push(Freed::ChcAssessor),
+            _ => {}
+        }
+        spell.completion = None;
+        match spell.arranged.take() {
+            Some(Capacity::HomeCareHours) => self.freed.push(Freed::HomeCare(spell.hours)),
+            Some(Capacity::ReablementPlaces) => self.freed.push(Freed::Reablement),
+            Some(Capacity::StepDownBeds) => self.freed.push(Freed::StepDown),
+            Some(Capacity::CareHomePlaces) => self.freed.push(Freed::CareHome(spell.nursing)),
+            _ => {}
         }
     }
 
@@ -123,6 +127,16 @@ impl<S: Sink> TwinModel<'_, S> {
                     }
                 }
                 Freed::CareHome(nursing) => self.free_care_home_place(s, nursing),
+                Freed::SocialWorker => {
+                    if let Some((sp, _)) = self.social_workers.release(t) {
+                        self.start_assessment(s, sp);
+                    }
+                }
+                Freed::ChcAssessor => {
+                    if let Some((sp, _)) = self.chc_assessors.release(t) {
+                        self.start_chc(s, sp);
+                    }
+                }
             }
         }
     }
@@ -205,8 +219,13 @@ impl<S: Sink> TwinModel<'_, S> {
     /// a weekday unless services work seven days.
     pub(super) fn ready_to_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        if self.spells[sp as usize].stage == Stage::Gone {
+        let spell = &mut self.spells[sp as usize];
+        if spell.stage == Stage::Gone {
             return;
+        }
+        // Granted from the stage's queue: the unit is held for the discharge.
+        if let Some(c) = spell.stage.row().queue.filter(|c| c.is_service()) {
+            spell.arranged = Some(c);
         }
         if self.spells[sp as usize].ready_at.is_none() {
             // Everything is arranged before treatment ends: leave once optimised.
@@ -239,6 +258,8 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn on_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        // The unit arranged passes to the package or the residence.
+        self.spells[sp as usize].arranged = None;
         let spell = self.spells[sp as usize].clone();
         let person = spell.person;
         let (destination, service) = match spell.pathway {

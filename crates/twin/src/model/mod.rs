@@ -16,6 +16,7 @@ mod acute;
 mod assessment;
 mod clock;
 mod community;
+mod conservation;
 mod demand;
 mod discharge_planning;
 mod policy;
@@ -79,7 +80,12 @@ pub struct Person {
     pub in_hospital: bool,
     /// Position in its crisis group.
     pub slot: Ix,
+    /// The home care package in force (the latest, if more than one is open).
     pub package: Option<Ix>,
+    /// Every open package (home care, reablement, step-down), ended at death.
+    packages: Vec<Ix>,
+    /// The review being done now, if any.
+    reviewing: Option<Ix>,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +105,13 @@ pub struct Spell {
     /// Pathway 1 with reablement (or D2A bridging) rather than home care.
     reablement: bool,
     chc_id: Option<(Text, Ix)>,
+    /// The assessor (social worker or CHC) working on this patient now.
+    process: Option<Capacity>,
+    /// The completion of the assessment in progress: its id, index and outcome.
+    completion: Option<(Text, Ix, AssessmentOutcome)>,
+    /// The service unit granted and held for the discharge (hours, a reablement place, a
+    /// step-down bed, a care home place), until it passes to a package or a residence.
+    arranged: Option<Capacity>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +121,8 @@ struct Attendance {
     arrived: f64,
     source: AeSource,
     forced_admit: bool,
+    /// Being assessed by a clinician now.
+    assessing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -125,6 +140,8 @@ struct Review {
     person: Ix,
     package: Ix,
     due: f64,
+    /// A reviewer is doing it now.
+    in_progress: bool,
 }
 
 /// Who waits for home care hours: a patient in hospital, or someone bridged home by D2A
@@ -142,6 +159,8 @@ enum Freed {
     HomeCare(f64),
     StepDown,
     CareHome(bool),
+    SocialWorker,
+    ChcAssessor,
 }
 
 /// Who waits for an acute bed.
@@ -211,6 +230,9 @@ pub struct TwinModel<'a, S: Sink> {
     start_weekday: i64,
     weekly_norm: [f64; 7],
     hourly_norm: [f64; 24],
+    /// When auditing: what the conservation check found wrong, at each midnight.
+    audit: Option<Vec<String>>,
+    audit_due: bool,
 }
 
 fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
@@ -291,6 +313,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 .hourly
                 .map(|h| h.map(|x| x / (h.iter().sum::<f64>() / 24.0)))
                 .unwrap_or([1.0; 24]),
+            audit: None,
+            audit_due: false,
         };
         m.populate();
         m
@@ -315,6 +339,10 @@ impl<S: Sink> Model for TwinModel<'_, S> {
         self.release_freed(s);
         while let Some(r) = self.new_reviews.pop() {
             self.schedule_review(s, r);
+        }
+        if self.audit_due {
+            self.audit_due = false;
+            self.audit_now(s.now().0);
         }
     }
 }

@@ -57,6 +57,8 @@ impl<S: Sink> TwinModel<'_, S> {
             in_hospital: false,
             slot: 0,
             package: None,
+            packages: Vec::new(),
+            reviewing: None,
         });
         if band < 3 {
             self.join_group(ix);
@@ -230,8 +232,21 @@ impl<S: Sink> TwinModel<'_, S> {
         } else if home == Residence::NursingHome {
             self.free_care_home_place(s, true);
         }
-        if let Some(k) = self.persons[ix as usize].package.take() {
+        // Every open package ends, giving back its hours, place or bed; a D2A patient waiting
+        // at home for home care hours leaves the queue.
+        let open = std::mem::take(&mut self.persons[ix as usize].packages);
+        for k in open {
+            self.home_care
+                .withdraw(|w| matches!(w, HcFor::Bridged(x) if *x == k));
             self.end_package(s, k, PackageEndReason::Died);
+        }
+        self.persons[ix as usize].package = None;
+        // A review in progress stops; the reviewer takes the next.
+        if let Some(r) = self.persons[ix as usize].reviewing.take() {
+            self.reviews[r as usize].in_progress = false;
+            if let Some((next, _)) = self.reviewers.release(t) {
+                self.start_review(s, next);
+            }
         }
         // Someone turns 65: the population stays the size the scenario gives.
         if band < 3 {

@@ -37,6 +37,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// A step-down bed is held; the provider admits up to its daily limit.
     pub(super) fn step_down_admit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        self.spells[sp as usize].arranged = Some(Capacity::StepDownBeds);
         let hour = Self::hour(t);
         let open = self.policy.services_open(self.is_weekend(t)) && (8.0..18.0).contains(&hour);
         if open && self.step_down_today < self.p.discharge.step_down_admissions_per_day {
@@ -87,6 +88,7 @@ impl<S: Sink> TwinModel<'_, S> {
 
     /// Hours are found: the agency needs time to start the care.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
         let days = self
             .p
             .discharge

@@ -13,17 +13,33 @@ impl<S: Sink> TwinModel<'_, S> {
             person,
             package,
             due,
+            in_progress: false,
         });
     }
 
     pub(super) fn on_review_queued(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
         let t = s.now().0;
+        if !self.persons[self.reviews[r as usize].person as usize].alive {
+            return;
+        }
         if let Some(r) = self.reviewers.request(t, r, 0) {
             self.start_review(s, r);
         }
     }
 
+    /// A reviewer takes review `r`; one whose person died on the list is skipped.
     pub(super) fn start_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let t = s.now().0;
+        let mut r = r;
+        while !self.persons[self.reviews[r as usize].person as usize].alive {
+            match self.reviewers.release(t) {
+                Some((next, _)) => r = next,
+                None => return,
+            }
+        }
+        let person = self.reviews[r as usize].person;
+        self.reviews[r as usize].in_progress = true;
+        self.persons[person as usize].reviewing = Some(r);
         let days = self
             .p
             .community
@@ -35,6 +51,13 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn on_review_done(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
         let t = s.now().0;
+        if !self.reviews[r as usize].in_progress {
+            // The person died during the review: the reviewer was released then.
+            return;
+        }
+        self.reviews[r as usize].in_progress = false;
+        let person = self.reviews[r as usize].person;
+        self.persons[person as usize].reviewing = None;
         if let Some((next, _)) = self.reviewers.release(t) {
             self.start_review(s, next);
         }

@@ -33,6 +33,14 @@ pub(super) enum Capacity {
     CareHomePlaces,
 }
 
+impl Capacity {
+    /// A service the discharge needs (held from its grant to the discharge), rather than an
+    /// assessor's time.
+    pub(super) fn is_service(self) -> bool {
+        !matches!(self, Capacity::SocialWorkers | Capacity::ChcAssessors)
+    }
+}
+
 /// The delay reason of a stage, once the patient is medically optimised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Reason {

@@ -70,6 +70,7 @@ impl<S: Sink> TwinModel<'_, S> {
             arrived: t,
             source,
             forced_admit,
+            assessing: false,
         });
         if let Some(a) = self.clinicians.request(t, a, 0) {
             self.assess_at_ae(s, a);
@@ -84,11 +85,13 @@ impl<S: Sink> TwinModel<'_, S> {
             &self.p.ae.background_assessment_hours
         };
         let hours = d.sample(&mut self.rng.ae);
+        self.atts[a as usize].assessing = true;
         s.schedule_in(hours / 24.0, Ev::AeAssessed(a));
     }
 
     pub(super) fn on_assessed(&mut self, s: &mut Scheduler<Ev>, a: Ix) {
         let t = s.now().0;
+        self.atts[a as usize].assessing = false;
         if let Some((next, _)) = self.clinicians.release(t) {
             self.assess_at_ae(s, next);
         }
