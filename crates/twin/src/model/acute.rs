@@ -17,7 +17,7 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             &self.p.crisis.causes_home
         };
-        let cause = CAUSES[pick(&mut self.rng.los, causes)];
+        let cause = CAUSES[pick(&mut self.persons[person as usize].rng.acute, causes)];
         let spell = self.admit(
             t,
             person,
@@ -27,7 +27,11 @@ impl<S: Sink> TwinModel<'_, S> {
         );
         if older {
             let band = self.persons[person as usize].band as usize;
-            let los = self.p.hospital.medical_los.sample(&mut self.rng.los)
+            let los = self
+                .p
+                .hospital
+                .medical_los
+                .sample(&mut self.persons[person as usize].rng.acute)
                 * self.p.hospital.older_band_los_factor[band];
             // Discharge planning starts ahead of the expected date (scheduled first, so it comes
             // first should the two fall at one instant).
@@ -42,7 +46,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 } else {
                     ready.floor()
                 };
-                next + self.rng.los.gen_range(9.0..13.0) / 24.0 - t
+                next + self.persons[person as usize].rng.acute.gen_range(9.0..13.0) / 24.0 - t
             };
             let plan = (los - self.p.discharge.planning_lead_days).max(0.0);
             s.schedule_in(plan, Ev::Plan(spell));
@@ -52,7 +56,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 .p
                 .hospital
                 .background_los
-                .sample(&mut self.rng.background);
+                .sample(&mut self.persons[person as usize].rng.acute);
             s.schedule_in(los, Ev::BackgroundLeave(spell));
         }
     }
@@ -156,7 +160,11 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn on_optimised(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
         let person = self.spells[sp as usize].person;
-        if self.rng.los.gen_bool(self.p.hospital.death_in_hospital) {
+        if self.persons[person as usize]
+            .rng
+            .acute
+            .gen_bool(self.p.hospital.death_in_hospital)
+        {
             self.withdraw_everywhere(t, sp);
             self.discharge(s, t, sp, Destination::Died, None);
             self.die(s, person, t);

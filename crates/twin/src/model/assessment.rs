@@ -16,12 +16,11 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
         let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
-        let days = self
-            .p
-            .discharge
-            .assessment_hours
-            .sample(&mut self.rng.discharge)
-            / 24.0;
+        let days = self.p.discharge.assessment_hours.sample(
+            &mut self.persons[self.spells[sp as usize].person as usize]
+                .rng
+                .discharge,
+        ) / 24.0;
         let spell = &mut self.spells[sp as usize];
         spell.process = Some(Capacity::SocialWorkers);
         spell.completion = Some((id, index, AssessmentOutcome::Eligible));
@@ -101,12 +100,15 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &self.spells[sp as usize];
         // Requested when the assessment found the need: the wait for an assessor counts.
         let (id, index) = spell.chc_id.clone().expect("requested before it starts");
-        let days = self
-            .p
+        let days = self.p.discharge.chc_assessment_days.sample(
+            &mut self.persons[self.spells[sp as usize].person as usize]
+                .rng
+                .discharge,
+        );
+        let eligible = self.persons[self.spells[sp as usize].person as usize]
+            .rng
             .discharge
-            .chc_assessment_days
-            .sample(&mut self.rng.discharge);
-        let eligible = self.rng.discharge.gen_bool(0.35);
+            .gen_bool(0.35);
         let outcome = if eligible {
             AssessmentOutcome::Eligible
         } else {

@@ -39,21 +39,13 @@ impl<S: Sink> TwinModel<'_, S> {
         while let Some(r) = self.new_reviews.pop() {
             self.schedule_review(s, r);
         }
-        self.schedule_crisis(s);
-        self.schedule_mortality(s);
+        self.set_clocks_of_new_people(s);
         self.schedule_background(s);
         let e = Dist::Exponential {
             mean: 1.0 / self.p.hospital.elective_per_day.max(1e-9),
         }
         .sample(&mut self.rng.background);
         s.schedule_in(e, Ev::Elective);
-    }
-
-    /// Schedules the next event of a Poisson stream of `rate` a day (none if the rate is 0).
-    pub(super) fn next_of(s: &mut Scheduler<Ev>, rng: &mut ChaCha8Rng, rate: f64, event: Ev) {
-        if rate > 0.0 {
-            s.schedule_in(Dist::Exponential { mean: 1.0 / rate }.sample(rng), event);
-        }
     }
 
     /// The next event of a stream whose rate is constant within each hour: drawn at the

@@ -23,7 +23,8 @@ impl<S: Sink> TwinModel<'_, S> {
                 .clone()
                 .unwrap_or_else(|| "00W".into()),
             _ => synthetic_log::home_care_code(
-                self.rng
+                self.persons[person as usize]
+                    .rng
                     .community
                     .gen_range(0..synthetic_log::HOME_CARE_AGENCIES),
             )
@@ -74,7 +75,8 @@ impl<S: Sink> TwinModel<'_, S> {
         if service == Service::HomeCare {
             self.persons[person as usize].package = Some(k);
             let due = if existing {
-                self.rng
+                self.persons[person as usize]
+                    .rng
                     .community
                     .gen_range(0.0..self.p.community.review_interval_days)
             } else {
@@ -86,11 +88,11 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     pub(super) fn schedule_package(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
-        let days = self
-            .p
-            .discharge
-            .package_days
-            .sample(&mut self.rng.community);
+        let days = self.p.discharge.package_days.sample(
+            &mut self.persons[self.packages[k as usize].person as usize]
+                .rng
+                .community,
+        );
         s.schedule_in(days, Ev::PackageEnds(k));
     }
 
@@ -146,7 +148,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let home = alive && !self.persons[person as usize].in_hospital;
         if self.policy.bridging()
             && home
-            && self
+            && self.persons[person as usize]
                 .rng
                 .community
                 .gen_bool(self.p.discharge.bridged_need_home_care)
@@ -173,7 +175,7 @@ impl<S: Sink> TwinModel<'_, S> {
             return;
         }
         let d = &self.p.discharge;
-        let x = self.rng.community.gen::<f64>();
+        let x = self.persons[person as usize].rng.community.gen::<f64>();
         // People bridged home by D2A were on their way home, not to a care home: the move to a
         // care home after reablement is for the frailer cohort offered reablement itself.
         if x < d.reablement_to_care_home && !self.policy.bridging() {
@@ -181,12 +183,14 @@ impl<S: Sink> TwinModel<'_, S> {
             if !self.persons[person as usize].residence.is_care_home()
                 && self.residential.try_acquire(t)
             {
-                self.move_to_care_home(t, person, false);
+                self.move_to_care_home(s, person, false);
             }
         } else if x < d.reablement_to_care_home + d.reablement_to_home_care
             && self.persons[person as usize].package.is_none()
         {
-            let hours = d.package_hours.sample(&mut self.rng.community);
+            let hours = d
+                .package_hours
+                .sample(&mut self.persons[person as usize].rng.community);
             self.home_care.force(hours);
             let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
             self.schedule_package(s, k);

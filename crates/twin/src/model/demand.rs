@@ -4,27 +4,84 @@
 use super::*;
 
 impl<S: Sink> TwinModel<'_, S> {
-    /// Crises a day now: the population's rates, the weekly and hourly profile, winter.
-    pub(super) fn crisis_rate(&self, t: f64) -> f64 {
-        let c = &self.p.crisis;
-        let winter = if self.is_winter(t) {
-            c.winter_factor
-        } else {
-            1.0
-        };
-        let total: f64 = (0..3)
-            .map(|b| {
-                self.groups[b][0].len() as f64 * c.per_year[b]
-                    + self.groups[b][1].len() as f64 * c.care_home_per_year
-            })
-            .sum::<f64>()
-            / 365.0;
-        total * self.intensity(t) * winter
+    /// The crisis intensity of every hour of the run (weekly x hourly profile, winter).
+    pub(super) fn crisis_profile(&self) -> Profile {
+        let r = &self.p.run;
+        let days = r.warmup_days + r.days + r.cooldown_days + 1;
+        let winter = self.p.crisis.winter_factor;
+        Profile::new(days as usize * 24, |h| {
+            let t = (h as f64 + 0.5) / 24.0;
+            let w = if self.is_winter(t) { winter } else { 1.0 };
+            self.intensity(t) * w
+        })
     }
 
-    pub(super) fn schedule_crisis(&mut self, s: &mut Scheduler<Ev>) {
-        let rate = self.crisis_rate(s.now().0);
-        Self::next_in_hour(s, &mut self.rng.crisis, rate, Ev::Crisis, Ev::CrisisRedraw);
+    /// A person's crises a day at the profile's mean: by age band, or in a care home.
+    pub(super) fn crisis_rate_of(&self, ix: Ix) -> f64 {
+        let p = &self.persons[ix as usize];
+        let c = &self.p.crisis;
+        if p.band >= 3 {
+            0.0
+        } else if p.residence.is_care_home() {
+            c.care_home_per_year / 365.0
+        } else {
+            c.per_year[p.band as usize] / 365.0
+        }
+    }
+
+    /// Sets the person's next crisis after now, from their own stream: a unit exponential of
+    /// profile time at their rate.
+    pub(super) fn set_next_crisis(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
+        let rate = self.crisis_rate_of(ix);
+        let now = s.now().0;
+        let budget = -(1.0 - self.persons[ix as usize].rng.crisis.gen::<f64>()).ln();
+        let level = self.profile.at(now)
+            + if rate > 0.0 {
+                budget / rate
+            } else {
+                f64::INFINITY
+            };
+        self.set_crisis_at(s, ix, level);
+    }
+
+    /// Sets the person's next crisis where the profile reaches `level` (never past the run).
+    fn set_crisis_at(&mut self, s: &mut Scheduler<Ev>, ix: Ix, level: f64) {
+        let p = &mut self.persons[ix as usize];
+        p.crisis_clock += 1;
+        p.crisis_at = f64::INFINITY;
+        if let Some(at) = self.profile.time_of(level) {
+            p.crisis_at = at.max(s.now().0);
+            s.schedule_at(
+                sim_kernel::Time(p.crisis_at),
+                Ev::Crisis(ix, p.crisis_clock),
+            );
+        }
+    }
+
+    /// The person's crisis rate changed (from `old`): what is left of their budget is
+    /// rescaled, nothing is drawn.
+    pub(super) fn crisis_rate_changed(&mut self, s: &mut Scheduler<Ev>, ix: Ix, old: f64) {
+        let p = &self.persons[ix as usize];
+        let new = self.crisis_rate_of(ix);
+        if !p.alive || !p.crisis_at.is_finite() || old <= 0.0 || new == old {
+            return;
+        }
+        let now = self.profile.at(s.now().0);
+        let left = (self.profile.at(p.crisis_at) - now) * old;
+        let level = now + if new > 0.0 { left / new } else { f64::INFINITY };
+        self.set_crisis_at(s, ix, level);
+    }
+
+    pub(super) fn on_crisis(&mut self, s: &mut Scheduler<Ev>, ix: Ix, clock: u32) {
+        let p = &self.persons[ix as usize];
+        if !p.alive || p.crisis_clock != clock {
+            return;
+        }
+        // In hospital already: this crisis is part of the stay.
+        if !p.in_hospital {
+            self.route_crisis(s, ix);
+        }
+        self.set_next_crisis(s, ix);
     }
 
     pub(super) fn schedule_background(&mut self, s: &mut Scheduler<Ev>) {
@@ -38,29 +95,17 @@ impl<S: Sink> TwinModel<'_, S> {
         );
     }
 
-    pub(super) fn on_crisis(&mut self, s: &mut Scheduler<Ev>) {
-        let c = &self.p.crisis;
-        let (per_year, ch) = (c.per_year, c.care_home_per_year);
-        if let Some(ix) = self.draw_person(|b, h| if h == 1 { ch } else { per_year[b] }, true) {
-            if !self.persons[ix as usize].in_hospital {
-                self.route_crisis(s, ix);
-            }
-        }
-        self.schedule_crisis(s);
-    }
-
     pub(super) fn on_background_ae(&mut self, s: &mut Scheduler<Ev>) {
-        {
-            let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
-            if !self.persons[ix as usize].in_hospital {
-                let source = [
-                    AeSource::SelfReferral,
-                    AeSource::Ambulance,
-                    AeSource::Nhs111,
-                    AeSource::Gp,
-                ][pick(&mut self.rng.background, &[0.6, 0.25, 0.1, 0.05])];
-                self.arrive_at_ae(s, ix, source, false);
-            }
+        // Who and by which route are drawn for every arrival, so the stream keeps step.
+        let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
+        let source = [
+            AeSource::SelfReferral,
+            AeSource::Ambulance,
+            AeSource::Nhs111,
+            AeSource::Gp,
+        ][pick(&mut self.rng.background, &[0.6, 0.25, 0.1, 0.05])];
+        if !self.persons[ix as usize].in_hospital {
+            self.arrive_at_ae(s, ix, source, false);
         }
         self.schedule_background(s);
     }
@@ -68,8 +113,8 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn on_elective(&mut self, s: &mut Scheduler<Ev>) {
         let t = s.now().0;
         // Planned lists run on weekdays; a list with no bed is cancelled.
+        let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
         if !self.is_weekend(t) && self.beds.queue_len() == 0 && self.beds.try_acquire(t) {
-            let ix = self.background[self.rng.background.gen_range(0..self.background.len())];
             if self.persons[ix as usize].in_hospital {
                 self.beds.release(t);
             } else {
@@ -78,7 +123,7 @@ impl<S: Sink> TwinModel<'_, S> {
                     .p
                     .hospital
                     .elective_los
-                    .sample(&mut self.rng.background);
+                    .sample(&mut self.persons[ix as usize].rng.acute);
                 s.schedule_in(los, Ev::BackgroundLeave(spell));
             }
         }

@@ -35,8 +35,8 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn on_plan(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let person = self.spells[sp as usize].person;
         let d = &self.p.discharge;
-        let rng = &mut self.rng.discharge;
         let in_care_home = self.persons[person as usize].residence.is_care_home();
+        let rng = &mut self.persons[person as usize].rng.discharge;
         let pathway = if in_care_home {
             0
         } else {
@@ -148,11 +148,11 @@ impl<S: Sink> TwinModel<'_, S> {
             self.spells[sp as usize].family = false;
             self.spells[sp as usize].stage = Stage::Family;
             self.wait_for(t, sp, DelayReason::PatientFamilyChoice);
-            let days = self
-                .p
-                .discharge
-                .family_choice_days
-                .sample(&mut self.rng.discharge);
+            let days = self.p.discharge.family_choice_days.sample(
+                &mut self.persons[self.spells[sp as usize].person as usize]
+                    .rng
+                    .discharge,
+            );
             s.schedule_in(days, Ev::FamilyDecided(sp));
             return;
         }
@@ -165,7 +165,7 @@ impl<S: Sink> TwinModel<'_, S> {
         match spell.pathway {
             1 => {
                 let reablement = self.policy.bridging()
-                    || self
+                    || self.persons[self.spells[sp as usize].person as usize]
                         .rng
                         .discharge
                         .gen_bool(self.p.discharge.reablement_share);
@@ -237,18 +237,21 @@ impl<S: Sink> TwinModel<'_, S> {
                 .policy
                 .discharge_to_assess(self.spells[sp as usize].pathway);
         self.spells[sp as usize].stage = Stage::ReadyToLeave;
-        let mut leave = t + self.rng.discharge.gen_range(1.0..4.0) / 24.0;
+        let person = self.spells[sp as usize].person as usize;
+        let mut leave = t + self.persons[person].rng.discharge.gen_range(1.0..4.0) / 24.0;
         loop {
             let hour = Self::hour(leave);
             let weekend = self.is_weekend(leave);
             if !(8.0..19.0).contains(&hour) {
                 leave = leave.floor()
                     + if hour >= 19.0 { 1.0 } else { 0.0 }
-                    + self.rng.discharge.gen_range(9.0..13.0) / 24.0;
+                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
                 continue;
             }
             if service && !self.policy.services_open(weekend) {
-                leave = leave.floor() + 1.0 + self.rng.discharge.gen_range(9.0..13.0) / 24.0;
+                leave = leave.floor()
+                    + 1.0
+                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
                 continue;
             }
             break;
@@ -302,7 +305,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 } else {
                     &d.reablement_days
                 };
-                let days = dist.sample(&mut self.rng.community);
+                let days = dist.sample(&mut self.persons[person as usize].rng.community);
                 s.schedule_in(days, Ev::ReablementEnds(k));
             }
             Some(Service::HomeCare) => {
@@ -329,23 +332,26 @@ impl<S: Sink> TwinModel<'_, S> {
                     .p
                     .discharge
                     .step_down_days
-                    .sample(&mut self.rng.community);
+                    .sample(&mut self.persons[person as usize].rng.community);
                 s.schedule_in(days, Ev::StepDownEnds(k));
             }
             Some(service) => {
                 let nursing = service == Service::NursingHome;
                 self.start_package(person, service, 0.0, t, Some(spell.id.clone()), false);
-                self.move_to_care_home(t, person, nursing);
+                self.move_to_care_home(s, person, nursing);
             }
             None => {}
         }
         if self.persons[person as usize].alive
-            && self
+            && self.persons[person as usize]
                 .rng
-                .routing
+                .community
                 .gen_bool(self.p.discharge.readmission[spell.pathway as usize])
         {
-            let after = self.rng.routing.gen_range(0.5..30.0);
+            let after = self.persons[person as usize]
+                .rng
+                .community
+                .gen_range(0.5..30.0);
             s.schedule_in(after, Ev::Return(person));
         }
     }

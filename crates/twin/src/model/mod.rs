@@ -21,6 +21,7 @@ mod demand;
 mod discharge_planning;
 mod policy;
 mod population;
+mod profile;
 mod providers;
 mod reviews;
 pub mod stages;
@@ -32,9 +33,10 @@ use chrono::{Datelike, NaiveDate};
 use domain::codes::*;
 use domain::{EventBody as B, Hours, NhsNumber, Text};
 use policy::Policy;
+use profile::Profile;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use sim_kernel::{Discipline, Dist, Model, Pool, Resource, Scheduler, Streams};
+use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
 use stages::{Capacity, Stage};
 
 pub type Ix = u32;
@@ -42,10 +44,11 @@ pub type Ix = u32;
 /// Events of the model's calendar.
 #[derive(Debug, Clone, Copy)]
 pub enum Ev {
-    Crisis,
-    /// An hour boundary: the crisis rate changes, draw the next crisis afresh.
-    CrisisRedraw,
-    Mortality,
+    /// A person's crisis; the number is the person's crisis clock when it was set (a crisis
+    /// set by an older clock was superseded).
+    Crisis(Ix, u32),
+    /// A person's death, with the person's death clock when it was set.
+    Death(Ix, u32),
     BackgroundAe,
     BackgroundRedraw,
     Elective,
@@ -86,6 +89,44 @@ pub struct Person {
     packages: Vec<Ix>,
     /// The review being done now, if any.
     reviewing: Option<Ix>,
+    /// The person's own random streams (common random numbers tied to the person).
+    rng: PersonRngs,
+    /// When the person's next crisis and death fall, and the clocks that set them.
+    crisis_at: f64,
+    crisis_clock: u32,
+    death_at: f64,
+    death_clock: u32,
+}
+
+/// A person's own random streams, one per purpose, seeded from the replication and the
+/// person: what happens to a person (crises, needs, durations, choices) is drawn from them, so
+/// a change of capacity changes waits, not who falls ill or what they need.
+#[derive(Debug, Clone)]
+struct PersonRngs {
+    /// Where they live and who they are (at registration).
+    life: EntityRng,
+    crisis: EntityRng,
+    death: EntityRng,
+    /// Urgent and acute care: the route of a crisis, A&E, admission, length of stay.
+    acute: EntityRng,
+    /// Discharge planning: pathway, needs, assessments' durations, choices.
+    discharge: EntityRng,
+    /// Care in the community after discharge, and reviews.
+    community: EntityRng,
+}
+
+impl PersonRngs {
+    fn new(streams: &Streams, person: Ix) -> Self {
+        let id = u64::from(person);
+        PersonRngs {
+            life: streams.entity(id, "life"),
+            crisis: streams.entity(id, "crisis"),
+            death: streams.entity(id, "death"),
+            acute: streams.entity(id, "acute"),
+            discharge: streams.entity(id, "discharge"),
+            community: streams.entity(id, "community"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -169,15 +210,12 @@ enum BedFor {
     Attendance(Ix),
 }
 
-/// The random streams of the model, one per purpose.
+/// The model's own random streams, for what belongs to no one person (everything else is
+/// drawn from the person's streams, [`PersonRngs`]).
 struct Rngs {
-    crisis: ChaCha8Rng,
-    mortality: ChaCha8Rng,
-    routing: ChaCha8Rng,
-    ae: ChaCha8Rng,
-    los: ChaCha8Rng,
-    discharge: ChaCha8Rng,
-    community: ChaCha8Rng,
+    /// The home care running when the run starts.
+    setup: ChaCha8Rng,
+    /// Arrivals of the trust's other patients: when, and who.
     background: ChaCha8Rng,
 }
 
@@ -192,6 +230,11 @@ pub struct Day {
 
 pub struct TwinModel<'a, S: Sink> {
     p: &'a Scenario,
+    streams: Streams,
+    /// The crisis intensity over the run (weekly, hourly, winter), as a clock.
+    profile: Profile,
+    /// People registered whose crisis and death are still to be set.
+    new_people: Vec<Ix>,
     policy: Policy,
     pub emit: Emitter<S>,
     rng: Rngs,
@@ -235,7 +278,7 @@ pub struct TwinModel<'a, S: Sink> {
     audit_due: bool,
 }
 
-fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
+fn pick<R: Rng + ?Sized>(rng: &mut R, w: &[f64]) -> usize {
     let total: f64 = w.iter().sum();
     let mut x = rng.gen::<f64>() * total;
     for (i, v) in w.iter().enumerate() {
@@ -265,15 +308,12 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             policy: Policy::new(&p.policy),
             emit,
             rng: Rngs {
-                crisis: streams.stream("crisis"),
-                mortality: streams.stream("mortality"),
-                routing: streams.stream("routing"),
-                ae: streams.stream("ae"),
-                los: streams.stream("length-of-stay"),
-                discharge: streams.stream("discharge"),
-                community: streams.stream("community"),
+                setup: streams.stream("setup"),
                 background: streams.stream("background"),
             },
+            streams,
+            profile: Profile::new(0, |_| 1.0),
+            new_people: Vec::new(),
             start,
             persons: Vec::new(),
             groups: Default::default(),
@@ -316,6 +356,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             audit: None,
             audit_due: false,
         };
+        m.profile = m.crisis_profile();
         m.populate();
         m
     }
@@ -340,6 +381,7 @@ impl<S: Sink> Model for TwinModel<'_, S> {
         while let Some(r) = self.new_reviews.pop() {
             self.schedule_review(s, r);
         }
+        self.set_clocks_of_new_people(s);
         if self.audit_due {
             self.audit_due = false;
             self.audit_now(s.now().0);
@@ -350,9 +392,8 @@ impl<S: Sink> Model for TwinModel<'_, S> {
 impl<S: Sink> TwinModel<'_, S> {
     fn dispatch(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
         match e {
-            Ev::Crisis => self.on_crisis(s),
-            Ev::CrisisRedraw => self.schedule_crisis(s),
-            Ev::Mortality => self.on_mortality(s),
+            Ev::Crisis(p, clock) => self.on_crisis(s, p, clock),
+            Ev::Death(p, clock) => self.on_death(s, p, clock),
             Ev::BackgroundAe => self.on_background_ae(s),
             Ev::BackgroundRedraw => self.schedule_background(s),
             Ev::Elective => self.on_elective(s),

@@ -13,7 +13,9 @@ impl<S: Sink> TwinModel<'_, S> {
         age: i32,
     ) -> Ix {
         let nhs = self.next_nhs.next().expect("enough synthetic NHS numbers");
-        let rng = &mut self.rng.community;
+        let ix = self.persons.len() as Ix;
+        let mut rngs = PersonRngs::new(&self.streams, ix);
+        let rng = &mut rngs.life;
         let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
         let extended = (practice as f64)
             < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
@@ -22,7 +24,6 @@ impl<S: Sink> TwinModel<'_, S> {
             .with_year(on.year() - age)
             .unwrap_or(on - chrono::Duration::days(365 * i64::from(age)))
             - chrono::Duration::days(rng.gen_range(1..365));
-        let ix = self.persons.len() as Ix;
         let when = if t <= 0.0 {
             -rng.gen_range(30.0..3000.0)
         } else {
@@ -59,9 +60,15 @@ impl<S: Sink> TwinModel<'_, S> {
             package: None,
             packages: Vec::new(),
             reviewing: None,
+            rng: rngs,
+            crisis_at: f64::INFINITY,
+            crisis_clock: 0,
+            death_at: f64::INFINITY,
+            death_clock: 0,
         });
         if band < 3 {
             self.join_group(ix);
+            self.new_people.push(ix);
         }
         ix
     }
@@ -108,7 +115,10 @@ impl<S: Sink> TwinModel<'_, S> {
         let ages = [(65, 75), (75, 85), (85, 100)];
         for band in 0..3 {
             for _ in 0..counts[band] {
-                let r = self.rng.community.gen::<f64>();
+                // Drawn from the person's own stream: the same people live in the same places
+                // whatever the scenario (as far as its places allow).
+                let mut rng = self.streams.entity(self.persons.len() as u64, "residence");
+                let r = rng.gen::<f64>();
                 let (res, nursing) = if r < pop.nursing_share[band] {
                     (Residence::NursingHome, true)
                 } else if r < pop.nursing_share[band] + pop.residential_share[band] {
@@ -129,7 +139,7 @@ impl<S: Sink> TwinModel<'_, S> {
                         &mut self.residential
                     };
                     if places.try_acquire(0.0) {
-                        let code = self.draw_care_home(nursing);
+                        let code = Self::draw_care_home(&mut rng, nursing);
                         (res, Some(Text::from(code)))
                     } else {
                         (Residence::OwnHome, None)
@@ -137,13 +147,13 @@ impl<S: Sink> TwinModel<'_, S> {
                 } else {
                     (res, None)
                 };
-                let age = self.rng.community.gen_range(ages[band].0..ages[band].1);
+                let age = rng.gen_range(ages[band].0..ages[band].1);
                 self.new_person(band as u8, res, home, 0.0, age);
             }
         }
         // The trust's other patients: younger adults, drawn for attendances and admissions.
         for _ in 0..12_000 {
-            let age = self.rng.background.gen_range(18..65);
+            let age = self.rng.setup.gen_range(18..65);
             let ix = self.new_person(3, Residence::OwnHome, None, 0.0, age);
             self.background.push(ix);
         }
@@ -154,64 +164,90 @@ impl<S: Sink> TwinModel<'_, S> {
             .collect();
         let n = (d.existing_home_care_packages as usize).min(candidates.len());
         for i in 0..n {
-            let j = self.rng.community.gen_range(i..candidates.len());
+            let j = self.rng.setup.gen_range(i..candidates.len());
             candidates.swap(i, j);
         }
         for &person in candidates.iter().take(n) {
-            let hours = d.package_hours.sample(&mut self.rng.community);
+            let hours = d.package_hours.sample(&mut self.rng.setup);
             self.home_care.force(hours);
             let started = -self
                 .rng
-                .community
+                .setup
                 .gen_range(1.0..d.package_days.mean().max(2.0));
             self.start_package(person, Service::HomeCare, hours, started, None, true);
         }
     }
 
-    pub(super) fn schedule_mortality(&mut self, s: &mut Scheduler<Ev>) {
-        let p = &self.p.population;
-        let rate: f64 = (0..3)
-            .map(|b| {
-                p.deaths_per_year[b]
-                    * (self.groups[b][0].len() as f64
-                        + self.groups[b][1].len() as f64 * p.care_home_death_factor)
-            })
-            .sum::<f64>()
-            / 365.0;
-        Self::next_of(s, &mut self.rng.mortality, rate, Ev::Mortality);
-    }
-
-    pub(super) fn draw_person(
-        &mut self,
-        rate_of: impl Fn(usize, usize) -> f64,
-        rng_crisis: bool,
-    ) -> Option<Ix> {
-        let weights: Vec<f64> = (0..6)
-            .map(|i| self.groups[i / 2][i % 2].len() as f64 * rate_of(i / 2, i % 2))
-            .collect();
-        if weights.iter().sum::<f64>() <= 0.0 {
-            return None;
+    /// A person's deaths a year, as a rate a day: by age band, higher in a care home.
+    pub(super) fn death_rate_of(&self, ix: Ix) -> f64 {
+        let p = &self.persons[ix as usize];
+        let pop = &self.p.population;
+        if p.band >= 3 {
+            return 0.0;
         }
-        let rng = if rng_crisis {
-            &mut self.rng.crisis
+        let factor = if p.residence.is_care_home() {
+            pop.care_home_death_factor
         } else {
-            &mut self.rng.mortality
+            1.0
         };
-        let g = pick(rng, &weights);
-        let group = &self.groups[g / 2][g % 2];
-        Some(group[rng.gen_range(0..group.len())])
+        pop.deaths_per_year[p.band as usize] * factor / 365.0
     }
 
-    pub(super) fn on_mortality(&mut self, s: &mut Scheduler<Ev>) {
-        let t = s.now().0;
-        let p = &self.p.population;
-        let (d, f) = (p.deaths_per_year, p.care_home_death_factor);
-        if let Some(ix) = self.draw_person(|b, h| d[b] * if h == 1 { f } else { 1.0 }, false) {
-            if !self.persons[ix as usize].in_hospital {
-                self.die(s, ix, t);
-            }
+    /// Sets the person's death after now, from their own stream.
+    pub(super) fn set_next_death(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
+        let rate = self.death_rate_of(ix);
+        let budget = -(1.0 - self.persons[ix as usize].rng.death.gen::<f64>()).ln();
+        let at = s.now().0
+            + if rate > 0.0 {
+                budget / rate
+            } else {
+                f64::INFINITY
+            };
+        self.set_death_at(s, ix, at);
+    }
+
+    fn set_death_at(&mut self, s: &mut Scheduler<Ev>, ix: Ix, at: f64) {
+        let p = &mut self.persons[ix as usize];
+        p.death_clock += 1;
+        p.death_at = at;
+        if at.is_finite() {
+            s.schedule_at(sim_kernel::Time(at), Ev::Death(ix, p.death_clock));
         }
-        self.schedule_mortality(s);
+    }
+
+    /// The person's death rate changed (from `old`): what is left is rescaled.
+    pub(super) fn death_rate_changed(&mut self, s: &mut Scheduler<Ev>, ix: Ix, old: f64) {
+        let p = &self.persons[ix as usize];
+        let new = self.death_rate_of(ix);
+        if !p.alive || !p.death_at.is_finite() || old <= 0.0 || new == old {
+            return;
+        }
+        let now = s.now().0;
+        let left = (p.death_at - now) * old;
+        let at = now + if new > 0.0 { left / new } else { f64::INFINITY };
+        self.set_death_at(s, ix, at);
+    }
+
+    /// Sets the crisis and death clocks of people registered since the last event.
+    pub(super) fn set_clocks_of_new_people(&mut self, s: &mut Scheduler<Ev>) {
+        for ix in std::mem::take(&mut self.new_people) {
+            self.set_next_crisis(s, ix);
+            self.set_next_death(s, ix);
+        }
+    }
+
+    pub(super) fn on_death(&mut self, s: &mut Scheduler<Ev>, ix: Ix, clock: u32) {
+        let t = s.now().0;
+        let p = &self.persons[ix as usize];
+        if !p.alive || p.death_clock != clock {
+            return;
+        }
+        if p.in_hospital {
+            // Deaths in hospital come from the hospital's own rule; this one is drawn again.
+            self.set_next_death(s, ix);
+            return;
+        }
+        self.die(s, ix, t);
     }
 
     /// A death outside hospital (or after a death in hospital, with its discharge).

@@ -23,11 +23,11 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &mut self.spells[sp as usize];
         if spell.providers_left > 0 {
             spell.providers_left -= 1;
-            let days = self
-                .p
-                .discharge
-                .chc_provider_assessment_days
-                .sample(&mut self.rng.discharge);
+            let days = self.p.discharge.chc_provider_assessment_days.sample(
+                &mut self.persons[self.spells[sp as usize].person as usize]
+                    .rng
+                    .discharge,
+            );
             s.schedule_in(days, Ev::BrokerageDone(sp));
         } else {
             self.after_assessment(s, sp);
@@ -49,8 +49,7 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     /// The code of a care home drawn at random: a nursing home or a residential home.
-    pub(super) fn draw_care_home(&mut self, nursing: bool) -> String {
-        let rng = &mut self.rng.community;
+    pub(super) fn draw_care_home(rng: &mut EntityRng, nursing: bool) -> String {
         if nursing {
             synthetic_log::nursing_code(rng.gen_range(0..synthetic_log::NURSING_HOMES))
         } else {
@@ -58,8 +57,12 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
-    pub(super) fn move_to_care_home(&mut self, t: f64, person: Ix, nursing: bool) {
-        let code = self.draw_care_home(nursing);
+    /// The person moves to a care home: its place was granted; their crisis and death rates
+    /// change to a resident's.
+    pub(super) fn move_to_care_home(&mut self, s: &mut Scheduler<Ev>, person: Ix, nursing: bool) {
+        let t = s.now().0;
+        let (crisis, death) = (self.crisis_rate_of(person), self.death_rate_of(person));
+        let code = Self::draw_care_home(&mut self.persons[person as usize].rng.community, nursing);
         let residence = if nursing {
             Residence::NursingHome
         } else {
@@ -84,16 +87,18 @@ impl<S: Sink> TwinModel<'_, S> {
                 permanent: true,
             },
         );
+        self.crisis_rate_changed(s, person, crisis);
+        self.death_rate_changed(s, person, death);
     }
 
     /// Hours are found: the agency needs time to start the care.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
-        let days = self
-            .p
-            .discharge
-            .home_care_start_days
-            .sample(&mut self.rng.discharge);
+        let days = self.p.discharge.home_care_start_days.sample(
+            &mut self.persons[self.spells[sp as usize].person as usize]
+                .rng
+                .discharge,
+        );
         s.schedule_in(days, Ev::CareStarts(sp));
     }
 

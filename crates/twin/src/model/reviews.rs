@@ -44,7 +44,7 @@ impl<S: Sink> TwinModel<'_, S> {
             .p
             .community
             .review_hours
-            .sample(&mut self.rng.community)
+            .sample(&mut self.persons[person as usize].rng.community)
             / 24.0;
         s.schedule_in(days, Ev::ReviewDone(r));
     }

@@ -9,8 +9,8 @@ impl<S: Sink> TwinModel<'_, S> {
         let t = s.now().0;
         let g = &self.p.gp;
         let weekend = self.is_weekend(t);
-        let person = &self.persons[ix as usize];
-        let rng = &mut self.rng.routing;
+        let person = &mut self.persons[ix as usize];
+        let rng = &mut person.rng.acute;
         let source = if person.residence.is_care_home() {
             if rng.gen_bool(g.care_home_support) {
                 return;
@@ -84,7 +84,11 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             &self.p.ae.background_assessment_hours
         };
-        let hours = d.sample(&mut self.rng.ae);
+        let hours = d.sample(
+            &mut self.persons[self.atts[a as usize].person as usize]
+                .rng
+                .acute,
+        );
         self.atts[a as usize].assessing = true;
         s.schedule_in(hours / 24.0, Ev::AeAssessed(a));
     }
@@ -106,15 +110,16 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             self.p.ae.admit[band as usize]
         };
-        if self.rng.ae.gen_bool(admit_p) {
+        let person = att.person;
+        let rng = &mut self.persons[person as usize].rng.acute;
+        if rng.gen_bool(admit_p) {
             if let Some(b) = self.beds.request(t, BedFor::Attendance(a), 0) {
                 self.bed_granted(s, b);
             }
         } else {
             let outcome = [AeOutcome::Discharged, AeOutcome::Referred, AeOutcome::Left]
-                [pick(&mut self.rng.ae, &[0.9, 0.07, 0.03])];
+                [pick(rng, &[0.9, 0.07, 0.03])];
             self.depart_ae(t, a, outcome);
-            let person = self.atts[a as usize].person;
             self.persons[person as usize].in_hospital = false;
         }
     }

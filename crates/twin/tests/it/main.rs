@@ -3,6 +3,7 @@
 mod conservation;
 mod extends;
 mod hostile;
+mod pairing;
 mod queue;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
