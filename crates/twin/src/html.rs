@@ -135,7 +135,7 @@ pub fn report(
     from: NaiveDate,
     to: NaiveDate,
     summaries: &[IndicatorSummary],
-    daily: &[[(f64, f64, f64); 4]],
+    daily: &[[(f64, f64, f64); crate::summary::SERIES_N]],
 ) -> String {
     let mut charts = String::new();
     for (k, (_, title, _)) in SERIES.iter().enumerate() {

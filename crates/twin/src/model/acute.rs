@@ -165,6 +165,10 @@ impl<S: Sink> TwinModel<'_, S> {
             .acute
             .gen_bool(self.p.hospital.death_in_hospital)
         {
+            let band = self.persons[person as usize].band as usize;
+            if band < 3 {
+                self.deaths_in_hospital[band] += 1.0;
+            }
             self.withdraw_everywhere(t, sp);
             self.discharge(s, t, sp, Destination::Died, None);
             self.die(s, person, t);

@@ -40,6 +40,7 @@ impl<S: Sink> TwinModel<'_, S> {
             self.schedule_review(s, r);
         }
         self.set_clocks_of_new_people(s);
+        self.set_next_entry(s);
         self.schedule_background(s);
         let e = Dist::Exponential {
             mean: 1.0 / self.p.hospital.elective_per_day.max(1e-9),
@@ -113,11 +114,17 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         if hour == 0 {
             self.audit_due = self.audit.is_some();
+            for b in 0..3 {
+                self.person_years[b] +=
+                    (self.groups[b][0].len() + self.groups[b][1].len()) as f64 / 365.0;
+            }
             self.days.push(Day {
                 beds_occupied: f64::from(self.beds.busy()),
                 delayed: f64::from(self.delayed_now),
                 ae_over_4h: f64::from(self.today_over_4h),
                 home_care_queue: self.home_care.queue_len() as f64,
+                people_85_plus: (self.groups[2][0].len() + self.groups[2][1].len()) as f64,
+                reviews_waiting: self.reviewers.queue_len() as f64,
             });
             self.today_over_4h = 0;
             self.step_down_today = 0;

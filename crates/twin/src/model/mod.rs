@@ -25,6 +25,7 @@ mod profile;
 mod providers;
 mod reviews;
 pub mod stages;
+mod steady;
 mod urgent_care;
 
 use crate::emit::{Emitter, ReasonTrack, Sink, Who};
@@ -49,6 +50,10 @@ pub enum Ev {
     Crisis(Ix, u32),
     /// A person's death, with the person's death clock when it was set.
     Death(Ix, u32),
+    /// A person turns 75 or 85: into the next band.
+    Birthday(Ix),
+    /// Someone turns 65 and joins the older population.
+    Entry,
     BackgroundAe,
     BackgroundRedraw,
     Elective,
@@ -76,6 +81,8 @@ pub struct Person {
     pub nhs: NhsNumber,
     /// 0: 65-74, 1: 75-84, 2: 85+, 3: under 65 (the trust's other patients).
     pub band: u8,
+    /// Model time of birth (days; negative before the run).
+    pub born: f64,
     pub residence: Residence,
     pub home: Option<Text>,
     pub gp_extended: bool,
@@ -217,6 +224,8 @@ struct Rngs {
     setup: ChaCha8Rng,
     /// Arrivals of the trust's other patients: when, and who.
     background: ChaCha8Rng,
+    /// When people turn 65.
+    entry: ChaCha8Rng,
 }
 
 /// Daily figures for `daily.csv`.
@@ -226,6 +235,8 @@ pub struct Day {
     pub delayed: f64,
     pub ae_over_4h: f64,
     pub home_care_queue: f64,
+    pub people_85_plus: f64,
+    pub reviews_waiting: f64,
 }
 
 pub struct TwinModel<'a, S: Sink> {
@@ -235,6 +246,16 @@ pub struct TwinModel<'a, S: Sink> {
     profile: Profile,
     /// People registered whose crisis and death are still to be set.
     new_people: Vec<Ix>,
+    /// The steady state of the older population: entry at 65, each band's death rate.
+    steady: steady::Steady,
+    /// Each band's death rate a year at home (a care home's is `care_home_death_factor` times
+    /// higher), so that the band's rate over all residences is the steady state's.
+    deaths_at_home: [f64; 3],
+    /// Deaths in hospital and person-years lived so far, by band: deaths outside hospital are
+    /// thinned by the hospital's share so each band's all-cause death rate stays the steady
+    /// state's.
+    deaths_in_hospital: [f64; 3],
+    person_years: [f64; 3],
     policy: Policy,
     pub emit: Emitter<S>,
     rng: Rngs,
@@ -310,10 +331,22 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             rng: Rngs {
                 setup: streams.stream("setup"),
                 background: streams.stream("background"),
+                entry: streams.stream("entry"),
             },
+            steady: steady::steady(
+                [
+                    f64::from(p.population.aged_65_74),
+                    f64::from(p.population.aged_75_84),
+                    f64::from(p.population.aged_85_plus),
+                ],
+                p.population.deaths_per_year[0],
+            ),
             streams,
             profile: Profile::new(0, |_| 1.0),
             new_people: Vec::new(),
+            deaths_at_home: [0.0; 3],
+            deaths_in_hospital: [0.0; 3],
+            person_years: [0.0; 3],
             start,
             persons: Vec::new(),
             groups: Default::default(),
@@ -357,6 +390,12 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             audit_due: false,
         };
         m.profile = m.crisis_profile();
+        let pop = &p.population;
+        for b in 0..3 {
+            let in_care_homes = pop.residential_share[b] + pop.nursing_share[b];
+            m.deaths_at_home[b] =
+                m.steady.deaths[b] / (1.0 + (pop.care_home_death_factor - 1.0) * in_care_homes);
+        }
         m.populate();
         m
     }
@@ -394,6 +433,8 @@ impl<S: Sink> TwinModel<'_, S> {
         match e {
             Ev::Crisis(p, clock) => self.on_crisis(s, p, clock),
             Ev::Death(p, clock) => self.on_death(s, p, clock),
+            Ev::Birthday(p) => self.on_birthday(s, p),
+            Ev::Entry => self.on_entry(s),
             Ev::BackgroundAe => self.on_background_ae(s),
             Ev::BackgroundRedraw => self.schedule_background(s),
             Ev::Elective => self.on_elective(s),

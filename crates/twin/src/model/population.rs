@@ -10,7 +10,7 @@ impl<S: Sink> TwinModel<'_, S> {
         residence: Residence,
         home: Option<Text>,
         t: f64,
-        age: i32,
+        born: f64,
     ) -> Ix {
         let nhs = self.next_nhs.next().expect("enough synthetic NHS numbers");
         let ix = self.persons.len() as Ix;
@@ -19,11 +19,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
         let extended = (practice as f64)
             < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
-        let on = self.start + chrono::Duration::days(t.floor() as i64);
-        let birth = on
-            .with_year(on.year() - age)
-            .unwrap_or(on - chrono::Duration::days(365 * i64::from(age)))
-            - chrono::Duration::days(rng.gen_range(1..365));
+        let birth = self.now_date(born);
         let when = if t <= 0.0 {
             -rng.gen_range(30.0..3000.0)
         } else {
@@ -51,6 +47,7 @@ impl<S: Sink> TwinModel<'_, S> {
         self.persons.push(Person {
             nhs,
             band,
+            born,
             residence,
             home,
             gp_extended: extended,
@@ -112,9 +109,8 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn populate(&mut self) {
         let pop = &self.p.population;
         let counts = [pop.aged_65_74, pop.aged_75_84, pop.aged_85_plus];
-        let ages = [(65, 75), (75, 85), (85, 100)];
-        for band in 0..3 {
-            for _ in 0..counts[band] {
+        for (band, &count) in counts.iter().enumerate() {
+            for _ in 0..count {
                 // Drawn from the person's own stream: the same people live in the same places
                 // whatever the scenario (as far as its places allow).
                 let mut rng = self.streams.entity(self.persons.len() as u64, "residence");
@@ -147,14 +143,20 @@ impl<S: Sink> TwinModel<'_, S> {
                 } else {
                     (res, None)
                 };
-                let age = rng.gen_range(ages[band].0..ages[band].1);
-                self.new_person(band as u8, res, home, 0.0, age);
+                // Ages within the band as in the steady state.
+                let years = steady::years_into_band(rng.gen(), self.steady.deaths[band], band == 2);
+                let born = -(65.0 + steady::BAND_YEARS * band as f64 + years) * steady::YEAR;
+                self.new_person(band as u8, res, home, 0.0, born);
             }
         }
         // The trust's other patients: younger adults, drawn for attendances and admissions.
+        // Aged so that none turns 65 before the run ends: they stay out of the 65+ figures.
+        let r = &self.p.run;
+        let run_years = f64::from(r.warmup_days + r.days + r.cooldown_days) / steady::YEAR;
+        let oldest = (64.0 - run_years).max(19.0);
         for _ in 0..12_000 {
-            let age = self.rng.setup.gen_range(18..65);
-            let ix = self.new_person(3, Residence::OwnHome, None, 0.0, age);
+            let age = self.rng.setup.gen_range(18.0..oldest);
+            let ix = self.new_person(3, Residence::OwnHome, None, 0.0, -age * steady::YEAR);
             self.background.push(ix);
         }
         // Home care already running.
@@ -190,7 +192,7 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             1.0
         };
-        pop.deaths_per_year[p.band as usize] * factor / 365.0
+        self.deaths_at_home[p.band as usize] * factor / 365.0
     }
 
     /// Sets the person's death after now, from their own stream.
@@ -233,6 +235,7 @@ impl<S: Sink> TwinModel<'_, S> {
         for ix in std::mem::take(&mut self.new_people) {
             self.set_next_crisis(s, ix);
             self.set_next_death(s, ix);
+            self.set_next_birthday(s, ix);
         }
     }
 
@@ -242,8 +245,19 @@ impl<S: Sink> TwinModel<'_, S> {
         if !p.alive || p.death_clock != clock {
             return;
         }
-        if p.in_hospital {
-            // Deaths in hospital come from the hospital's own rule; this one is drawn again.
+        let band = p.band as usize;
+        let in_hospital_now = p.in_hospital;
+        // Deaths in hospital come from the hospital's own rule: the clock's deaths are thinned
+        // by the hospital's deaths per person-year so far, so the band's all-cause rate is the
+        // steady state's.
+        let in_hospital = if self.person_years[band] > 1.0 {
+            self.deaths_in_hospital[band] / self.person_years[band]
+        } else {
+            0.0
+        };
+        let keep = (1.0 - in_hospital / self.steady.deaths[band].max(1e-12)).clamp(0.0, 1.0);
+        let kept = self.persons[ix as usize].rng.death.gen::<f64>() < keep;
+        if in_hospital_now || !kept {
             self.set_next_death(s, ix);
             return;
         }
@@ -284,9 +298,47 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.start_review(s, next);
             }
         }
-        // Someone turns 65: the population stays the size the scenario gives.
-        if band < 3 {
-            self.new_person(0, Residence::OwnHome, None, t, 65);
+    }
+
+    /// The next birthday that moves the person into a band, if it falls in the run.
+    fn set_next_birthday(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
+        let p = &self.persons[ix as usize];
+        if p.band >= 2 {
+            return;
+        }
+        let at = p.born + (65.0 + steady::BAND_YEARS * f64::from(p.band + 1)) * steady::YEAR;
+        s.schedule_at(sim_kernel::Time(at.max(s.now().0)), Ev::Birthday(ix));
+    }
+
+    /// Turning 75 or 85: into the next band, with its rates.
+    pub(super) fn on_birthday(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
+        if !self.persons[ix as usize].alive {
+            return;
+        }
+        let (crisis, death) = (self.crisis_rate_of(ix), self.death_rate_of(ix));
+        self.leave_group(ix);
+        self.persons[ix as usize].band += 1;
+        self.join_group(ix);
+        self.crisis_rate_changed(s, ix, crisis);
+        self.death_rate_changed(s, ix, death);
+        self.set_next_birthday(s, ix);
+    }
+
+    /// Someone turns 65, at the rate that keeps 65-74 steady.
+    pub(super) fn on_entry(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        self.new_person(0, Residence::OwnHome, None, t, t - 65.0 * steady::YEAR);
+        self.set_next_entry(s);
+    }
+
+    pub(super) fn set_next_entry(&mut self, s: &mut Scheduler<Ev>) {
+        let per_day = self.steady.entry_per_year / 365.0;
+        if per_day > 0.0 {
+            let gap = Dist::Exponential {
+                mean: 1.0 / per_day,
+            }
+            .sample(&mut self.rng.entry);
+            s.schedule_in(gap, Ev::Entry);
         }
     }
 }

@@ -5,6 +5,7 @@ mod extends;
 mod hostile;
 mod pairing;
 mod queue;
+mod steady;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
 
