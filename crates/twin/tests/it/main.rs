@@ -6,6 +6,7 @@ mod hostile;
 mod pairing;
 mod queue;
 mod steady;
+mod unconstrained;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
 
