@@ -14,6 +14,7 @@ pub mod run;
 pub mod scenario;
 pub mod summary;
 pub mod warmup;
+pub mod warnings;
 
 pub use run::{period, registers, replicate, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

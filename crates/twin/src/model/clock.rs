@@ -123,6 +123,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 delayed: f64::from(self.delayed_now),
                 ae_over_4h: f64::from(self.today_over_4h),
                 home_care_queue: self.home_care.queue_len() as f64,
+                beds_open: f64::from(self.beds.capacity()),
                 people_85_plus: (self.groups[2][0].len() + self.groups[2][1].len()) as f64,
                 reviews_waiting: self.reviewers.queue_len() as f64,
             });

@@ -236,6 +236,8 @@ pub struct Day {
     pub ae_over_4h: f64,
     pub home_care_queue: f64,
     pub people_85_plus: f64,
+    /// Acute beds open (winter beds included).
+    pub beds_open: f64,
     pub reviews_waiting: f64,
 }
 
