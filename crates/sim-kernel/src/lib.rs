@@ -4,6 +4,9 @@
 //!   order (ties in the order they were scheduled) and schedules more.
 //! - [`Streams`]: one seeded random stream per purpose, so changing one part of a model does not
 //!   reshuffle the numbers another part draws.
+//!   [`Streams::entity`] gives each entity its own small stream per purpose ([`EntityRng`]), so
+//!   what an entity draws does not depend on the order in which events happen (common random
+//!   numbers that pair across scenarios).
 //! - [`Dist`]: fixed, exponential, lognormal, gamma and empirical distributions.
 //! - [`Resource`]: units with a capacity that may change over time, and a FIFO or priority
 //!   queue of waiting entities. An entity can hold one resource while it waits for another
@@ -39,4 +42,4 @@ pub use calendar::{Model, Scheduler, Simulation, Time};
 pub use dist::{Dist, DistError};
 pub use pool::Pool;
 pub use resource::{Discipline, Resource};
-pub use streams::Streams;
+pub use streams::{EntityRng, Streams};

@@ -21,7 +21,7 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1d1d1d}
+const STYLE: &str = ".warnings{border:2px solid #b00020;padding:0 1rem;margin:1rem 0}.warnings h2{color:#b00020}body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1d1d1d}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:right}td{white-space:nowrap}td:first-child{white-space:normal}
 th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left:1.5rem;color:#555}
 .better{color:#0a6b2b}.worse{color:#a4000f}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
@@ -127,16 +127,41 @@ fn chart(title: &str, from: NaiveDate, points: &[(f64, f64, f64)]) -> String {
     )
 }
 
-/// `report.html` for one scenario.
+/// The warnings of a run, as a list at the top of a page (nothing when there are none).
+fn warnings_html(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    let items: String = warnings
+        .iter()
+        .map(|w| format!("<li>{}</li>", esc(w)))
+        .collect();
+    format!("<div class=warnings><h2>Warnings</h2><ul>{items}</ul></div>")
+}
+
+/// What `report.html` says of the run.
+pub struct Run<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub replications: usize,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// `report.html` for one scenario, its warnings at the top.
 pub fn report(
-    name: &str,
-    description: &str,
-    replications: usize,
-    from: NaiveDate,
-    to: NaiveDate,
+    run: &Run<'_>,
     summaries: &[IndicatorSummary],
-    daily: &[[(f64, f64, f64); 4]],
+    daily: &[[(f64, f64, f64); crate::summary::SERIES_N]],
+    warnings: &[String],
 ) -> String {
+    let Run {
+        name,
+        description,
+        replications,
+        from,
+        to,
+    } = *run;
     let mut charts = String::new();
     for (k, (_, title, _)) in SERIES.iter().enumerate() {
         let pts: Vec<(f64, f64, f64)> = daily.iter().map(|d| d[k]).collect();
@@ -144,11 +169,12 @@ pub fn report(
     }
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: {n}</title><style>{STYLE}</style></head><body>\
-<h1>Scenario {n}</h1><p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
+<h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
 Green: better than England; red: worse.</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
 <h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
+        w = warnings_html(warnings),
         d = esc(description),
         rows = indicator_rows(summaries),
     )
@@ -162,7 +188,14 @@ pub fn compare(
     to: NaiveDate,
     all: &[Vec<IndicatorSummary>],
     diffs: &[Vec<Difference>],
+    warnings: &[Vec<String>],
 ) -> String {
+    let mut top = String::new();
+    for (n, w) in names.iter().zip(warnings) {
+        if !w.is_empty() {
+            top.push_str(&format!("<h3>{}</h3>{}", esc(n), warnings_html(w)));
+        }
+    }
     let mut head = String::from("<tr><th>indicator</th>");
     for (i, n) in names.iter().enumerate() {
         head.push_str(&format!("<th>{}</th>", esc(n)));
@@ -215,7 +248,7 @@ pub fn compare(
     }
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
-<h1>Scenarios compared</h1><p class=note>{from} to {to}; {replications} replications each with common random numbers. \
+<h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
 Differences in bold have a 95% interval that excludes zero.</p><table>{head}{rows}</table></body></html>\n"
     )
 }

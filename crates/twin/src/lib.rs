@@ -13,6 +13,8 @@ pub mod model;
 pub mod run;
 pub mod scenario;
 pub mod summary;
+pub mod warmup;
+pub mod warnings;
 
 pub use run::{period, registers, replicate, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

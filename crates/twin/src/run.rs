@@ -48,6 +48,21 @@ pub fn registers(s: &Scenario) -> (OrgRegister, Population) {
     (orgs, population)
 }
 
+/// Runs replication `r` of `s` with the conservation audit (every midnight: every unit of
+/// every resource free or held by someone alive in a state that holds it); returns what it
+/// found wrong, empty when nothing leaked.
+pub fn audit(s: &Scenario, seed: u64, r: u64) -> Vec<String> {
+    let start = domain::parse_date(&s.run.start).expect("validated");
+    let origin = Zone::default().midnight(start);
+    let emitter = Emitter::new(|_: &Event, _: crate::emit::Who| {}, origin, r);
+    let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter).audited();
+    let mut sim = Simulation::new(model);
+    sim.with_scheduler(|model, s| model.start(s));
+    let end = f64::from(s.run.warmup_days + s.run.days + s.run.cooldown_days);
+    sim.run_until(Time(end));
+    sim.model().audit_findings().expect("audited").to_vec()
+}
+
 /// Runs replication `r` of `s`, streaming its events into the indicator engine and, if given,
 /// to `also` (to write the log).
 pub fn replicate(

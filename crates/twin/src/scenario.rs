@@ -17,6 +17,10 @@ use sim_kernel::Dist;
 /// The built-in scenarios: name, one line, TOML.
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("stoke-2017", include_str!("../scenarios/stoke-2017.toml")),
+    (
+        "unconstrained",
+        include_str!("../scenarios/unconstrained.toml"),
+    ),
     ("d2a", include_str!("../scenarios/d2a.toml")),
     (
         "trusted-assessor",

@@ -120,8 +120,11 @@ pub fn summary_json(
 /// A daily series: its column name, its title, and how to read it from a [`Day`].
 pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
 
+/// How many daily series there are.
+pub const SERIES_N: usize = 6;
+
 /// The daily series: names and how to read each from a [`Day`].
-pub const SERIES: [Series; 4] = [
+pub const SERIES: [Series; SERIES_N] = [
     ("beds_occupied", "Acute beds occupied at midnight", |d| {
         d.beds_occupied
     }),
@@ -138,14 +141,22 @@ pub const SERIES: [Series; 4] = [
         "People waiting for home care hours",
         |d| d.home_care_queue,
     ),
+    ("people_85_plus", "People aged 85 and over", |d| {
+        d.people_85_plus
+    }),
+    (
+        "reviews_waiting",
+        "Reviews due and waiting for a reviewer",
+        |d| d.reviews_waiting,
+    ),
 ];
 
 /// Mean and 95% band (2.5th and 97.5th percentiles over replications) of each series, per day.
-pub fn daily(runs: &[Replication]) -> Vec<[(f64, f64, f64); 4]> {
+pub fn daily(runs: &[Replication]) -> Vec<[(f64, f64, f64); SERIES_N]> {
     let days = runs.iter().map(|r| r.days.len()).min().unwrap_or(0);
     (0..days)
         .map(|d| {
-            let mut out = [(0.0, 0.0, 0.0); 4];
+            let mut out = [(0.0, 0.0, 0.0); SERIES_N];
             for (k, (_, _, get)) in SERIES.iter().enumerate() {
                 let mut v: Vec<f64> = runs.iter().map(|r| get(&r.days[d])).collect();
                 v.sort_by(f64::total_cmp);
@@ -159,7 +170,7 @@ pub fn daily(runs: &[Replication]) -> Vec<[(f64, f64, f64); 4]> {
 }
 
 /// `daily.csv`.
-pub fn daily_csv(from: NaiveDate, daily: &[[(f64, f64, f64); 4]]) -> String {
+pub fn daily_csv(from: NaiveDate, daily: &[[(f64, f64, f64); SERIES_N]]) -> String {
     let mut s = String::from("date");
     for (name, _, _) in SERIES {
         s.push_str(&format!(",{name}_mean,{name}_lo95,{name}_hi95"));

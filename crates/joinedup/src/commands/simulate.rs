@@ -164,7 +164,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let period = twin::period(&s);
     let summaries = summary::indicators(&runs);
     let daily = summary::daily(&runs);
-    let json = summary::summary_json(
+    let warnings = twin::warnings::warnings(&runs, &summaries);
+    let mut json = summary::summary_json(
         &s.name,
         a.run.seed,
         runs.len(),
@@ -173,6 +174,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         period.to,
         &summaries,
     );
+    json["warnings"] = serde_json::json!(warnings);
     output::write(
         &out,
         "summary.json",
@@ -187,13 +189,16 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         &out,
         "report.html",
         twin::html::report(
-            &s.name,
-            &s.description,
-            runs.len(),
-            period.from,
-            period.to,
+            &twin::html::Run {
+                name: &s.name,
+                description: &s.description,
+                replications: runs.len(),
+                from: period.from,
+                to: period.to,
+            },
             &summaries,
             &daily,
+            &warnings,
         )
         .as_bytes(),
     )?;
@@ -266,6 +271,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
     output::claim(&out, &COMPARE_FILES, a.force, "--out")?;
     let mut all = Vec::new();
+    let mut warnings = Vec::new();
     for s in &scenarios {
         // The same seed and replication numbers: common random numbers across scenarios.
         let runs = replications(
@@ -276,7 +282,9 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             None,
             &format!("simulating {}", s.name),
         )?;
-        all.push(summary::indicators(&runs));
+        let summaries = summary::indicators(&runs);
+        warnings.push(twin::warnings::warnings(&runs, &summaries));
+        all.push(summaries);
     }
     let diffs: Vec<Vec<summary::Difference>> = all
         .iter()
@@ -329,6 +337,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             period.to,
             &all,
             &diffs,
+            &warnings,
         )
         .as_bytes(),
     )?;

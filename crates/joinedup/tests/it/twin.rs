@@ -478,3 +478,52 @@ fn earlier_output_is_kept_unless_forced() {
     );
     ok(joinedup(dir.path(), &[&cmp[..], &["--force"]].concat()));
 }
+
+#[test]
+fn a_jam_is_warned_about_not_shown_as_an_improvement() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |scenario: &str, out: &str| {
+        ok(joinedup(
+            dir.path(),
+            &[
+                "simulate",
+                "--scenario",
+                scenario,
+                "--replications",
+                "2",
+                "--days",
+                "120",
+                "--out",
+                out,
+            ],
+        ))
+    };
+    run("d2a-fails", "fails");
+    let s = json(&dir.path().join("fails/summary.json"));
+    let warnings: Vec<&str> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("bed occupancy averages")),
+        "{warnings:?}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("fails/report.html")).unwrap();
+    let top = report.find("<div class=warnings>").expect("warnings shown");
+    assert!(top < report.find("<h2>Indicators</h2>").unwrap());
+    // The baseline has no jam: no occupancy warning.
+    run("stoke-2017", "base");
+    let s = json(&dir.path().join("base/summary.json"));
+    assert!(
+        !s["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("bed occupancy")),
+        "{s}"
+    );
+}

@@ -1,8 +1,12 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
+mod conservation;
 mod extends;
 mod hostile;
+mod pairing;
 mod queue;
+mod steady;
+mod unconstrained;
 
 use twin::{Scenario, ScenarioError, BUILT_IN};
 

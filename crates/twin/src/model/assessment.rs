@@ -1,0 +1,149 @@
+//! Assessment: social workers' care-needs assessment (weekday office hours) and the
+//! continuing-healthcare (CHC) assessment by its team.
+
+use super::*;
+
+impl<S: Sink> TwinModel<'_, S> {
+    pub(super) fn request_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        self.spells[sp as usize].stage = Stage::Assessment;
+        self.wait_for(t, sp, DelayReason::Assessment);
+        if let Some(sp) = self.social_workers.request(t, sp, 0) {
+            self.start_assessment(s, sp);
+        }
+    }
+
+    pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+        let days = self.p.discharge.assessment_hours.sample(
+            &mut self.persons[self.spells[sp as usize].person as usize]
+                .rng
+                .discharge,
+        ) / 24.0;
+        let spell = &mut self.spells[sp as usize];
+        spell.process = Some(Capacity::SocialWorkers);
+        spell.completion = Some((id, index, AssessmentOutcome::Eligible));
+        s.schedule_in(days, Ev::AssessmentDone(sp));
+    }
+
+    /// Emits the request for an assessment of the patient of spell `sp`; returns its id.
+    pub(super) fn assessment_requested(
+        &mut self,
+        t: f64,
+        sp: Ix,
+        assessment_type: AssessmentType,
+        org: &str,
+    ) -> (Text, Ix) {
+        let spell = &self.spells[sp as usize];
+        let (person, spell_id) = (spell.person, spell.id.clone());
+        let nhs = self.persons[person as usize].nhs;
+        let id = self.emit.id('c');
+        let index = self.assessments;
+        self.assessments += 1;
+        self.emit.emit(
+            t,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(index),
+            },
+            B::AssessmentRequested {
+                assessment: id.clone(),
+                assessment_type,
+                org: Some(org.into()),
+                spell: Some(spell_id),
+            },
+        );
+        (id, index)
+    }
+
+    /// Emits the completion of the assessment in progress for spell `sp`, now.
+    fn assessment_completed(&mut self, t: f64, sp: Ix) {
+        let spell = &mut self.spells[sp as usize];
+        let person = spell.person;
+        let (id, index, outcome) = spell.completion.take().expect("started before it ends");
+        self.emit.emit(
+            t,
+            self.who(person, Some(index)),
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome,
+                trusted: None,
+            },
+        );
+    }
+
+    pub(super) fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died during the assessment: the social worker was released then.
+            return;
+        }
+        if let Some((next, _)) = self.social_workers.release(t) {
+            self.start_assessment(s, next);
+        }
+        self.assessment_completed(t, sp);
+        if self.spells[sp as usize].chc {
+            self.spells[sp as usize].stage = Stage::Chc;
+            let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
+            self.spells[sp as usize].chc_id = Some(requested);
+            if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
+                self.start_chc(s, sp);
+            }
+        } else {
+            self.after_assessment(s, sp);
+        }
+    }
+
+    pub(super) fn start_chc(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let spell = &self.spells[sp as usize];
+        // Requested when the assessment found the need: the wait for an assessor counts.
+        let (id, index) = spell.chc_id.clone().expect("requested before it starts");
+        let days = self.p.discharge.chc_assessment_days.sample(
+            &mut self.persons[self.spells[sp as usize].person as usize]
+                .rng
+                .discharge,
+        );
+        let eligible = self.persons[self.spells[sp as usize].person as usize]
+            .rng
+            .discharge
+            .gen_bool(0.35);
+        let outcome = if eligible {
+            AssessmentOutcome::Eligible
+        } else {
+            AssessmentOutcome::NotEligible
+        };
+        let spell = &mut self.spells[sp as usize];
+        spell.process = Some(Capacity::ChcAssessors);
+        spell.completion = Some((id, index, outcome));
+        s.schedule_in(days, Ev::ChcDone(sp));
+    }
+
+    pub(super) fn on_chc_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died during the assessment: the assessor was released then.
+            return;
+        }
+        if let Some((next, _)) = self.chc_assessors.release(t) {
+            self.start_chc(s, next);
+        }
+        self.assessment_completed(t, sp);
+        // Brokerage: a window for providers to apply, then (without a trusted assessor) three
+        // providers assess the person themselves, one after another.
+        let d = &self.p.discharge;
+        let spell = &mut self.spells[sp as usize];
+        spell.stage = Stage::Brokerage;
+        spell.providers_left = self
+            .policy
+            .provider_reassessments(d.chc_providers_reassessing);
+        let reason = if spell.nursing {
+            DelayReason::NursingHome
+        } else {
+            DelayReason::ResidentialHome
+        };
+        self.wait_for(t, sp, reason);
+        s.schedule_in(d.chc_window_days, Ev::BrokerageDone(sp));
+    }
+}

@@ -1,0 +1,143 @@
+//! The model's clock: calendar helpers (weekday, winter, the hour), the arrival profiles, the
+//! hourly round that sets rotas and capacities, and the start of the model's processes.
+
+use super::*;
+
+impl<S: Sink> TwinModel<'_, S> {
+    pub(super) fn now_date(&self, t: f64) -> NaiveDate {
+        self.start + chrono::Duration::days(t.floor() as i64)
+    }
+
+    pub(super) fn is_weekend(&self, t: f64) -> bool {
+        // Monday is 0: Saturday and Sunday are 5 and 6.
+        (self.start_weekday + t.floor() as i64).rem_euclid(7) >= 5
+    }
+
+    pub(super) fn hour(t: f64) -> f64 {
+        (t - t.floor()) * 24.0
+    }
+
+    pub(super) fn is_winter(&self, t: f64) -> bool {
+        matches!(self.now_date(t).month(), 12 | 1 | 2)
+    }
+
+    /// Relative arrival intensity now (weekly x hourly), mean 1 over a week. The profiles are
+    /// normalised once, in `new`.
+    pub(super) fn intensity(&self, t: f64) -> f64 {
+        let day = t.floor();
+        let weekday = (self.start_weekday + day as i64).rem_euclid(7) as usize;
+        let hour = (((t - day) * 24.0) as usize).min(23);
+        self.weekly_norm[weekday] * self.hourly_norm[hour]
+    }
+
+    /// Starts the model's processes.
+    pub fn start(&mut self, s: &mut Scheduler<Ev>) {
+        s.schedule_at(sim_kernel::Time(0.0), Ev::Hour);
+        for k in 0..self.packages.len() as Ix {
+            self.schedule_package(s, k);
+        }
+        while let Some(r) = self.new_reviews.pop() {
+            self.schedule_review(s, r);
+        }
+        self.set_clocks_of_new_people(s);
+        self.set_next_entry(s);
+        self.schedule_background(s);
+        let e = Dist::Exponential {
+            mean: 1.0 / self.p.hospital.elective_per_day.max(1e-9),
+        }
+        .sample(&mut self.rng.background);
+        s.schedule_in(e, Ev::Elective);
+    }
+
+    /// The next event of a stream whose rate is constant within each hour: drawn at the
+    /// current hour's rate; if it would fall past the hour, the draw is made afresh at the hour
+    /// (exact, as the exponential has no memory), so no draw is wasted as thinning would.
+    pub(super) fn next_in_hour(
+        s: &mut Scheduler<Ev>,
+        rng: &mut ChaCha8Rng,
+        rate: f64,
+        event: Ev,
+        redraw: Ev,
+    ) {
+        let t = s.now().0;
+        let boundary = ((t * 24.0).floor() + 1.0) / 24.0;
+        if rate > 0.0 {
+            let at = t + Dist::Exponential { mean: 1.0 / rate }.sample(rng);
+            if at < boundary {
+                s.schedule_at(sim_kernel::Time(at), event);
+                return;
+            }
+        }
+        s.schedule_at(sim_kernel::Time(boundary), redraw);
+    }
+
+    pub(super) fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let hour = (self.hour_count % 24) as u32;
+        let weekend = self.is_weekend(t);
+        let open_today = self.policy.services_open(weekend);
+        let clinicians = if (8..22).contains(&hour) {
+            self.p.ae.clinicians_day
+        } else {
+            self.p.ae.clinicians_night
+        };
+        for (a, _) in self.clinicians.set_capacity(t, clinicians) {
+            self.assess_at_ae(s, a);
+        }
+        let office = (9..17).contains(&hour) && open_today;
+        let sw = if office {
+            self.p.discharge.social_workers
+        } else {
+            0
+        };
+        for (sp, _) in self.social_workers.set_capacity(t, sw) {
+            self.start_assessment(s, sp);
+        }
+        let rv = if office {
+            self.p.community.reviewers
+        } else {
+            0
+        };
+        for (r, _) in self.reviewers.set_capacity(t, rv) {
+            self.start_review(s, r);
+        }
+        let beds = self.p.hospital.beds
+            + if matches!(self.now_date(t).month(), 12 | 1 | 2 | 3) {
+                self.p.hospital.winter_beds
+            } else {
+                0
+            };
+        if beds != self.beds.capacity() {
+            for (b, _) in self.beds.set_capacity(t, beds) {
+                self.bed_granted(s, b);
+            }
+        }
+        if hour == 0 {
+            self.audit_due = self.audit.is_some();
+            for b in 0..3 {
+                self.person_years[b] +=
+                    (self.groups[b][0].len() + self.groups[b][1].len()) as f64 / 365.0;
+            }
+            self.days.push(Day {
+                beds_occupied: f64::from(self.beds.busy()),
+                delayed: f64::from(self.delayed_now),
+                ae_over_4h: f64::from(self.today_over_4h),
+                home_care_queue: self.home_care.queue_len() as f64,
+                beds_open: f64::from(self.beds.capacity()),
+                people_85_plus: (self.groups[2][0].len() + self.groups[2][1].len()) as f64,
+                reviews_waiting: self.reviewers.queue_len() as f64,
+            });
+            self.today_over_4h = 0;
+            self.step_down_today = 0;
+        }
+        if hour == 10 && open_today {
+            // Step-down providers admit in the morning, up to their daily limit.
+            let waiting = std::mem::take(&mut self.step_down_waiting);
+            for sp in waiting {
+                self.step_down_admit(s, sp);
+            }
+        }
+        self.hour_count += 1;
+        s.schedule_at(sim_kernel::Time(self.hour_count as f64 / 24.0), Ev::Hour);
+    }
+}

@@ -1,0 +1,199 @@
+//! Community services: packages of care (home care, reablement, step-down, care homes) from
+//! start to end, and what happens after reablement.
+
+use super::*;
+
+impl<S: Sink> TwinModel<'_, S> {
+    pub(super) fn start_package(
+        &mut self,
+        person: Ix,
+        service: Service,
+        hours: f64,
+        t: f64,
+        spell: Option<Text>,
+        existing: bool,
+    ) -> Ix {
+        let id = self.emit.id('k');
+        let nhs = self.persons[person as usize].nhs;
+        let org: Text = match service {
+            Service::Reablement => synthetic_log::REABLEMENT.into(),
+            Service::StepDownBed => synthetic_log::COMMUNITY_TRUST.into(),
+            Service::ResidentialHome | Service::NursingHome => self.persons[person as usize]
+                .home
+                .clone()
+                .unwrap_or_else(|| "00W".into()),
+            _ => synthetic_log::home_care_code(
+                self.persons[person as usize]
+                    .rng
+                    .community
+                    .gen_range(0..synthetic_log::HOME_CARE_AGENCIES),
+            )
+            .into(),
+        };
+        let k_next = self.packages.len() as Ix;
+        let requested = if existing { t - 14.0 } else { t - 1.0 / 24.0 };
+        self.emit.emit(
+            requested,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k_next),
+            },
+            B::PackageRequested {
+                package: id.clone(),
+                service,
+                hours_per_week: (hours > 0.0).then_some(Hours(hours)),
+                spell,
+            },
+        );
+        self.emit.emit(
+            t,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k_next),
+            },
+            B::PackageStarted {
+                package: id.clone(),
+                org,
+            },
+        );
+        let k = self.packages.len() as Ix;
+        self.packages.push(Package {
+            id,
+            person,
+            service,
+            hours,
+            ended: false,
+        });
+        if matches!(
+            service,
+            Service::HomeCare | Service::Reablement | Service::StepDownBed
+        ) {
+            self.persons[person as usize].packages.push(k);
+        }
+        if service == Service::HomeCare {
+            self.persons[person as usize].package = Some(k);
+            let due = if existing {
+                self.persons[person as usize]
+                    .rng
+                    .community
+                    .gen_range(0.0..self.p.community.review_interval_days)
+            } else {
+                t + self.p.community.first_review_days
+            };
+            self.queue_review(k, due);
+        }
+        k
+    }
+
+    pub(super) fn schedule_package(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let days = self.p.discharge.package_days.sample(
+            &mut self.persons[self.packages[k as usize].person as usize]
+                .rng
+                .community,
+        );
+        s.schedule_in(days, Ev::PackageEnds(k));
+    }
+
+    pub(super) fn end_package(&mut self, s: &mut Scheduler<Ev>, k: Ix, reason: PackageEndReason) {
+        let t = s.now().0;
+        let pkg = &mut self.packages[k as usize];
+        if pkg.ended {
+            return;
+        }
+        pkg.ended = true;
+        let (id, person, service, hours) = (pkg.id.clone(), pkg.person, pkg.service, pkg.hours);
+        self.persons[person as usize].packages.retain(|&x| x != k);
+        let nhs = self.persons[person as usize].nhs;
+        self.emit.emit(
+            t,
+            Who {
+                nhs,
+                person,
+                lifecycle: Some(k),
+            },
+            B::PackageEnded {
+                package: id,
+                reason,
+            },
+        );
+        match service {
+            Service::HomeCare => {
+                if self.persons[person as usize].package == Some(k) {
+                    self.persons[person as usize].package = None;
+                }
+                for (who, _) in self.home_care.release(t, hours) {
+                    self.home_care_found(s, who);
+                }
+            }
+            Service::Reablement => {
+                if let Some((sp, _)) = self.reablement.release(t) {
+                    self.ready_to_leave(s, sp);
+                }
+            }
+            Service::StepDownBed => {
+                if let Some((sp, _)) = self.step_down.release(t) {
+                    self.step_down_admit(s, sp);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_reablement_ends(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let t = s.now().0;
+        let person = self.packages[k as usize].person;
+        let alive = self.persons[person as usize].alive;
+        let home = alive && !self.persons[person as usize].in_hospital;
+        if self.policy.bridging()
+            && home
+            && self.persons[person as usize]
+                .rng
+                .community
+                .gen_bool(self.p.discharge.bridged_need_home_care)
+        {
+            // Discharged to assess: assessed at home, they keep their reablement place until
+            // home care hours are found.
+            let hours = self.packages[k as usize].hours.max(1.0);
+            if self
+                .home_care
+                .request(t, HcFor::Bridged(k), hours)
+                .is_some()
+            {
+                self.home_care_found(s, HcFor::Bridged(k));
+            }
+            return;
+        }
+        let reason = if alive {
+            PackageEndReason::Independent
+        } else {
+            PackageEndReason::Died
+        };
+        self.end_package(s, k, reason);
+        if !alive || self.persons[person as usize].in_hospital {
+            return;
+        }
+        let d = &self.p.discharge;
+        let x = self.persons[person as usize].rng.community.gen::<f64>();
+        // People bridged home by D2A were on their way home, not to a care home: the move to a
+        // care home after reablement is for the frailer cohort offered reablement itself.
+        if x < d.reablement_to_care_home && !self.policy.bridging() {
+            // (Someone who has moved to a care home since keeps the place they have.)
+            if !self.persons[person as usize].residence.is_care_home()
+                && self.residential.try_acquire(t)
+            {
+                self.move_to_care_home(s, person, false);
+            }
+        } else if x < d.reablement_to_care_home + d.reablement_to_home_care
+            && self.persons[person as usize].package.is_none()
+        {
+            let hours = d
+                .package_hours
+                .sample(&mut self.persons[person as usize].rng.community);
+            self.home_care.force(hours);
+            let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
+            self.schedule_package(s, k);
+        }
+    }
+}

@@ -1,0 +1,358 @@
+//! Discharge planning: the pathway is chosen ahead of the expected date, each wait after the
+//! patient is optimised is a delay with a reason, and the patient leaves once what the pathway
+//! needs is arranged.
+
+use super::*;
+
+impl<S: Sink> TwinModel<'_, S> {
+    pub(super) fn wait_for(&mut self, t: f64, sp: Ix, reason: DelayReason) {
+        if self.spells[sp as usize].ready_at.is_none() {
+            // Not yet medically optimised: waiting alongside treatment is no delay.
+            return;
+        }
+        let at = self.emit.instant(t);
+        let spell = &mut self.spells[sp as usize];
+        if let Some(at) = spell.reasons.next(reason, at) {
+            let (id, nhs) = (spell.id.clone(), self.persons[spell.person as usize].nhs);
+            self.emit.emit_at(
+                at,
+                Who {
+                    nhs,
+                    person: spell.person,
+                    lifecycle: Some(sp),
+                },
+                B::DelayReason {
+                    spell: id,
+                    reason,
+                    responsible: responsible(reason),
+                },
+            );
+        }
+    }
+
+    /// Discharge planning: the pathway is chosen and what it needs is asked for, while
+    /// treatment goes on.
+    pub(super) fn on_plan(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let person = self.spells[sp as usize].person;
+        let d = &self.p.discharge;
+        let in_care_home = self.persons[person as usize].residence.is_care_home();
+        let rng = &mut self.persons[person as usize].rng.discharge;
+        let pathway = if in_care_home {
+            0
+        } else {
+            pick(rng, &d.pathway) as u8
+        };
+        let spell = &mut self.spells[sp as usize];
+        spell.pathway = pathway;
+        spell.nursing = rng.gen_bool(d.nursing_share);
+        spell.chc = pathway == 3 && rng.gen_bool(d.chc_share);
+        spell.family = pathway > 0 && rng.gen_bool(d.family_choice);
+        spell.hours = d.package_hours.sample(rng);
+        match pathway {
+            0 => self.spells[sp as usize].stage = Stage::Planned,
+            1 if self.policy.discharge_to_assess(1) => self.after_assessment(s, sp),
+            _ => self.request_assessment(s, sp),
+        }
+    }
+
+    /// What a patient at `stage` is waiting for.
+    pub(super) fn reason_of(&self, sp: Ix, stage: Stage) -> Option<DelayReason> {
+        let nursing = self.spells[sp as usize].nursing;
+        stage.row().reason.map(|r| r.delay(nursing))
+    }
+
+    /// A patient who dies in hospital stops waiting for anything and gives back what they held.
+    pub(super) fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
+        let stage = self.spells[sp as usize].stage;
+        match stage.row().queue {
+            Some(Capacity::SocialWorkers) => {
+                self.social_workers.withdraw(t, |w| *w == sp);
+            }
+            Some(Capacity::ChcAssessors) => {
+                self.chc_assessors.withdraw(t, |w| *w == sp);
+            }
+            Some(Capacity::HomeCareHours) => {
+                self.home_care
+                    .withdraw(|w| matches!(w, HcFor::Spell(x) if *x == sp));
+            }
+            Some(Capacity::ReablementPlaces) => {
+                self.reablement.withdraw(t, |w| *w == sp);
+            }
+            Some(Capacity::StepDownBeds) => {
+                self.step_down.withdraw(t, |w| *w == sp);
+                self.step_down_waiting.retain(|w| *w != sp);
+            }
+            Some(Capacity::CareHomePlaces) => {
+                self.residential.withdraw(t, |w| *w == sp);
+                self.nursing.withdraw(t, |w| *w == sp);
+            }
+            None => {}
+        }
+        // What the patient held: the assessor at work, the service arranged. (Those let in are
+        // granted after this event, from the resources' queues.)
+        let spell = &mut self.spells[sp as usize];
+        match spell.process.take() {
+            Some(Capacity::SocialWorkers) => self.freed.push(Freed::SocialWorker),
+            Some(Capacity::ChcAssessors) => self.freed.push(Freed::ChcAssessor),
+            _ => {}
+        }
+        spell.completion = None;
+        match spell.arranged.take() {
+            Some(Capacity::HomeCareHours) => self.freed.push(Freed::HomeCare(spell.hours)),
+            Some(Capacity::ReablementPlaces) => self.freed.push(Freed::Reablement),
+            Some(Capacity::StepDownBeds) => self.freed.push(Freed::StepDown),
+            Some(Capacity::CareHomePlaces) => self.freed.push(Freed::CareHome(spell.nursing)),
+            _ => {}
+        }
+    }
+
+    /// Gives back what patients who died held.
+    pub(super) fn release_freed(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        while let Some(f) = self.freed.pop() {
+            match f {
+                Freed::Reablement => {
+                    if let Some((sp, _)) = self.reablement.release(t) {
+                        self.ready_to_leave(s, sp);
+                    }
+                }
+                Freed::HomeCare(hours) => {
+                    for (who, _) in self.home_care.release(t, hours) {
+                        self.home_care_found(s, who);
+                    }
+                }
+                Freed::StepDown => {
+                    if let Some((sp, _)) = self.step_down.release(t) {
+                        self.step_down_admit(s, sp);
+                    }
+                }
+                Freed::CareHome(nursing) => self.free_care_home_place(s, nursing),
+                Freed::SocialWorker => {
+                    if let Some((sp, _)) = self.social_workers.release(t) {
+                        self.start_assessment(s, sp);
+                    }
+                }
+                Freed::ChcAssessor => {
+                    if let Some((sp, _)) = self.chc_assessors.release(t) {
+                        self.start_chc(s, sp);
+                    }
+                }
+            }
+        }
+    }
+
+    /// After the assessments: the family's choice, then the service the pathway needs.
+    pub(super) fn after_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].family {
+            self.spells[sp as usize].family = false;
+            self.spells[sp as usize].stage = Stage::Family;
+            self.wait_for(t, sp, DelayReason::PatientFamilyChoice);
+            let days = self.p.discharge.family_choice_days.sample(
+                &mut self.persons[self.spells[sp as usize].person as usize]
+                    .rng
+                    .discharge,
+            );
+            s.schedule_in(days, Ev::FamilyDecided(sp));
+            return;
+        }
+        self.request_service(s, sp);
+    }
+
+    pub(super) fn request_service(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &self.spells[sp as usize];
+        match spell.pathway {
+            1 => {
+                let reablement = self.policy.bridging()
+                    || self.persons[self.spells[sp as usize].person as usize]
+                        .rng
+                        .discharge
+                        .gen_bool(self.p.discharge.reablement_share);
+                self.spells[sp as usize].reablement = reablement;
+                self.wait_for(t, sp, DelayReason::CarePackageHome);
+                if reablement {
+                    self.spells[sp as usize].stage = Stage::Reablement;
+                    if let Some(sp) = self.reablement.request(t, sp, 0) {
+                        self.ready_to_leave(s, sp);
+                    }
+                } else {
+                    self.spells[sp as usize].stage = Stage::HomeCare;
+                    let hours = self.spells[sp as usize].hours;
+                    if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
+                        self.provider_found(s, sp);
+                    }
+                }
+            }
+            2 => {
+                self.spells[sp as usize].stage = Stage::StepDown;
+                self.wait_for(t, sp, DelayReason::NonAcuteNhsCare);
+                if let Some(sp) = self.step_down.request(t, sp, 0) {
+                    self.step_down_admit(s, sp);
+                }
+            }
+            _ => {
+                let nursing = spell.nursing;
+                self.spells[sp as usize].stage = Stage::CareHome;
+                self.wait_for(
+                    t,
+                    sp,
+                    if nursing {
+                        DelayReason::NursingHome
+                    } else {
+                        DelayReason::ResidentialHome
+                    },
+                );
+                let places = if nursing {
+                    &mut self.nursing
+                } else {
+                    &mut self.residential
+                };
+                if let Some(sp) = places.request(t, sp, 0) {
+                    self.ready_to_leave(s, sp);
+                }
+            }
+        }
+    }
+
+    /// Everything is arranged: leave in the daytime; a discharge that needs a service waits for
+    /// a weekday unless services work seven days.
+    pub(super) fn ready_to_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &mut self.spells[sp as usize];
+        if spell.stage == Stage::Gone {
+            return;
+        }
+        // Granted from the stage's queue: the unit is held for the discharge.
+        if let Some(c) = spell.stage.row().queue.filter(|c| c.is_service()) {
+            spell.arranged = Some(c);
+        }
+        if self.spells[sp as usize].ready_at.is_none() {
+            // Everything is arranged before treatment ends: leave once optimised.
+            self.spells[sp as usize].stage = Stage::ReadyToLeave;
+            return;
+        }
+        let service = self.spells[sp as usize].pathway > 0
+            && !self
+                .policy
+                .discharge_to_assess(self.spells[sp as usize].pathway);
+        self.spells[sp as usize].stage = Stage::ReadyToLeave;
+        let person = self.spells[sp as usize].person as usize;
+        let mut leave = t + self.persons[person].rng.discharge.gen_range(1.0..4.0) / 24.0;
+        loop {
+            let hour = Self::hour(leave);
+            let weekend = self.is_weekend(leave);
+            if !(8.0..19.0).contains(&hour) {
+                leave = leave.floor()
+                    + if hour >= 19.0 { 1.0 } else { 0.0 }
+                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
+                continue;
+            }
+            if service && !self.policy.services_open(weekend) {
+                leave = leave.floor()
+                    + 1.0
+                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
+                continue;
+            }
+            break;
+        }
+        s.schedule_at(sim_kernel::Time(leave), Ev::Leave(sp));
+    }
+
+    pub(super) fn on_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        // The unit arranged passes to the package or the residence.
+        self.spells[sp as usize].arranged = None;
+        let spell = self.spells[sp as usize].clone();
+        let person = spell.person;
+        let (destination, service) = match spell.pathway {
+            0 => (Destination::UsualResidence, None),
+            1 if spell.reablement => (Destination::ReablementHome, Some(Service::Reablement)),
+            1 => (
+                Destination::UsualResidenceWithSupport,
+                Some(Service::HomeCare),
+            ),
+            2 => (Destination::StepDownBed, Some(Service::StepDownBed)),
+            _ => (
+                if spell.nursing {
+                    Destination::NursingHome
+                } else {
+                    Destination::ResidentialHome
+                },
+                Some(if spell.nursing {
+                    Service::NursingHome
+                } else {
+                    Service::ResidentialHome
+                }),
+            ),
+        };
+        self.discharge(s, t, sp, destination, Some(spell.pathway));
+        match service {
+            Some(Service::Reablement) => {
+                let k = self.start_package(
+                    person,
+                    Service::Reablement,
+                    spell.hours,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                // Discharged to assess: bridged until assessed at home; otherwise a full
+                // course of reablement.
+                let d = &self.p.discharge;
+                let dist = if self.policy.bridging() {
+                    &d.d2a_bridging_days
+                } else {
+                    &d.reablement_days
+                };
+                let days = dist.sample(&mut self.persons[person as usize].rng.community);
+                s.schedule_in(days, Ev::ReablementEnds(k));
+            }
+            Some(Service::HomeCare) => {
+                let k = self.start_package(
+                    person,
+                    Service::HomeCare,
+                    spell.hours,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                self.schedule_package(s, k);
+            }
+            Some(Service::StepDownBed) => {
+                let k = self.start_package(
+                    person,
+                    Service::StepDownBed,
+                    0.0,
+                    t,
+                    Some(spell.id.clone()),
+                    false,
+                );
+                let days = self
+                    .p
+                    .discharge
+                    .step_down_days
+                    .sample(&mut self.persons[person as usize].rng.community);
+                s.schedule_in(days, Ev::StepDownEnds(k));
+            }
+            Some(service) => {
+                let nursing = service == Service::NursingHome;
+                self.start_package(person, service, 0.0, t, Some(spell.id.clone()), false);
+                self.move_to_care_home(s, person, nursing);
+            }
+            None => {}
+        }
+        if self.persons[person as usize].alive
+            && self.persons[person as usize]
+                .rng
+                .community
+                .gen_bool(self.p.discharge.readmission[spell.pathway as usize])
+        {
+            let after = self.persons[person as usize]
+                .rng
+                .community
+                .gen_range(0.5..30.0);
+            s.schedule_in(after, Ev::Return(person));
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! The whole-system model: older people at home and in care homes, crises, GP, A&E, the acute
+//! trust's beds (shared with its other patients), medically optimised patients waiting for what
+//! their discharge pathway needs, and care in the community afterwards.
+//!
+//! Every delay, wait and occupancy comes from capacities, queues and rules: clinicians, beds,
+//! social workers, home care hours, reablement and step-down places, care home vacancies,
+//! continuing-healthcare brokerage, weekday-only services. Each happening is emitted as events
+//! of the journey log.
+//!
+//! The handlers live in modules named for the part of the system they model (`population`,
+//! `demand`, `urgent_care`, `acute`, `discharge_planning`, `assessment`, `providers`,
+//! `community`, `reviews`, `clock`); `policy` holds every decision the policy switches change
+//! and `stages` the table of what each stage of a spell waits for, holds and releases.
+
+mod acute;
+mod assessment;
+mod clock;
+mod community;
+mod conservation;
+mod demand;
+mod discharge_planning;
+mod policy;
+mod population;
+mod profile;
+mod providers;
+mod reviews;
+pub mod stages;
+mod steady;
+mod urgent_care;
+
+use crate::emit::{Emitter, ReasonTrack, Sink, Who};
+use crate::scenario::Scenario;
+use chrono::{Datelike, NaiveDate};
+use domain::codes::*;
+use domain::{EventBody as B, Hours, NhsNumber, Text};
+use policy::Policy;
+use profile::Profile;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
+use stages::{Capacity, Stage};
+
+pub type Ix = u32;
+
+/// Events of the model's calendar.
+#[derive(Debug, Clone, Copy)]
+pub enum Ev {
+    /// A person's crisis; the number is the person's crisis clock when it was set (a crisis
+    /// set by an older clock was superseded).
+    Crisis(Ix, u32),
+    /// A person's death, with the person's death clock when it was set.
+    Death(Ix, u32),
+    /// A person turns 75 or 85: into the next band.
+    Birthday(Ix),
+    /// Someone turns 65 and joins the older population.
+    Entry,
+    BackgroundAe,
+    BackgroundRedraw,
+    Elective,
+    Hour,
+    AeAssessed(Ix),
+    Plan(Ix),
+    Optimised(Ix),
+    BackgroundLeave(Ix),
+    AssessmentDone(Ix),
+    ChcDone(Ix),
+    BrokerageDone(Ix),
+    FamilyDecided(Ix),
+    CareStarts(Ix),
+    Leave(Ix),
+    PackageEnds(Ix),
+    ReablementEnds(Ix),
+    StepDownEnds(Ix),
+    ReviewQueued(Ix),
+    ReviewDone(Ix),
+    Return(Ix),
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub nhs: NhsNumber,
+    /// 0: 65-74, 1: 75-84, 2: 85+, 3: under 65 (the trust's other patients).
+    pub band: u8,
+    /// Model time of birth (days; negative before the run).
+    pub born: f64,
+    pub residence: Residence,
+    pub home: Option<Text>,
+    pub gp_extended: bool,
+    pub alive: bool,
+    pub in_hospital: bool,
+    /// Position in its crisis group.
+    pub slot: Ix,
+    /// The home care package in force (the latest, if more than one is open).
+    pub package: Option<Ix>,
+    /// Every open package (home care, reablement, step-down), ended at death.
+    packages: Vec<Ix>,
+    /// The review being done now, if any.
+    reviewing: Option<Ix>,
+    /// The person's own random streams (common random numbers tied to the person).
+    rng: PersonRngs,
+    /// When the person's next crisis and death fall, and the clocks that set them.
+    crisis_at: f64,
+    crisis_clock: u32,
+    death_at: f64,
+    death_clock: u32,
+}
+
+/// A person's own random streams, one per purpose, seeded from the replication and the
+/// person: what happens to a person (crises, needs, durations, choices) is drawn from them, so
+/// a change of capacity changes waits, not who falls ill or what they need.
+#[derive(Debug, Clone)]
+struct PersonRngs {
+    /// Where they live and who they are (at registration).
+    life: EntityRng,
+    crisis: EntityRng,
+    death: EntityRng,
+    /// Urgent and acute care: the route of a crisis, A&E, admission, length of stay.
+    acute: EntityRng,
+    /// Discharge planning: pathway, needs, assessments' durations, choices.
+    discharge: EntityRng,
+    /// Care in the community after discharge, and reviews.
+    community: EntityRng,
+}
+
+impl PersonRngs {
+    fn new(streams: &Streams, person: Ix) -> Self {
+        let id = u64::from(person);
+        PersonRngs {
+            life: streams.entity(id, "life"),
+            crisis: streams.entity(id, "crisis"),
+            death: streams.entity(id, "death"),
+            acute: streams.entity(id, "acute"),
+            discharge: streams.entity(id, "discharge"),
+            community: streams.entity(id, "community"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Spell {
+    pub id: Text,
+    pub person: Ix,
+    pub older: bool,
+    pathway: u8,
+    stage: Stage,
+    nursing: bool,
+    chc: bool,
+    family: bool,
+    hours: f64,
+    reasons: ReasonTrack,
+    ready_at: Option<f64>,
+    providers_left: u32,
+    /// Pathway 1 with reablement (or D2A bridging) rather than home care.
+    reablement: bool,
+    chc_id: Option<(Text, Ix)>,
+    /// The assessor (social worker or CHC) working on this patient now.
+    process: Option<Capacity>,
+    /// The completion of the assessment in progress: its id, index and outcome.
+    completion: Option<(Text, Ix, AssessmentOutcome)>,
+    /// The service unit granted and held for the discharge (hours, a reablement place, a
+    /// step-down bed, a care home place), until it passes to a package or a residence.
+    arranged: Option<Capacity>,
+}
+
+#[derive(Debug, Clone)]
+struct Attendance {
+    id: Text,
+    person: Ix,
+    arrived: f64,
+    source: AeSource,
+    forced_admit: bool,
+    /// Being assessed by a clinician now.
+    assessing: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Package {
+    id: Text,
+    person: Ix,
+    service: Service,
+    hours: f64,
+    ended: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Review {
+    id: Text,
+    person: Ix,
+    package: Ix,
+    due: f64,
+    /// A reviewer is doing it now.
+    in_progress: bool,
+}
+
+/// Who waits for home care hours: a patient in hospital, or someone bridged home by D2A
+/// (holding a reablement place until the hours are found).
+#[derive(Debug, Clone, Copy)]
+enum HcFor {
+    Spell(Ix),
+    Bridged(Ix),
+}
+
+/// What a patient who died was holding.
+#[derive(Debug, Clone, Copy)]
+enum Freed {
+    Reablement,
+    HomeCare(f64),
+    StepDown,
+    CareHome(bool),
+    SocialWorker,
+    ChcAssessor,
+}
+
+/// Who waits for an acute bed.
+#[derive(Debug, Clone, Copy)]
+enum BedFor {
+    Attendance(Ix),
+}
+
+/// The model's own random streams, for what belongs to no one person (everything else is
+/// drawn from the person's streams, [`PersonRngs`]).
+struct Rngs {
+    /// The home care running when the run starts.
+    setup: ChaCha8Rng,
+    /// Arrivals of the trust's other patients: when, and who.
+    background: ChaCha8Rng,
+    /// When people turn 65.
+    entry: ChaCha8Rng,
+}
+
+/// Daily figures for `daily.csv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Day {
+    pub beds_occupied: f64,
+    pub delayed: f64,
+    pub ae_over_4h: f64,
+    pub home_care_queue: f64,
+    pub people_85_plus: f64,
+    /// Acute beds open (winter beds included).
+    pub beds_open: f64,
+    pub reviews_waiting: f64,
+}
+
+pub struct TwinModel<'a, S: Sink> {
+    p: &'a Scenario,
+    streams: Streams,
+    /// The crisis intensity over the run (weekly, hourly, winter), as a clock.
+    profile: Profile,
+    /// People registered whose crisis and death are still to be set.
+    new_people: Vec<Ix>,
+    /// The steady state of the older population: entry at 65, each band's death rate.
+    steady: steady::Steady,
+    /// Each band's death rate a year at home (a care home's is `care_home_death_factor` times
+    /// higher), so that the band's rate over all residences is the steady state's.
+    deaths_at_home: [f64; 3],
+    /// Deaths in hospital and person-years lived so far, by band: deaths outside hospital are
+    /// thinned by the hospital's share so each band's all-cause death rate stays the steady
+    /// state's.
+    deaths_in_hospital: [f64; 3],
+    person_years: [f64; 3],
+    policy: Policy,
+    pub emit: Emitter<S>,
+    rng: Rngs,
+    pub start: NaiveDate,
+    pub persons: Vec<Person>,
+    /// People 65+ by band and whether they live in a care home, for drawing crises and deaths.
+    groups: [[Vec<Ix>; 2]; 3],
+    background: Vec<Ix>,
+    spells: Vec<Spell>,
+    atts: Vec<Attendance>,
+    packages: Vec<Package>,
+    reviews: Vec<Review>,
+    clinicians: Resource<Ix>,
+    beds: Resource<BedFor>,
+    social_workers: Resource<Ix>,
+    home_care: Pool<HcFor>,
+    reablement: Resource<Ix>,
+    step_down: Resource<Ix>,
+    step_down_today: u32,
+    step_down_waiting: Vec<Ix>,
+    residential: Resource<Ix>,
+    nursing: Resource<Ix>,
+    chc_assessors: Resource<Ix>,
+    reviewers: Resource<Ix>,
+    pub days: Vec<Day>,
+    today_over_4h: u32,
+    hour_count: u64,
+    new_reviews: Vec<Ix>,
+    freed: Vec<Freed>,
+    /// Medically optimised patients still in hospital.
+    delayed_now: u32,
+    /// Assessments asked for so far (their dense index for the indicator engine).
+    assessments: Ix,
+    next_nhs: Box<dyn Iterator<Item = NhsNumber> + Send>,
+    /// Weekday of day 0 (Monday 0) and the arrival profiles divided by their means.
+    start_weekday: i64,
+    weekly_norm: [f64; 7],
+    hourly_norm: [f64; 24],
+    /// When auditing: what the conservation check found wrong, at each midnight.
+    audit: Option<Vec<String>>,
+    audit_due: bool,
+}
+
+fn pick<R: Rng + ?Sized>(rng: &mut R, w: &[f64]) -> usize {
+    let total: f64 = w.iter().sum();
+    let mut x = rng.gen::<f64>() * total;
+    for (i, v) in w.iter().enumerate() {
+        if x < *v {
+            return i;
+        }
+        x -= v;
+    }
+    w.len() - 1
+}
+
+const CAUSES: [Cause; 5] = [
+    Cause::FallInjury,
+    Cause::Pneumonia,
+    Cause::Uti,
+    Cause::Dementia,
+    Cause::Other,
+];
+const TRUST: &str = synthetic_log::ACUTE_TRUST;
+
+impl<'a, S: Sink> TwinModel<'a, S> {
+    pub fn new(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
+        let start = domain::parse_date(&p.run.start).expect("validated");
+        let d = &p.discharge;
+        let mut m = TwinModel {
+            p,
+            policy: Policy::new(&p.policy),
+            emit,
+            rng: Rngs {
+                setup: streams.stream("setup"),
+                background: streams.stream("background"),
+                entry: streams.stream("entry"),
+            },
+            steady: steady::steady(
+                [
+                    f64::from(p.population.aged_65_74),
+                    f64::from(p.population.aged_75_84),
+                    f64::from(p.population.aged_85_plus),
+                ],
+                p.population.deaths_per_year[0],
+            ),
+            streams,
+            profile: Profile::new(0, |_| 1.0),
+            new_people: Vec::new(),
+            deaths_at_home: [0.0; 3],
+            deaths_in_hospital: [0.0; 3],
+            person_years: [0.0; 3],
+            start,
+            persons: Vec::new(),
+            groups: Default::default(),
+            background: Vec::new(),
+            spells: Vec::new(),
+            atts: Vec::new(),
+            packages: Vec::new(),
+            reviews: Vec::new(),
+            clinicians: Resource::new(p.ae.clinicians_night, Discipline::Fifo),
+            beds: Resource::new(p.hospital.beds, Discipline::Fifo),
+            social_workers: Resource::new(0, Discipline::Fifo),
+            home_care: Pool::new(d.home_care_hours * d.home_care_factor),
+            reablement: Resource::new(d.reablement_slots, Discipline::Fifo),
+            step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
+            step_down_today: 0,
+            step_down_waiting: Vec::new(),
+            residential: Resource::new(p.population.residential_places, Discipline::Fifo),
+            nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
+            chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
+            reviewers: Resource::new(0, Discipline::Fifo),
+            days: Vec::new(),
+            today_over_4h: 0,
+            hour_count: 0,
+            new_reviews: Vec::new(),
+            freed: Vec::new(),
+            delayed_now: 0,
+            assessments: 0,
+            next_nhs: Box::new(synthetic_log::nhs_numbers()),
+            start_weekday: i64::from(start.weekday().num_days_from_monday()),
+            weekly_norm: p
+                .crisis
+                .weekly
+                .map(|w| w.map(|x| x / (w.iter().sum::<f64>() / 7.0)))
+                .unwrap_or([1.0; 7]),
+            hourly_norm: p
+                .crisis
+                .hourly
+                .map(|h| h.map(|x| x / (h.iter().sum::<f64>() / 24.0)))
+                .unwrap_or([1.0; 24]),
+            audit: None,
+            audit_due: false,
+        };
+        m.profile = m.crisis_profile();
+        let pop = &p.population;
+        for b in 0..3 {
+            let in_care_homes = pop.residential_share[b] + pop.nursing_share[b];
+            m.deaths_at_home[b] =
+                m.steady.deaths[b] / (1.0 + (pop.care_home_death_factor - 1.0) * in_care_homes);
+        }
+        m.populate();
+        m
+    }
+}
+
+/// The organisation responsible for a delay, as the NHS categories default it.
+fn responsible(reason: DelayReason) -> Responsible {
+    match reason {
+        DelayReason::CarePackageHome | DelayReason::ResidentialHome | DelayReason::Assessment => {
+            Responsible::SocialCare
+        }
+        DelayReason::NursingHome => Responsible::Both,
+        _ => Responsible::Nhs,
+    }
+}
+
+impl<S: Sink> Model for TwinModel<'_, S> {
+    type Event = Ev;
+    fn handle(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        self.dispatch(s, e);
+        self.release_freed(s);
+        while let Some(r) = self.new_reviews.pop() {
+            self.schedule_review(s, r);
+        }
+        self.set_clocks_of_new_people(s);
+        if self.audit_due {
+            self.audit_due = false;
+            self.audit_now(s.now().0);
+        }
+    }
+}
+
+impl<S: Sink> TwinModel<'_, S> {
+    fn dispatch(&mut self, s: &mut Scheduler<Ev>, e: Ev) {
+        match e {
+            Ev::Crisis(p, clock) => self.on_crisis(s, p, clock),
+            Ev::Death(p, clock) => self.on_death(s, p, clock),
+            Ev::Birthday(p) => self.on_birthday(s, p),
+            Ev::Entry => self.on_entry(s),
+            Ev::BackgroundAe => self.on_background_ae(s),
+            Ev::BackgroundRedraw => self.schedule_background(s),
+            Ev::Elective => self.on_elective(s),
+            Ev::Hour => self.on_hour(s),
+            Ev::AeAssessed(a) => self.on_assessed(s, a),
+            Ev::Plan(sp) => self.on_plan(s, sp),
+            Ev::Optimised(sp) => self.on_optimised(s, sp),
+            Ev::BackgroundLeave(sp) => self.on_background_leave(s, sp),
+            Ev::AssessmentDone(sp) => self.on_assessment_done(s, sp),
+            Ev::ChcDone(sp) => self.on_chc_done(s, sp),
+            Ev::BrokerageDone(sp) => self.on_brokerage_step(s, sp),
+            Ev::FamilyDecided(sp) if self.spells[sp as usize].stage != Stage::Gone => {
+                self.request_service(s, sp)
+            }
+            Ev::FamilyDecided(_) => {}
+            Ev::CareStarts(sp) => self.ready_to_leave(s, sp),
+            Ev::Leave(sp) => self.on_leave(s, sp),
+            Ev::PackageEnds(k) => {
+                let person = self.packages[k as usize].person;
+                let reason = if self.persons[person as usize].alive {
+                    PackageEndReason::NeedsMet
+                } else {
+                    PackageEndReason::Died
+                };
+                self.end_package(s, k, reason)
+            }
+            Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
+            Ev::ReviewQueued(r) => self.on_review_queued(s, r),
+            Ev::ReviewDone(r) => self.on_review_done(s, r),
+            Ev::Return(p) => self.on_return(s, p),
+        }
+    }
+}
