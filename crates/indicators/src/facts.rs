@@ -158,6 +158,17 @@ impl JourneyFacts {
         Self::default()
     }
 
+    /// Facts with room for a log of about `events` events before their tables grow (growing
+    /// a table of millions copies it).
+    pub fn with_capacity(events: usize) -> Self {
+        let mut f = Self::default();
+        f.person_ix.reserve(events / 4);
+        f.persons.reserve(events / 4);
+        f.spells.reserve(events / 8);
+        f.attendances.reserve(events / 8);
+        f
+    }
+
     /// Events folded so far.
     pub fn events(&self) -> u64 {
         self.events
@@ -416,6 +427,71 @@ impl JourneyFacts {
 /// The facts of a journey log, indexed for computing indicators over any period.
 pub struct Journeys {
     pub(crate) facts: JourneyFacts,
+}
+
+impl Journeys {
+    /// The journeys of one log folded in parts, each part's events all of its own people and
+    /// lifecycles (as `journey_log::LogReader::read_parts` hands them on): every figure is that
+    /// of the log folded as one, since each is a count over people and lifecycles, whatever
+    /// their order.
+    pub fn merge(parts: Vec<Journeys>) -> Journeys {
+        let mut parts = parts.into_iter();
+        let Some(first) = parts.next() else {
+            return JourneyFacts::new().finish();
+        };
+        let mut all = first.facts;
+        let mut org_ix: FxHashMap<String, Ix> = all
+            .orgs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.clone(), i as Ix))
+            .collect();
+        for part in parts {
+            let f = part.facts;
+            let people = all.persons.len() as Ix;
+            let spells = all.spells.len() as Ix;
+            let orgs: Vec<Ix> = f
+                .orgs
+                .into_iter()
+                .map(|code| {
+                    let next = all.orgs.len() as Ix;
+                    *org_ix.entry(code).or_insert_with_key(|code| {
+                        all.orgs.push(code.clone());
+                        next
+                    })
+                })
+                .collect();
+            let person = |p: Option<Ix>| p.map(|p| p + people);
+            all.persons.extend(f.persons.into_iter().map(|mut p| {
+                p.spells.iter_mut().for_each(|s| *s += spells);
+                p
+            }));
+            all.spells.extend(f.spells.into_iter().map(|mut s| {
+                s.person = person(s.person);
+                s.org = s.org.map(|o| orgs[o as usize]);
+                s
+            }));
+            all.attendances
+                .extend(f.attendances.into_iter().map(|mut a| {
+                    a.person = person(a.person);
+                    a
+                }));
+            all.packages.extend(f.packages.into_iter().map(|mut k| {
+                k.person = person(k.person);
+                k
+            }));
+            all.reviews.extend(f.reviews.into_iter().map(|mut r| {
+                r.person = person(r.person);
+                r
+            }));
+            all.assessments.extend(f.assessments);
+            all.events += f.events;
+        }
+        // The id tables are of no use once finished (and would not be those of the whole).
+        all.person_ix = FxHashMap::default();
+        all.last_person = None;
+        Journeys { facts: all }
+    }
 }
 
 impl Person {

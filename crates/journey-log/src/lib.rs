@@ -14,6 +14,7 @@
 pub mod canonical;
 pub mod content;
 pub mod error;
+mod parts;
 pub mod read;
 pub mod registers;
 pub mod validate;

@@ -3,9 +3,14 @@
 //! Files are read in blocks of lines; each block is parsed on all cores while the previous one
 //! is checked by the [`Validator`] and handed to the caller, so memory holds two blocks, never
 //! the log.
+//!
+//! [`LogReader::read_parts`] checks and hands on the events in partitions by person, each with a
+//! validator of its own, all on their own cores: see [`crate::parts`] for why that gives exactly
+//! the errors and facts of one validator.
 
 use crate::error::{LogError, LogErrors, MAX_ERRORS};
-use crate::validate::{Loc, Validator, Verdict};
+use crate::parts::{part_of, Checker, Parts, Single};
+use crate::validate::{Loc, RuleError, Validator};
 use crate::wire::{parse_line, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
@@ -32,7 +37,7 @@ const GROUP_LINES: usize = 1 << 14;
 /// One accepted event of the log, with where it was found.
 pub struct LogLine {
     pub loc: Loc,
-    /// The dense index of the event's lifecycle id in its namespace (see [`Verdict::New`]).
+    /// The dense index of the event's lifecycle id in its namespace (see [`crate::Verdict::New`]).
     pub lifecycle_index: Option<u32>,
     pub parsed: ParsedEvent,
     /// The line as written, when the reader keeps it ([`LogReader::keep_raw`]).
@@ -57,26 +62,30 @@ pub struct LogReader<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
+/// A parsed line: its number, the event, and its text when kept.
+pub(crate) type Parsed = (u32, ParsedEvent, Option<String>);
+
 /// What the parse of a block found, in line order.
 #[derive(Default)]
 struct ParsedBlock {
-    events: Vec<(u32, ParsedEvent, Option<String>)>,
+    /// The events of each partition ([`part_of`]), each in line order.
+    parts: Vec<Vec<Parsed>>,
     errors: Vec<(u32, Vec<FieldError>)>,
     /// The first line not parsed, when the parse stopped with the report full.
     stopped_before: Option<u32>,
 }
 
 /// The state of one read across its files.
-struct ReadState<'v> {
-    validator: &'v mut Validator,
+struct ReadState<'c, C> {
+    checker: &'c mut C,
     summary: ReadSummary,
     errors: LogErrors,
 }
 
-impl ReadState<'_> {
+impl<C: Checker> ReadState<'_, C> {
     /// Errors found so far (those of the validator included): at [`MAX_ERRORS`] the read stops.
     fn error_count(&self) -> usize {
-        self.errors.len() + self.validator.error_count()
+        self.errors.len() + self.checker.error_count()
     }
 }
 
@@ -125,7 +134,54 @@ impl<'a> LogReader<'a> {
         F: FnMut(LogLine) + Send,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        self.read_inputs(&names, |i| open(&paths[i]), validator, sink)
+        self.read_single(&names, |i| open(&paths[i]), validator, sink)
+    }
+
+    /// As [`read`](Self::read), with the rules checked and the events folded on every core: the
+    /// events are split into `parts` partitions by person, each checked by a validator of its
+    /// own and handed, in file order, to `push` with the state of its partition (made by
+    /// `init`). Returns the states (one per partition; the caller merges them). The errors, the
+    /// summary and, with a fold that does not depend on the order of people, what the states
+    /// hold are exactly those of [`read`](Self::read) (see [`crate::parts`]): when an event id
+    /// or lifecycle id turns out to span partitions, the log is read again on one thread.
+    pub fn read_parts<S, I, P>(
+        &self,
+        paths: &[PathBuf],
+        parts: usize,
+        init: I,
+        push: P,
+    ) -> Result<(ReadSummary, Vec<S>), LogErrors>
+    where
+        S: Send,
+        I: Fn() -> S,
+        P: Fn(&mut S, LogLine) + Sync,
+    {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        if parts > 1 {
+            let bytes: u64 = paths
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            // Lines of about 150 bytes; a compressed file holds more than its size says, and
+            // the tables then grow as they need.
+            let events = usize::try_from(bytes / 150)
+                .unwrap_or(usize::MAX)
+                .min(1 << 28);
+            let mut checker = Parts::new(parts, events, &init, &push);
+            let (summary, errors) = self.read_inputs(&names, |i| open(&paths[i]), &mut checker);
+            if let Some((rule_errors, states)) = checker.finish(errors.stopped.is_some()) {
+                return complete(&names, summary, errors, rule_errors).map(|s| (s, states));
+            }
+        }
+        let mut state = init();
+        let summary = self.read_single(
+            &names,
+            |i| open(&paths[i]),
+            Validator::new(),
+            |l| push(&mut state, l),
+        )?;
+        Ok((summary, vec![state]))
     }
 
     /// Reads one stream of JSON Lines (not compressed) named `name` in errors, as a log of its
@@ -140,7 +196,7 @@ impl<'a> LogReader<'a> {
         F: FnMut(LogLine) + Send,
     {
         let mut input = Some(input);
-        self.read_inputs(
+        self.read_single(
             &[name.to_string()],
             |_| {
                 input
@@ -152,19 +208,35 @@ impl<'a> LogReader<'a> {
         )
     }
 
-    /// Reads the inputs `open(0)`, `open(1)` ... named `names`, as one log.
-    fn read_inputs<F>(
+    /// Reads the inputs `open(0)`, `open(1)` ... named `names`, as one log checked by one
+    /// validator.
+    fn read_single<F>(
         &self,
         names: &[String],
-        mut open: impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>>,
-        mut validator: Validator,
+        open: impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>>,
+        validator: Validator,
         mut sink: F,
     ) -> Result<ReadSummary, LogErrors>
     where
         F: FnMut(LogLine) + Send,
     {
+        let mut checker = Single::new(validator, &mut sink);
+        let (summary, errors) = self.read_inputs(names, open, &mut checker);
+        let rule_errors = checker.finish(errors.stopped.is_some());
+        complete(names, summary, errors, rule_errors)
+    }
+
+    /// Reads the inputs `open(0)`, `open(1)` ... named `names`, as one log, checked by
+    /// `checker`: what was read, and the errors of the lines themselves (those of the rules
+    /// across events stay with the checker).
+    fn read_inputs<C: Checker + Send>(
+        &self,
+        names: &[String],
+        mut open: impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>>,
+        checker: &mut C,
+    ) -> (ReadSummary, LogErrors) {
         let mut state = ReadState {
-            validator: &mut validator,
+            checker,
             summary: ReadSummary::default(),
             errors: LogErrors::default(),
         };
@@ -177,14 +249,8 @@ impl<'a> LogReader<'a> {
             }
             match open(file) {
                 Ok(input) => {
-                    bytes_before += self.read_file(
-                        file as u32,
-                        name,
-                        input,
-                        bytes_before,
-                        &mut state,
-                        &mut sink,
-                    )
+                    bytes_before +=
+                        self.read_file(file as u32, name, input, bytes_before, &mut state)
                 }
                 Err(e) => state.errors.push(LogError {
                     source: name.clone(),
@@ -194,53 +260,23 @@ impl<'a> LogReader<'a> {
                 }),
             }
         }
-        let ReadState {
-            summary,
-            mut errors,
-            ..
-        } = state;
-        let name_of = |file: u32| {
-            names
-                .get(file as usize)
-                .cloned()
-                .unwrap_or_else(|| "(the store)".to_string())
-        };
-        // After a stop, references are not judged: their opener may be in what was not read.
-        let rule_errors = if errors.stopped.is_some() {
-            validator.finish_seen()
-        } else {
-            validator.finish()
-        };
-        for e in rule_errors {
-            errors.push(LogError {
-                source: name_of(e.loc.file),
-                line: Some(e.loc.line),
-                field: e.field.map(str::to_string),
-                message: e.message,
-            });
-        }
-        errors.errors.sort_by(|a, b| {
-            let key = |e: &LogError| (names.iter().position(|n| *n == e.source), e.line);
-            key(a).cmp(&key(b))
-        });
-        errors.into_result(summary)
+        (state.summary, state.errors)
     }
 
     /// Reads one file of the log, block by block: a block is parsed on all cores while the one
     /// before is checked and handed on. Returns the bytes read.
-    fn read_file<F>(
+    fn read_file<C: Checker + Send>(
         &self,
         file: u32,
         name: &str,
         input: Box<dyn Read + Send>,
         bytes_before: u64,
-        state: &mut ReadState<'_>,
-        sink: &mut F,
-    ) -> u64
-    where
-        F: FnMut(LogLine) + Send,
-    {
-        let fold = |block: ParsedBlock, state: &mut ReadState<'_>, sink: &mut F| {
+        state: &mut ReadState<'_, C>,
+    ) -> u64 {
+        // Blocks are parsed into vectors of events that are used again once checked: two are
+        // in use at a time, one being parsed and one being checked.
+        let mut spare: Option<Vec<Vec<Parsed>>> = None;
+        let fold = |mut block: ParsedBlock, state: &mut ReadState<'_, C>| {
             for (line, field_errors) in block.errors {
                 for fe in field_errors {
                     state.errors.push(LogError {
@@ -251,23 +287,12 @@ impl<'a> LogReader<'a> {
                     });
                 }
             }
-            for (line, parsed, raw) in block.events {
-                let loc = Loc { file, line };
-                match state.validator.check(loc, &parsed) {
-                    Verdict::New(lifecycle_index) => {
-                        state.summary.events += 1;
-                        sink(LogLine {
-                            loc,
-                            lifecycle_index,
-                            parsed,
-                            raw,
-                        });
-                    }
-                    Verdict::Duplicate => state.summary.duplicates += 1,
-                    Verdict::Rejected => {}
-                }
-            }
+            state
+                .checker
+                .check(file, &mut block.parts, &mut state.summary);
+            block.parts
         };
+        let parts = state.checker.parts();
         let mut blocks = Blocks::new(input, self.block_bytes);
         let mut pending: Option<ParsedBlock> = None;
         loop {
@@ -297,14 +322,12 @@ impl<'a> LogReader<'a> {
             let text = &blocks.buf[..end];
             state.summary.bytes += end as u64;
             let found_before = state.errors.len();
-            let (_, parsed) = rayon::join(
-                || {
-                    if let Some(p) = pending.take() {
-                        fold(p, state, sink)
-                    }
-                },
-                || self.parse_block(first_line, text, found_before),
+            let reuse = spare.take();
+            let (emptied, parsed) = rayon::join(
+                || pending.take().map(|p| fold(p, state)),
+                || self.parse_block(first_line, text, found_before, parts, reuse),
             );
+            spare = emptied;
             let stopped_before = parsed.stopped_before;
             pending = Some(parsed);
             if let Some(f) = self.progress {
@@ -316,16 +339,27 @@ impl<'a> LogReader<'a> {
             }
         }
         if let Some(p) = pending.take() {
-            fold(p, state, sink);
+            fold(p, state);
         }
         blocks.bytes
     }
 
     /// Parses the lines of a block, `found_before` errors having been found already; stops
     /// early once [`MAX_ERRORS`] are found.
-    fn parse_block(&self, first_line: u32, bytes: &[u8], found_before: usize) -> ParsedBlock {
+    fn parse_block(
+        &self,
+        first_line: u32,
+        bytes: &[u8],
+        found_before: usize,
+        parts: usize,
+        reuse: Option<Vec<Vec<Parsed>>>,
+    ) -> ParsedBlock {
         let mut out = ParsedBlock {
-            events: Vec::with_capacity(bytes.len() / 150),
+            parts: reuse.unwrap_or_else(|| {
+                (0..parts)
+                    .map(|_| Vec::with_capacity(bytes.len() / 150 / parts))
+                    .collect()
+            }),
             ..Default::default()
         };
         let mut found = found_before;
@@ -356,7 +390,7 @@ impl<'a> LogReader<'a> {
                 .collect();
             for (n, result) in parsed {
                 match result {
-                    Ok((p, raw)) => out.events.push((n, p, raw)),
+                    Ok((p, raw)) => out.parts[part_of(&p, parts)].push((n, p, raw)),
                     Err(e) => {
                         found += e.len();
                         out.errors.push((n, e));
@@ -386,6 +420,35 @@ impl<'a> LogReader<'a> {
                 .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
         }
     }
+}
+
+/// The end of a read: the errors of the rules across events added to those of the lines, all in
+/// file order.
+fn complete(
+    names: &[String],
+    summary: ReadSummary,
+    mut errors: LogErrors,
+    rule_errors: Vec<RuleError>,
+) -> Result<ReadSummary, LogErrors> {
+    let name_of = |file: u32| {
+        names
+            .get(file as usize)
+            .cloned()
+            .unwrap_or_else(|| "(the store)".to_string())
+    };
+    for e in rule_errors {
+        errors.push(LogError {
+            source: name_of(e.loc.file),
+            line: Some(e.loc.line),
+            field: e.field.map(str::to_string),
+            message: e.message,
+        });
+    }
+    errors.errors.sort_by(|a, b| {
+        let key = |e: &LogError| (names.iter().position(|n| *n == e.source), e.line);
+        key(a).cmp(&key(b))
+    });
+    errors.into_result(summary)
 }
 
 /// The lines of a block (the last one may lack its newline), found with SIMD search.
@@ -695,6 +758,243 @@ mod tests {
         assert!(errors(&e).iter().all(|(_, f, _)| *f == Some("person")));
         let stop = format!("before {}", b.display());
         assert_eq!(e.stopped.as_deref(), Some(stop.as_str()));
+    }
+
+    /// A shuffled log of `people` people's spells, attendances and deaths; with `errors`, every
+    /// kind of error the rules find (and some of the lines), spread over the people; with
+    /// `spanning`, ids shared by two people.
+    fn shuffled_log(people: u32, errors: bool, spanning: bool) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut k = 0u32;
+        let mut n = 0;
+        let mut prev = None;
+        while n < people {
+            k += 1;
+            let Some(person) = domain::NhsNumber::from_stem(999_000_000 + k) else {
+                continue;
+            };
+            n += 1;
+            let ev = |id: &str, kind: &str, at: &str, rest: &str| {
+                format!(
+                    r#"{{"id":"{id}-{k}","kind":"{kind}","at":"2017-02-{at}Z","person":"{person}"{rest}}}"#
+                )
+            };
+            let spell = format!(r#","spell":"s{k}""#);
+            let bad = |m: u32| errors && k.is_multiple_of(m);
+            lines.push(ev(
+                "arr",
+                "ae_arrival",
+                "01T08:00:00",
+                &format!(r#","attendance":"a{k}","org":"RJE","source":"gp""#),
+            ));
+            lines.push(ev(
+                "dep",
+                "ae_departure",
+                "01T11:00:00",
+                &format!(r#","attendance":"a{k}","outcome":"admitted""#),
+            ));
+            let attendance = if bad(23) { "missing" } else { "a" };
+            let admission = ev(
+                "adm",
+                "admission",
+                "01T12:00:00",
+                &format!(
+                    r#"{spell},"org":"RJE","method":"emergency","attendance":"{attendance}{k}""#
+                ),
+            );
+            lines.push(admission.clone());
+            if bad(17) {
+                lines.push(ev(
+                    "adm2",
+                    "admission",
+                    "01T13:00:00",
+                    &format!(r#"{spell},"org":"RJE","method":"emergency""#),
+                ));
+            }
+            if errors && k.is_multiple_of(29) {
+                lines.push(admission);
+            }
+            if bad(31) {
+                lines.push(ev(
+                    "adm",
+                    "admission",
+                    "01T12:30:00",
+                    &format!(r#"{spell},"org":"RJE","method":"emergency""#),
+                ));
+            }
+            lines.push(ev("rfd", "ready_for_discharge", "03T10:00:00", &spell));
+            lines.push(ev(
+                "dr",
+                "delay_reason",
+                "03T11:00:00",
+                &format!(r#"{spell},"reason":"E""#),
+            ));
+            if bad(43) {
+                lines.push(ev(
+                    "dr2",
+                    "delay_reason",
+                    "03T11:00:00",
+                    &format!(r#"{spell},"reason":"G""#),
+                ));
+            }
+            let discharged = if bad(19) {
+                "01T09:00:00"
+            } else {
+                "05T10:00:00"
+            };
+            lines.push(ev(
+                "dis",
+                "discharge",
+                discharged,
+                &format!(r#"{spell},"destination":"usual_residence""#),
+            ));
+            lines.push(ev(
+                "res",
+                "residence_changed",
+                "06T10:00:00",
+                r#","residence":"own_home""#,
+            ));
+            if bad(41) {
+                lines.push(ev(
+                    "res2",
+                    "residence_changed",
+                    "06T10:00:00",
+                    r#","residence":"extra_care""#,
+                ));
+            }
+            if k.is_multiple_of(5) {
+                lines.push(ev("d", "death", "20T10:00:00", ""));
+                if bad(37) {
+                    lines.push(ev("d2", "death", "21T10:00:00", ""));
+                }
+            }
+            if bad(47) {
+                lines.push(ev("x", "death", "22T10:00:00", "").replace(&person.to_string(), "123"));
+            }
+            if k.is_multiple_of(53) {
+                lines.push(ev("u", "ae_arival", "02T10:00:00", ""));
+            }
+            if let (true, Some(prev)) = (spanning && k.is_multiple_of(61), prev) {
+                // An admission from the last person's attendance, and (with errors) an event
+                // id of theirs.
+                lines.push(ev(
+                    "adm-b",
+                    "admission",
+                    "02T11:00:00",
+                    &format!(
+                        r#","spell":"b{k}","org":"RJE","method":"emergency","attendance":"a{prev}""#
+                    ),
+                ));
+                if errors {
+                    lines.push(
+                        ev("dep", "death", "25T10:00:00", "")
+                            .replace(&format!("dep-{k}"), &format!("dep-{prev}")),
+                    );
+                }
+            }
+            prev = Some(k);
+        }
+        // A fixed shuffle (xorshift), so order across people and within a spell is mixed.
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for i in (1..lines.len()).rev() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            lines.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        lines
+    }
+
+    /// Reads `lines` (split in two files) with one validator and in `parts` partitions: the
+    /// outcome of both as text (summary or errors, and every event handed on, by line), and how
+    /// many partitions the events came in.
+    fn both_ways(lines: &[String], parts: usize) -> (String, String, usize) {
+        let dir = tempfile::tempdir().unwrap();
+        let half = lines.len() / 2;
+        let paths = [
+            write(dir.path(), "a.jsonl", &lines[..half].join("\n"), false),
+            write(dir.path(), "b.jsonl.gz", &lines[half..].join("\n"), true),
+        ];
+        let orgs = crate::wire::test_orgs(&["RJE"]);
+        let mut reader = LogReader::new(&orgs);
+        reader.block_bytes = 1; // blocks of the smallest size (a little over 1 MiB)
+        let show = |l: &LogLine| {
+            format!(
+                "{:?} {} {}",
+                l.loc,
+                l.parsed.event.id,
+                l.lifecycle_index.is_some()
+            )
+        };
+        let mut one = Vec::new();
+        let single = reader.read(&paths, |l| one.push(show(&l)));
+        let single = match single {
+            Ok(s) => format!("{s:?}\n{}", one.join("\n")),
+            Err(e) => format!("{e:?}\n{e}"),
+        };
+        let split = reader.read_parts(&paths, parts, Vec::new, |v, l| v.push((l.loc, show(&l))));
+        let (split, states) = match split {
+            Ok((s, states)) => {
+                let n = states.len();
+                let mut all: Vec<_> = states.into_iter().flatten().collect();
+                all.sort();
+                let all: Vec<_> = all.into_iter().map(|(_, s)| s).collect();
+                (format!("{s:?}\n{}", all.join("\n")), n)
+            }
+            Err(e) => (format!("{e:?}\n{e}"), 0),
+        };
+        let dir = dir.path().display().to_string();
+        (
+            single.replace(&dir, "DIR"),
+            split.replace(&dir, "DIR"),
+            states,
+        )
+    }
+
+    #[test]
+    fn partitions_give_exactly_the_events_and_errors_of_one_validator() {
+        for (people, errors, spanning) in [
+            (3000, false, false),
+            (3000, true, false),
+            (300, true, false),
+            (3000, false, true),
+            (300, true, true),
+        ] {
+            let lines = shuffled_log(people, errors, spanning);
+            let mut outcomes = Vec::new();
+            for parts in [1, 2, 3, 4] {
+                let (single, split, states) = both_ways(&lines, parts);
+                assert_eq!(single, split, "{people} {errors} {spanning} {parts}");
+                if !errors {
+                    // Valid: the events came in their partitions, unless an id spans two.
+                    let expected = if spanning { 1 } else { parts };
+                    assert_eq!(states, expected, "{people} {spanning} {parts}");
+                    assert!(single.starts_with("ReadSummary"), "{single:.300}");
+                } else {
+                    assert!(single.starts_with("LogErrors"), "{single:.300}");
+                }
+                outcomes.push(split);
+            }
+            assert!(outcomes.windows(2).all(|w| w[0] == w[1]));
+        }
+        // The large log with errors fills the report and stops at a block's end, the small one
+        // has each kind of error once or more.
+        let (many, _, _) = both_ways(&shuffled_log(3000, true, false), 2);
+        assert!(many.contains("reading stopped before line"), "{many:.2000}");
+        let (few, _, _) = both_ways(&shuffled_log(300, true, true), 2);
+        for what in [
+            "a second admission",
+            "is before its admission",
+            "which has no ae_arrival in the log",
+            "already used by an event with different content",
+            "a second death",
+            "the residence in force would be a tie",
+            "the reason in force would be a tie",
+            "person",
+        ] {
+            assert!(few.contains(what), "{what}: {few}");
+        }
+        assert!(!few.contains("reading stopped"), "{few}");
     }
 
     #[test]

@@ -279,6 +279,30 @@ impl Table {
     }
 }
 
+/// Whether no key is in both maps.
+fn keys_disjoint<V: Sync, W: Sync>(a: &FxHashMap<u64, V>, b: &FxHashMap<u64, W>) -> bool {
+    let (small, large): (Vec<u64>, _) = if a.len() <= b.len() {
+        (a.keys().copied().collect(), b as &dyn Contains)
+    } else {
+        (b.keys().copied().collect(), a as &dyn Contains)
+    };
+    use rayon::prelude::*;
+    small
+        .par_chunks(1 << 16)
+        .all(|keys| keys.iter().all(|k| !large.has(*k)))
+}
+
+/// A map of u64 keys, whatever its values.
+trait Contains: Sync {
+    fn has(&self, k: u64) -> bool;
+}
+
+impl<V: Sync> Contains for FxHashMap<u64, V> {
+    fn has(&self, k: u64) -> bool {
+        self.contains_key(&k)
+    }
+}
+
 /// The lifecycle namespaces, indexing [`Validator`]'s tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
@@ -344,6 +368,19 @@ type RefStep<'e> = (Lifecycle, &'e str, &'static str, &'static str);
 impl Validator {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A validator with room for about `events` events (and their lifecycles) before its
+    /// tables grow: growing a table of millions copies it.
+    pub fn with_capacity(events: usize) -> Self {
+        let mut v = Self::default();
+        v.ids.reserve(events);
+        for t in &mut v.tables {
+            t.index.reserve(events / 8);
+            t.lives.reserve(events / 8);
+        }
+        v.residence_at.reserve(events / 8);
+        v
     }
 
     /// Checks one parsed event found at `loc`.
@@ -683,6 +720,24 @@ impl Validator {
         }
         errors.sort_by_key(|e| e.loc);
         errors
+    }
+
+    /// Whether no event id and no lifecycle id is known to two of `validators` (so each key's
+    /// events were all checked by one of them: see [`crate::parts`]).
+    pub(crate) fn disjoint(validators: &[&Validator]) -> bool {
+        use rayon::prelude::*;
+        // Each key kind and each pair, the smaller table probed into the larger.
+        let mut pairs = Vec::new();
+        for (i, a) in validators.iter().enumerate() {
+            for b in &validators[i + 1..] {
+                pairs.push((*a, *b));
+            }
+        }
+        pairs.par_iter().all(|(a, b)| {
+            let tables = (0..a.tables.len()).into_par_iter();
+            keys_disjoint(&a.ids, &b.ids)
+                && tables.all(|t| keys_disjoint(&a.tables[t].index, &b.tables[t].index))
+        })
     }
 
     /// Errors found so far.

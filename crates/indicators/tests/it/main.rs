@@ -4,8 +4,8 @@ mod definitions;
 
 use domain::codes::{CqcRating, OrgKind};
 use domain::{NhsNumber, Org, OrgRegister, Population};
-use indicators::{BenchmarkSet, Context, JourneyFacts, Period, Report};
-use journey_log::{parse_line, Loc, Validator};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period, Report};
+use journey_log::{parse_line, Loc, Validator, Verdict};
 use serde_json::{json, Value};
 
 /// The organisations of the test system.
@@ -163,24 +163,59 @@ impl Log {
         )
     }
 
-    /// Checks the log is valid, then computes the indicators for `[from, to)`.
+    /// Checks the log is valid, then computes the indicators for `[from, to)`: folded as one,
+    /// and folded in three parts by person (as `metrics` does on every core) and merged, which
+    /// must give the same report.
     pub fn report(&self, from: &str, to: &str) -> Report {
         let orgs = orgs();
+        let parsed: Vec<_> = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                parse_line(line, &orgs).unwrap_or_else(|e| panic!("line {}: {e:?}", i + 1))
+            })
+            .collect();
+        // Folded as one: `push` interns the lifecycle ids itself.
         let mut validator = Validator::new();
         let mut facts = JourneyFacts::new();
-        for (i, line) in self.lines.iter().enumerate() {
-            let p = parse_line(line, &orgs).unwrap_or_else(|e| panic!("line {}: {e:?}", i + 1));
+        for (i, p) in parsed.iter().enumerate() {
             validator.check(
                 Loc {
                     file: 0,
                     line: i as u32 + 1,
                 },
-                &p,
+                p,
             );
             facts.push(&p.event);
         }
         let errors = validator.finish();
         assert!(errors.is_empty(), "the test log is invalid: {errors:?}");
+        // Folded in parts by person, with each part's validator's lifecycle indexes.
+        let mut parts: Vec<(Validator, JourneyFacts)> = (0..3)
+            .map(|_| (Validator::new(), JourneyFacts::new()))
+            .collect();
+        for (i, p) in parsed.iter().enumerate() {
+            let k = p.event.person.map_or(0, |n| n.as_u64() % 3) as usize;
+            let (validator, facts) = &mut parts[k];
+            let loc = Loc {
+                file: 0,
+                line: i as u32 + 1,
+            };
+            match validator.check(loc, p) {
+                Verdict::New(index) => facts.push_indexed(&p.event, index),
+                other => panic!("line {}: {other:?}", i + 1),
+            }
+        }
+        let merged = Journeys::merge(
+            parts
+                .into_iter()
+                .map(|(v, f)| {
+                    assert!(v.finish().is_empty());
+                    f.finish()
+                })
+                .collect(),
+        );
         let benchmarks = BenchmarkSet::stoke_2017();
         let population = population();
         let ctx = Context {
@@ -194,7 +229,13 @@ impl Log {
             domain::parse_date(to).unwrap(),
         )
         .unwrap();
-        facts.finish().report(period, &ctx)
+        let whole = facts.finish().report(period, &ctx);
+        assert_eq!(
+            merged.report(period, &ctx).to_json(),
+            whole.to_json(),
+            "folded in parts"
+        );
+        whole
     }
 }
 

@@ -6,8 +6,9 @@ use crate::cli::{By, Format, MetricsArgs};
 use crate::progress;
 use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
-use indicators::{BenchmarkSet, Context, JourneyFacts, Period};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period};
 use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, LogReader};
+use rayon::prelude::*;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     let period = Period::new(a.from, a.to).map_err(|e| InvalidInput(format!("error: {e}")))?;
@@ -19,7 +20,7 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         None => vec![period],
     };
     let mut survey = Survey::new(&periods, zone);
-    let (orgs, population, facts) = match &a.db {
+    let (orgs, population, journeys) = match &a.db {
         Some(db) => from_store(db, &mut survey)?,
         None => from_files(&a, &mut survey)?,
     };
@@ -34,7 +35,6 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         benchmarks: &benchmarks,
         zone,
     };
-    let journeys = facts.finish();
     let reports: Vec<_> = periods.iter().map(|p| journeys.report(*p, &ctx)).collect();
     let text = match a.format {
         Format::Table => indicators::to_table(&reports),
@@ -58,7 +58,7 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
 fn from_files(
     a: &MetricsArgs,
     survey: &mut Survey,
-) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+) -> anyhow::Result<(OrgRegister, Population, Journeys)> {
     let orgs_path = a.orgs.as_ref().expect("clap requires --orgs without --db");
     let pop_path = a
         .population
@@ -89,32 +89,43 @@ fn from_files(
         .sum();
     let bar = progress::bytes(total, "reading the journey log");
     let on_progress = |n: u64| bar.set_position(n);
-    let mut facts = JourneyFacts::new();
-    let mut result = Ok(journey_log::ReadSummary::default());
-    // Files are one log: read them together so rules span files.
-    if !a.events.is_empty() {
-        result = LogReader::new(&orgs)
-            .progress(&on_progress)
-            .read(&a.events, |l| {
-                survey.see(&l.parsed.event, || {
-                    let file = a.events.get(l.loc.file as usize);
-                    let name = file.map(|f| f.display().to_string()).unwrap_or_default();
-                    format!("at {name}:{}", l.loc.line)
-                });
-                facts.push_indexed(&l.parsed.event, l.lifecycle_index)
+    // Files are one log: read them together so rules span files. Checked and folded on every
+    // core, in partitions by person; the partitions' facts and surveys are merged after.
+    let empty = survey.fresh();
+    let parts = rayon::current_num_threads();
+    // About 150 bytes a line (a compressed log's facts grow as they need).
+    let events = usize::try_from(total.unwrap_or(0) / 150).unwrap_or(0);
+    let result = LogReader::new(&orgs).progress(&on_progress).read_parts(
+        &a.events,
+        parts,
+        || (empty.fresh(), JourneyFacts::with_capacity(events / parts)),
+        |(survey, facts), l| {
+            let order = (u64::from(l.loc.file) << 32) | u64::from(l.loc.line);
+            survey.see(&l.parsed.event, order, || {
+                let file = a.events.get(l.loc.file as usize);
+                let name = file.map(|f| f.display().to_string()).unwrap_or_default();
+                format!("at {name}:{}", l.loc.line)
             });
-    }
+            facts.push_indexed(&l.parsed.event, l.lifecycle_index)
+        },
+    );
     bar.finish_and_clear();
-    match result {
-        Ok(_) => Ok((orgs, population, facts)),
-        Err(e) => Err(invalid("the journey log is not valid", &e)),
+    let parts = match result {
+        Ok((_, parts)) => parts,
+        Err(e) => return Err(invalid("the journey log is not valid", &e)),
+    };
+    let (surveys, facts): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    for s in surveys {
+        survey.merge(s);
     }
+    let journeys = Journeys::merge(facts.into_par_iter().map(JourneyFacts::finish).collect());
+    Ok((orgs, population, journeys))
 }
 
 fn from_store(
     db: &store::Location,
     survey: &mut Survey,
-) -> anyhow::Result<(OrgRegister, Population, JourneyFacts)> {
+) -> anyhow::Result<(OrgRegister, Population, Journeys)> {
     super::readable_store(db)?;
     let store = store::open(db, store::Access::Read)?;
     let mut read = None;
@@ -123,10 +134,12 @@ fn from_store(
         let population = held.population()?;
         let mut facts = JourneyFacts::new();
         let mut bad = 0u64;
+        let mut order = 0u64;
         held.scan(&mut |raw| match parse_line(raw, &orgs) {
             Ok(p) => {
                 // A store keeps no file lines.
-                survey.see(&p.event, || "in the store".into());
+                order += 1;
+                survey.see(&p.event, order, || "in the store".into());
                 facts.push(&p.event)
             }
             Err(_) => bad += 1,
@@ -144,5 +157,5 @@ fn from_store(
             db
         ))
     })?;
-    Ok((orgs, population, facts))
+    Ok((orgs, population, facts.finish()))
 }

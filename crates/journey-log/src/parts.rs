@@ -1,0 +1,213 @@
+//! Checking a log's events in partitions by person, each partition with a validator of its own
+//! and on its own core.
+//!
+//! Every rule of [`crate::validate`] concerns events that share a key: an event id (duplicates),
+//! a lifecycle id (steps once, in order, references to an opener), a person (deaths, residence
+//! ties) or a spell (delay ties). An event goes to the partition of its person ([`part_of`]);
+//! each partition is checked in file order. When no event id and no lifecycle id is seen in
+//! two partitions, every key's events are all in one partition, in file order, so each
+//! partition finds exactly the errors one validator would find among its events, and the
+//! verdict of every event is the same: merged in file order (errors of one line stay together,
+//! in the order one validator gives them), they are the errors of one validator. The count of
+//! errors after each block is the same too, so a read stops (at [`crate::MAX_ERRORS`]) where
+//! one validator would stop it.
+//!
+//! Ids that span partitions are possible in a valid log (a spell whose events name two people)
+//! and in an invalid one (one event id used for two people's events): [`Parts::finish`] checks
+//! for them, and the read is then done again with one validator. Lifecycle indexes
+//! ([`crate::Verdict::New`]) are dense per partition.
+
+use crate::read::{LogLine, Parsed, ReadSummary};
+use crate::validate::{Loc, RuleError, Validator, Verdict};
+use crate::wire::ParsedEvent;
+use rayon::prelude::*;
+
+/// The partition (of `parts`) of an event: by its person, or by its id for an event with no
+/// person (an unknown kind, which only the duplicate rule concerns).
+pub(crate) fn part_of(p: &ParsedEvent, parts: usize) -> usize {
+    if parts <= 1 {
+        return 0;
+    }
+    let key = match p.event.person {
+        Some(n) => n.as_u64(),
+        None => p.id_hash,
+    };
+    // The high bits of a multiplicative hash: NHS numbers are close to sequential.
+    let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (((h >> 32) * parts as u64) >> 32) as usize
+}
+
+/// What checks the events of a read, block by block, and hands them on.
+pub(crate) trait Checker {
+    /// The partitions the parser sorts events into.
+    fn parts(&self) -> usize;
+    /// Errors of the rules found so far.
+    fn error_count(&self) -> usize;
+    /// Checks the events of one block of file `file` (`parts[k]`: partition `k`'s, in line
+    /// order), counting them into `summary`.
+    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary);
+}
+
+/// Checks `events` with `validator` in order, handing each new one to `push` and leaving
+/// `events` empty: returns how many were new and how many repeated an event already seen.
+fn check_in_order(
+    validator: &mut Validator,
+    file: u32,
+    events: &mut Vec<Parsed>,
+    mut push: impl FnMut(LogLine),
+) -> (u64, u64) {
+    let (mut new, mut duplicates) = (0, 0);
+    // Drained, not consumed: the parser fills the same vectors again.
+    for (line, parsed, raw) in events.drain(..) {
+        let loc = Loc { file, line };
+        match validator.check(loc, &parsed) {
+            Verdict::New(lifecycle_index) => {
+                new += 1;
+                push(LogLine {
+                    loc,
+                    lifecycle_index,
+                    parsed,
+                    raw,
+                });
+            }
+            Verdict::Duplicate => duplicates += 1,
+            Verdict::Rejected => {}
+        }
+    }
+    (new, duplicates)
+}
+
+/// One validator, one sink, in file order.
+pub(crate) struct Single<'s, F> {
+    validator: Validator,
+    sink: &'s mut F,
+}
+
+impl<'s, F: FnMut(LogLine) + Send> Single<'s, F> {
+    pub(crate) fn new(validator: Validator, sink: &'s mut F) -> Self {
+        Single { validator, sink }
+    }
+
+    /// The errors of the rules, in file order (references not judged after a `stopped` read:
+    /// their opener may be in what was not read).
+    pub(crate) fn finish(self, stopped: bool) -> Vec<RuleError> {
+        if stopped {
+            self.validator.finish_seen()
+        } else {
+            self.validator.finish()
+        }
+    }
+}
+
+impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
+    fn parts(&self) -> usize {
+        1
+    }
+
+    fn error_count(&self) -> usize {
+        self.validator.error_count()
+    }
+
+    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
+        for events in parts {
+            let (new, dup) = check_in_order(&mut self.validator, file, events, &mut *self.sink);
+            summary.events += new;
+            summary.duplicates += dup;
+        }
+    }
+}
+
+/// A validator and a state per partition, each partition checked on its own core.
+pub(crate) struct Parts<'p, S, P> {
+    parts: Vec<(Validator, S)>,
+    push: &'p P,
+}
+
+impl<'p, S, P> Parts<'p, S, P>
+where
+    S: Send,
+    P: Fn(&mut S, LogLine) + Sync,
+{
+    /// `parts` partitions of a log of about `events` events.
+    pub(crate) fn new(parts: usize, events: usize, init: &impl Fn() -> S, push: &'p P) -> Self {
+        let parts = parts.max(1);
+        Parts {
+            parts: (0..parts)
+                .map(|_| (Validator::with_capacity(events / parts), init()))
+                .collect(),
+            push,
+        }
+    }
+
+    /// The errors of the rules in file order, and the states, when no id spans partitions;
+    /// `None` when one does (the partitions' findings are then not those of one validator).
+    pub(crate) fn finish(self, stopped: bool) -> Option<(Vec<RuleError>, Vec<S>)> {
+        let validators: Vec<&Validator> = self.parts.iter().map(|(v, _)| v).collect();
+        if !Validator::disjoint(&validators) {
+            return None;
+        }
+        let mut errors = Vec::new();
+        let mut states = Vec::with_capacity(self.parts.len());
+        for (v, s) in self.parts {
+            errors.extend(if stopped { v.finish_seen() } else { v.finish() });
+            states.push(s);
+        }
+        // Stable: the errors of one line (all from one partition) keep their order.
+        errors.sort_by_key(|e| e.loc);
+        Some((errors, states))
+    }
+}
+
+impl<S, P> Checker for Parts<'_, S, P>
+where
+    S: Send,
+    P: Fn(&mut S, LogLine) + Sync,
+{
+    fn parts(&self) -> usize {
+        self.parts.len()
+    }
+
+    fn error_count(&self) -> usize {
+        self.parts.iter().map(|(v, _)| v.error_count()).sum()
+    }
+
+    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
+        let push = self.push;
+        let counts: Vec<(u64, u64)> = self
+            .parts
+            .par_iter_mut()
+            .zip(parts.par_iter_mut())
+            .with_max_len(1)
+            .map(|((validator, state), events)| {
+                check_in_order(validator, file, events, |l| push(state, l))
+            })
+            .collect();
+        for (new, dup) in counts {
+            summary.events += new;
+            summary.duplicates += dup;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_spread_over_the_partitions() {
+        let orgs = domain::OrgRegister::default();
+        let mut seen = [0u32; 3];
+        for k in 0..3000u32 {
+            let Some(n) = domain::NhsNumber::from_stem(999_000_000 + k * 7) else {
+                continue;
+            };
+            let line = format!(
+                r#"{{"id":"e{k}","kind":"death","at":"2017-02-01T00:00:00Z","person":"{n}"}}"#
+            );
+            let p = crate::parse_line(&line, &orgs).unwrap();
+            seen[part_of(&p, 3)] += 1;
+            assert_eq!(part_of(&p, 1), 0);
+        }
+        assert!(seen.iter().all(|&n| n > 600), "{seen:?}");
+    }
+}
