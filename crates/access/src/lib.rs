@@ -139,6 +139,14 @@ pub fn suppressed(count: u64) -> bool {
     (1..=4).contains(&count)
 }
 
+/// Whether a rate or percentage of a breakdown below the whole system is withheld (`access.md`,
+/// "Aggregates"): its numerator or denominator is a count from 1 to 4. An amount that need not
+/// be whole (bed-days) is such a count when it is above 0 and below 5.
+pub fn rate_withheld(numerator: f64, denominator: Option<f64>) -> bool {
+    let small = |x: f64| x > 0.0 && x < 5.0;
+    small(numerator) || denominator.is_some_and(small)
+}
+
 /// Whether any of `roles` may write to the journey log.
 pub fn may_write(roles: &[Role]) -> bool {
     roles.iter().any(|r| r.may_write())
@@ -146,6 +154,19 @@ pub fn may_write(roles: &[Role]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rate_is_withheld_when_either_side_is_1_to_4() {
+        use super::rate_withheld;
+        assert!(rate_withheld(1.0, Some(100.0)));
+        assert!(rate_withheld(4.0, Some(100.0)));
+        assert!(rate_withheld(0.5, Some(100.0)));
+        assert!(rate_withheld(30.0, Some(3.0)));
+        assert!(!rate_withheld(0.0, Some(100.0)), "0 is shown");
+        assert!(!rate_withheld(5.0, Some(100.0)));
+        assert!(!rate_withheld(30.0, Some(0.0)));
+        assert!(!rate_withheld(30.0, None));
+    }
+
     use super::*;
 
     #[test]

@@ -263,6 +263,13 @@ pub fn definition(id: &str) -> Option<&'static Definition> {
     INDICATORS.iter().find(|d| d.id == base)
 }
 
+/// Whether `id` is a breakdown by organisation, below the whole system (`access.md`,
+/// "Aggregates"), whose small numbers are withheld: bed occupancy by trust. The breakdowns by
+/// delay reason, responsible side and cause are of the whole system.
+pub fn by_organisation(id: &str) -> bool {
+    id.starts_with("bed_occupancy_pct:")
+}
+
 /// Keys of the delayed-days breakdown by reason: every code, then `unrecorded`.
 pub fn delay_reason_keys() -> impl Iterator<Item = &'static str> {
     DelayReason::ALL

@@ -48,6 +48,10 @@ impl From<store::StoreError> for AppendError {
     }
 }
 
+/// The audit entry that records an append, made from what the append did and stored in the
+/// events' own transaction: an append is stored with its record or not at all.
+pub type Record = Box<dyn Fn(&Appended) -> store::AuditEntry + Send>;
+
 /// Parses the lines of an append (blank lines skipped); every bad field of every line.
 fn parse_lines(
     text: &str,
@@ -96,6 +100,7 @@ pub(crate) struct Queued {
     orgs: std::sync::Arc<domain::OrgRegister>,
     /// The person whose record `check` reads.
     check: Option<(domain::NhsNumber, Precondition)>,
+    record: Option<Record>,
     reply: std::sync::mpsc::Sender<Result<Appended, AppendError>>,
 }
 
@@ -117,7 +122,7 @@ impl LiveLog {
     /// transaction: one commit to disk for the group (group commit), every acknowledgement
     /// still after its events are durable.
     pub fn append(&self, text: &str) -> Result<Appended, AppendError> {
-        self.append_queued(text, None)
+        self.append_with(text, None, None)
     }
 
     /// Appends as [`LiveLog::append`] does, only if `check` holds on `person`'s record as
@@ -129,13 +134,17 @@ impl LiveLog {
         person: domain::NhsNumber,
         check: Precondition,
     ) -> Result<Appended, AppendError> {
-        self.append_queued(text, Some((person, check)))
+        self.append_with(text, Some((person, check)), None)
     }
 
-    fn append_queued(
+    /// Appends as [`LiveLog::append`] does, only if `check` (when given) holds on the person's
+    /// record as stored, and with the audit entry `record` (when given) makes of the append,
+    /// stored in the same transaction as its events (also when every event was already stored).
+    pub fn append_with(
         &self,
         text: &str,
         check: Option<(domain::NhsNumber, Precondition)>,
+        record: Option<Record>,
     ) -> Result<Appended, AppendError> {
         let orgs = self.orgs.read().expect("not poisoned").clone();
         let lines = parse_lines(text, &orgs).map_err(AppendError::Invalid)?;
@@ -145,6 +154,7 @@ impl LiveLog {
             lines,
             orgs,
             check,
+            record,
             reply,
         });
         let mut held = self.held.lock().expect("not poisoned");
@@ -175,6 +185,7 @@ impl LiveLog {
         let mut touched: std::collections::HashMap<domain::NhsNumber, flow::Person> =
             std::collections::HashMap::new();
         let mut accepted: Vec<(Option<u32>, domain::Event, String)> = Vec::new();
+        let mut audit: Vec<store::AuditEntry> = Vec::new();
         let mut caught = CatchUp {
             last_seq: *last_seq,
             ..CatchUp::default()
@@ -189,6 +200,7 @@ impl LiveLog {
             let mut events = Vec::new();
             accepted.clear();
             touched.clear();
+            audit.clear();
             for (k, q) in group.iter().enumerate() {
                 if let Some((nhs, check)) = &q.check {
                     let record = touched.get(nhs).or_else(|| people.record(*nhs));
@@ -242,6 +254,9 @@ impl LiveLog {
                     }
                     events.extend(mine_events);
                     accepted.extend(mine);
+                    if let Some(record) = &q.record {
+                        audit.push(record(&done));
+                    }
                     answers[k] = Some(Answer::Done(done));
                 } else {
                     validator.rollback();
@@ -257,11 +272,12 @@ impl LiveLog {
                     ));
                 }
             }
-            if events.is_empty() {
+            if events.is_empty() && audit.is_empty() {
                 return Ok(None);
             }
             Ok(Some(Batch {
                 events,
+                audit: std::mem::take(&mut audit),
                 ..Batch::default()
             }))
         });

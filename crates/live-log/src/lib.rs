@@ -14,7 +14,7 @@ mod append;
 pub mod people;
 mod view;
 
-pub use append::{AppendError, Appended, LineError, Precondition};
+pub use append::{AppendError, Appended, LineError, Precondition, Record};
 pub use people::People;
 pub use view::{Span, View};
 

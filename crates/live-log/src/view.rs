@@ -71,7 +71,7 @@ pub struct View {
     people: People,
     reports: Mutex<HashMap<(NaiveDate, NaiveDate), Arc<Report>>>,
     /// What callers derived from this view (a rendered answer ...), by their own key.
-    memo: Mutex<HashMap<String, Arc<str>>>,
+    memo: Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 /// Reports kept per view: a dashboard asks for a handful of periods.
@@ -127,16 +127,30 @@ impl View {
         key: &str,
         make: impl FnOnce() -> Result<String, E>,
     ) -> Result<Arc<str>, E> {
+        self.memo_value(key, || make().map(Arc::<str>::from))
+            .map(|t| (*t).clone())
+    }
+
+    /// The value `make` derives from this view, made once per view and `key`, as
+    /// [`View::memo`] does for text. A key names one type of value: asked for as another type,
+    /// the value is made again and replaces it.
+    pub fn memo_value<T: Send + Sync + 'static, E>(
+        &self,
+        key: &str,
+        make: impl FnOnce() -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
         if let Some(t) = self.memo.lock().expect("not poisoned").get(key) {
-            return Ok(t.clone());
+            if let Ok(t) = t.clone().downcast::<T>() {
+                return Ok(t);
+            }
         }
-        let text: Arc<str> = make()?.into();
+        let value = Arc::new(make()?);
         let mut memo = self.memo.lock().expect("not poisoned");
         if memo.len() >= MAX_CACHED_REPORTS {
             memo.clear();
         }
-        memo.insert(key.to_string(), text.clone());
-        Ok(text)
+        memo.insert(key.to_string(), value.clone());
+        Ok(value)
     }
 
     /// Every indicator for `period` (computed once per view and period); `None` when the

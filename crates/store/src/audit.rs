@@ -596,6 +596,50 @@ fn filter_sql(
     (clause, values)
 }
 
+/// Appends `entries` at the end of the chain inside `tx`, a SQLite write transaction (which
+/// serialises appenders): the audit log's own appends, and entries written in the transaction of
+/// the events they record ([`crate::Batch::audit`]).
+pub(crate) fn sqlite_chain_in(
+    tx: &rusqlite::Connection,
+    entries: &[AuditEntry],
+) -> Result<Vec<StoredEntry>, StoreError> {
+    let anchor = sqlite_anchor(tx)?.map_err(broken)?;
+    let (mut seq, mut head) = (anchor.count, anchor.head);
+    let mut out = Vec::with_capacity(entries.len());
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for e in entries {
+        seq += 1;
+        let hash = e.chain_hash(&head);
+        insert.execute(params![
+            seq,
+            e.at,
+            e.username,
+            e.org,
+            e.action.as_str(),
+            e.person,
+            e.reason,
+            e.client,
+            &head[..],
+            &hash[..]
+        ])?;
+        out.push(StoredEntry {
+            seq,
+            entry: e.clone(),
+            prev_hash: head,
+            hash,
+        });
+        head = hash;
+    }
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?;
+    upsert.execute(params![ANCHOR_COUNT, seq.to_string()])?;
+    upsert.execute(params![ANCHOR_HEAD, hex(&head)])?;
+    Ok(out)
+}
+
 impl AuditLog for SqliteAudit {
     fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError> {
         if self.read_only {
@@ -607,42 +651,7 @@ impl AuditLog for SqliteAudit {
         let conn = self.store.connection();
         let tx = rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
             .map_err(|e| crate::sqlite::busy_or(e, crate::DEFAULT_BUSY_TIMEOUT))?;
-        let anchor = sqlite_anchor(&tx)?.map_err(broken)?;
-        let (mut seq, mut head) = (anchor.count, anchor.head);
-        let mut out = Vec::with_capacity(entries.len());
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for e in entries {
-                seq += 1;
-                let hash = e.chain_hash(&head);
-                insert.execute(params![
-                    seq,
-                    e.at,
-                    e.username,
-                    e.org,
-                    e.action.as_str(),
-                    e.person,
-                    e.reason,
-                    e.client,
-                    &head[..],
-                    &hash[..]
-                ])?;
-                out.push(StoredEntry {
-                    seq,
-                    entry: e.clone(),
-                    prev_hash: head,
-                    hash,
-                });
-                head = hash;
-            }
-            let mut upsert = tx.prepare(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?;
-            upsert.execute(params![ANCHOR_COUNT, seq.to_string()])?;
-            upsert.execute(params![ANCHOR_HEAD, hex(&head)])?;
-        }
+        let out = sqlite_chain_in(&tx, entries)?;
         tx.commit()
             .map_err(|e| crate::sqlite::busy_or(e, crate::DEFAULT_BUSY_TIMEOUT))?;
         Ok(out)
@@ -797,6 +806,52 @@ fn pg_anchor(
     Ok(anchor_of(count, head))
 }
 
+/// Appends `entries` at the end of the chain inside `tx`, a PostgreSQL transaction, after taking
+/// the audit log's advisory lock (held to the transaction's end): the audit log's own appends,
+/// and entries written in the transaction of the events they record ([`crate::Batch::audit`]).
+pub(crate) fn pg_chain_in(
+    tx: &mut postgres::Transaction<'_>,
+    entries: &[AuditEntry],
+) -> Result<Vec<StoredEntry>, StoreError> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
+    let anchor = pg_anchor(tx)?.map_err(broken)?;
+    let (mut seq, mut head) = (anchor.count, anchor.head);
+    let insert = tx.prepare(
+        "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )?;
+    let mut out = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = e.chain_hash(&head);
+        tx.execute(
+            &insert,
+            &[
+                &seq,
+                &e.at,
+                &e.username,
+                &e.org,
+                &e.action.as_str(),
+                &e.person,
+                &e.reason,
+                &e.client,
+                &&head[..],
+                &&hash[..],
+            ],
+        )?;
+        out.push(StoredEntry {
+            seq,
+            entry: e.clone(),
+            prev_hash: head,
+            hash,
+        });
+        head = hash;
+    }
+    let upsert = "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    tx.execute(upsert, &[&ANCHOR_COUNT, &seq.to_string()])?;
+    tx.execute(upsert, &[&ANCHOR_HEAD, &hex(&head)])?;
+    Ok(out)
+}
+
 impl AuditLog for PgAudit {
     fn append_all(&mut self, entries: &[AuditEntry]) -> Result<Vec<StoredEntry>, StoreError> {
         if self.read_only {
@@ -807,42 +862,7 @@ impl AuditLog for PgAudit {
         }
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&AUDIT_LOCK])?;
-        let anchor = pg_anchor(&mut tx)?.map_err(broken)?;
-        let (mut seq, mut head) = (anchor.count, anchor.head);
-        let insert = tx.prepare(
-            "INSERT INTO audit (seq, at, username, org, action, person, reason, client, prev_hash, hash) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )?;
-        let mut out = Vec::with_capacity(entries.len());
-        for e in entries {
-            seq += 1;
-            let hash = e.chain_hash(&head);
-            tx.execute(
-                &insert,
-                &[
-                    &seq,
-                    &e.at,
-                    &e.username,
-                    &e.org,
-                    &e.action.as_str(),
-                    &e.person,
-                    &e.reason,
-                    &e.client,
-                    &&head[..],
-                    &&hash[..],
-                ],
-            )?;
-            out.push(StoredEntry {
-                seq,
-                entry: e.clone(),
-                prev_hash: head,
-                hash,
-            });
-            head = hash;
-        }
-        let upsert = "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        tx.execute(upsert, &[&ANCHOR_COUNT, &seq.to_string()])?;
-        tx.execute(upsert, &[&ANCHOR_HEAD, &hex(&head)])?;
+        let out = pg_chain_in(&mut tx, entries)?;
         tx.commit()?;
         Ok(out)
     }

@@ -122,6 +122,7 @@ pub fn import_with_progress(
                     events: std::mem::take(&mut events),
                     orgs: file_orgs.clone(),
                     population: file_population,
+                    ..Batch::default()
                 }))
             }
         }

@@ -137,11 +137,17 @@ pub struct Batch {
     pub orgs: Vec<domain::Org>,
     /// A population register replacing the stored one.
     pub population: Option<Population>,
+    /// Audit entries recording the writing of these events, chained onto the audit log in the
+    /// same transaction (the events and their record are stored together or not at all).
+    pub audit: Vec<AuditEntry>,
 }
 
 impl Batch {
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.orgs.is_empty() && self.population.is_none()
+        self.events.is_empty()
+            && self.orgs.is_empty()
+            && self.population.is_none()
+            && self.audit.is_empty()
     }
 }
 

@@ -382,9 +382,17 @@ fn insert(tx: &mut Transaction<'_>, batch: &Batch) -> Result<(), StoreError> {
             tx.execute(&stmt, &[&b.as_str(), &count])?;
         }
     }
-    if batch.events.is_empty() {
-        return Ok(());
+    if !batch.events.is_empty() {
+        copy_events(tx, &batch.events)?;
     }
+    if !batch.audit.is_empty() {
+        crate::audit::pg_chain_in(tx, &batch.audit)?;
+    }
+    Ok(())
+}
+
+/// Stores `events` by the bulk path.
+fn copy_events(tx: &mut Transaction<'_>, events: &[crate::NewEvent]) -> Result<(), StoreError> {
     // The bulk path: one COPY in binary for the whole batch.
     let copy =
         tx.copy_in("COPY events (id, kind, at_ns, person, content_digest, raw) FROM STDIN BINARY")?;
@@ -399,7 +407,7 @@ fn insert(tx: &mut Transaction<'_>, batch: &Batch) -> Result<(), StoreError> {
             Type::TEXT,
         ],
     );
-    for e in &batch.events {
+    for e in events {
         w.write(&[
             &e.id,
             &e.kind,

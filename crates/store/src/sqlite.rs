@@ -410,6 +410,9 @@ fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
             _ => err.into(),
         })?;
     }
+    if !batch.audit.is_empty() {
+        crate::audit::sqlite_chain_in(tx, &batch.audit)?;
+    }
     Ok(())
 }
 

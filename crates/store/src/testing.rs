@@ -84,6 +84,21 @@ fn with_database(url: &str, name: &str) -> Option<String> {
     ))
 }
 
+/// For tests: runs `sql` on a connection of its own to the store at `location`, outside the
+/// store's code (to damage a store as someone with access to the database could).
+pub fn raw_sql(location: &crate::Location, sql: &str) -> Result<(), String> {
+    match location {
+        crate::Location::Sqlite(path) => rusqlite::Connection::open(path)
+            .and_then(|c| c.execute_batch(sql))
+            .map_err(|e| e.to_string()),
+        crate::Location::Postgres(url) => {
+            let mut c =
+                postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
+            c.batch_execute(sql).map_err(|e| describe(&e))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,7 +249,8 @@ pub fn reports_of(
         .collect()
 }
 
-/// Exactly the JSON of `joinedup metrics --format json` for the period.
+/// The JSON of `joinedup metrics --format json` for the period, with the small numbers of
+/// breakdowns by organisation withheld (`access.md`, "Aggregates").
 async fn indicators_json(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -268,11 +269,12 @@ async fn indicators_json(
                 let reports = reports_of(s, &view, period, by_month)?;
                 let owned: Vec<indicators::Report> =
                     reports.iter().map(|r| (**r).clone()).collect();
-                let v = if by_month {
+                let mut v = if by_month {
                     indicators::periods_json(&owned)
                 } else {
                     owned[0].to_json()
                 };
+                crate::suppression::withhold_in_json(&mut v);
                 serde_json::to_string_pretty(&v)
                     .map(|t| t + "\n")
                     .map_err(|e| AppError::internal(e.to_string()))
@@ -321,24 +323,27 @@ async fn append_events(
     let address = auth::client_address(&ext);
     let done = state
         .blocking(move |s| {
-            let done = s.live.append(&text)?;
-            // Recorded once the events are in (a refused append writes nothing to record).
-            let mut reason = format!("{} events", done.appended);
-            if done.already_stored > 0 {
-                reason.push_str(&format!(", {} already stored", done.already_stored));
-            }
-            let actor = crate::audit::Actor {
-                username: &user.username,
-                org: &user.org,
-            };
-            crate::audit::record(
-                s,
-                actor,
+            crate::audit::required(s)?;
+            // Recorded in the events' own transaction (a refused append writes nothing to
+            // record, and no event is stored without its record).
+            let entry = crate::audit::entry(
+                crate::audit::Actor::of(&user),
                 store::Action::Append,
                 None,
-                Some(reason),
+                None,
                 &address,
-            )?;
+            );
+            let record: live_log::Record = Box::new(move |done| {
+                let mut reason = format!("{} events", done.appended);
+                if done.already_stored > 0 {
+                    reason.push_str(&format!(", {} already stored", done.already_stored));
+                }
+                store::AuditEntry {
+                    reason: Some(reason),
+                    ..entry.clone()
+                }
+            });
+            let done = s.live.append_with(&text, None, Some(record))?;
             Ok(done)
         })
         .await?;

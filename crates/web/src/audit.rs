@@ -15,6 +15,45 @@ pub struct Actor<'a> {
     pub org: &'a str,
 }
 
+impl<'a> Actor<'a> {
+    /// The signed-in user.
+    pub fn of(user: &'a crate::auth::CurrentUser) -> Self {
+        Actor {
+            username: &user.username,
+            org: &user.org,
+        }
+    }
+}
+
+/// The entry of `action` by `actor` now, about `person` (ten digits), with `reason`, from
+/// `client`.
+pub fn entry(
+    actor: Actor<'_>,
+    action: Action,
+    person: Option<&str>,
+    reason: Option<String>,
+    client: &str,
+) -> AuditEntry {
+    AuditEntry {
+        at: crate::auth::now_secs(),
+        username: actor.username.to_string(),
+        org: actor.org.to_string(),
+        action,
+        person: person.map(str::to_string),
+        reason,
+        client: Some(client.to_string()),
+    }
+}
+
+/// Fails unless the service records into an audit log: nothing is done unrecorded.
+pub fn required(state: &AppState) -> Result<&std::sync::Mutex<Box<dyn store::AuditLog>>, AppError> {
+    state.audit.as_deref().ok_or_else(|| {
+        AppError::internal(
+            "the service has no audit log (AppState::with_audit): nothing is done unrecorded",
+        )
+    })
+}
+
 /// Appends one entry: `action` by `actor` now, about `person` (ten digits), with `reason`,
 /// from `client`.
 pub fn record(
@@ -25,20 +64,8 @@ pub fn record(
     reason: Option<String>,
     client: &str,
 ) -> Result<(), AppError> {
-    let Some(log) = &state.audit else {
-        return Err(AppError::internal(
-            "the service has no audit log (AppState::with_audit): nothing is done unrecorded",
-        ));
-    };
-    let entry = AuditEntry {
-        at: crate::auth::now_secs(),
-        username: actor.username.to_string(),
-        org: actor.org.to_string(),
-        action,
-        person: person.map(str::to_string),
-        reason,
-        client: Some(client.to_string()),
-    };
+    let log = required(state)?;
+    let entry = entry(actor, action, person, reason, client);
     // Group commit: the entry waits in the queue; whoever takes the log's lock next stores
     // every entry waiting, chained in order, in one transaction (one commit to disk), and
     // answers each. A look is shown only once its entry is durable.
@@ -88,11 +115,7 @@ pub fn sign_out(
         .lock()
         .map_err(|_| AppError::internal("the accounts' lock was poisoned"))?
         .delete_session(&user.token_hash)?;
-    let actor = Actor {
-        username: &user.username,
-        org: &user.org,
-    };
-    record(state, actor, Action::SignOut, None, None, client)
+    record(state, Actor::of(user), Action::SignOut, None, None, client)
 }
 
 /// Runs `f` on a connection that reads the audit log: a free reader if one is, else the first

@@ -70,15 +70,6 @@ fn sees_people(user: &CurrentUser) -> bool {
     user.roles.iter().any(|r| r.sees_identifiable_people())
 }
 
-/// A count of a breakdown below the whole system, as `access.md` shows it.
-pub fn count_json(n: u64) -> Value {
-    if access::suppressed(n) {
-        json!({ "count": null, "shown": "<5", "suppressed": true })
-    } else {
-        json!({ "count": n, "shown": n.to_string(), "suppressed": false })
-    }
-}
-
 /// Builds the board for `user` at `now`: each person in hospital is read with the access rule
 /// evaluated as they are read, and only those the user sees make rows.
 pub fn board(
@@ -111,7 +102,7 @@ pub fn board(
             "note": "your role sees aggregates only: counts of 1 to 4 in a breakdown by organisation are shown as <5",
             "total": total,
             "by_org": by_org.iter().map(|(o, n)| {
-                let mut v = count_json(*n);
+                let mut v = crate::suppression::count_json(*n);
                 v["org"] = json!(o);
                 v["name"] = json!(view.orgs.get(o).map(|x| x.name.as_str()).unwrap_or(o));
                 v
@@ -165,17 +156,28 @@ pub fn row_json(view: &live_log::View, state: &AppState, r: &BoardRow) -> Value 
     })
 }
 
-/// The board's answer for the API and the page (JSON text), with the look recorded.
+/// The board as one view of the log gives it to everyone who asks the same.
+pub struct Answer {
+    /// The API's answer (JSON text).
+    pub text: String,
+    /// What the page shows: the same, with the first [`NOT_READY_ON_PAGE`] of those not yet
+    /// ready and their total (`not_ready_total`).
+    pub page: Value,
+    /// The people listed (`None`: counts only).
+    pub listed: Option<usize>,
+}
+
+/// The board's answer for the API and the page, with the look recorded.
 ///
 /// The answer is made once per view of the log, user organisation, roles, filter, the user's
 /// break-glass grants and minute, and shared by the looks that ask the same (a board for 64
 /// coordinators is one walk, not 64): at most a minute old, and new at every change of the log.
-fn board_text(
+fn board_answer(
     state: &AppState,
     user: &CurrentUser,
     q: &FilterQuery,
     client: &str,
-) -> Result<Arc<str>, AppError> {
+) -> Result<Arc<Answer>, AppError> {
     let view = state.live.view()?;
     let filter = q.filter();
     filter
@@ -190,55 +192,53 @@ fn board_text(
         filter,
         state.grants.persons_of(&user.username, now)
     );
-    let text = view.memo(&key, || {
-        let mut v = match board(state, user, &view, &filter, now) {
-            Board::Aggregate(v) => v,
-            Board::Rows(rows, waiting) => json!({
-                "aggregate": false,
-                "count": rows.len(),
-                "rows": rows.iter().map(|r| row_json(&view, state, r)).collect::<Vec<_>>(),
-                "not_ready": waiting.iter().map(|w| json!({
-                    "person": w.nhs.digits(),
-                    "person_spaced": w.nhs.to_string(),
-                    "spell": w.spell.as_str(),
-                    "org": w.org.as_deref(),
-                    "admitted": rfc(w.admitted),
-                    "admitted_local": local(state, w.admitted),
-                    "version": w.version,
-                })).collect::<Vec<_>>(),
-            }),
+    let answer = view.memo_value(&key, || {
+        let (mut v, listed) = match board(state, user, &view, &filter, now) {
+            Board::Aggregate(v) => (v, None),
+            Board::Rows(rows, waiting) => (
+                json!({
+                    "aggregate": false,
+                    "count": rows.len(),
+                    "rows": rows.iter().map(|r| row_json(&view, state, r)).collect::<Vec<_>>(),
+                    "not_ready": waiting.iter().map(|w| json!({
+                        "person": w.nhs.digits(),
+                        "person_spaced": w.nhs.to_string(),
+                        "spell": w.spell.as_str(),
+                        "org": w.org.as_deref(),
+                        "admitted": rfc(w.admitted),
+                        "admitted_local": local(state, w.admitted),
+                        "version": w.version,
+                    })).collect::<Vec<_>>(),
+                }),
+                Some(rows.len()),
+            ),
         };
         v["now"] = json!(rfc(now));
         v["filters"] = json!({
             "org": filter.org, "reason": filter.reason,
             "responsible": filter.responsible, "pathway": filter.pathway,
         });
-        serde_json::to_string(&v).map_err(|e| AppError::internal(e.to_string()))
+        let text = serde_json::to_string(&v).map_err(|e| AppError::internal(e.to_string()))?;
+        // The page lists the first of those not yet ready (admitted longest ago); the API all.
+        let mut page = v;
+        if let Some(all) = page.get_mut("not_ready").and_then(Value::as_array_mut) {
+            let total = all.len();
+            all.truncate(NOT_READY_ON_PAGE);
+            page["not_ready_total"] = json!(total);
+        }
+        Ok::<_, AppError>(Answer { text, page, listed })
     })?;
-    if sees_people(user) {
-        // The count is the answer's own (the same for every look that shares it).
-        let count = serde_json::from_str::<CountOnly>(&text)
-            .map(|c| c.count)
-            .unwrap_or_default();
+    if let Some(count) = answer.listed.filter(|_| sees_people(user)) {
         crate::audit::record(
             state,
-            crate::audit::Actor {
-                username: &user.username,
-                org: &user.org,
-            },
+            crate::audit::Actor::of(user),
             Action::SearchPerson,
             None,
             Some(format!("flow board: {count} people listed")),
             client,
         )?;
     }
-    Ok(text)
-}
-
-#[derive(Deserialize)]
-struct CountOnly {
-    #[serde(default)]
-    count: usize,
+    Ok(answer)
 }
 
 fn query<T: Default>(
@@ -258,12 +258,12 @@ async fn board_json(
 ) -> Result<Response, AppError> {
     let q = query(q)?;
     let client = auth::client_address(&ext);
-    let text = state
-        .blocking(move |s| board_text(s, &user, &q, &client))
+    let answer = state
+        .blocking(move |s| board_answer(s, &user, &q, &client))
         .await?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text.to_string(),
+        answer.text.clone(),
     )
         .into_response())
 }
@@ -340,23 +340,23 @@ fn record_step(
     };
     let id = format!("jd-{}", &auth::new_token()[..24]);
     let line = flow::record::line(&form, &id, now, &user.org);
-    let what = format!("flow board: {} on stay {spell}", form.step.kind());
-    let check_form = form.clone();
-    state.live.append_checked(
-        &line,
-        nhs,
-        Box::new(move |p| flow::record::check(p, &check_form, now)),
-    )?;
-    crate::audit::record(
-        state,
-        crate::audit::Actor {
-            username: &user.username,
-            org: &user.org,
-        },
+    crate::audit::required(state)?;
+    let entry = crate::audit::entry(
+        crate::audit::Actor::of(user),
         Action::Append,
         Some(&nhs.digits()),
-        Some(what),
+        Some(format!("flow board: {} on stay {spell}", form.step.kind())),
         client,
+    );
+    let check_form = form.clone();
+    // The step and its audit entry in one transaction.
+    state.live.append_with(
+        &line,
+        Some((
+            nhs,
+            Box::new(move |p| flow::record::check(p, &check_form, now)),
+        )),
+        Some(Box::new(move |_| entry.clone())),
     )?;
     let version = state
         .live
@@ -416,13 +416,10 @@ async fn board_page(
     let client = auth::client_address(&ext);
     let u = user.clone();
     let v = state
-        .blocking(move |s| board_text(s, &u, &q, &client))
+        .blocking(move |s| board_answer(s, &u, &q, &client))
         .await;
     let (status, mut v) = match v {
-        Ok(text) => (
-            StatusCode::OK,
-            serde_json::from_str::<Value>(&text).map_err(|e| AppError::internal(e.to_string()))?,
-        ),
+        Ok(answer) => (StatusCode::OK, answer.page.clone()),
         Err(AppError::BadRequest { message, .. }) => (
             StatusCode::BAD_REQUEST,
             json!({ "error": message, "rows": [] }),
@@ -437,12 +434,6 @@ async fn board_page(
         .filter(|o| o.kind == domain::codes::OrgKind::AcuteTrust)
         .map(|o| json!({"code": o.code, "name": o.name}))
         .collect();
-    // The page lists the first of those not yet ready (admitted longest ago); the API all.
-    if let Some(all) = v.get_mut("not_ready").and_then(Value::as_array_mut) {
-        let total = all.len();
-        all.truncate(NOT_READY_ON_PAGE);
-        v["not_ready_total"] = json!(total);
-    }
     v["choices"] = choices();
     v["hospitals"] = json!(orgs);
     v["done"] = json!(done);

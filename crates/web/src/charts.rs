@@ -142,7 +142,9 @@ pub fn chart(
         let covered = view.span.covers(p.from, p.to);
         let value = if covered {
             view.report(p, &state.benchmarks, state.config.zone)
-                .and_then(|r| r.value(&id))
+                .and_then(|r| r.get(&id).cloned())
+                .filter(|i| !crate::suppression::withheld(i))
+                .and_then(|i| i.value)
         } else {
             None
         };

@@ -1,10 +1,10 @@
 //! The delayed-transfers snapshot of a date: a page and CSV in the shape of the NHS return.
 
 use crate::auth::CurrentUser;
-use crate::board::count_json;
 use crate::guard;
 use crate::pages::{render, PageError};
 use crate::people::{local, rfc};
+use crate::suppression::count_json;
 use crate::{AppError, AppState};
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -63,10 +63,7 @@ async fn dtoc_csv(
             // A download is an export (`access.md`, "Audit"), recorded before it is given.
             crate::audit::record(
                 s,
-                crate::audit::Actor {
-                    username: &user.username,
-                    org: &user.org,
-                },
+                crate::audit::Actor::of(&user),
                 store::Action::Export,
                 None,
                 Some(format!("delayed transfers of care CSV for {date}")),

@@ -22,6 +22,7 @@ mod pages;
 mod people;
 mod privacy;
 mod security;
+mod suppression;
 mod views;
 
 pub use auth::{hash_password, verify_password};

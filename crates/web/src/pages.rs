@@ -292,6 +292,7 @@ fn indicator_rows(report: &Report) -> Vec<Value> {
         .map(|i| {
             let (title, breakdown) = title_of(&i.id);
             let small = report.small_base(i);
+            let withheld = crate::suppression::withheld(i);
             let (vs_e, vs_e_class) = match (small, report.judge_england(i)) {
                 (true, _) => ("· not judged (under 30)".to_string(), ""),
                 (false, Some(indicators::VersusEngland::Better)) => ("▲ better".into(), "better"),
@@ -312,9 +313,10 @@ fn indicator_rows(report: &Report) -> Vec<Value> {
                 "parent_title": title,
                 "breakdown": breakdown,
                 "unit": i.unit.as_str(),
-                "value": shown(i.value),
-                "numerator": shown(Some(i.numerator)),
-                "denominator": shown(i.denominator),
+                "value": if withheld { "<5".to_string() } else { shown(i.value) },
+                "numerator": if withheld { "<5".to_string() } else { shown(Some(i.numerator)) },
+                "denominator": if withheld { "–".to_string() } else { shown(i.denominator) },
+                "suppressed": withheld,
                 "stoke_2017": shown(b.stoke_2017),
                 "england": shown(b.england),
                 "comparators": shown(b.comparators),

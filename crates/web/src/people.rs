@@ -79,13 +79,6 @@ pub fn reload_grants(state: &AppState) {
     }
 }
 
-fn actor(user: &CurrentUser) -> Actor<'_> {
-    Actor {
-        username: &user.username,
-        org: &user.org,
-    }
-}
-
 /// The access decision as the API shows it.
 fn access_json(d: &Decision) -> Value {
     let mut v = json!({ "why": d.why.to_string() });
@@ -112,7 +105,7 @@ fn look(
     };
     crate::audit::record(
         state,
-        actor(user),
+        Actor::of(user),
         Action::ViewPerson,
         Some(&nhs.digits()),
         Some(reason),
@@ -312,7 +305,7 @@ fn grant(
     let reason = reason.trim().to_string();
     crate::audit::record(
         state,
-        actor(user),
+        Actor::of(user),
         Action::BreakGlass,
         Some(&nhs.digits()),
         Some(reason.clone()),
@@ -393,7 +386,7 @@ async fn search_page(
                 .blocking(move |s| {
                     crate::audit::record(
                         s,
-                        actor(&user),
+                        Actor::of(&user),
                         Action::SearchPerson,
                         Some(&nhs.digits()),
                         None,

@@ -212,10 +212,7 @@ fn record_outcome(
     }
     crate::audit::record(
         state,
-        crate::audit::Actor {
-            username: &user.username,
-            org: &user.org,
-        },
+        crate::audit::Actor::of(user),
         Action::PrivacyOutcome,
         g.entry.person.as_deref(),
         Some(outcome_reason(seq, &body.outcome, comment)),

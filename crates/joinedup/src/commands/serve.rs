@@ -125,6 +125,7 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
         events,
         orgs: demo.orgs.iter().cloned().collect(),
         population: Some(demo.population),
+        ..Batch::default()
     })?;
     eprintln!(
         "demo: {n} events from {} to {today} stored in {:.1} s",

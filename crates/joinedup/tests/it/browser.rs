@@ -437,26 +437,10 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
     check_skip_link(c, "sign-in page").await;
 
     // Fill the form by its labels, as a person would.
-    input_labelled(c, "User name")
-        .await
-        .send_keys("analyst")
-        .await
-        .expect("typing the user name");
-    input_labelled(c, "Password")
-        .await
-        .send_keys("demo")
-        .await
-        .expect("typing the password");
+    fill_sign_in(c, "analyst").await;
     screenshot(c, shots, "sign-in").await;
     errors.extend(console_errors(c).await);
-    c.find(Locator::XPath(
-        "//form[@action='/sign-in']//button[@type='submit' and normalize-space()='Sign in']",
-    ))
-    .await
-    .expect("the sign-in button")
-    .click()
-    .await
-    .expect("clicking Sign in");
+    submit_sign_in(c).await;
 
     // The dashboard.
     wait_path(c, "/dashboard").await;
@@ -620,6 +604,13 @@ async fn sign_in_as(c: &Client, base: &str, user: &str) {
         .await
         .expect("the sign-in page");
     wait_path(c, "/sign-in").await;
+    fill_sign_in(c, user).await;
+    submit_sign_in(c).await;
+    wait_path(c, "/dashboard").await;
+}
+
+/// Types `user` and the demo password into the sign-in form, by their labels.
+async fn fill_sign_in(c: &Client, user: &str) {
     input_labelled(c, "User name")
         .await
         .send_keys(user)
@@ -630,6 +621,10 @@ async fn sign_in_as(c: &Client, base: &str, user: &str) {
         .send_keys("demo")
         .await
         .expect("typing the password");
+}
+
+/// Presses the sign-in form's button.
+async fn submit_sign_in(c: &Client) {
     c.find(Locator::XPath(
         "//form[@action='/sign-in']//button[@type='submit' and normalize-space()='Sign in']",
     ))
@@ -638,7 +633,6 @@ async fn sign_in_as(c: &Client, base: &str, user: &str) {
     .click()
     .await
     .expect("clicking Sign in");
-    wait_path(c, "/dashboard").await;
 }
 
 async fn sign_out(c: &Client) {

@@ -11,6 +11,7 @@ crate::on_each_backend!(
     failed_sign_ins_are_recorded_with_why,
     sign_outs_are_recorded_over_the_api_and_the_pages,
     an_append_is_recorded_with_its_count,
+    an_append_that_cannot_be_recorded_is_not_stored,
     without_an_audit_log_nothing_is_done,
 );
 
@@ -156,6 +157,33 @@ fn an_append_is_recorded_with_its_count(b: Backend) {
                 Some("0 events, 1 already stored".to_string())
             ),
         ]
+    );
+}
+
+fn an_append_that_cannot_be_recorded_is_not_stored(b: Backend) {
+    let s = Server::start(b);
+    let t = s.token("discharge_coordinator");
+    let before = s.store.event_count();
+    // Someone with access to the database damages the audit log's anchor: no entry can be
+    // chained on, so no append may be stored (its events and its entry are one transaction).
+    store::testing::raw_sql(
+        &s.store.location,
+        "UPDATE meta SET value = 'not a hash' WHERE key = 'audit_head'",
+    )
+    .expect("the anchor is changed");
+    let p = new_person(4);
+    let body = format!(
+        "{}\n",
+        format_args!(
+            r#"{{"id":"unrecorded-reg","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{p}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
+        )
+    );
+    let r = s.post("/api/events").bearer(&t).ndjson(&body);
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert_eq!(
+        s.store.event_count(),
+        before,
+        "the event was stored unrecorded"
     );
 }
 
