@@ -170,7 +170,15 @@ pub struct AuditFilter {
     pub until: Option<i64>,
     /// At most this many (the newest); `None`: all.
     pub limit: Option<u64>,
+    /// Only entries after this sequence number (those appended since it was read).
+    pub after_seq: Option<i64>,
+    /// Only the looks that showed a record: views not refused (see [`REFUSED`]) and break-glass
+    /// access (the "who viewed this record" list of `access.md`).
+    pub looks_only: bool,
 }
+
+/// How the reason of a refused view begins (`refused: <why>`): a look that showed nothing.
+pub const REFUSED: &str = "refused";
 
 /// A chain that verifies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -536,10 +544,9 @@ fn sqlite_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 
 fn sqlite_anchor(c: &rusqlite::Connection) -> Result<Result<Anchor, ChainBreak>, StoreError> {
     let get = |k: &str| -> Result<Option<String>, StoreError> {
-        Ok(
-            c.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-                .optional()?,
-        )
+        Ok(c.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([k], |r| r.get(0))
+            .optional()?)
     };
     Ok(anchor_of(get(ANCHOR_COUNT)?, get(ANCHOR_HEAD)?))
 }
@@ -587,6 +594,16 @@ fn filter_sql(
     }
     if let Some(t) = f.until {
         add("at", "<", FilterValue::Int(t));
+    }
+    if let Some(n) = f.after_seq {
+        add("seq", ">", FilterValue::Int(n));
+    }
+    if f.looks_only {
+        conditions.push(format!(
+            "(action = '{}' OR (action = '{}' AND (reason IS NULL OR reason NOT LIKE '{REFUSED}%')))",
+            Action::BreakGlass.as_str(),
+            Action::ViewPerson.as_str(),
+        ));
     }
     let clause = if conditions.is_empty() {
         String::new()
@@ -661,7 +678,7 @@ impl AuditLog for SqliteAudit {
         let conn = self.store.connection();
         let (clause, values) = filter_sql(f, |i| format!("?{i}"));
         let limit = f.limit.map(|l| l.min(i64::MAX as u64) as i64).unwrap_or(-1);
-        let mut stmt = conn.prepare(&format!(
+        let mut stmt = conn.prepare_cached(&format!(
             "SELECT * FROM (SELECT {COLUMNS} FROM audit {clause} ORDER BY seq DESC LIMIT {limit}) ORDER BY seq"
         ))?;
         let params: Vec<rusqlite::types::Value> = values

@@ -32,7 +32,7 @@ pub mod testing;
 pub use accounts::{Accounts, NewUser, Session, User};
 pub use audit::{
     open_audit, open_audit_with, Action, AuditEntry, AuditFilter, AuditLog, BreakKind, ChainBreak,
-    PgAudit, SqliteAudit, StoredEntry, Verified,
+    PgAudit, SqliteAudit, StoredEntry, Verified, REFUSED,
 };
 pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{

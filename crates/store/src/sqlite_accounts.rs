@@ -111,19 +111,18 @@ impl Accounts for SqliteAccounts {
         Ok(self
             .store
             .connection()
-            .query_row(
+            .prepare_cached(
                 "SELECT u.id, u.username, u.org, u.roles, u.disabled, s.csrf_token, s.expires_at
                  FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND u.disabled = 0",
-                params![&id_hash[..], now],
-                |r| {
-                    Ok(Session {
-                        user: user_row(r)?,
-                        csrf_token: r.get(5)?,
-                        expires_at: r.get(6)?,
-                    })
-                },
-            )
+            )?
+            .query_row(params![&id_hash[..], now], |r| {
+                Ok(Session {
+                    user: user_row(r)?,
+                    csrf_token: r.get(5)?,
+                    expires_at: r.get(6)?,
+                })
+            })
             .optional()?)
     }
 

@@ -25,6 +25,8 @@ on_both!(
     reordered_entries_are_named,
     a_truncated_tail_is_named_even_after_later_appends,
     a_read_only_log_verifies_but_does_not_append,
+    looks_are_the_views_not_refused_and_break_glass,
+    an_append_and_its_entry_are_one_transaction,
 );
 
 fn entry(n: i64, user: &str, action: Action, person: Option<&str>) -> AuditEntry {
@@ -248,4 +250,63 @@ fn a_read_only_log_verifies_but_does_not_append(l: &Location) {
     assert_eq!(r.entries(&AuditFilter::default()).unwrap().len(), 6);
     assert!(r.append(&entry(7, "ben", Action::SignOut, None)).is_err());
     assert_eq!(open_audit(l).unwrap().verify().unwrap().entries, 6);
+}
+
+fn looks_are_the_views_not_refused_and_break_glass(l: &Location) {
+    let mut a = open_audit(l).unwrap();
+    let p = Some("9434765919");
+    let mut refused = entry(2, "ben", Action::ViewPerson, p);
+    refused.reason = Some(format!("{}: no legitimate relationship", store::REFUSED));
+    let mut no_reason = entry(5, "cat", Action::ViewPerson, p);
+    no_reason.reason = None;
+    for e in [
+        entry(1, "ana", Action::ViewPerson, p),
+        refused,
+        entry(3, "ben", Action::BreakGlass, p),
+        entry(4, "ana", Action::SearchPerson, p),
+        no_reason,
+        entry(6, "dan", Action::ViewPerson, Some("9990000018")),
+    ] {
+        a.append(&e).unwrap();
+    }
+    let looks = |limit| {
+        a.entries(&AuditFilter {
+            person: p.map(str::to_string),
+            looks_only: true,
+            limit,
+            ..AuditFilter::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|e| e.seq)
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(looks(None), [1, 3, 5]);
+    assert_eq!(looks(Some(2)), [3, 5], "the newest, oldest first");
+}
+
+/// Events and the audit entry that records them are stored together, chained on after the
+/// entries appended on the audit log's own connection.
+fn an_append_and_its_entry_are_one_transaction(l: &Location) {
+    let mut a = open_audit(l).unwrap();
+    a.append(&entry(1, "ana", Action::SignIn, None)).unwrap();
+    let mut s = open(l, Access::Write).unwrap();
+    s.append(&store::Batch {
+        audit: vec![entry(2, "ana", Action::Append, None)],
+        ..store::Batch::default()
+    })
+    .unwrap();
+    a.append(&entry(3, "ana", Action::SignOut, None)).unwrap();
+    let all = a.entries(&AuditFilter::default()).unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|e| (e.seq, e.entry.action))
+            .collect::<Vec<_>>(),
+        [
+            (1, Action::SignIn),
+            (2, Action::Append),
+            (3, Action::SignOut)
+        ]
+    );
+    assert_eq!(a.verify().unwrap().entries, 3);
 }

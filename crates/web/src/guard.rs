@@ -10,12 +10,18 @@ use domain::{Instant, NhsNumber};
 use live_log::View;
 use std::sync::Mutex;
 
-/// The break-glass grants of the last [`access::BREAK_GLASS_HOURS`], kept in memory (each is
-/// also an entry of the audit log, from which they are reloaded when the service starts).
+/// The break-glass grants of the last [`access::BREAK_GLASS_HOURS`], kept in memory. Each is
+/// also an entry of the audit log, which is read for grants made since the last read (by this
+/// service or another over the same store) at most every [`GRANTS_LOOK_EVERY`].
 #[derive(Debug, Default)]
 pub struct Grants {
     list: Mutex<Vec<Grant>>,
+    /// The last audit entry read for grants, and when it was read (`None`: never).
+    read: Mutex<(i64, Option<std::time::Instant>)>,
 }
+
+/// How often the audit log is read for grants made by other services over the same store.
+pub const GRANTS_LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Grants {
     /// The latest grant of `user` for `person` in force at `now`.
@@ -42,11 +48,65 @@ impl Grants {
 
     pub fn add(&self, g: Grant) {
         let mut list = self.list.lock().expect("not poisoned");
-        // Lapsed grants are dropped as new ones come.
+        // Lapsed grants are dropped as new ones come; a grant read back from the audit log
+        // is the one already held.
         let now = g.granted_at;
         list.retain(|x| x.in_force(now));
-        list.push(g);
+        // (The log keeps the second it was granted: the same grant within a second.)
+        let same = |x: &Grant| {
+            x.user == g.user
+                && x.person == g.person
+                && (x.granted_at.0 - g.granted_at.0).abs() < 1_000_000_000
+        };
+        if !list.iter().any(same) {
+            list.push(g);
+        }
     }
+}
+
+/// Reads the grants made since the last read from the audit log (all those in force, the first
+/// time), unless that was less than [`GRANTS_LOOK_EVERY`] ago and `force` is false. A log that
+/// cannot be read leaves the grants as they were (a refusal then errs on the safe side).
+pub fn refresh_grants(state: &AppState, force: bool) {
+    if state.audit.is_none() {
+        return;
+    }
+    let after = {
+        let mut read = state.grants.read.lock().expect("not poisoned");
+        if !force && read.1.is_some_and(|t| t.elapsed() < GRANTS_LOOK_EVERY) {
+            return;
+        }
+        read.1 = Some(std::time::Instant::now());
+        read.0
+    };
+    let since = crate::auth::now_secs() - access::BREAK_GLASS_HOURS * 3600;
+    let entries = crate::audit::read(state, |log| {
+        log.entries(&store::AuditFilter {
+            action: Some(store::Action::BreakGlass),
+            from: Some(since),
+            after_seq: Some(after),
+            ..store::AuditFilter::default()
+        })
+    });
+    let Ok(entries) = entries else {
+        return;
+    };
+    let offset = offset(state);
+    let mut last = after;
+    for e in entries {
+        last = last.max(e.seq);
+        let Some(person) = e.entry.person.as_deref().and_then(|p| p.parse().ok()) else {
+            continue;
+        };
+        state.grants.add(Grant {
+            user: e.entry.username.clone(),
+            person,
+            granted_at: Instant(e.entry.at * 1_000_000_000 + offset),
+            reason: e.entry.reason.clone().unwrap_or_default(),
+        });
+    }
+    let mut read = state.grants.read.lock().expect("not poisoned");
+    read.0 = read.0.max(last);
 }
 
 /// The service's "now": the real instant, or, when the service runs on a fixed date (a demo),
@@ -102,6 +162,7 @@ pub fn decide(
         ..PersonFacts::default()
     };
     let facts = view.person(nhs).unwrap_or(&none);
+    refresh_grants(state, false);
     let grant = state.grants.find(&user.username, nhs, now);
     // A user whose organisation is not in the register has no relationship with anyone: an
     // organisation of no kind the rules name, with their code, stands in for it.

@@ -128,7 +128,7 @@ impl AppState {
     pub fn with_audit(mut self, audit: Box<dyn AuditLog>) -> Self {
         self.audit = Some(Arc::new(Mutex::new(audit)));
         self.grants = Arc::new(guard::Grants::default());
-        people::reload_grants(&self);
+        guard::refresh_grants(&self, true);
         self
     }
 

@@ -52,33 +52,6 @@ fn org_json(view: &live_log::View, code: Option<&str>) -> Value {
     }
 }
 
-/// Reloads the break-glass grants still in force from the audit log (a restarted service
-/// keeps honouring them).
-pub fn reload_grants(state: &AppState) {
-    let Some(log) = &state.audit else { return };
-    let since = auth::now_secs() - access::BREAK_GLASS_HOURS * 3600;
-    let entries = match log.lock() {
-        Ok(l) => l.entries(&AuditFilter {
-            action: Some(Action::BreakGlass),
-            from: Some(since),
-            ..AuditFilter::default()
-        }),
-        Err(_) => return,
-    };
-    let offset = guard::offset(state);
-    for e in entries.unwrap_or_default() {
-        let Some(person) = e.entry.person.as_deref().and_then(|p| p.parse().ok()) else {
-            continue;
-        };
-        state.grants.add(Grant {
-            user: e.entry.username.clone(),
-            person,
-            granted_at: Instant(e.entry.at * 1_000_000_000 + offset),
-            reason: e.entry.reason.clone().unwrap_or_default(),
-        });
-    }
-}
-
 /// The access decision as the API shows it.
 fn access_json(d: &Decision) -> Value {
     let mut v = json!({ "why": d.why.to_string() });
@@ -101,7 +74,7 @@ fn look(
     let reason = if d.allowed {
         d.why.to_string()
     } else {
-        format!("refused: {}", d.why)
+        format!("{}: {}", store::REFUSED, d.why)
     };
     crate::audit::record(
         state,
@@ -126,7 +99,8 @@ fn viewed_by(state: &AppState, nhs: NhsNumber) -> Result<Vec<Value>, AppError> {
     let entries = crate::audit::read(state, |log| {
         log.entries(&AuditFilter {
             person: Some(nhs.digits()),
-            limit: Some(200),
+            looks_only: true,
+            limit: Some(50),
             ..AuditFilter::default()
         })
     })?;
@@ -134,17 +108,6 @@ fn viewed_by(state: &AppState, nhs: NhsNumber) -> Result<Vec<Value>, AppError> {
     Ok(entries
         .iter()
         .rev()
-        .filter(|e| match e.entry.action {
-            Action::ViewPerson => !e
-                .entry
-                .reason
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("refused"),
-            Action::BreakGlass => true,
-            _ => false,
-        })
-        .take(50)
         .map(|e| {
             let at = Instant(e.entry.at * 1_000_000_000 + offset);
             json!({

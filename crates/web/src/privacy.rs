@@ -314,6 +314,8 @@ impl AuditQuery {
             from: secs("from", &self.from)?,
             until: secs("to", &self.to)?,
             limit: Some(1000),
+            looks_only: false,
+            after_seq: None,
         })
     }
 }

@@ -40,6 +40,8 @@ pub fn run(a: AuditArgs) -> anyhow::Result<()> {
                 from: from.map(secs),
                 until: to.and_then(|d| d.succ_opt()).map(secs),
                 limit,
+                looks_only: false,
+                after_seq: None,
             };
             let entries = log.entries(&filter)?;
             for s in &entries {

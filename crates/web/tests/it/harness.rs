@@ -243,6 +243,17 @@ impl Server {
         Server::on_with_audit(store, cfg, Some(audit))
     }
 
+    /// A second service over this one's store (as another process would run), with `cfg`.
+    /// Drop it before this one (the store goes with this one).
+    pub fn beside(&self, cfg: web::Config) -> Server {
+        let store = TestStore {
+            location: self.store.location.clone(),
+            _dir: tempfile::tempdir().expect("a temporary directory"),
+            _pg: None,
+        };
+        Server::on(store, cfg)
+    }
+
     /// The service over `store` with `cfg`, recording into `audit` (`None`: no audit log).
     pub fn on_with_audit(
         store: TestStore,

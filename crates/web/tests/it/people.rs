@@ -18,6 +18,7 @@ crate::on_each_backend!(
     the_flow_board_records_steps_and_refuses_a_stale_form,
     the_dtoc_snapshot_agrees_with_the_indicator,
     the_privacy_officer_reviews_break_glass,
+    a_grant_made_on_one_service_is_honoured_by_another,
     small_numbers_are_suppressed_for_aggregate_roles,
     concurrent_looks_are_each_recorded_in_one_chain,
 );
@@ -788,4 +789,44 @@ fn small_numbers_are_suppressed_for_aggregate_roles(b: Backend) {
     );
     // The whole system's total is not suppressed.
     assert!(v["total"].as_u64().unwrap() >= 2);
+}
+
+/// Two services over one store (two processes, or a restart): a break-glass grant made on one is
+/// honoured by the other once it has read the audit log (at most a second later), also one
+/// started afterwards.
+fn a_grant_made_on_one_service_is_honoured_by_another(b: Backend) {
+    let s = Server::start(b);
+    let other = s.beside(crate::harness::config(&s.store));
+    let gp = s.token("gp");
+    let gp_there = other.token("gp");
+    let nhs = new_person(7);
+    add(&s, &gp, &events(Kind::None, &nhs, 7));
+    let path = format!("/api/people/{nhs}/timeline");
+    let refused = other.get(&path).bearer(&gp_there).call();
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let r = s
+        .post(&format!("/api/people/{nhs}/break-glass"))
+        .bearer(&gp)
+        .json(&json!({"reason": "unconscious at the surgery"}));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(s.get(&path).bearer(&gp).call().status, 200);
+    // The other service reads the grant from the audit log within a second or so.
+    let mut seen = 0;
+    for _ in 0..50 {
+        seen = other.get(&path).bearer(&gp_there).call().status;
+        if seen == 200 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(seen, 200, "the other service does not honour the grant");
+    // A service started afterwards honours it at once.
+    let third = s.beside(crate::harness::config(&s.store));
+    let t = third.token("gp");
+    let r = third.get(&path).bearer(&t).call();
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.json()["access"]["break_glass_until"].is_string());
+    // The services over the store stop before the one that owns it.
+    drop(third);
+    drop(other);
 }
