@@ -69,7 +69,9 @@ impl<T> Pool<T> {
         self.grant(now)
     }
 
-    /// Takes out the first waiter `pred` accepts.
+    /// Takes out the first waiter `pred` accepts. Nobody is let in here, though taking out the
+    /// head of the queue may leave room for those behind it: follow with
+    /// [`release`](Self::release) of 0 to let them in.
     pub fn withdraw(&mut self, mut pred: impl FnMut(&T) -> bool) -> Option<T> {
         let i = self.queue.iter().position(|(w, _, _)| pred(w))?;
         self.queue.remove(i).map(|(w, _, _)| w)

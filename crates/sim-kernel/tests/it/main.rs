@@ -1,9 +1,19 @@
 //! The kernel against queueing theory: M/M/1 and M/M/c against Erlang C, M/M/c/c against
-//! Erlang B, Little's law, a tandem line (a Jackson network), and blocking. Each figure is the
-//! mean of independent replications; the theory must lie within its 99% confidence interval.
+//! Erlang B, Little's law, a tandem line (a Jackson network), and blocking; servers on a rota
+//! against the periodic Markov chain; the pool against M/M/c; priorities against Cobham's
+//! formula; and the FIFO wait distribution, which a LIFO queue fails. Each figure is the mean
+//! of independent replications; the theory must lie within its 99% confidence interval (for
+//! several figures checked together, 99% for them all).
 
 mod blocking;
+mod confidence;
+mod lifo;
+mod pool;
+mod priority;
 mod queueing;
+mod rota;
+mod schedule;
+mod station;
 
 use rand_chacha::ChaCha8Rng;
 use sim_kernel::stats::{summarise, TimeAverage};
