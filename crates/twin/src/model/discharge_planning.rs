@@ -72,8 +72,14 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.chc_assessors.withdraw(t, |w| *w == sp);
             }
             Some(Capacity::HomeCareHours) => {
-                self.home_care
+                let withdrawn = self
+                    .home_care
                     .withdraw(|w| matches!(w, HcFor::Spell(x) if *x == sp));
+                // The pool lets no one overtake its head: a withdrawn head may leave room for
+                // those behind it, let in by a release of nothing (after this event).
+                if withdrawn.is_some() {
+                    self.freed.push(Freed::HomeCare(0.0));
+                }
             }
             Some(Capacity::ReablementPlaces) => {
                 self.reablement.withdraw(t, |w| *w == sp);

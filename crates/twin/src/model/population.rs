@@ -285,10 +285,19 @@ impl<S: Sink> TwinModel<'_, S> {
         // Every open package ends, giving back its hours, place or bed; a D2A patient waiting
         // at home for home care hours leaves the queue.
         let open = std::mem::take(&mut self.persons[ix as usize].packages);
+        let mut withdrawn = false;
         for k in open {
-            self.home_care
-                .withdraw(|w| matches!(w, HcFor::Bridged(x) if *x == k));
+            withdrawn |= self
+                .home_care
+                .withdraw(|w| matches!(w, HcFor::Bridged(x) if *x == k))
+                .is_some();
             self.end_package(s, k, PackageEndReason::Died);
+        }
+        // A withdrawn head of the home care queue may leave room for those behind it.
+        if withdrawn {
+            for (w, _) in self.home_care.release(t, 0.0) {
+                self.home_care_found(s, w);
+            }
         }
         self.persons[ix as usize].package = None;
         // A review in progress stops; the reviewer takes the next.
