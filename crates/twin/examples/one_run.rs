@@ -46,6 +46,25 @@ fn main() {
         let mean = vals.iter().sum::<f64>() / vals.len().max(1) as f64;
         println!("{id:<52} {mean:>9.2}   target {target}");
     }
+    let measured: Vec<_> = runs.iter().map(|r| r.calibration.clone()).collect();
+    println!("\ncalibration: each figure over its own period");
+    for f in twin::calibration::summarise(&measured) {
+        println!(
+            "{:<52} {} to {} {:>9.2} {:?}  target {:?} {} {}",
+            f.figure.id,
+            f.figure.from,
+            f.figure.to,
+            f.mean.unwrap_or(f64::NAN),
+            f.ci95.map(|(a, b)| (format!("{a:.2}"), format!("{b:.2}"))),
+            f.target,
+            f.figure.tolerance.words(),
+            match f.met {
+                Some(true) => "met",
+                Some(false) => "NOT MET",
+                None => "-",
+            }
+        );
+    }
     let ev: u64 = runs.iter().map(|r| r.events).sum();
     let kev: u64 = runs.iter().map(|r| r.kernel_events).sum();
     let d = &runs[0].days;

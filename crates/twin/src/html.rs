@@ -2,6 +2,7 @@
 //! and the daily series as charts with their 95% bands. Written by hand: the page is small, and
 //! inline SVG needs nothing a template engine would add.
 
+use crate::calibration::{FigureSummary, Use};
 use crate::summary::{Difference, IndicatorSummary, SERIES};
 use chrono::NaiveDate;
 use indicators::catalogue::definition;
@@ -139,6 +140,53 @@ fn warnings_html(warnings: &[String]) -> String {
     format!("<div class=warnings><h2>Warnings</h2><ul>{items}</ul></div>")
 }
 
+/// The 2017 figures, each over its own period: met or not by symbol and word.
+fn calibration_table(figures: &[FigureSummary]) -> String {
+    if figures.is_empty() {
+        return String::new();
+    }
+    let mut rows = String::new();
+    for f in figures {
+        let fig = &f.figure;
+        let ci = f
+            .ci95
+            .map(|(lo, hi)| format!(" ({} &ndash; {})", num(Some(lo)), num(Some(hi))))
+            .unwrap_or_default();
+        let met = match f.met {
+            Some(true) => "&#10003; met",
+            Some(false) => "&#10007; not met",
+            None => "&ndash; not measured",
+        };
+        let mut role = match fig.use_ {
+            Use::Fitted => String::from("fitted"),
+            Use::HeldOut => String::from("held out"),
+        };
+        if fig.input_by_nature.is_some() {
+            role.push_str(", input by nature");
+        }
+        let target = match fig.tolerance {
+            crate::calibration::Tolerance::Above => format!("above {}", num(f.target)),
+            t => format!("{} <span class=note>({})</span>", num(f.target), t.words()),
+        };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{} to {}</td><td>{target}</td><td>{}{ci}</td><td>{met}</td><td>{role}</td></tr>\n",
+            esc(fig.words),
+            fig.from,
+            (fig.period().to - chrono::Duration::days(1)),
+            num(f.mean),
+        ));
+    }
+    let met = figures.iter().filter(|f| f.met == Some(true)).count();
+    format!(
+        "<h2>Calibration to 2017</h2><p class=note>Each 2017 figure over its own period (first and last day), \
+the simulated mean with its 95% interval; met when the mean is within the tolerance. {met} of {} met. \
+Held out: never used to fit the model. Input by nature: set by inputs the model takes as given, so \
+matching it is calibration, not validation.</p>\
+<table><tr><th>figure</th><th>period</th><th>2017</th><th>simulated (95% interval)</th><th>met</th><th>use</th></tr>\n{rows}</table>",
+        figures.len()
+    )
+}
+
 /// What `report.html` says of the run.
 pub struct Run<'a> {
     pub name: &'a str,
@@ -154,6 +202,7 @@ pub fn report(
     summaries: &[IndicatorSummary],
     daily: &[[(f64, f64, f64); crate::summary::SERIES_N]],
     warnings: &[String],
+    calibration: &[FigureSummary],
 ) -> String {
     let Run {
         name,
@@ -172,11 +221,12 @@ pub fn report(
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
 Green: better than England; red: worse.</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
-<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
+{cal}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
         w = warnings_html(warnings),
         d = esc(description),
         rows = indicator_rows(summaries),
+        cal = calibration_table(calibration),
     )
 }
 

@@ -5,9 +5,13 @@
 //! - [`model`]: the whole-system model on the kernel, emitting journey-log events.
 //! - [`emit`]: events stamped with ids and instants, handed to a sink.
 //! - [`run`]: a replication streamed into the indicator engine.
+//! - [`calibration`]: the 2017 figures, each over its own period, and whether they are met.
+//! - [`fit`]: a search over named inputs for the values closest to the fitted 2017 figures.
 
+pub mod calibration;
 pub mod demo;
 pub mod emit;
+pub mod fit;
 pub mod html;
 pub mod model;
 pub mod run;

@@ -10,6 +10,9 @@ use sim_kernel::{Simulation, Streams, Time};
 /// What one replication gives.
 pub struct Replication {
     pub report: Report,
+    /// The 2017 figures, each over its own period, in the order of
+    /// [`crate::calibration::FIGURES`].
+    pub calibration: Vec<Option<f64>>,
     /// One entry per day of the measured period.
     pub days: Vec<Day>,
     pub events: u64,
@@ -109,9 +112,12 @@ pub fn replicate(
         benchmarks: &benchmarks,
         zone,
     };
-    let report = facts.finish().report(period(s), &ctx);
+    let journeys = facts.finish();
+    let report = journeys.report(period(s), &ctx);
+    let calibration = crate::calibration::measure(&journeys, &report, s, &ctx);
     Replication {
         report,
+        calibration,
         days,
         events,
         kernel_events,

@@ -175,6 +175,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         &summaries,
     );
     json["warnings"] = serde_json::json!(warnings);
+    let measured: Vec<Vec<Option<f64>>> = runs.iter().map(|r| r.calibration.clone()).collect();
+    let calibration = twin::calibration::summarise(&measured);
+    json["calibration"] = twin::calibration::json(&calibration);
     output::write(
         &out,
         "summary.json",
@@ -199,6 +202,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             &summaries,
             &daily,
             &warnings,
+            &calibration,
         )
         .as_bytes(),
     )?;

@@ -1,5 +1,6 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
+mod calibration;
 mod conservation;
 mod extends;
 mod hostile;
