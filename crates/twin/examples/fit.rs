@@ -12,7 +12,7 @@ use twin::fit::{self, Input, INPUTS};
 use twin::Scenario;
 
 const DEFAULT_INPUTS: &str =
-    "discharge.home_care_hours,discharge.family_choice,crisis.care_home_per_year";
+    "discharge.home_care_hours,discharge.family_choice,crisis.per_year,ae.admit_gp_referred";
 
 fn main() {
     let arg = |i: usize| std::env::args().nth(i);

@@ -33,8 +33,9 @@ pub struct Input {
 }
 
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
-/// single decision; none is a figure.
-pub const INPUTS: [Input; 8] = [
+/// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
+/// together (their ratios kept) and is read as the 75-84 band's rate.
+pub const INPUTS: [Input; 9] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -51,6 +52,21 @@ pub const INPUTS: [Input; 8] = [
         lo: 0.0,
         hi: 0.3,
         step: 0.01,
+        integer: false,
+    },
+    Input {
+        // The three bands' rates move together, their ratios kept; read as the 75-84 band's.
+        key: "crisis.per_year",
+        get: |s| s.crisis.per_year[1],
+        set: |s, v| {
+            let k = v / s.crisis.per_year[1];
+            for r in &mut s.crisis.per_year {
+                *r *= k;
+            }
+        },
+        lo: 0.2,
+        hi: 2.0,
+        step: 0.03,
         integer: false,
     },
     Input {
@@ -290,7 +306,7 @@ mod tests {
         for i in INPUTS {
             let v = ((i.get)(&s) + i.step).min(i.hi);
             (i.set)(&mut s, v);
-            assert_eq!((i.get)(&s), v, "{}", i.key);
+            assert!(((i.get)(&s) - v).abs() < 1e-12, "{}", i.key);
             assert!(i.lo <= v && v <= i.hi, "{}", i.key);
         }
         s.validate().unwrap();

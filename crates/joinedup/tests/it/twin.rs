@@ -60,6 +60,21 @@ fn simulate_writes_summary_daily_and_report() {
     assert!(daily.starts_with("date,beds_occupied_mean,beds_occupied_lo95,beds_occupied_hi95"));
     let html = std::fs::read_to_string(dir.path().join("run/report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("Delayed transfers of care"));
+    // Two weeks in July 2016 reach none of the 2017 figures' periods: each is there, unmeasured.
+    let cal = s["calibration"]["figures"].as_array().unwrap();
+    assert_eq!(cal.len(), 15);
+    let dtoc = &cal[0];
+    assert_eq!(dtoc["id"], "dtoc_delayed_days_per_100k");
+    assert_eq!(
+        (&dtoc["period"]["from"], &dtoc["period"]["to"]),
+        (&Value::from("2017-02-01"), &Value::from("2017-05-01"))
+    );
+    assert_eq!(dtoc["target"], 32.0);
+    assert_eq!(dtoc["use"], "held_out");
+    assert!(cal
+        .iter()
+        .all(|f| f["mean"].is_null() && f["met"].is_null()));
+    assert!(html.contains("Calibration to 2017") && html.contains("not measured"));
 }
 
 #[test]
