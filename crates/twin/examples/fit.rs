@@ -53,8 +53,11 @@ fn main() {
         "\nchosen after {} candidates (objective {:.3}):",
         found.evaluations, found.value
     );
+    // As the scenario's TOML writes them (crisis.per_year is the three bands' array).
+    let toml = toml::Value::try_from(&best).expect("a scenario is TOML");
     for i in &inputs {
-        println!("{} = {}", i.key, (i.get)(&best));
+        let (table, key) = i.key.split_once('.').expect("a key is table.name");
+        println!("{} = {}", i.key, toml[table][key]);
     }
     println!("\nat the chosen inputs:");
     for f in fit::evaluate(&best, seed, reps) {

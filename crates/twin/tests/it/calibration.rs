@@ -190,3 +190,23 @@ fn a_fit_on_one_input_finds_a_known_optimum() {
         "found {found:?}, target {target:.2}"
     );
 }
+
+#[test]
+fn the_figures_are_the_same_on_any_number_of_threads() {
+    let s = Scenario::load("stoke-2017").unwrap();
+    let on = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| twin::fit::evaluate(&s, SEED, REPLICATIONS))
+    };
+    let one = on(1);
+    assert_eq!(one, on(2));
+    // And the same as the runs made one by one.
+    let (runs, _) = runs();
+    for (k, f) in one.iter().enumerate() {
+        let values: Vec<_> = runs.iter().map(|r| r.calibration[k]).collect();
+        assert_eq!(f.values, values, "{}", f.figure.id);
+    }
+}
