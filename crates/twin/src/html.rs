@@ -27,16 +27,21 @@ th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left
 .better{color:#0a6b2b}.worse{color:#a4000f}.flattered{color:#8a5a00}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 .chart{margin:1rem 0}.note{color:#555;font-size:.9rem}";
 
-/// Whether `v` is better than England's figure for this indicator.
-fn mark(s: &IndicatorSummary) -> &'static str {
+/// Whether `v` is better than England's figure for this indicator ("flattered" when it looks
+/// better only because the scenario jams, `jammed`, and a jam can flatter it).
+fn mark(s: &IndicatorSummary, jammed: bool) -> &'static str {
     let (Some(v), Some(e)) = (s.mean, s.benchmarks.england) else {
         return "";
     };
-    match definition(&s.id).map(|d| d.better) {
-        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) if v < e => "better",
-        Some(indicators::Better::Higher) if v > e => "better",
-        Some(indicators::Better::Neither) | None => "",
-        _ => "worse",
+    let better = match definition(&s.id).map(|d| d.better) {
+        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) => v < e,
+        Some(indicators::Better::Higher) => v > e,
+        Some(indicators::Better::Neither) | None => return "",
+    };
+    match (better, jammed && crate::warnings::flattered_by_a_jam(&s.id)) {
+        (true, true) => "flattered",
+        (true, false) => "better",
+        (false, _) => "worse",
     }
 }
 
@@ -69,6 +74,7 @@ fn shown(s: &IndicatorSummary) -> bool {
 }
 
 fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
+    let jammed = crate::warnings::jammed(summaries);
     let mut out = String::new();
     for s in summaries.iter().filter(|s| shown(s)) {
         let title = definition(&s.id).map(|d| d.title).unwrap_or("");
@@ -94,7 +100,7 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
             num(b.england),
             num(b.target),
             esc(s.unit.as_str()),
-            m = mark(s),
+            m = mark(s, jammed),
         ));
     }
     out
@@ -194,7 +200,7 @@ pub fn report(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: {n}</title><style>{STYLE}</style></head><body>\
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
-Green: better than England; red: worse.</p>\
+Green: better than England; red: worse; amber: better-looking only because the scenario jams (people held in A&E and in beds).</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
 <h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),

@@ -27,6 +27,18 @@ const FLATTERED: [&str; 6] = [
     "ae_attendances_65_per_1000",
 ];
 
+/// A scenario jams on its own figures when 1% or more of its A&E attendances wait over 12
+/// hours, or its mean occupancy of the beds open is above 100% (a reporting threshold).
+const JAMMED_12H: f64 = 1.0;
+
+/// Whether a scenario's own figures show a jam (see [`JAMMED_12H`]): then `report.html` does
+/// not mark the figures a jam flatters as better.
+pub fn jammed(summaries: &[IndicatorSummary]) -> bool {
+    let mean_of = |id: &str| summaries.iter().find(|s| s.id == id).and_then(|s| s.mean);
+    mean_of("ae_12h_pct").is_some_and(|p| p >= JAMMED_12H)
+        || mean_of("bed_occupancy_pct").is_some_and(|p| p > 100.0)
+}
+
 /// Whether a jam can make this indicator look better.
 pub fn flattered_by_a_jam(id: &str) -> bool {
     FLATTERED.iter().any(|f| id.starts_with(f))

@@ -194,4 +194,19 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
     assert!(row.contains("class=\"flattered\""), "{row}");
     let row = page.lines().find(|l| l.contains(">ae_12h_pct<")).unwrap();
     assert!(row.contains("class=\"worse\""), "{row}");
+    // And in its own report.html, against England.
+    assert!(twin::warnings::jammed(&sb) && !twin::warnings::jammed(&sa));
+    let run = twin::html::Run {
+        name: "d2a-fails",
+        description: "",
+        replications: REPLICATIONS as usize,
+        from: twin::period(&base).from,
+        to: twin::period(&base).to,
+    };
+    let report = twin::html::report(&run, &sb, &[], &[]);
+    let row = report
+        .lines()
+        .find(|l| l.contains("(emergency_admissions_65_per_100k)"))
+        .unwrap();
+    assert!(!row.contains("class=\"better\""), "{row}");
 }
