@@ -94,8 +94,9 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
             .unwrap_or_else(|| "&ndash;".into());
         let b = &s.benchmarks;
         out.push_str(&format!(
-            "<tr class=\"{class}\"><td>{label}</td><td class=\"{m}\">{}</td><td>{ci}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr class=\"{class}\"><td>{label}</td><td class=\"{m}\">{}{}</td><td>{ci}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             num(s.mean),
+            mark_words(mark(s, jammed), " than England"),
             num(b.stoke_2017),
             num(b.england),
             num(b.target),
@@ -104,6 +105,16 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
         ));
     }
     out
+}
+
+/// A mark in words and a symbol, beside its colour (colour alone does not tell everyone).
+fn mark_words(class: &str, versus: &str) -> String {
+    match class {
+        "better" => format!(" <span class=note>&#9650; better{versus}</span>"),
+        "worse" => format!(" <span class=note>&#9660; worse{versus}</span>"),
+        "flattered" => " <span class=note>&#9670; a jam, not better</span>".into(),
+        _ => String::new(),
+    }
 }
 
 /// An SVG line chart of `(mean, lo, hi)` per day with a shaded band.
@@ -200,7 +211,7 @@ pub fn report(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: {n}</title><style>{STYLE}</style></head><body>\
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
-Green: better than England; red: worse; amber: better-looking only because the scenario jams (people held in A&E and in beds).</p>\
+&#9650; better than England (green); &#9660; worse (red); &#9670; better-looking only because the scenario jams, people held in A&E and in beds (amber).</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
 <h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
@@ -271,11 +282,7 @@ pub fn compare(
                     .map(|(m, lo, hi)| {
                         let sig = if lo > 0.0 || hi < 0.0 { "<b>" } else { "" };
                         let end = if sig.is_empty() { "" } else { "</b>" };
-                        let jam = if class == "flattered" {
-                            " <span class=note>(a jam, not better)</span>"
-                        } else {
-                            ""
-                        };
+                        let jam = mark_words(class, "");
                         format!(
                             "{sig}{:+.2}{end} <span class=note>({:+.2} &ndash; {:+.2})</span>{jam}",
                             m, lo, hi
@@ -294,6 +301,6 @@ pub fn compare(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
 <h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
-Differences in bold have a 95% interval that excludes zero; green better, red worse, amber better-looking only because the scenario jams.</p><table>{head}{rows}</table></body></html>\n"
+Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table></body></html>\n"
     )
 }

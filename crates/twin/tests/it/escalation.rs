@@ -192,8 +192,13 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         .find(|l| l.contains(">emergency_admissions_65_per_100k<"))
         .unwrap();
     assert!(row.contains("class=\"flattered\""), "{row}");
+    assert!(row.contains("a jam, not better"), "in words too: {row}");
     let row = page.lines().find(|l| l.contains(">ae_12h_pct<")).unwrap();
     assert!(row.contains("class=\"worse\""), "{row}");
+    assert!(
+        row.contains("&#9660; worse"),
+        "by symbol and words, not colour alone: {row}"
+    );
     // And in its own report.html, against England.
     assert!(twin::warnings::jammed(&sb) && !twin::warnings::jammed(&sa));
     let run = twin::html::Run {
