@@ -27,6 +27,7 @@ fn main() {
         ("dtoc_delayed_days_per_100k:nursing_home", f64::NAN),
         ("emergency_admissions_65_per_100k", 91.0),
         ("ae_4h_pct", 78.3),
+        ("ae_12h_pct", f64::NAN),
         ("bed_occupancy_pct", 85.0),
         ("readmission_30d_pct_65", 22.0),
         ("reablement_offered_pct", 0.7),
@@ -76,6 +77,15 @@ fn main() {
         "A&E over 4h a day: {over:.1}; ae_4h numerator {:?} denominator {:?}",
         runs[0].report.get("ae_4h_pct").map(|i| i.numerator),
         runs[0].report.get("ae_4h_pct").and_then(|i| i.denominator)
+    );
+    let n = runs.len() as f64;
+    let per_run = |f: &dyn Fn(&twin::Replication) -> f64| runs.iter().map(f).sum::<f64>() / n;
+    println!(
+        "escalation days {:.1}; trolley waits at midnight {:.1}; still in A&E at the end {:.1}; beds open {:.1}",
+        per_run(&|r| r.days.iter().map(|d| d.escalation_day).sum::<f64>()),
+        per_run(&|r| r.days.iter().map(|d| d.ae_waiting_for_bed).sum::<f64>() / r.days.len() as f64),
+        per_run(&|r| r.ae_waiting_at_end as f64),
+        per_run(&|r| f64::from(r.beds_open)),
     );
     println!("{reps} replications in {secs:.2}s; {ev} log events, {kev} kernel events; beds {mean_beds:.0}, delayed {mean_delayed:.1}, home care queue {hcq:.1}");
 }

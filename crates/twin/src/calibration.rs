@@ -13,7 +13,8 @@
 //! replications and whether the mean is within tolerance; [`json`] is `summary.json`'s
 //! `calibration` section.
 
-use crate::run::period;
+use crate::model::Day;
+use crate::run::{period, registers_with_beds};
 use crate::scenario::Scenario;
 use indicators::{BenchmarkSet, Context, Journeys, Period, Report};
 use serde_json::{json, Value};
@@ -343,14 +344,36 @@ pub fn covered(f: &Figure, s: &Scenario) -> bool {
     p.from >= m.from && p.to <= m.to
 }
 
+/// The acute beds open at the midnights of `p` on average, to the nearest bed (`days` are the
+/// measured period's, from its first day): the trust's beds in the register a figure over `p`
+/// is read against, so occupancy over a winter counts the winter's beds open, as occupancy over
+/// the measured year counts the year's ([`crate::Replication::beds_open`]).
+pub fn beds_open(s: &Scenario, days: &[Day], p: Period) -> u32 {
+    let first = period(s).from;
+    let skip = (p.from - first).num_days().max(0) as usize;
+    let within: Vec<f64> = days
+        .iter()
+        .skip(skip)
+        .take(p.days() as usize)
+        .map(|d| d.beds_open)
+        .collect();
+    if within.is_empty() {
+        s.hospital.beds
+    } else {
+        (within.iter().sum::<f64>() / within.len() as f64).round() as u32
+    }
+}
+
 /// Every figure of one replication, in the order of [`FIGURES`], each over its own period
-/// (`None` when the run does not cover the period, or the denominator is zero).
-/// `measured` is the report over the scenario's measured period, reused where a figure's period
-/// is that period.
+/// (`None` when the run does not cover the period, or the denominator is zero). `measured` is
+/// the report over the scenario's measured period, reused where a figure's period is that
+/// period; a figure over another period is read against the registers with the beds open over
+/// that period ([`beds_open`]).
 pub fn measure(
     journeys: &Journeys,
     measured: &Report,
     s: &Scenario,
+    days: &[Day],
     ctx: &Context<'_>,
 ) -> Vec<Option<f64>> {
     let mut out = vec![None; FIGURES.len()];
@@ -364,7 +387,15 @@ pub fn measure(
         let report = if p == period(s) {
             measured
         } else {
-            own = journeys.report(p, ctx);
+            let (orgs, population) = registers_with_beds(s, beds_open(s, days, p));
+            own = journeys.report(
+                p,
+                &Context {
+                    orgs: &orgs,
+                    population: &population,
+                    ..*ctx
+                },
+            );
             &own
         };
         for (j, f) in FIGURES.iter().enumerate().skip(i) {

@@ -25,19 +25,48 @@ fn num(v: Option<f64>) -> String {
 const STYLE: &str = ".warnings{border:2px solid #b00020;padding:0 1rem;margin:1rem 0}.warnings h2{color:#b00020}body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#1d1d1d}
 table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{padding:.3rem .5rem;border-bottom:1px solid #ddd;text-align:right}td{white-space:nowrap}td:first-child{white-space:normal}
 th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left:1.5rem;color:#555}
-.better{color:#0a6b2b}.worse{color:#a4000f}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
+.better{color:#0a6b2b}.worse{color:#a4000f}.flattered{color:#8a5a00}h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}
 .chart{margin:1rem 0}.note{color:#555;font-size:.9rem}";
 
-/// Whether `v` is better than England's figure for this indicator.
-fn mark(s: &IndicatorSummary) -> &'static str {
+/// Whether `v` is better than England's figure for this indicator ("flattered" when it looks
+/// better only because the scenario jams, `jammed`, and a jam can flatter it).
+fn mark(s: &IndicatorSummary, jammed: bool) -> &'static str {
     let (Some(v), Some(e)) = (s.mean, s.benchmarks.england) else {
         return "";
     };
-    match definition(&s.id).map(|d| d.better) {
-        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) if v < e => "better",
-        Some(indicators::Better::Higher) if v > e => "better",
-        Some(indicators::Better::Neither) | None => "",
-        _ => "worse",
+    let better = match definition(&s.id).map(|d| d.better) {
+        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) => v < e,
+        Some(indicators::Better::Higher) => v > e,
+        Some(indicators::Better::Neither) | None => return "",
+    };
+    match (better, jammed && crate::warnings::flattered_by_a_jam(&s.id)) {
+        (true, true) => "flattered",
+        (true, false) => "better",
+        (false, _) => "worse",
+    }
+}
+
+/// A paired difference whose 95% interval excludes zero, marked better or worse by the
+/// indicator's direction; "flattered" when it looks better but the scenario is jammed and the
+/// indicator is one a jam can flatter.
+fn difference_mark(id: &str, (_, lo, hi): (f64, f64, f64), jammed: bool) -> &'static str {
+    let parent = id.split_once(':').map_or(id, |(p, _)| p);
+    let lower = match definition(parent).map(|d| d.better) {
+        Some(indicators::Better::Lower | indicators::Better::AtMost(_)) => true,
+        Some(indicators::Better::Higher) => false,
+        _ => return "",
+    };
+    let better = if hi < 0.0 {
+        lower
+    } else if lo > 0.0 {
+        !lower
+    } else {
+        return "";
+    };
+    match (better, jammed && crate::warnings::flattered_by_a_jam(id)) {
+        (true, true) => "flattered",
+        (true, false) => "better",
+        (false, _) => "worse",
     }
 }
 
@@ -46,6 +75,7 @@ fn shown(s: &IndicatorSummary) -> bool {
 }
 
 fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
+    let jammed = crate::warnings::jammed(summaries);
     let mut out = String::new();
     for s in summaries.iter().filter(|s| shown(s)) {
         let title = definition(&s.id).map(|d| d.title).unwrap_or("");
@@ -65,16 +95,27 @@ fn indicator_rows(summaries: &[IndicatorSummary]) -> String {
             .unwrap_or_else(|| "&ndash;".into());
         let b = &s.benchmarks;
         out.push_str(&format!(
-            "<tr class=\"{class}\"><td>{label}</td><td class=\"{m}\">{}</td><td>{ci}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr class=\"{class}\"><td>{label}</td><td class=\"{m}\">{}{}</td><td>{ci}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             num(s.mean),
+            mark_words(mark(s, jammed), " than England"),
             num(b.stoke_2017),
             num(b.england),
             num(b.target),
             esc(s.unit.as_str()),
-            m = mark(s),
+            m = mark(s, jammed),
         ));
     }
     out
+}
+
+/// A mark in words and a symbol, beside its colour (colour alone does not tell everyone).
+fn mark_words(class: &str, versus: &str) -> String {
+    match class {
+        "better" => format!(" <span class=note>&#9650; better{versus}</span>"),
+        "worse" => format!(" <span class=note>&#9660; worse{versus}</span>"),
+        "flattered" => " <span class=note>&#9670; a jam, not better</span>".into(),
+        _ => String::new(),
+    }
 }
 
 /// An SVG line chart of `(mean, lo, hi)` per day with a shaded band.
@@ -219,7 +260,7 @@ pub fn report(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: {n}</title><style>{STYLE}</style></head><body>\
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
-Green: better than England; red: worse.</p>\
+&#9650; better than England (green); &#9660; worse (red); &#9670; better-looking only because the scenario jams, people held in A&E and in beds (amber).</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
 {cal}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
@@ -246,6 +287,13 @@ pub fn compare(
             top.push_str(&format!("<h3>{}</h3>{}", esc(n), warnings_html(w)));
         }
     }
+    // Scenarios whose A&E or beds are far worse than the first's: their better-looking
+    // admissions, readmissions and reviews are marked as a jam's, not as better.
+    let jammed: Vec<bool> = diffs
+        .iter()
+        .enumerate()
+        .map(|(k, d)| k > 0 && crate::warnings::far_worse(&all[0], d).is_some())
+        .collect();
     let mut head = String::from("<tr><th>indicator</th>");
     for (i, n) in names.iter().enumerate() {
         head.push_str(&format!("<th>{}</th>", esc(n)));
@@ -277,17 +325,21 @@ pub fn compare(
                 .unwrap_or_default();
             rows.push_str(&format!("<td>{}{ci}</td>", num(s[i].mean)));
             if k > 0 {
+                let class = diffs[k][i]
+                    .map(|d| difference_mark(&base.id, d, jammed[k]))
+                    .unwrap_or("");
                 let d = diffs[k][i]
                     .map(|(m, lo, hi)| {
                         let sig = if lo > 0.0 || hi < 0.0 { "<b>" } else { "" };
                         let end = if sig.is_empty() { "" } else { "</b>" };
+                        let jam = mark_words(class, "");
                         format!(
-                            "{sig}{:+.2}{end} <span class=note>({:+.2} &ndash; {:+.2})</span>",
+                            "{sig}{:+.2}{end} <span class=note>({:+.2} &ndash; {:+.2})</span>{jam}",
                             m, lo, hi
                         )
                     })
                     .unwrap_or_else(|| "&ndash;".into());
-                rows.push_str(&format!("<td>{d}</td>"));
+                rows.push_str(&format!("<td class=\"{class}\">{d}</td>"));
             }
         }
         rows.push_str(&format!(
@@ -299,6 +351,6 @@ pub fn compare(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
 <h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
-Differences in bold have a 95% interval that excludes zero.</p><table>{head}{rows}</table></body></html>\n"
+Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table></body></html>\n"
     )
 }

@@ -20,5 +20,5 @@ pub mod summary;
 pub mod warmup;
 pub mod warnings;
 
-pub use run::{period, registers, replicate, Replication};
+pub use run::{period, registers, registers_with_beds, replicate, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

@@ -17,6 +17,14 @@ pub struct Replication {
     pub days: Vec<Day>,
     pub events: u64,
     pub kernel_events: u64,
+    /// The acute beds open at the measured period's midnights, on average (winter and
+    /// escalation beds included), to the nearest bed: the trust's `beds` in the register the
+    /// log is read against, so occupancy counts the beds open that day.
+    pub beds_open: u32,
+    /// Attendances that arrived in the measured period and had not left A&E when the run
+    /// ended (still waiting for a clinician or, admitted, for a bed). The indicator engine
+    /// counts each as over 4 hours and as a 12-hour wait.
+    pub ae_waiting_at_end: u64,
 }
 
 /// The measured period of a scenario: after the warm-up, `run.days` long.
@@ -26,9 +34,15 @@ pub fn period(s: &Scenario) -> Period {
     Period::new(from, from + chrono::Duration::days(i64::from(s.run.days))).expect("days >= 1")
 }
 
-/// The registers a run's log is read against.
+/// The registers a run's log is read against, with the trust's base beds (a replication's
+/// log is read with [`registers_with_beds`] and its [`Replication::beds_open`]).
 pub fn registers(s: &Scenario) -> (OrgRegister, Population) {
-    let mut orgs = synthetic_log::orgs(s.hospital.beds);
+    registers_with_beds(s, s.hospital.beds)
+}
+
+/// The registers, the acute trust having `acute_beds` beds.
+pub fn registers_with_beds(s: &Scenario, acute_beds: u32) -> (OrgRegister, Population) {
+    let mut orgs = synthetic_log::orgs(acute_beds);
     let extended =
         (s.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round() as usize;
     let gps: Vec<_> = orgs
@@ -85,7 +99,7 @@ pub fn replicate(
             f(e);
         }
     };
-    let (days, events, kernel_events) = {
+    let (days, events, kernel_events, ae_waiting_at_end) = {
         let emitter = Emitter::new(sink, origin, r);
         let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
         let mut sim = Simulation::new(model);
@@ -102,9 +116,19 @@ pub fn replicate(
             .take(s.run.days as usize)
             .copied()
             .collect();
-        (days, model.emit.events, handled)
+        let measured = f64::from(s.run.warmup_days)..f64::from(s.run.warmup_days + s.run.days);
+        let waiting = model
+            .ae_still_waiting()
+            .filter(|t| measured.contains(t))
+            .count() as u64;
+        (days, model.emit.events, handled, waiting)
     };
-    let (orgs, population) = registers(s);
+    let beds_open = if days.is_empty() {
+        s.hospital.beds
+    } else {
+        (days.iter().map(|d| d.beds_open).sum::<f64>() / days.len() as f64).round() as u32
+    };
+    let (orgs, population) = registers_with_beds(s, beds_open);
     let benchmarks = BenchmarkSet::stoke_2017();
     let ctx = Context {
         orgs: &orgs,
@@ -114,12 +138,14 @@ pub fn replicate(
     };
     let journeys = facts.finish();
     let report = journeys.report(period(s), &ctx);
-    let calibration = crate::calibration::measure(&journeys, &report, s, &ctx);
+    let calibration = crate::calibration::measure(&journeys, &report, s, &days, &ctx);
     Replication {
         report,
         calibration,
         days,
         events,
         kernel_events,
+        beds_open,
+        ae_waiting_at_end,
     }
 }

@@ -157,6 +157,12 @@ pub struct Ae {
 pub struct Hospital {
     pub beds: u32,
     pub winter_beds: u32,
+    /// Escalation beds the trust can open beyond the beds in force (base and winter), opened
+    /// when occupancy of the beds in force reaches `escalation_open_at` and closed (no new
+    /// patient put in them) when it falls below `escalation_close_at`.
+    pub escalation_beds: u32,
+    pub escalation_open_at: f64,
+    pub escalation_close_at: f64,
     pub background_los: Dist,
     pub elective_per_day: f64,
     pub elective_los: Dist,

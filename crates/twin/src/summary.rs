@@ -121,7 +121,7 @@ pub fn summary_json(
 pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
 
 /// How many daily series there are.
-pub const SERIES_N: usize = 6;
+pub const SERIES_N: usize = 8;
 
 /// The daily series: names and how to read each from a [`Day`].
 pub const SERIES: [Series; SERIES_N] = [
@@ -149,6 +149,14 @@ pub const SERIES: [Series; SERIES_N] = [
         "Reviews due and waiting for a reviewer",
         |d| d.reviews_waiting,
     ),
+    (
+        "ae_waiting_for_bed",
+        "Admitted patients waiting in A&E for a bed at midnight",
+        |d| d.ae_waiting_for_bed,
+    ),
+    ("escalation_beds", "Escalation beds open at midnight", |d| {
+        d.escalation_beds
+    }),
 ];
 
 /// Mean and 95% band (2.5th and 97.5th percentiles over replications) of each series, per day.

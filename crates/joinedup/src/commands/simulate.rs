@@ -116,7 +116,9 @@ fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication>
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     drop(out);
-    let (orgs, population) = twin::registers(s);
+    // The beds open on average that year (winter and escalation beds included): occupancy
+    // read from the log counts the beds open, as the run reported it.
+    let (orgs, population) = twin::registers_with_beds(s, run.beds_open);
     let mut o = Pending::create(dir, "orgs.csv")?;
     journey_log::write_orgs(o.file(), &orgs)?;
     let mut p = Pending::create(dir, "population.csv")?;
@@ -300,6 +302,11 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         })
         .collect();
     let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
+    for k in 1..all.len() {
+        if let Some(w) = twin::warnings::against(&names[0], &all[0], &diffs[k]) {
+            warnings[k].push(w);
+        }
+    }
 
     let mut csv = String::from("id");
     for (k, n) in names.iter().enumerate() {

@@ -71,6 +71,34 @@ impl<S: Sink> TwinModel<'_, S> {
         s.schedule_at(sim_kernel::Time(boundary), redraw);
     }
 
+    /// The acute beds open now: the base beds, the winter beds in their months (by plan), and
+    /// the escalation beds while escalation is in force. Escalation is decided at each hourly
+    /// round on the occupancy of the beds in force without it (patients in escalation beds
+    /// included): opened at `escalation_open_at`, closed below `escalation_close_at`. A closed
+    /// escalation bed takes no new patient; those in it stay until discharged.
+    pub(super) fn beds_in_force(&mut self, t: f64) -> u32 {
+        let h = &self.p.hospital;
+        let standing = h.beds
+            + if matches!(self.now_date(t).month(), 12 | 1 | 2 | 3) {
+                h.winter_beds
+            } else {
+                0
+            };
+        let occupancy = f64::from(self.beds.busy()) / f64::from(standing.max(1));
+        if !self.escalation_open && h.escalation_beds > 0 && occupancy >= h.escalation_open_at {
+            self.escalation_open = true;
+        } else if self.escalation_open && occupancy < h.escalation_close_at {
+            self.escalation_open = false;
+        }
+        self.escalation_today |= self.escalation_open;
+        standing
+            + if self.escalation_open {
+                h.escalation_beds
+            } else {
+                0
+            }
+    }
+
     pub(super) fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
         let t = s.now().0;
         let hour = (self.hour_count % 24) as u32;
@@ -101,12 +129,7 @@ impl<S: Sink> TwinModel<'_, S> {
         for (r, _) in self.reviewers.set_capacity(t, rv) {
             self.start_review(s, r);
         }
-        let beds = self.p.hospital.beds
-            + if matches!(self.now_date(t).month(), 12 | 1 | 2 | 3) {
-                self.p.hospital.winter_beds
-            } else {
-                0
-            };
+        let beds = self.beds_in_force(t);
         if beds != self.beds.capacity() {
             for (b, _) in self.beds.set_capacity(t, beds) {
                 self.bed_granted(s, b);
@@ -126,7 +149,19 @@ impl<S: Sink> TwinModel<'_, S> {
                 beds_open: f64::from(self.beds.capacity()),
                 people_85_plus: (self.groups[2][0].len() + self.groups[2][1].len()) as f64,
                 reviews_waiting: self.reviewers.queue_len() as f64,
+                ae_arrivals: f64::from(self.today_arrivals),
+                ae_over_12h: f64::from(self.today_over_12h),
+                ae_waiting_for_bed: self.beds.queue_len() as f64,
+                escalation_beds: if self.escalation_open {
+                    f64::from(self.p.hospital.escalation_beds)
+                } else {
+                    0.0
+                },
+                escalation_day: f64::from(u8::from(self.escalation_today)),
             });
+            self.escalation_today = self.escalation_open;
+            self.today_over_12h = 0;
+            self.today_arrivals = 0;
             self.today_over_4h = 0;
             self.step_down_today = 0;
         }

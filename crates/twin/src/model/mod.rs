@@ -171,6 +171,8 @@ struct Attendance {
     forced_admit: bool,
     /// Being assessed by a clinician now.
     assessing: bool,
+    /// Has left A&E (admitted, discharged, referred or left).
+    departed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -236,9 +238,19 @@ pub struct Day {
     pub ae_over_4h: f64,
     pub home_care_queue: f64,
     pub people_85_plus: f64,
-    /// Acute beds open (winter beds included).
+    /// Acute beds open (winter and escalation beds included).
     pub beds_open: f64,
     pub reviews_waiting: f64,
+    /// A&E arrivals that day.
+    pub ae_arrivals: f64,
+    /// A&E departures that day more than 12 hours after arrival.
+    pub ae_over_12h: f64,
+    /// Admitted patients waiting in A&E for a bed at midnight (trolley waits).
+    pub ae_waiting_for_bed: f64,
+    /// Escalation beds open at midnight.
+    pub escalation_beds: f64,
+    /// 1 if escalation beds were open at any hourly round of the day, else 0.
+    pub escalation_day: f64,
 }
 
 pub struct TwinModel<'a, S: Sink> {
@@ -284,6 +296,11 @@ pub struct TwinModel<'a, S: Sink> {
     reviewers: Resource<Ix>,
     pub days: Vec<Day>,
     today_over_4h: u32,
+    today_over_12h: u32,
+    today_arrivals: u32,
+    /// Escalation beds are open now; and were at some hourly round since the last midnight.
+    escalation_open: bool,
+    escalation_today: bool,
     hour_count: u64,
     new_reviews: Vec<Ix>,
     freed: Vec<Freed>,
@@ -371,6 +388,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             reviewers: Resource::new(0, Discipline::Fifo),
             days: Vec::new(),
             today_over_4h: 0,
+            today_over_12h: 0,
+            today_arrivals: 0,
+            escalation_open: false,
+            escalation_today: false,
             hour_count: 0,
             new_reviews: Vec::new(),
             freed: Vec::new(),

@@ -71,7 +71,9 @@ impl<S: Sink> TwinModel<'_, S> {
             source,
             forced_admit,
             assessing: false,
+            departed: false,
         });
+        self.today_arrivals += 1;
         if let Some(a) = self.clinicians.request(t, a, 0) {
             self.assess_at_ae(s, a);
         }
@@ -125,9 +127,13 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     pub(super) fn depart_ae(&mut self, t: f64, a: Ix, outcome: AeOutcome) {
-        let att = &self.atts[a as usize];
+        let att = &mut self.atts[a as usize];
+        att.departed = true;
         if t - att.arrived > 4.0 / 24.0 {
             self.today_over_4h += 1;
+        }
+        if t - att.arrived > 12.0 / 24.0 {
+            self.today_over_12h += 1;
         }
         let id = att.id.clone();
         self.emit.emit(
@@ -138,5 +144,13 @@ impl<S: Sink> TwinModel<'_, S> {
                 outcome,
             },
         );
+    }
+}
+
+impl<S: Sink> TwinModel<'_, S> {
+    /// The arrival times (model days) of attendances that have not left A&E: at the end of a
+    /// run, those still waiting (for a clinician or, admitted, for a bed).
+    pub fn ae_still_waiting(&self) -> impl Iterator<Item = f64> + '_ {
+        self.atts.iter().filter(|a| !a.departed).map(|a| a.arrived)
     }
 }

@@ -110,6 +110,16 @@ pub fn cross(s: &Scenario) -> Vec<String> {
             shown(after)
         ));
     }
+    let h = &s.hospital;
+    if h.escalation_close_at >= h.escalation_open_at {
+        errors.push(format!(
+            "`hospital.escalation_close_at` must be below `hospital.escalation_open_at` (escalation \
+             beds close when occupancy falls below the first, having opened at the second), got \
+             {} and {}",
+            shown(h.escalation_close_at),
+            shown(h.escalation_open_at)
+        ));
+    }
     if let Ok(start) = domain::parse_date(&s.run.start) {
         let (first, last) = (
             domain::parse_date(FIRST_START).expect("a date"),
@@ -226,6 +236,11 @@ mod tests {
             e.contains("`population.nursing_share[2]` must add up to at most 1"),
             "{e}"
         );
+        let mut s = Scenario::load("stoke-2017").unwrap();
+        s.hospital.escalation_close_at = s.hospital.escalation_open_at;
+        assert!(cross(&s)
+            .join("; ")
+            .contains("`hospital.escalation_close_at` must be below"));
         let mut s = Scenario::load("stoke-2017").unwrap();
         s.run.start = "1600-01-01".into();
         assert!(cross(&s)

@@ -192,6 +192,9 @@ pub const PARAMS: &[Param] = &[
     // [hospital]
     p("hospital.beds", count(1, 100_000)),
     p("hospital.winter_beds", count(0, 100_000)),
+    p("hospital.escalation_beds", count(0, 100_000)),
+    p("hospital.escalation_open_at", PROB),
+    p("hospital.escalation_close_at", PROB),
     p("hospital.background_los", days(365.0)),
     why(p("hospital.elective_per_day", number(0.0, 10_000.0)), RUN),
     p("hospital.elective_los", days(365.0)),

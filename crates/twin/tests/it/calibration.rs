@@ -31,21 +31,24 @@ fn each_figure_is_the_engines_over_the_exported_log_for_its_period() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("events.jsonl");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let (orgs, population) = twin::registers(&s);
+    let (orgs, _) = twin::registers(&s);
     let mut facts = JourneyFacts::new();
     journey_log::LogReader::new(&orgs)
         .read(&[path], |l| facts.push(&l.parsed.event))
         .unwrap();
     let journeys = facts.finish();
     let benchmarks = BenchmarkSet::stoke_2017();
-    let ctx = Context {
-        orgs: &orgs,
-        population: &population,
-        benchmarks: &benchmarks,
-        zone: Default::default(),
-    };
     for (i, f) in FIGURES.iter().enumerate() {
         assert!(calibration::covered(f, &s), "{} outside the run", f.id);
+        // The register with the beds open over the figure's period (occupancy counts them).
+        let beds = calibration::beds_open(&s, &runs[0].days, f.period());
+        let (orgs, population) = twin::run::registers_with_beds(&s, beds);
+        let ctx = Context {
+            orgs: &orgs,
+            population: &population,
+            benchmarks: &benchmarks,
+            zone: Default::default(),
+        };
         let engine = journeys.report(f.period(), &ctx).value(f.id);
         assert!(engine.is_some(), "{}", f.id);
         assert_eq!(runs[0].calibration[i], engine, "{}", f.id);

@@ -2,6 +2,7 @@
 
 mod calibration;
 mod conservation;
+mod escalation;
 mod extends;
 mod hostile;
 mod pairing;
@@ -101,7 +102,7 @@ fn the_log_of_a_run_is_valid_and_gives_the_same_indicators() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("events.jsonl");
     std::fs::write(&path, lines.join("\n")).unwrap();
-    let (orgs, population) = twin::registers(&s);
+    let (orgs, population) = twin::registers_with_beds(&s, run.beds_open);
     let mut facts = indicators::JourneyFacts::new();
     journey_log::LogReader::new(&orgs)
         .read(&[path], |l| facts.push(&l.parsed.event))

@@ -2,7 +2,7 @@
 //! entry each, with the client's address, in a chain that verifies; a request whose entry
 //! cannot be recorded fails.
 
-use crate::harness::{config, new_person, Backend, Server, PASSWORD};
+use crate::harness::{config, new_person, registered, Backend, Server, PASSWORD};
 use serde_json::json;
 use store::{Action, AuditFilter, StoredEntry};
 
@@ -129,10 +129,9 @@ fn an_append_is_recorded_with_its_count(b: Backend) {
     let t = s.token("discharge_coordinator");
     let p = new_person(3);
     let body = format!(
-        "{}\n",
-        format_args!(
-            r#"{{"id":"a-reg","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{p}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
-        )
+        "{}
+",
+        registered("a-reg", &p)
     );
     let r = s.post("/api/events").bearer(&t).ndjson(&body);
     assert_eq!(r.status, 201, "{}", r.text());
@@ -173,10 +172,9 @@ fn an_append_that_cannot_be_recorded_is_not_stored(b: Backend) {
     .expect("the anchor is changed");
     let p = new_person(4);
     let body = format!(
-        "{}\n",
-        format_args!(
-            r#"{{"id":"unrecorded-reg","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{p}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
-        )
+        "{}
+",
+        registered("unrecorded-reg", &p)
     );
     let r = s.post("/api/events").bearer(&t).ndjson(&body);
     assert_eq!(r.status, 500, "{}", r.text());

@@ -2,7 +2,7 @@
 //! stored log, all or nothing, idempotent by id, only for roles that may write, and safe under
 //! concurrent writers.
 
-use crate::harness::{new_person, Backend, Server};
+use crate::harness::{new_person, registered, Backend, Server};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -16,12 +16,6 @@ crate::on_each_backend!(
     a_body_over_the_limit_is_413,
     concurrent_appends_keep_the_rules,
 );
-
-fn registered(id: &str, person: &str) -> String {
-    format!(
-        r#"{{"id":"{id}","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{person}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
-    )
-}
 
 fn death(id: &str, person: &str, day: u32) -> String {
     format!(

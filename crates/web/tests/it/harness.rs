@@ -554,6 +554,14 @@ pub fn shown(v: Option<f64>) -> String {
     }
 }
 
+/// The journey-log line registering `person` (born 1931, with the test GP practice M83041) as
+/// event `id`.
+pub fn registered(id: &str, person: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{person}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
+    )
+}
+
 /// A person of the never-issued 999 range not in the example log (valid modulus 11).
 pub fn new_person(n: u32) -> String {
     for k in n * 10.. {

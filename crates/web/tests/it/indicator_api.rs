@@ -2,7 +2,7 @@
 //! and period (with the small numbers of breakdowns by organisation withheld, as `access.md`
 //! says), and 400s naming the field for bad periods.
 
-use crate::harness::{config, new_person, Backend, Server};
+use crate::harness::{config, new_person, registered, Backend, Server};
 use chrono::NaiveDate;
 
 crate::on_each_backend!(
@@ -227,9 +227,7 @@ fn small_numbers_by_trust_are_withheld(b: Backend) {
     let p = new_person(5);
     let body = format!(
         "{}\n{}\n",
-        format_args!(
-            r#"{{"id":"rxx-reg","kind":"person_registered","at":"2016-06-01T09:00:00Z","person":"{p}","birth_date":"1931-02-03","sex":"male","gp":"M83041","residence":"own_home"}}"#
-        ),
+        registered("rxx-reg", &p),
         format_args!(
             r#"{{"id":"rxx-adm","kind":"admission","at":"2017-03-01T10:00:00Z","person":"{p}","spell":"rxx-s1","org":"RXX","method":"elective"}}"#
         ),
