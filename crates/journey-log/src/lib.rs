@@ -13,6 +13,7 @@
 
 pub mod canonical;
 pub mod content;
+pub mod digest;
 pub mod error;
 mod parts;
 pub mod read;
@@ -25,6 +26,7 @@ pub mod write;
 mod parse_props;
 
 pub use content::ContentDigest;
+pub use digest::{digest_file, FileDigest};
 pub use error::{LogError, LogErrors, MAX_ERRORS};
 pub use read::{LogLine, LogReader, ReadSummary};
 pub use registers::{
