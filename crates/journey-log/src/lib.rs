@@ -15,6 +15,7 @@ pub mod canonical;
 pub mod content;
 pub mod digest;
 pub mod error;
+mod flat;
 mod parts;
 pub mod read;
 pub mod registers;
