@@ -41,10 +41,16 @@ pub enum SnapshotError {
 impl Journeys {
     /// The facts as bytes ([`crate::snapshot`]).
     pub fn to_snapshot(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_snapshot(&mut out);
+        out
+    }
+
+    /// Appends the facts as bytes to `out` (a caller framing them saves a copy).
+    pub fn write_snapshot(&self, out: &mut Vec<u8>) {
         let f = &self.facts;
-        let mut w = Writer(Vec::with_capacity(
-            64 + f.persons.len() * 40 + f.spells.len() * 48 + f.attendances.len() * 32,
-        ));
+        out.reserve(64 + f.persons.len() * 40 + f.spells.len() * 48 + f.attendances.len() * 32);
+        let mut w = Writer(std::mem::take(out));
         w.0.extend_from_slice(MAGIC);
         w.u32(SNAPSHOT_VERSION);
         w.u64(f.events);
@@ -129,7 +135,7 @@ impl Journeys {
             w.opt(r.due, Writer::date);
             w.opt(r.completed, Writer::instant);
         }
-        w.0
+        *out = w.0;
     }
 
     /// Facts read back from [`to_snapshot`](Self::to_snapshot)'s bytes, or why they cannot be.
@@ -515,6 +521,9 @@ mod tests {
         let back = Journeys::from_snapshot(&bytes).unwrap();
         // Written again, the same bytes: every table came back whole and in order.
         assert_eq!(back.to_snapshot(), bytes);
+        let mut framed = b"xy".to_vec();
+        back.write_snapshot(&mut framed);
+        assert_eq!((&framed[..2], &framed[2..]), (&b"xy"[..], &bytes[..]));
         assert_eq!(back.facts.events, 15);
         assert_eq!(back.facts.persons[0].reablement_starts.len(), 1);
         assert_eq!(back.facts.spells[0].delay_reasons.len(), 1);
