@@ -125,6 +125,10 @@ impl FactsCache {
     /// files as given (for the places the survey names).
     pub fn load(&self, entry: &Entry, names: &[String], zone: Zone) -> Option<(Survey, Journeys)> {
         let started = std::time::Instant::now();
+        if std::fs::metadata(&entry.path).is_ok_and(|m| m.len() > MAX_BYTES) {
+            self.say(|| "refused: larger than the cache may hold".into());
+            return None;
+        }
         let bytes = match std::fs::read(&entry.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -276,12 +280,21 @@ impl FactsCache {
     /// Writes `bytes` as the entry at `path`: whole or not at all (a temporary file renamed
     /// into place), readable by the user only.
     fn write_entry(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-        std::fs::create_dir_all(&self.dir)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&self.dir, std::fs::Permissions::from_mode(0o700))?;
+        if !self.dir.is_dir() {
+            // Made readable by its owner only; a folder that exists already (one named by
+            // $JOINEDUP_CACHE_DIR) is left as it is.
+            if let Some(parent) = self.dir.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let mut folder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+            match folder.create(&self.dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                _ => {}
+            }
         }
+        // Entries are readable by their owner only (as temporary files are made).
         let mut tmp = tempfile::Builder::new()
             .prefix(".entry-")
             .suffix(".tmp")
@@ -297,9 +310,20 @@ impl FactsCache {
         let Ok(dir) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = dir
-            .filter_map(Result::ok)
-            .map(|d| d.path())
+        let paths: Vec<PathBuf> = dir.filter_map(Result::ok).map(|d| d.path()).collect();
+        // Entries a run stopped while writing (killed) left behind, a day on.
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(24 * 3600);
+        for p in &paths {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let old = std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < day_ago);
+            if name.starts_with(".entry-") && name.ends_with(".tmp") && old {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        let mut entries: Vec<(std::time::SystemTime, u64, PathBuf)> = paths
+            .into_iter()
             .filter(|p| p.extension().is_some_and(|e| e == SUFFIX) && p != newest)
             .filter_map(|p| {
                 let m = std::fs::metadata(&p).ok()?;

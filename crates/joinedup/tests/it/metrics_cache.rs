@@ -22,10 +22,14 @@ impl Case {
 
     /// Runs `joinedup` in the inputs' folder with the cache saying what it does.
     fn run(&self, args: &[&str]) -> Output {
+        self.run_cached_in(self.cache.path(), args)
+    }
+
+    fn run_cached_in(&self, cache: &Path, args: &[&str]) -> Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_joinedup"))
             .args(args)
             .current_dir(self.inputs.path())
-            .env("JOINEDUP_CACHE_DIR", self.cache.path())
+            .env("JOINEDUP_CACHE_DIR", cache)
             .env("JOINEDUP_CACHE_TRACE", "1")
             .output()
             .expect("the binary runs")
@@ -301,4 +305,56 @@ fn the_cache_keeps_a_bounded_number_of_entries() {
     }
     let entries = case.entries();
     assert_eq!(entries.len(), 8, "{entries:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_folder_made_is_its_owners_alone_and_one_given_is_left_as_it_is() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let case = Case::new(&log());
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let made = case.cache.path().join("home/.cache/joinedup");
+    assert!(case.run_cached_in(&made, &forms()[0]).status.success());
+    assert_eq!(mode(&made), 0o700);
+    let entries: Vec<_> = std::fs::read_dir(&made).unwrap().collect();
+    assert_eq!(entries.len(), 1);
+    let entry = entries.into_iter().next().unwrap().unwrap().path();
+    assert_eq!(mode(&entry), 0o600);
+    let shared = case.cache.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(case.run_cached_in(&shared, &forms()[0]).status.success());
+    assert_eq!(mode(&shared), 0o755);
+}
+
+#[test]
+fn a_log_in_several_files_and_gzip_is_served_too_and_each_file_is_checked() {
+    use std::io::Write as _;
+    let case = Case::new(&log());
+    let write_gz = |text: &str| {
+        let gz = std::fs::File::create(case.inputs.path().join("b.jsonl.gz")).unwrap();
+        let mut enc = flate2::write::GzEncoder::new(gz, flate2::Compression::default());
+        enc.write_all(text.as_bytes()).unwrap();
+        enc.finish().unwrap();
+    };
+    let death = |day: u32| {
+        format!(
+            r#"{{"id":"d1","kind":"death","at":"2017-02-{day:02}T09:00:00Z","person":"9434765919"}}"#
+        )
+    };
+    write_gz(&death(25));
+    let mut args = forms()[0].clone();
+    args.extend(["--events", "b.jsonl.gz"]);
+    let (cold, _, said) = case.metrics(&args);
+    assert!(cold_and_written(&said), "{said}");
+    let (warm, _, said) = case.metrics(&args);
+    assert!(said.starts_with("cache: hit"), "{said}");
+    assert_eq!(warm, cold);
+    // The second file changed: read again, and the figures are those of the files now.
+    write_gz(&death(26));
+    let (changed, _, said) = case.metrics(&args);
+    assert!(said.starts_with("cache: stale: "), "{said}");
+    let mut plain = args.clone();
+    plain.push("--no-cache");
+    assert_eq!(changed, case.metrics(&plain).0);
 }
