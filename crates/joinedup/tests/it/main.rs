@@ -23,13 +23,15 @@ pub fn joinedup(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_joinedup"))
         .args(args)
         .current_dir(dir)
-        .env(
-            "JOINEDUP_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("metrics-cache"),
-        )
+        .env("JOINEDUP_CACHE_DIR", cache_dir())
         .env_remove("JOINEDUP_CACHE_TRACE")
         .output()
         .expect("the binary runs")
+}
+
+/// The folder where the tests' runs of `metrics` cache their facts (never the user's).
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("metrics-cache")
 }
 
 pub fn stdout(o: &Output) -> String {
