@@ -250,6 +250,8 @@ struct Fields<'f, 'a> {
     used: smallvec::SmallVec<[bool; 12]>,
     /// Where each known field is in `fields` (`ABSENT` if not given).
     slots: Slots,
+    /// The line came from the flat scanner: its strings hold no escapes.
+    plain: bool,
     errors: Vec<FieldError>,
 }
 
@@ -270,7 +272,8 @@ impl<'a> Fields<'_, 'a> {
         // Fast path: a string with no escapes is its own content (the line has been checked
         // as JSON already, so it holds no control characters).
         if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            if !inner.contains('\\') {
+            // (The scanner takes only strings without escapes.)
+            if self.plain || !inner.contains('\\') {
                 return Some(Cow::Borrowed(inner));
             }
         }
@@ -455,6 +458,7 @@ pub(crate) fn parse_fields(
         fields,
         used: smallvec::smallvec![false; n],
         slots,
+        plain: known.is_some(),
         errors: Vec::new(),
     };
 
