@@ -11,14 +11,18 @@
 # median wall time and peak RSS, and writes bench/results/metrics-<size>.md.
 #
 # Contenders, all over the period FROM..TO (default 2016-10-01..2017-10-01):
-#   joinedup metrics        every indicator, --format json (output discarded)
+#   joinedup metrics --no-cache   every indicator, --format json, from the files alone
+#   joinedup metrics, cold        the same with an empty cache (the run that writes it)
+#   joinedup metrics, warm        the same again: served from the cache (another period, format
+#                                 or --by would be too); all three outputs must be identical
 #   duckdb                  bench/duckdb_indicators.py: three indicators in DuckDB SQL
 #   LogReader::read         parse_floor --only read: parse + validate, a sink that counts
 #   parse_line only         parse_floor --only parse: parse on all cores, no validation
 # The file is read once beforehand so that every run finds it in the page cache.
 #
 # Environment: EVENTS (10000000), RUNS (3), FROM, TO, SEED (1), PYTHON (python3),
-# DATA (the log's folder, bench/data/<size>), RESULTS (bench/results/metrics-<size>.md).
+# DATA (the log's folder, bench/data/<size>), RESULTS (bench/results/metrics-<size>.md),
+# NO_DUCKDB=1 (leave DuckDB out). The cache is a temporary folder of the run's own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +50,9 @@ if [[ ! -x /usr/bin/time ]]; then
     say "== installing GNU time"
     apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
 fi
-"$PYTHON" -c 'import duckdb' 2>/dev/null || "$PYTHON" -m pip install --quiet duckdb
+if [[ -z "${NO_DUCKDB:-}" ]]; then
+    "$PYTHON" -c 'import duckdb' 2>/dev/null || "$PYTHON" -m pip install --quiet duckdb
+fi
 
 # (a) Build.
 say "== building"
@@ -80,11 +86,14 @@ BYTES="$(stat -c %s "$LOG")"
 cat "$LOG" > /dev/null   # warm the page cache
 
 # (c) Measure. Each run appends "name<TAB>wall seconds<TAB>peak RSS kB" to $WORK/runs.tsv.
+# $BEFORE, when set, is run (untimed) before each run.
 : > "$WORK/runs.tsv"
+export JOINEDUP_CACHE_DIR="$WORK/cache"
 measure() {
     local name="$1" stdout="$2"; shift 2
     local k
     for ((k = 1; k <= RUNS; k++)); do
+        if [[ -n "${BEFORE:-}" ]]; then eval "$BEFORE"; fi
         say "== $name, run $k/$RUNS"
         if ! /usr/bin/time -v -o "$WORK/time.txt" "$@" > "$stdout"; then
             say "failed: $*"
@@ -103,12 +112,23 @@ measure() {
     done
 }
 
-measure "joinedup metrics" "$WORK/metrics.json" \
-    "$BIN" metrics --events "$LOG" --orgs "$DATA/orgs.csv" --population "$DATA/population.csv" \
-    --from "$FROM" --to "$TO" --format json
-measure "duckdb" "$WORK/duckdb.json" \
-    "$PYTHON" bench/duckdb_indicators.py --events "$LOG" --population "$DATA/population.csv" \
-    --from "$FROM" --to "$TO"
+METRICS=("$BIN" metrics --events "$LOG" --orgs "$DATA/orgs.csv" --population "$DATA/population.csv"
+    --from "$FROM" --to "$TO" --format json)
+measure "joinedup metrics --no-cache" "$WORK/metrics.json" "${METRICS[@]}" --no-cache
+BEFORE='rm -rf "$JOINEDUP_CACHE_DIR"' measure "joinedup metrics, cold (writes the cache)" \
+    "$WORK/metrics-cold.json" "${METRICS[@]}"
+measure "joinedup metrics, warm (from the cache)" "$WORK/metrics-warm.json" "${METRICS[@]}"
+for f in metrics-cold.json metrics-warm.json; do
+    cmp "$WORK/metrics.json" "$WORK/$f" || { say "$f differs from the run without the cache"; exit 1; }
+done
+CACHE_BYTES="$(du -sb "$JOINEDUP_CACHE_DIR" | cut -f1)"
+if [[ -z "${NO_DUCKDB:-}" ]]; then
+    measure "duckdb" "$WORK/duckdb.json" \
+        "$PYTHON" bench/duckdb_indicators.py --events "$LOG" --population "$DATA/population.csv" \
+        --from "$FROM" --to "$TO"
+else
+    echo '{}' > "$WORK/duckdb.json"
+fi
 measure "LogReader::read (parse + validate)" "$WORK/floor-read.txt" \
     "$FLOOR" "$LOG" --only read
 measure "parse_line only (rayon, no validation)" "$WORK/floor-parse.txt" \
@@ -127,13 +147,15 @@ for row in open(f"{work}/runs.tsv"):
     runs.setdefault(name, []).append((float(wall), int(rss) / 1024))
 med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
        for n, r in runs.items()}
-duck_t, duck_m = med["duckdb"]
+duck_t, duck_m = med.get("duckdb", (None, None))
 
 metrics = {i["id"]: i["value"] for i in json.load(open(f"{work}/metrics.json"))["indicators"]}
 duck = json.load(open(f"{work}/duckdb.json"))
 checks = []
 for k in ("dtoc_delayed_days_per_100k", "ae_4h_pct", "readmission_30d_pct_65"):
     a, b = metrics.get(k), duck.get(k)
+    if "duckdb" not in med:
+        continue
     same = (a is None and b is None) or (
         a is not None and b is not None and abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1e-300))
     checks.append((k, a, b, same))
@@ -153,18 +175,22 @@ L.append("")
 L.append("- Machine: $(nproc) cores (nproc), $CPU, $MEM_GB GiB RAM; $(uname -sr)")
 L.append("- Log: \`$LOG\`, $LINES lines, $((BYTES / 1000000)) MB (generated with \`$GEN_ARGS\`), in the page cache")
 L.append("- Period: $FROM to $TO. Median of $RUNS runs of each, \`/usr/bin/time -v\` (wall time, peak RSS)")
-L.append("- Versions: $(rustc --version), DuckDB $("$PYTHON" -c 'import duckdb; print(duckdb.__version__)') (default threads), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')")
+L.append("- Versions: $(rustc --version), DuckDB $("$PYTHON" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || echo 'not run') (default threads), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')")
+L.append("- The cache after the runs: $CACHE_BYTES bytes (one entry); the three runs of \`metrics\` gave the same bytes")
 L.append("")
 L.append("| run | what it computes | time s | peak RSS MB | time / DuckDB | RSS / DuckDB |")
 L.append("|---|---|---:|---:|---:|---:|")
 what = {
-    "joinedup metrics": "every indicator (read + validate + facts + report)",
+    "joinedup metrics --no-cache": "every indicator (read + validate + facts + report)",
+    "joinedup metrics, cold (writes the cache)": "the same, and the cache written",
+    "joinedup metrics, warm (from the cache)": "the same, the files only digested",
     "duckdb": "3 indicators in DuckDB SQL (\`bench/duckdb_indicators.py\`)",
     "LogReader::read (parse + validate)": "the read \`metrics\` does, events only counted",
     "parse_line only (rayon, no validation)": "every line parsed, nothing checked or kept",
 }
+ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
 for name, (t, m) in med.items():
-    L.append(f"| {name} | {what.get(name, '')} | {t:.2f} | {m:.0f} | {t / duck_t:.2f} | {m / duck_m:.2f} |")
+    L.append(f"| {name} | {what.get(name, '')} | {t:.2f} | {m:.0f} | {ratio(t, duck_t)} | {ratio(m, duck_m)} |")
 L.append("")
 L.append("Times are of the whole process (start-up included). Inside the processes:")
 if "seconds" in duck:

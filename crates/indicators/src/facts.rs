@@ -134,7 +134,7 @@ pub struct JourneyFacts {
     pub(crate) reviews: Vec<Review>,
     org_ids: Ids,
     pub(crate) orgs: Vec<String>,
-    events: u64,
+    pub(crate) events: u64,
     /// Whether lifecycle ids came interned (`push_indexed` with `Some`).
     indexed: Option<bool>,
     /// The person of the last event, and their index.

@@ -350,6 +350,10 @@ pub struct MetricsArgs {
     /// The system's time zone (IANA name).
     #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
     pub zone: String,
+    /// Read the log files, neither using nor writing the cache of folded facts
+    /// ($JOINEDUP_CACHE_DIR, else $XDG_CACHE_HOME/joinedup or ~/.cache/joinedup).
+    #[arg(long, conflicts_with = "db")]
+    pub no_cache: bool,
 }
 
 #[derive(clap::Args, Debug)]

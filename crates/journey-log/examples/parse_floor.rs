@@ -13,6 +13,12 @@
 //!
 //! Org codes are checked against `orgs.csv` next to the file unless `--orgs` names another.
 //! `--only` runs one pass (to measure each one's peak memory apart).
+//!
+//! `--only lines` compares the parsers themselves, on a machine shared with other work: the
+//! first 200,000 lines held in memory, parsed on one thread by [`journey_log::parse_line`]
+//! (the flat scanner, serde_json for any other line) and by
+//! [`journey_log::wire::parse_line_json`] (serde_json for every line), in turns, the best of 5
+//! passes of each in nanoseconds a line.
 
 use journey_log::{parse_line, read_orgs_file, LogReader};
 use rayon::prelude::*;
@@ -33,7 +39,7 @@ fn main() -> ExitCode {
             "--orgs" => orgs_path = args.next().map(PathBuf::from),
             "--only" => only = args.next(),
             "-h" | "--help" => {
-                eprintln!("usage: parse_floor FILE [--orgs orgs.csv] [--only read|parse]");
+                eprintln!("usage: parse_floor FILE [--orgs orgs.csv] [--only read|parse|lines]");
                 return ExitCode::SUCCESS;
             }
             _ if file.is_none() => file = Some(PathBuf::from(a)),
@@ -44,11 +50,12 @@ fn main() -> ExitCode {
         }
     }
     let Some(file) = file else {
-        eprintln!("usage: parse_floor FILE [--orgs orgs.csv] [--only read|parse]");
+        eprintln!("usage: parse_floor FILE [--orgs orgs.csv] [--only read|parse|lines]");
         return ExitCode::from(2);
     };
     let (run_read, run_parse) = match only.as_deref() {
         None => (true, true),
+        Some("lines") => (false, false),
         Some("read") => (true, false),
         Some("parse") => (false, true),
         Some(other) => {
@@ -100,6 +107,16 @@ fn main() -> ExitCode {
         }
     }
 
+    if only.as_deref() == Some("lines") {
+        match lines_in_memory(&file, &orgs) {
+            Ok(()) => {}
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+
     if run_parse {
         let start = Instant::now();
         match parse_only(&file, &orgs) {
@@ -117,6 +134,48 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The two parsers on the first 200,000 lines, on one thread: the best of 5 passes of each.
+fn lines_in_memory(path: &Path, orgs: &domain::OrgRegister) -> std::io::Result<()> {
+    // 64 MB hold 200,000 lines of any plausible length.
+    let mut head = Vec::new();
+    open(path)?.take(64 << 20).read_to_end(&mut head)?;
+    let text = String::from_utf8_lossy(&head);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(200_000)
+        .collect();
+    let n = lines.len();
+    let mut best = [f64::MAX; 2];
+    let mut errors = [0usize; 2];
+    for _ in 0..5 {
+        for (k, parse) in [
+            journey_log::parse_line as fn(&str, &domain::OrgRegister) -> _,
+            journey_log::wire::parse_line_json,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let start = Instant::now();
+            errors[k] = lines
+                .iter()
+                .filter(|l| std::hint::black_box(parse(l, orgs)).is_err())
+                .count();
+            best[k] = best[k].min(start.elapsed().as_secs_f64());
+        }
+    }
+    let ns = |s: f64| s * 1e9 / n as f64;
+    println!(
+        "lines={n} parse_line_ns={:.0} parse_line_json_ns={:.0} speedup={:.2} errors={}/{}",
+        ns(best[0]),
+        ns(best[1]),
+        best[1] / best[0],
+        errors[0],
+        errors[1]
+    );
+    Ok(())
 }
 
 /// Parses every non-blank line of `path` with `parse_line` on all cores, checking nothing across

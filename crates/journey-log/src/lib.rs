@@ -13,7 +13,9 @@
 
 pub mod canonical;
 pub mod content;
+pub mod digest;
 pub mod error;
+mod flat;
 mod parts;
 pub mod read;
 pub mod registers;
@@ -25,6 +27,7 @@ pub mod write;
 mod parse_props;
 
 pub use content::ContentDigest;
+pub use digest::{digest_file, FileDigest};
 pub use error::{LogError, LogErrors, MAX_ERRORS};
 pub use read::{LogLine, LogReader, ReadSummary};
 pub use registers::{

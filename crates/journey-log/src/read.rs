@@ -8,6 +8,7 @@
 //! validator of its own, all on their own cores: see [`crate::parts`] for why that gives exactly
 //! the errors and facts of one validator.
 
+use crate::digest::{DigestSlot, Digesting, FileDigest};
 use crate::error::{LogError, LogErrors, MAX_ERRORS};
 use crate::parts::{part_of, Checker, Parts, Single};
 use crate::validate::{Loc, RuleError, Validator};
@@ -15,7 +16,7 @@ use crate::wire::{parse_line, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The longest line read, in bytes (without its line ending): 1 MiB. A longer line is an error
 /// naming it, and the reader skips to its end without keeping it, so memory stays bounded
@@ -52,12 +53,16 @@ pub struct ReadSummary {
     /// Lines that repeated an event already seen (same id, same content).
     pub duplicates: u64,
     pub bytes: u64,
+    /// The digest of each file's bytes as stored, when the reader digests them
+    /// ([`LogReader::digest_files`]): `None` for a file not read to its end.
+    pub digests: Vec<Option<FileDigest>>,
 }
 
 /// Reads and validates journey logs.
 pub struct LogReader<'a> {
     orgs: &'a OrgRegister,
     keep_raw: bool,
+    digest_files: bool,
     block_bytes: usize,
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
@@ -95,6 +100,7 @@ impl<'a> LogReader<'a> {
         LogReader {
             orgs,
             keep_raw: false,
+            digest_files: false,
             block_bytes: BLOCK_BYTES,
             progress: None,
         }
@@ -104,6 +110,41 @@ impl<'a> LogReader<'a> {
     pub fn keep_raw(mut self, yes: bool) -> Self {
         self.keep_raw = yes;
         self
+    }
+
+    /// Digest each file's bytes as they are read, into [`ReadSummary::digests`] (for a cache
+    /// keyed by what was read, not by what a file holds by the time it is digested again).
+    pub fn digest_files(mut self, yes: bool) -> Self {
+        self.digest_files = yes;
+        self
+    }
+
+    /// Opens `paths[i]`, digesting its bytes into `slots[i]` when the reader digests files.
+    fn opener<'p>(
+        &self,
+        paths: &'p [PathBuf],
+        slots: &'p [DigestSlot],
+    ) -> impl FnMut(usize) -> std::io::Result<Box<dyn Read + Send>> + 'p {
+        let digest = self.digest_files;
+        move |i| {
+            let file = std::fs::File::open(&paths[i])?;
+            if digest {
+                open_stream(Digesting::new(file, slots[i].clone()))
+            } else {
+                open_stream(file)
+            }
+        }
+    }
+
+    /// The digests left in `slots` by a read (none when the reader does not digest files).
+    fn digests(&self, slots: &[DigestSlot]) -> Vec<Option<FileDigest>> {
+        if !self.digest_files {
+            return Vec::new();
+        }
+        slots
+            .iter()
+            .map(|s| s.lock().ok().and_then(|d| *d))
+            .collect()
     }
 
     /// Calls `f` with the number of bytes read so far, after each block.
@@ -134,7 +175,10 @@ impl<'a> LogReader<'a> {
         F: FnMut(LogLine) + Send,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        self.read_single(&names, |i| open(&paths[i]), validator, sink)
+        let slots: Vec<DigestSlot> = paths.iter().map(|_| DigestSlot::default()).collect();
+        let mut summary = self.read_single(&names, self.opener(paths, &slots), validator, sink)?;
+        summary.digests = self.digests(&slots);
+        Ok(summary)
     }
 
     /// As [`read`](Self::read), with the rules checked and the events folded on every core: the
@@ -157,6 +201,7 @@ impl<'a> LogReader<'a> {
         P: Fn(&mut S, LogLine) + Sync,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let slots: Vec<DigestSlot> = paths.iter().map(|_| DigestSlot::default()).collect();
         if parts > 1 {
             let bytes: u64 = paths
                 .iter()
@@ -169,18 +214,19 @@ impl<'a> LogReader<'a> {
                 .unwrap_or(usize::MAX)
                 .min(1 << 28);
             let mut checker = Parts::new(parts, events, &init, &push);
-            let (summary, errors) = self.read_inputs(&names, |i| open(&paths[i]), &mut checker);
+            let (mut summary, errors) =
+                self.read_inputs(&names, self.opener(paths, &slots), &mut checker);
             if let Some((rule_errors, states)) = checker.finish(errors.stopped.is_some()) {
+                summary.digests = self.digests(&slots);
                 return complete(&names, summary, errors, rule_errors).map(|s| (s, states));
             }
         }
         let mut state = init();
-        let summary = self.read_single(
-            &names,
-            |i| open(&paths[i]),
-            Validator::new(),
-            |l| push(&mut state, l),
-        )?;
+        let mut summary =
+            self.read_single(&names, self.opener(paths, &slots), Validator::new(), |l| {
+                push(&mut state, l)
+            })?;
+        summary.digests = self.digests(&slots);
         Ok((summary, vec![state]))
     }
 
@@ -467,8 +513,9 @@ fn lines_of(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 /// Opens a log file, uncompressing it when it starts with the gzip magic number.
-fn open(path: &Path) -> std::io::Result<Box<dyn Read + Send>> {
-    let mut f = BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+/// A log file's bytes as lines: uncompressed when they start with the gzip magic number.
+fn open_stream(input: impl Read + Send + 'static) -> std::io::Result<Box<dyn Read + Send>> {
+    let mut f = BufReader::with_capacity(1 << 16, input);
     let gz = f.fill_buf()?.starts_with(&[0x1f, 0x8b]);
     Ok(if gz {
         Box::new(flate2::read::MultiGzDecoder::new(f))
@@ -604,6 +651,7 @@ impl Blocks {
 mod tests {
     use super::*;
     use std::io::Write;
+    use std::path::Path;
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
 

@@ -57,9 +57,9 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The fields of one JSON object, values unparsed.
+/// The fields of one JSON object, each value as its raw JSON text.
 /// Inline room for the fields of a typical event: reading a line allocates nothing for them.
-type FieldList<'a> = smallvec::SmallVec<[(Cow<'a, str>, &'a RawValue); 12]>;
+pub(crate) type FieldList<'a> = smallvec::SmallVec<[(Cow<'a, str>, &'a str); 12]>;
 
 struct RawObject<'a>(FieldList<'a>);
 
@@ -75,7 +75,7 @@ impl<'de> serde::Deserialize<'de> for RawObject<'de> {
                 let mut fields = FieldList::new();
                 while let Some(Key(k)) = map.next_key::<Key<'de>>()? {
                     let v: &'de RawValue = map.next_value()?;
-                    fields.push((k, v));
+                    fields.push((k, v.get()));
                 }
                 Ok(RawObject(fields))
             }
@@ -199,7 +199,7 @@ pub(crate) const KNOWN: [&str; 30] = [
 /// The number of a field the spec defines. The names differ in (length, first byte, last byte),
 /// so one comparison of integers and one of bytes tell a key: this runs for every key of every
 /// line.
-fn known_id(k: &str) -> Option<usize> {
+pub(crate) fn known_id(k: &str) -> Option<usize> {
     let b = k.as_bytes();
     let (&first, &last) = (b.first()?, b.last()?);
     let i = match (b.len(), first, last) {
@@ -238,19 +238,25 @@ fn known_id(k: &str) -> Option<usize> {
     (KNOWN[i] == k).then_some(i)
 }
 
-const ABSENT: u8 = u8::MAX;
+/// In [`Slots`]: the field is not given.
+pub(crate) const ABSENT: u8 = u8::MAX;
+
+/// Where each field the spec defines is in a [`FieldList`] ([`ABSENT`] if not given).
+pub(crate) type Slots = [u8; KNOWN.len()];
 
 /// What a field holds: absent, `null` (treated as absent), or a value.
-struct Fields<'a> {
-    fields: FieldList<'a>,
+struct Fields<'f, 'a> {
+    fields: &'f FieldList<'a>,
     used: smallvec::SmallVec<[bool; 12]>,
     /// Where each known field is in `fields` (`ABSENT` if not given).
-    slots: [u8; KNOWN.len()],
+    slots: Slots,
+    /// The line came from the flat scanner: its strings hold no escapes.
+    plain: bool,
     errors: Vec<FieldError>,
 }
 
-impl<'a> Fields<'a> {
-    fn raw(&mut self, field: usize) -> Option<&'a RawValue> {
+impl<'a> Fields<'_, 'a> {
+    fn raw(&mut self, field: usize) -> Option<&'a str> {
         let i = self.slots[field];
         if i == ABSENT {
             return None;
@@ -258,16 +264,16 @@ impl<'a> Fields<'a> {
         let i = usize::from(i);
         self.used[i] = true;
         let v = self.fields[i].1;
-        (v.get() != "null").then_some(v)
+        (v != "null").then_some(v)
     }
 
     fn opt_str(&mut self, field: usize) -> Option<Cow<'a, str>> {
-        let raw = self.raw(field)?;
-        let text = raw.get();
-        // Fast path: a string with no escapes is its own content (serde_json has already
-        // checked the line, so it holds no control characters).
+        let text = self.raw(field)?;
+        // Fast path: a string with no escapes is its own content (the line has been checked
+        // as JSON already, so it holds no control characters).
         if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            if !inner.contains('\\') {
+            // (The scanner takes only strings without escapes.)
+            if self.plain || !inner.contains('\\') {
                 return Some(Cow::Borrowed(inner));
             }
         }
@@ -298,8 +304,7 @@ impl<'a> Fields<'a> {
     }
 
     fn opt_bool(&mut self, field: usize) -> Option<bool> {
-        let raw = self.raw(field)?;
-        match raw.get() {
+        match self.raw(field)? {
             "true" => Some(true),
             "false" => Some(false),
             other => {
@@ -374,7 +379,10 @@ impl<'a> Fields<'a> {
     }
 }
 
-fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residence, Option<Text>)> {
+fn residence_and_home(
+    f: &mut Fields<'_, '_>,
+    orgs: &OrgRegister,
+) -> Option<(Residence, Option<Text>)> {
     let residence = f.parse_req(field::RESIDENCE, Residence::parse);
     let care_home = f.org(field::CARE_HOME, false, orgs);
     let residence = residence?;
@@ -395,30 +403,62 @@ fn residence_and_home(f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<(Residen
 }
 
 /// Parses one line of a journey log. `orgs` is the register org codes are checked against.
+///
+/// A plain line (a flat object of the spec's fields, strings without escapes) is split into
+/// its fields by [`crate::flat::scan`]; any other line by serde_json. Both give the same
+/// fields for a line the scanner takes, so the result, errors included, is the same.
 pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
+    // Filled in place and lent, not moved: the list is a few hundred bytes.
+    let mut fields = FieldList::new();
+    let mut slots = [ABSENT; KNOWN.len()];
+    if crate::flat::scan(line, &mut fields, &mut slots) {
+        return parse_fields(&fields, Some(slots), orgs);
+    }
+    parse_fields(&json_fields(line)?, None, orgs)
+}
+
+/// As [`parse_line`], every line read by serde_json (the path [`parse_line`] falls back to): the
+/// reference its scanner is held to, in tests and benchmarks.
+pub fn parse_line_json(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
+    parse_fields(&json_fields(line)?, None, orgs)
+}
+
+/// The fields of a line as serde_json reads them (any JSON), or why it is not an object.
+pub(crate) fn json_fields(line: &str) -> Result<FieldList<'_>, Vec<FieldError>> {
     let obj: RawObject = serde_json::from_str(line)
         .map_err(|e| vec![FieldError::line(format!("not a JSON object: {e}"))])?;
-    let n = obj.0.len();
+    Ok(obj.0)
+}
+
+/// Parses the fields of one line; `known`: where each field of the spec is, when the caller
+/// has found them already (all known, none twice).
+pub(crate) fn parse_fields(
+    fields: &FieldList<'_>,
+    known: Option<Slots>,
+    orgs: &OrgRegister,
+) -> Result<ParsedEvent, Vec<FieldError>> {
+    let n = fields.len();
     if n >= usize::from(ABSENT) {
         return Err(vec![FieldError::line(format!(
             "{n} fields: more than an event can have"
         ))]);
     }
-    let mut slots = [ABSENT; KNOWN.len()];
-    for (i, (k, _)) in obj.0.iter().enumerate() {
+    let mut slots = known.unwrap_or([ABSENT; KNOWN.len()]);
+    for (i, (k, _)) in fields.iter().enumerate().filter(|_| known.is_none()) {
         let twice = match known_id(k) {
             Some(j) => std::mem::replace(&mut slots[j], i as u8) != ABSENT,
             // An unknown key can only repeat an earlier unknown key.
-            None => obj.0[..i].iter().any(|(earlier, _)| earlier == k),
+            None => fields[..i].iter().any(|(earlier, _)| earlier == k),
         };
         if twice {
             return Err(vec![FieldError::new(k, "field given twice")]);
         }
     }
     let mut f = Fields {
-        fields: obj.0,
+        fields,
         used: smallvec::smallvec![false; n],
         slots,
+        plain: known.is_some(),
         errors: Vec::new(),
     };
 
@@ -460,13 +500,13 @@ pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<Fie
         person,
         body,
     };
-    let extras: Vec<(String, Box<RawValue>)> = f
-        .fields
-        .iter()
-        .zip(&f.used)
-        .filter(|(_, used)| !**used)
-        .map(|((k, v), _)| (k.to_string(), (*v).to_owned()))
-        .collect();
+    let mut extras: Vec<(String, Box<RawValue>)> = Vec::new();
+    for ((k, v), _) in f.fields.iter().zip(&f.used).filter(|(_, used)| !**used) {
+        // The text was read as JSON already: made a raw value again, it is kept as written.
+        let raw = RawValue::from_string(v.to_string())
+            .map_err(|e| vec![FieldError::new(k, format!("not JSON: {e}"))])?;
+        extras.push((k.to_string(), raw));
+    }
     fingerprint(event, extras)
 }
 
@@ -505,7 +545,7 @@ pub fn fingerprint(
     })
 }
 
-fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<EventBody> {
+fn parse_body(kind: &str, f: &mut Fields<'_, '_>, orgs: &OrgRegister) -> Option<EventBody> {
     use EventBody as B;
     Some(match kind {
         "person_registered" => {
@@ -584,7 +624,7 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             let destination = f.parse_req(field::DESTINATION, Destination::parse);
             let pathway = match f.raw(field::PATHWAY) {
                 None => None,
-                Some(raw) => match raw.get() {
+                Some(raw) => match raw {
                     p @ ("0" | "1" | "2" | "3") => Some(p.as_bytes()[0] - b'0'),
                     other => {
                         f.errors.push(FieldError::new(
@@ -630,12 +670,12 @@ fn parse_body(kind: &str, f: &mut Fields<'_>, orgs: &OrgRegister) -> Option<Even
             let service = f.parse_req(field::SERVICE, Service::parse);
             let hours_per_week = match f.raw(field::HOURS_PER_WEEK) {
                 None => None,
-                Some(raw) => match serde_json::from_str::<f64>(raw.get()) {
+                Some(raw) => match serde_json::from_str::<f64>(raw) {
                     Ok(h) if h >= 0.0 && h.is_finite() => Some(Hours(h)),
                     _ => {
                         f.errors.push(FieldError::new(
                             "hours_per_week",
-                            format!("expected a number of hours, 0 or more, got {}", raw.get()),
+                            format!("expected a number of hours, 0 or more, got {raw}"),
                         ));
                         None
                     }

@@ -1,5 +1,6 @@
 //! `joinedup metrics`: the joint performance framework for a period.
 
+use super::facts_cache::{place, FactsCache};
 use super::log_survey::Survey;
 use super::{invalid, readable, InvalidInput};
 use crate::cli::{By, Format, MetricsArgs};
@@ -7,7 +8,7 @@ use crate::progress;
 use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period};
-use journey_log::{parse_line, read_orgs_file, read_population_file, LogErrors, LogReader};
+use journey_log::{parse_line, read_orgs, read_population_file, LogErrors, LogReader};
 use rayon::prelude::*;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
@@ -19,12 +20,12 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         Some(By::Month) => period.months(),
         None => vec![period],
     };
-    let mut survey = Survey::new(&periods, zone);
+    let mut survey = Survey::new(zone);
     let (orgs, population, journeys) = match &a.db {
         Some(db) => from_store(db, &mut survey)?,
         None => from_files(&a, &mut survey)?,
     };
-    for w in survey.warnings() {
+    for w in survey.warnings(&periods) {
         eprintln!("{w}");
     }
 
@@ -68,16 +69,42 @@ fn from_files(
         readable(path)?;
     }
     let mut errors = LogErrors::default();
-    let orgs = read_orgs_file(orgs_path).unwrap_or_else(|e| {
-        errors.extend(e);
-        OrgRegister::default()
-    });
+    // Read once, so the digest kept with cached facts is of the register they were checked
+    // against.
+    let orgs_name = orgs_path.display().to_string();
+    let (orgs, orgs_digest) = match std::fs::read(orgs_path) {
+        Ok(bytes) => {
+            let digest = xxhash_rust::xxh3::xxh3_128(&bytes);
+            let orgs = read_orgs(&orgs_name, bytes.as_slice()).unwrap_or_else(|e| {
+                errors.extend(e);
+                OrgRegister::default()
+            });
+            (orgs, Some(digest))
+        }
+        Err(e) => {
+            errors.extend(LogErrors::io(&orgs_name, e));
+            (OrgRegister::default(), None)
+        }
+    };
     let population = read_population_file(pop_path).unwrap_or_else(|e| {
         errors.extend(e);
         Population::default()
     });
     if !errors.is_empty() {
         return Err(invalid("the registers are not valid", &errors));
+    }
+    let names: Vec<String> = a.events.iter().map(|p| p.display().to_string()).collect();
+    let cache = if a.no_cache {
+        None
+    } else {
+        FactsCache::locate()
+    };
+    let entry = cache.as_ref().and_then(|c| c.entry(&a.events, orgs_path));
+    if let (Some(cache), Some(entry)) = (&cache, &entry) {
+        if let Some((kept, journeys)) = cache.load(entry, &names, survey.zone()) {
+            survey.merge(kept);
+            return Ok((orgs, population, journeys));
+        }
     }
     let total: Option<u64> = a
         .events
@@ -95,30 +122,36 @@ fn from_files(
     let parts = rayon::current_num_threads();
     // About 150 bytes a line (a compressed log's facts grow as they need).
     let events = usize::try_from(total.unwrap_or(0) / 150).unwrap_or(0);
-    let result = LogReader::new(&orgs).progress(&on_progress).read_parts(
-        &a.events,
-        parts,
-        || (empty.fresh(), JourneyFacts::with_capacity(events / parts)),
-        |(survey, facts), l| {
-            let order = (u64::from(l.loc.file) << 32) | u64::from(l.loc.line);
-            survey.see(&l.parsed.event, order, || {
-                let file = a.events.get(l.loc.file as usize);
-                let name = file.map(|f| f.display().to_string()).unwrap_or_default();
-                format!("at {name}:{}", l.loc.line)
-            });
-            facts.push_indexed(&l.parsed.event, l.lifecycle_index)
-        },
-    );
+    let result = LogReader::new(&orgs)
+        .progress(&on_progress)
+        .digest_files(entry.is_some())
+        .read_parts(
+            &a.events,
+            parts,
+            || (empty.fresh(), JourneyFacts::with_capacity(events / parts)),
+            |(survey, facts), l| {
+                let order = (u64::from(l.loc.file) << 32) | u64::from(l.loc.line);
+                survey.see(&l.parsed.event, order, || place(&names, order));
+                facts.push_indexed(&l.parsed.event, l.lifecycle_index)
+            },
+        );
     bar.finish_and_clear();
-    let parts = match result {
-        Ok((_, parts)) => parts,
+    let (summary, parts) = match result {
+        Ok(read) => read,
         Err(e) => return Err(invalid("the journey log is not valid", &e)),
     };
     let (surveys, facts): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    let mut read = empty;
     for s in surveys {
-        survey.merge(s);
+        read.merge(s);
     }
     let journeys = Journeys::merge(facts.into_par_iter().map(JourneyFacts::finish).collect());
+    if let (Some(cache), Some(entry)) = (&cache, &entry) {
+        let mut digests = summary.digests;
+        digests.push(orgs_digest);
+        cache.store(entry, &digests, &read, &journeys);
+    }
+    survey.merge(read);
     Ok((orgs, population, journeys))
 }
 

@@ -2,6 +2,7 @@
 
 mod audit;
 mod export;
+mod facts_cache;
 mod generate;
 mod import;
 mod log_survey;

@@ -180,6 +180,7 @@ fn into_closed_pipe(dir: &Path, args: &[&str]) -> Output {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_joinedup"))
         .args(args)
         .current_dir(dir)
+        .env("JOINEDUP_CACHE_DIR", crate::cache_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -6,6 +6,7 @@ mod browser;
 mod command_line;
 mod concurrent;
 mod metrics;
+mod metrics_cache;
 mod postgres;
 mod property;
 mod serve;
@@ -16,13 +17,21 @@ mod twin;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs `joinedup` with `args` in `dir`.
+/// Runs `joinedup` with `args` in `dir`; `metrics` caches its facts in a folder of the tests'
+/// own (never the user's).
 pub fn joinedup(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_joinedup"))
         .args(args)
         .current_dir(dir)
+        .env("JOINEDUP_CACHE_DIR", cache_dir())
+        .env_remove("JOINEDUP_CACHE_TRACE")
         .output()
         .expect("the binary runs")
+}
+
+/// The folder where the tests' runs of `metrics` cache their facts (never the user's).
+pub fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("metrics-cache")
 }
 
 pub fn stdout(o: &Output) -> String {
