@@ -128,3 +128,18 @@ fn no_excess_leaves_the_background_rate() {
     assert!(o > b + 10.0, "{o} vs {b}");
     assert!(w > b + 10.0, "{w} vs {b}");
 }
+
+#[test]
+fn the_excess_is_the_same_on_any_thread_and_leaks_nothing() {
+    let s = hazard("d2a");
+    let a = replicate(&s, SEED, 1, None);
+    let t = s.clone();
+    let b = std::thread::spawn(move || replicate(&t, SEED, 1, None))
+        .join()
+        .unwrap();
+    assert_eq!(a.report, b.report);
+    assert_eq!(a.events, b.events);
+    // Excess crises while bridged, readmitted or dying: every resource still accounted for.
+    let findings = twin::run::audit(&s, SEED, 0);
+    assert!(findings.is_empty(), "{findings:?}");
+}
