@@ -221,7 +221,10 @@ pub const FIGURES: [Figure; 15] = [
         tolerance_why: PCT_TOLERANCE,
         use_: Use::Fitted,
         input_by_nature: Some(
-            "discharge.readmission (a forced return within 30 days, by pathway: issue 10, item 2)",
+            "discharge.readmission (a forced return within 30 days, by pathway: issue 10, \
+             item 2); with policy.readmission_hazard, crisis.post_discharge_* (the \
+             post-discharge excess crisis hazard: a clinical hazard the model cannot represent \
+             mechanistically)",
         ),
     },
     Figure {

@@ -35,7 +35,7 @@ pub struct Input {
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
-pub const INPUTS: [Input; 9] = [
+pub const INPUTS: [Input; 11] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -112,6 +112,32 @@ pub const INPUTS: [Input; 9] = [
         lo: 0.0,
         hi: 1.0,
         step: 0.02,
+        integer: false,
+    },
+    Input {
+        // The post-discharge excess hazard's size (an input by nature: a clinical hazard); the
+        // three bands move together, their ratios kept; read as the 75-84 band's.
+        key: "crisis.post_discharge_crises",
+        get: |s| s.crisis.post_discharge_crises[1],
+        set: |s, v| {
+            let k = v / s.crisis.post_discharge_crises[1];
+            for r in &mut s.crisis.post_discharge_crises {
+                *r *= k;
+            }
+        },
+        lo: 0.01,
+        hi: 5.0,
+        step: 0.05,
+        integer: false,
+    },
+    Input {
+        // The excess's factor for care home residents (part of its size).
+        key: "crisis.post_discharge_care_home",
+        get: |s| s.crisis.post_discharge_care_home,
+        set: |s, v| s.crisis.post_discharge_care_home = v,
+        lo: 0.0,
+        hi: 5.0,
+        step: 0.1,
         integer: false,
     },
     Input {

@@ -125,6 +125,22 @@ pub struct Crisis {
     pub hourly: Option<[f64; 24]>,
     pub causes_home: [f64; 5],
     pub causes_care_home: [f64; 5],
+    /// The post-discharge excess crisis hazard (issue 10, item 2): after a discharge, the
+    /// person's crises are raised by an excess that decays exponentially. Its size is the
+    /// excess crises expected over the whole decay, by age band (65-74, 75-84, 85+), for
+    /// someone going to their own home who needed no support; the factors below multiply it.
+    pub post_discharge_crises: [f64; 3],
+    /// The excess hazard halves every this many days.
+    pub post_discharge_half_life_days: f64,
+    /// Factor for someone living in a care home after the discharge.
+    pub post_discharge_care_home: f64,
+    /// Factor for someone whose pathway needed support (pathways 1-3: a frailty proxy).
+    pub post_discharge_needs_support: f64,
+    /// Factor for someone discharged without the support their pathway needed (bridged home
+    /// by discharge to assess, to be assessed and wait at home for a package).
+    pub post_discharge_unsupported: f64,
+    /// Factor for someone discharged to a course of reablement.
+    pub post_discharge_reablement: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -205,6 +221,8 @@ pub struct Discharge {
     pub chc_window_days: f64,
     pub chc_providers_reassessing: u32,
     pub chc_provider_assessment_days: Dist,
+    /// With `policy.readmission_hazard` off (the old mechanism): the chance of a forced
+    /// emergency return 0.5 to 30 days after discharge, by pathway.
     pub readmission: [f64; 4],
 }
 
@@ -223,6 +241,10 @@ pub struct Policy {
     pub d2a: bool,
     pub trusted_assessor: bool,
     pub seven_day: bool,
+    /// Readmissions from the post-discharge excess crisis hazard (`crisis.post_discharge_*`)
+    /// rather than a forced return within 30 days (`discharge.readmission`); absent: off.
+    #[serde(default)]
+    pub readmission_hazard: bool,
 }
 
 fn one() -> f64 {

@@ -1,5 +1,5 @@
 //! Demand: crises of the population (by band, residence, season, weekday and hour), the trust's
-//! other emergency and elective patients, and returns after discharge.
+//! other emergency and elective patients (returns after a discharge: `post_discharge`).
 
 use super::*;
 
@@ -132,12 +132,5 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         .sample(&mut self.rng.background);
         s.schedule_in(gap, Ev::Elective);
-    }
-
-    pub(super) fn on_return(&mut self, s: &mut Scheduler<Ev>, person: Ix) {
-        let p = &self.persons[person as usize];
-        if p.alive && !p.in_hospital {
-            self.arrive_at_ae(s, person, AeSource::Ambulance, true);
-        }
     }
 }

@@ -348,17 +348,6 @@ impl<S: Sink> TwinModel<'_, S> {
             }
             None => {}
         }
-        if self.persons[person as usize].alive
-            && self.persons[person as usize]
-                .rng
-                .community
-                .gen_bool(self.p.discharge.readmission[spell.pathway as usize])
-        {
-            let after = self.persons[person as usize]
-                .rng
-                .community
-                .gen_range(0.5..30.0);
-            s.schedule_in(after, Ev::Return(person));
-        }
+        self.after_discharge(s, person, &spell);
     }
 }

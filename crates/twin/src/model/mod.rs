@@ -21,6 +21,7 @@ mod demand;
 mod discharge_planning;
 mod policy;
 mod population;
+mod post_discharge;
 mod profile;
 mod providers;
 mod reviews;
@@ -73,7 +74,11 @@ pub enum Ev {
     StepDownEnds(Ix),
     ReviewQueued(Ix),
     ReviewDone(Ix),
+    /// A forced return after a discharge (the old mechanism: `policy.readmission_hazard` off).
     Return(Ix),
+    /// A crisis of the post-discharge excess hazard, with the person's excess clock when it
+    /// was set (a later discharge supersedes it).
+    ExcessCrisis(Ix, u32),
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +108,8 @@ pub struct Person {
     crisis_clock: u32,
     death_at: f64,
     death_clock: u32,
+    /// The post-discharge excess hazard in force (from the latest discharge).
+    excess: post_discharge::Excess,
 }
 
 /// A person's own random streams, one per purpose, seeded from the replication and the
@@ -120,6 +127,8 @@ struct PersonRngs {
     discharge: EntityRng,
     /// Care in the community after discharge, and reviews.
     community: EntityRng,
+    /// The post-discharge excess hazard's crises.
+    excess: EntityRng,
 }
 
 impl PersonRngs {
@@ -132,6 +141,7 @@ impl PersonRngs {
             acute: streams.entity(id, "acute"),
             discharge: streams.entity(id, "discharge"),
             community: streams.entity(id, "community"),
+            excess: streams.entity(id, "excess"),
         }
     }
 }
@@ -489,6 +499,7 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::ReviewQueued(r) => self.on_review_queued(s, r),
             Ev::ReviewDone(r) => self.on_review_done(s, r),
             Ev::Return(p) => self.on_return(s, p),
+            Ev::ExcessCrisis(p, clock) => self.on_excess_crisis(s, p, clock),
         }
     }
 }

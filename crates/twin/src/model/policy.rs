@@ -9,6 +9,7 @@ pub(super) struct Policy {
     d2a: bool,
     trusted_assessor: bool,
     seven_day: bool,
+    readmission_hazard: bool,
 }
 
 impl Policy {
@@ -17,6 +18,7 @@ impl Policy {
             d2a: switches.d2a,
             trusted_assessor: switches.trusted_assessor,
             seven_day: switches.seven_day,
+            readmission_hazard: switches.readmission_hazard,
         }
     }
 
@@ -36,6 +38,12 @@ impl Policy {
     /// rather than offered reablement only by `discharge.reablement_share`.
     pub(super) fn bridging(&self) -> bool {
         self.d2a
+    }
+
+    /// Whether readmissions come from the post-discharge excess crisis hazard
+    /// (`readmission_hazard`), rather than a forced return within 30 days of a discharge.
+    pub(super) fn readmission_hazard(&self) -> bool {
+        self.readmission_hazard
     }
 
     /// How many CHC providers assess the person themselves before accepting: none with a

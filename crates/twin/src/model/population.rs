@@ -62,6 +62,7 @@ impl<S: Sink> TwinModel<'_, S> {
             crisis_clock: 0,
             death_at: f64::INFINITY,
             death_clock: 0,
+            excess: post_discharge::Excess::default(),
         });
         if band < 3 {
             self.join_group(ix);

@@ -172,6 +172,19 @@ pub const PARAMS: &[Param] = &[
     opt("crisis.hourly", Kind::Profile(24)),
     p("crisis.causes_home", Kind::Shares(5)),
     p("crisis.causes_care_home", Kind::Shares(5)),
+    p(
+        "crisis.post_discharge_crises",
+        Kind::Numbers {
+            n: 3,
+            min: 0.0,
+            max: 20.0,
+        },
+    ),
+    p("crisis.post_discharge_half_life_days", number(0.1, 365.0)),
+    p("crisis.post_discharge_care_home", number(0.0, 20.0)),
+    p("crisis.post_discharge_needs_support", number(0.0, 20.0)),
+    p("crisis.post_discharge_unsupported", number(0.0, 20.0)),
+    p("crisis.post_discharge_reablement", number(0.0, 20.0)),
     // [gp]
     p("gp.in_hours_first", PROB),
     p("gp.resolves", PROB),
@@ -248,6 +261,7 @@ pub const PARAMS: &[Param] = &[
     p("policy.d2a", Kind::Bool),
     p("policy.trusted_assessor", Kind::Bool),
     p("policy.seven_day", Kind::Bool),
+    opt("policy.readmission_hazard", Kind::Bool),
 ];
 
 /// The parameter of `key` (`table.key`).

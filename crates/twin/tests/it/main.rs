@@ -7,6 +7,7 @@ mod extends;
 mod hostile;
 mod pairing;
 mod queue;
+mod readmission;
 mod steady;
 mod unconstrained;
 
