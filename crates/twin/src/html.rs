@@ -304,7 +304,7 @@ fn decomposition_table(reasons: &[ReasonParts]) -> String {
                 if p.component.is_queue() {
                     "queue for capacity"
                 } else if p.component.kind() == "process" {
-                    "process duration"
+                    "process or rule"
                 } else {
                     "other"
                 },
