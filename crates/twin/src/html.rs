@@ -3,6 +3,7 @@
 //! inline SVG needs nothing a template engine would add.
 
 use crate::calibration::{FigureSummary, Use};
+use crate::decomposition::ReasonParts;
 use crate::summary::{Difference, IndicatorSummary, SERIES};
 use chrono::NaiveDate;
 use indicators::catalogue::definition;
@@ -244,6 +245,7 @@ pub fn report(
     daily: &[[(f64, f64, f64); crate::summary::SERIES_N]],
     warnings: &[String],
     calibration: &[FigureSummary],
+    decomposition: &[ReasonParts],
 ) -> String {
     let Run {
         name,
@@ -262,12 +264,61 @@ pub fn report(
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
 &#9650; better than England (green); &#9660; worse (red); &#9670; better-looking only because the scenario jams, people held in A&E and in beds (amber).</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
-{cal}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
+{cal}{dec}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
         w = warnings_html(warnings),
         d = esc(description),
         rows = indicator_rows(summaries),
         cal = calibration_table(calibration),
+        dec = decomposition_table(decomposition),
+    )
+}
+
+/// Each delay reason's delayed days split into waiting for a named capacity and time in a
+/// process, in the indicator's unit.
+fn decomposition_table(reasons: &[ReasonParts]) -> String {
+    if reasons.is_empty() {
+        return String::new();
+    }
+    let mut rows = String::new();
+    for r in reasons {
+        let label = r.key.replace('_', " ");
+        rows.push_str(&format!(
+            "<tr><td><b>{}</b></td><td></td><td><b>{}</b></td><td></td><td>100%</td></tr>\n",
+            esc(&label),
+            num(Some(r.indicator)),
+        ));
+        for p in &r.parts {
+            let ci = p
+                .ci95
+                .map(|(lo, hi)| format!("{} &ndash; {}", num(Some(lo)), num(Some(hi))))
+                .unwrap_or_else(|| "&ndash;".into());
+            let share = if r.indicator > 0.0 {
+                format!("{:.0}%", 100.0 * p.mean / r.indicator)
+            } else {
+                "&ndash;".into()
+            };
+            rows.push_str(&format!(
+                "<tr class=sub><td>{}</td><td>{}</td><td>{}</td><td>{ci}</td><td>{share}</td></tr>\n",
+                esc(p.component.label()),
+                if p.component.is_queue() {
+                    "queue for capacity"
+                } else if p.component.kind() == "process" {
+                    "process or rule"
+                } else {
+                    "other"
+                },
+                num(Some(p.mean)),
+            ));
+        }
+    }
+    format!(
+        "<h2>Where the delays come from</h2><p class=note>Delayed days per 100,000 adults a day \
+(the unit of the delayed transfers indicator), counted at each midnight a medically optimised \
+patient is still in hospital, by the delay reason and what the patient was waiting for then: \
+a queue for a named capacity, or a process that takes its own time. Each reason's parts add \
+up to its indicator value in every replication.</p><table><tr><th>delay reason and part</th>\
+<th>kind</th><th>delayed days per 100k a day</th><th>95% interval</th><th>share of the reason</th></tr>\n{rows}</table>"
     )
 }
 

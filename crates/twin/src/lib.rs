@@ -9,6 +9,7 @@
 //! - [`fit`]: a search over named inputs for the values closest to the fitted 2017 figures.
 
 pub mod calibration;
+pub mod decomposition;
 pub mod demo;
 pub mod emit;
 pub mod fit;

@@ -1,5 +1,6 @@
 //! Running replications of a scenario and summarising them.
 
+use crate::decomposition::Tally;
 use crate::emit::Emitter;
 use crate::model::{Day, TwinModel};
 use crate::scenario::Scenario;
@@ -25,6 +26,9 @@ pub struct Replication {
     /// ended (still waiting for a clinician or, admitted, for a bed). The indicator engine
     /// counts each as over 4 hours and as a 12-hour wait.
     pub ae_waiting_at_end: u64,
+    /// Delayed days by reason and component (queue for a capacity, process), counted at the
+    /// same midnights as `dtoc_delayed_days_per_100k`.
+    pub delay_decomposition: Tally,
 }
 
 /// The measured period of a scenario: after the warm-up, `run.days` long.
@@ -99,7 +103,11 @@ pub fn replicate(
             f(e);
         }
     };
-    let (days, events, kernel_events, ae_waiting_at_end) = {
+    let measured_period = period(s);
+    let midnights: Vec<domain::Instant> = (0..measured_period.days())
+        .map(|k| zone.midnight(measured_period.from + chrono::Duration::days(k)))
+        .collect();
+    let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition) = {
         let emitter = Emitter::new(sink, origin, r);
         let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
         let mut sim = Simulation::new(model);
@@ -121,7 +129,8 @@ pub fn replicate(
             .ae_still_waiting()
             .filter(|t| measured.contains(t))
             .count() as u64;
-        (days, model.emit.events, handled, waiting)
+        let tally = Tally::count(model.delay_trails(), &midnights, 1.0);
+        (days, model.emit.events, handled, waiting, tally)
     };
     let beds_open = if days.is_empty() {
         s.hospital.beds
@@ -137,7 +146,13 @@ pub fn replicate(
         zone,
     };
     let journeys = facts.finish();
-    let report = journeys.report(period(s), &ctx);
+    let report = journeys.report(measured_period, &ctx);
+    delay_decomposition.per = report
+        .indicators
+        .iter()
+        .find(|i| i.id == "dtoc_delayed_days_per_100k")
+        .and_then(|i| i.denominator)
+        .expect("the delayed days indicator has a denominator");
     let calibration = crate::calibration::measure(&journeys, &report, s, &days, &ctx);
     Replication {
         report,
@@ -147,5 +162,6 @@ pub fn replicate(
         kernel_events,
         beds_open,
         ae_waiting_at_end,
+        delay_decomposition,
     }
 }

@@ -180,6 +180,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let measured: Vec<Vec<Option<f64>>> = runs.iter().map(|r| r.calibration.clone()).collect();
     let calibration = twin::calibration::summarise(&measured);
     json["calibration"] = twin::calibration::json(&calibration);
+    let decomposition = twin::decomposition::summarise_runs(&runs);
+    json["delay_decomposition"] = twin::decomposition::json(&decomposition);
     output::write(
         &out,
         "summary.json",
@@ -205,6 +207,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             &daily,
             &warnings,
             &calibration,
+            &decomposition,
         )
         .as_bytes(),
     )?;

@@ -60,6 +60,17 @@ fn simulate_writes_summary_daily_and_report() {
     assert!(daily.starts_with("date,beds_occupied_mean,beds_occupied_lo95,beds_occupied_hi95"));
     let html = std::fs::read_to_string(dir.path().join("run/report.html")).unwrap();
     assert!(html.contains("<svg") && html.contains("Delayed transfers of care"));
+    // Each delay reason's delayed days, split into queues and processes, adding up.
+    assert!(html.contains("Where the delays come from"));
+    let parts = &s["delay_decomposition"];
+    assert_eq!(parts["check"]["holds"], true);
+    let sum: f64 = parts["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["indicator"].as_f64().unwrap())
+        .sum();
+    assert!((sum - dtoc["mean"].as_f64().unwrap()).abs() < 1e-9);
     // Two weeks in July 2016 reach none of the 2017 figures' periods: each is there, unmeasured.
     let cal = s["calibration"]["figures"].as_array().unwrap();
     assert_eq!(cal.len(), 15);

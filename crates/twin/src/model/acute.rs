@@ -107,6 +107,9 @@ impl<S: Sink> TwinModel<'_, S> {
             process: None,
             completion: None,
             arranged: None,
+            providers_assessing: false,
+            passed_over: false,
+            trail: None,
         });
         ix
     }
@@ -125,10 +128,14 @@ impl<S: Sink> TwinModel<'_, S> {
         destination: Destination,
         pathway: Option<u8>,
     ) {
+        let at = self.emit.instant(t);
         let spell = &mut self.spells[sp as usize];
         spell.stage = Stage::Gone;
         if spell.ready_at.is_some() {
             self.delayed_now -= 1;
+        }
+        if let Some(trail) = spell.trail.as_mut() {
+            trail.discharge = Some(at);
         }
         let person = spell.person;
         let id = spell.id.clone();
@@ -188,6 +195,12 @@ impl<S: Sink> TwinModel<'_, S> {
             B::ReadyForDischarge { spell: id },
         );
         self.spells[sp as usize].ready_at = Some(t);
+        self.spells[sp as usize].trail = Some(Box::new(DelayTrail {
+            ready: self.emit.instant(t),
+            discharge: None,
+            reasons: Vec::new(),
+            parts: Vec::new(),
+        }));
         self.delayed_now += 1;
         match self.spells[sp as usize].stage {
             Stage::Planned | Stage::ReadyToLeave => self.ready_to_leave(s, sp),
@@ -196,6 +209,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 if let Some(reason) = self.reason_of(sp, stage) {
                     self.wait_for(t, sp, reason);
                 }
+                self.mark(t, sp);
             }
         }
     }

@@ -8,8 +8,26 @@ impl<S: Sink> TwinModel<'_, S> {
         let t = s.now().0;
         self.spells[sp as usize].stage = Stage::Assessment;
         self.wait_for(t, sp, DelayReason::Assessment);
-        if let Some(sp) = self.social_workers.request(t, sp, 0) {
-            self.start_assessment(s, sp);
+        match self.social_workers.request(t, sp, 0) {
+            Some(sp) => self.start_assessment(s, sp),
+            None if self.social_workers.capacity() > 0 => {
+                // Social workers are on duty, all busy: a queue for their capacity.
+                self.spells[sp as usize].passed_over = true;
+                self.mark(t, sp);
+            }
+            // None on duty: waiting for office hours until they come on duty.
+            None => self.waiting_for_office_hours.push(sp),
+        }
+    }
+
+    /// Social workers are on duty: whoever still waits for one waits for their capacity.
+    pub(super) fn passed_over_by_social_workers(&mut self, t: f64) {
+        for sp in std::mem::take(&mut self.waiting_for_office_hours) {
+            let spell = &mut self.spells[sp as usize];
+            if spell.stage == Stage::Assessment && spell.process.is_none() {
+                spell.passed_over = true;
+                self.mark(t, sp);
+            }
         }
     }
 
@@ -24,6 +42,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &mut self.spells[sp as usize];
         spell.process = Some(Capacity::SocialWorkers);
         spell.completion = Some((id, index, AssessmentOutcome::Eligible));
+        self.mark(t, sp);
         s.schedule_in(days, Ev::AssessmentDone(sp));
     }
 
@@ -88,6 +107,7 @@ impl<S: Sink> TwinModel<'_, S> {
             self.spells[sp as usize].stage = Stage::Chc;
             let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
             self.spells[sp as usize].chc_id = Some(requested);
+            self.mark(t, sp);
             if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
                 self.start_chc(s, sp);
             }
@@ -97,6 +117,7 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     pub(super) fn start_chc(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
         let spell = &self.spells[sp as usize];
         // Requested when the assessment found the need: the wait for an assessor counts.
         let (id, index) = spell.chc_id.clone().expect("requested before it starts");
@@ -117,6 +138,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &mut self.spells[sp as usize];
         spell.process = Some(Capacity::ChcAssessors);
         spell.completion = Some((id, index, outcome));
+        self.mark(t, sp);
         s.schedule_in(days, Ev::ChcDone(sp));
     }
 
@@ -135,6 +157,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let d = &self.p.discharge;
         let spell = &mut self.spells[sp as usize];
         spell.stage = Stage::Brokerage;
+        spell.providers_assessing = false;
         spell.providers_left = self
             .policy
             .provider_reassessments(d.chc_providers_reassessing);

@@ -121,6 +121,9 @@ impl<S: Sink> TwinModel<'_, S> {
         for (sp, _) in self.social_workers.set_capacity(t, sw) {
             self.start_assessment(s, sp);
         }
+        if sw > 0 {
+            self.passed_over_by_social_workers(t);
+        }
         let rv = if office {
             self.p.community.reviewers
         } else {

@@ -130,6 +130,8 @@ impl<S: Sink> TwinModel<'_, S> {
                 ));
             }
         }
+        // The delay decomposition saw every change of component.
+        found.extend(self.unmarked());
         if let Some(a) = self.audit.as_mut() {
             a.extend(found);
         }

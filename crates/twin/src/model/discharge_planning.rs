@@ -13,6 +13,9 @@ impl<S: Sink> TwinModel<'_, S> {
         let at = self.emit.instant(t);
         let spell = &mut self.spells[sp as usize];
         if let Some(at) = spell.reasons.next(reason, at) {
+            if let Some(trail) = spell.trail.as_mut() {
+                trail.reasons.push((at, reason));
+            }
             let (id, nhs) = (spell.id.clone(), self.persons[spell.person as usize].nhs);
             self.emit.emit_at(
                 at,
@@ -28,6 +31,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 },
             );
         }
+        self.mark(t, sp);
     }
 
     /// Discharge planning: the pathway is chosen and what it needs is asked for, while
@@ -219,6 +223,8 @@ impl<S: Sink> TwinModel<'_, S> {
                 }
             }
         }
+        // The reason was recorded before the stage changed: record the component now.
+        self.mark(t, sp);
     }
 
     /// Everything is arranged: leave in the daytime; a discharge that needs a service waits for
@@ -243,6 +249,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 .policy
                 .discharge_to_assess(self.spells[sp as usize].pathway);
         self.spells[sp as usize].stage = Stage::ReadyToLeave;
+        self.mark(t, sp);
         let person = self.spells[sp as usize].person as usize;
         let mut leave = t + self.persons[person].rng.discharge.gen_range(1.0..4.0) / 24.0;
         loop {

@@ -17,6 +17,7 @@ mod assessment;
 mod clock;
 mod community;
 mod conservation;
+mod decomposition;
 mod demand;
 mod discharge_planning;
 mod policy;
@@ -29,6 +30,7 @@ pub mod stages;
 mod steady;
 mod urgent_care;
 
+use crate::decomposition::{Component, DelayTrail};
 use crate::emit::{Emitter, ReasonTrack, Sink, Who};
 use crate::scenario::Scenario;
 use chrono::{Datelike, NaiveDate};
@@ -170,6 +172,13 @@ pub struct Spell {
     /// The service unit granted and held for the discharge (hours, a reablement place, a
     /// step-down bed, a care home place), until it passes to a package or a residence.
     arranged: Option<Capacity>,
+    /// In CHC brokerage: providers are assessing the person (after the window to apply).
+    providers_assessing: bool,
+    /// Waiting for a social worker while social workers were on duty (not only for office
+    /// hours).
+    passed_over: bool,
+    /// Once medically optimised: when the delay reason and its component changed.
+    trail: Option<Box<DelayTrail>>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +309,8 @@ pub struct TwinModel<'a, S: Sink> {
     step_down: Resource<Ix>,
     step_down_today: u32,
     step_down_waiting: Vec<Ix>,
+    /// Spells that asked for a social worker while none was on duty, not yet passed over.
+    waiting_for_office_hours: Vec<Ix>,
     residential: Resource<Ix>,
     nursing: Resource<Ix>,
     chc_assessors: Resource<Ix>,
@@ -392,6 +403,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
             step_down_today: 0,
             step_down_waiting: Vec::new(),
+            waiting_for_office_hours: Vec::new(),
             residential: Resource::new(p.population.residential_places, Discipline::Fifo),
             nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
             chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),

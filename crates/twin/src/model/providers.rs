@@ -20,9 +20,12 @@ impl<S: Sink> TwinModel<'_, S> {
         if self.spells[sp as usize].stage == Stage::Gone {
             return;
         }
+        let t = s.now().0;
         let spell = &mut self.spells[sp as usize];
         if spell.providers_left > 0 {
             spell.providers_left -= 1;
+            spell.providers_assessing = true;
+            self.mark(t, sp);
             let days = self.p.discharge.chc_provider_assessment_days.sample(
                 &mut self.persons[self.spells[sp as usize].person as usize]
                     .rng
@@ -45,6 +48,7 @@ impl<S: Sink> TwinModel<'_, S> {
             self.ready_to_leave(s, sp);
         } else {
             self.step_down_waiting.push(sp);
+            self.mark(t, sp);
         }
     }
 
@@ -94,6 +98,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Hours are found: the agency needs time to start the care.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
+        self.mark(s.now().0, sp);
         let days = self.p.discharge.home_care_start_days.sample(
             &mut self.persons[self.spells[sp as usize].person as usize]
                 .rng

@@ -208,7 +208,7 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         from: twin::period(&base).from,
         to: twin::period(&base).to,
     };
-    let report = twin::html::report(&run, &sb, &[], &[], &[]);
+    let report = twin::html::report(&run, &sb, &[], &[], &[], &[]);
     let row = report
         .lines()
         .find(|l| l.contains("(emergency_admissions_65_per_100k)"))

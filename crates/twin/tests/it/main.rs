@@ -2,6 +2,7 @@
 
 mod calibration;
 mod conservation;
+mod decomposition;
 mod escalation;
 mod extends;
 mod hostile;
