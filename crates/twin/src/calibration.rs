@@ -129,6 +129,13 @@ const PCT_TOLERANCE: &str = "set in the manual calibration (docs/calibration.md)
 /// (beds against length of stay and delays). The fit never reads them (`tests/it/calibration.rs`).
 pub const HELD_OUT: [&str; 2] = ["dtoc_delayed_days_per_100k", "bed_occupancy_pct"];
 
+/// Why the care home admissions by cause are compared over the measured year.
+const CARE_HOME_PERIOD: &str = "the profile says October 2015 to September 2016; the same months \
+     one year on, the measured year";
+/// What sets the care home admissions by cause.
+const CARE_HOME_CAUSES: &str =
+    "crisis.care_home_per_year x crisis.causes_care_home (cause labels drawn at the crisis)";
+
 /// The figures, in the order of `docs/calibration.md`.
 pub const FIGURES: [Figure; 15] = [
     Figure {
@@ -263,28 +270,22 @@ pub const FIGURES: [Figure; 15] = [
         words: "Emergency admissions from care homes for pneumonia, per 100,000 65+, per year",
         from: YEAR.0,
         to: YEAR.1,
-        period_why: "the profile says October 2015 to September 2016; the same months one \
-             year on, the measured year",
+        period_why: CARE_HOME_PERIOD,
         tolerance: Tolerance::Relative(0.15),
         tolerance_why: RATE_TOLERANCE,
         use_: Use::Fitted,
-        input_by_nature: Some(
-            "crisis.care_home_per_year x crisis.causes_care_home (cause labels drawn at the crisis)",
-        ),
+        input_by_nature: Some(CARE_HOME_CAUSES),
     },
     Figure {
         id: "care_home_admissions_65_per_100k:fall_injury",
         words: "Emergency admissions from care homes for falls and injuries, per 100,000 65+, per year",
         from: YEAR.0,
         to: YEAR.1,
-        period_why: "the profile says October 2015 to September 2016; the same months one \
-             year on, the measured year",
+        period_why: CARE_HOME_PERIOD,
         tolerance: Tolerance::Relative(0.15),
         tolerance_why: RATE_TOLERANCE,
         use_: Use::Fitted,
-        input_by_nature: Some(
-            "crisis.care_home_per_year x crisis.causes_care_home (cause labels drawn at the crisis)",
-        ),
+        input_by_nature: Some(CARE_HOME_CAUSES),
     },
     Figure {
         id: "reviews_completed_pct",

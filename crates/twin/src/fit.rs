@@ -32,6 +32,19 @@ pub struct Input {
     pub integer: bool,
 }
 
+/// Sets the rates of the three age bands so that the 75-84 band's is `v`, their ratios kept
+/// (all three `v` when that band's rate is 0, where no ratio is known).
+fn scale_bands(bands: &mut [f64; 3], v: f64) {
+    if bands[1] == 0.0 {
+        *bands = [v; 3];
+        return;
+    }
+    let k = v / bands[1];
+    for r in bands.iter_mut() {
+        *r *= k;
+    }
+}
+
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
@@ -58,12 +71,7 @@ pub const INPUTS: [Input; 11] = [
         // The three bands' rates move together, their ratios kept; read as the 75-84 band's.
         key: "crisis.per_year",
         get: |s| s.crisis.per_year[1],
-        set: |s, v| {
-            let k = v / s.crisis.per_year[1];
-            for r in &mut s.crisis.per_year {
-                *r *= k;
-            }
-        },
+        set: |s, v| scale_bands(&mut s.crisis.per_year, v),
         lo: 0.2,
         hi: 2.0,
         step: 0.03,
@@ -119,12 +127,7 @@ pub const INPUTS: [Input; 11] = [
         // three bands move together, their ratios kept; read as the 75-84 band's.
         key: "crisis.post_discharge_crises",
         get: |s| s.crisis.post_discharge_crises[1],
-        set: |s, v| {
-            let k = v / s.crisis.post_discharge_crises[1];
-            for r in &mut s.crisis.post_discharge_crises {
-                *r *= k;
-            }
-        },
+        set: |s, v| scale_bands(&mut s.crisis.post_discharge_crises, v),
         lo: 0.01,
         hi: 5.0,
         step: 0.05,
