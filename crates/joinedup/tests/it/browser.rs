@@ -2,7 +2,9 @@
 //! WebDriver (chromedriver), as a person with a keyboard and a mouse would use them.
 //!
 //! Skipped with a notice when Chromium or ChromeDriver is not installed; `.ci/run` installs both.
-//! Screenshots are saved under `target/test-artifacts/browser/`.
+//! The same session runs on a SQLite store and, when `JOINEDUP_TEST_DATABASE_URL` names a test
+//! cluster, on PostgreSQL. Screenshots are saved under `target/test-artifacts/browser/` (SQLite)
+//! and `target/test-artifacts/browser/postgres/`.
 
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
@@ -69,8 +71,8 @@ impl Drop for Stopped {
     }
 }
 
-/// The folder for this test's artefacts: `<target>/test-artifacts/browser`.
-fn artefacts() -> PathBuf {
+/// The folder for this test's artefacts: `<target>/test-artifacts/browser[/<sub>]`.
+fn artefacts(sub: Option<&str>) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .or_else(|| {
@@ -81,7 +83,10 @@ fn artefacts() -> PathBuf {
                 .map(Path::to_path_buf)
         })
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
-    let dir = target.join("test-artifacts").join("browser");
+    let mut dir = target.join("test-artifacts").join("browser");
+    if let Some(sub) = sub {
+        dir.push(sub);
+    }
     std::fs::create_dir_all(&dir).expect("the artefacts folder can be made");
     dir
 }
@@ -291,26 +296,55 @@ async fn check_skip_link(c: &Client, page: &str) {
     );
 }
 
-#[test]
-fn pages_in_a_headless_browser() {
+/// Whether Chromium and ChromeDriver are installed (else a notice, and the test skips).
+fn browser_installed() -> bool {
     for p in [CHROMIUM, CHROMEDRIVER] {
         if !Path::new(p).exists() {
             eprintln!(
                 "skipping the browser test: {p} is missing (apt-get install chromium chromium-driver)"
             );
-            return;
+            return false;
         }
     }
-    let dir = tempfile::tempdir().unwrap();
-    let shots = artefacts();
+    true
+}
 
-    // The service, on the demo store.
+#[test]
+fn pages_in_a_headless_browser() {
+    if !browser_installed() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
+    browser_session(db.as_os_str(), dir.path(), &artefacts(None));
+}
+
+#[test]
+fn pages_in_a_headless_browser_on_postgres() {
+    if !browser_installed() {
+        return;
+    }
+    let Some((url, _db)) = ::store::testing::fresh_postgres() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    browser_session(
+        std::ffi::OsStr::new(&url),
+        dir.path(),
+        &artefacts(Some("postgres")),
+    );
+}
+
+/// The whole session on `serve --demo --db <db>` (a SQLite file or a PostgreSQL URL of an empty
+/// database), run from `dir`, with screenshots in `shots`.
+fn browser_session(db: &std::ffi::OsStr, dir: &Path, shots: &Path) {
+    let shots = shots.to_path_buf();
+    // The service, on the demo store.
     let mut server = Command::new(env!("CARGO_BIN_EXE_joinedup"))
         .args(["serve", "--demo", "--today", "2026-12-01"])
         .args(["--addr", "127.0.0.1:0", "--db"])
-        .arg(&db)
-        .current_dir(dir.path())
+        .arg(db)
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -358,7 +392,7 @@ fn pages_in_a_headless_browser() {
         )
     });
 
-    let profile = dir.path().join("chromium-profile");
+    let profile = dir.join("chromium-profile");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
