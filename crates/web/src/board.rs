@@ -184,6 +184,9 @@ fn board_answer(
         .check(&view.orgs)
         .map_err(|e| AppError::bad(e.field, e.message))?;
     let now = guard::now(state);
+    // The grants read before the key is made, so the key names the grants the board is made
+    // with (otherwise the first `decide` of a new board reads them, after the key).
+    guard::refresh_grants(state, false);
     let minute = now.0.div_euclid(60_000_000_000);
     let key = format!(
         "flow-board {} {:?} {:?} {minute} {:?}",
