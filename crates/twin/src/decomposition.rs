@@ -13,30 +13,35 @@ use serde_json::{json, Value};
 use sim_kernel::stats::summarise;
 
 /// What a delayed patient is doing at a midnight: queuing for a named capacity, or in a
-/// process that takes its own time.
+/// process that takes its own time, or waiting on a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Component {
     QueueSocialWorkers,
     QueueChcAssessors,
+    QueueBrokers,
+    QueueProviderAssessors,
     QueueHomeCareHours,
     QueueReablementPlaces,
     QueueStepDownBeds,
     QueueCareHomePlaces,
-    /// Asked for a social worker while none was on duty (weekday office hours, a rule), and
-    /// not yet passed over by social workers on duty.
-    SocialWorkersOfficeHours,
-    /// A social worker's care-needs assessment in progress (`assessment_hours`, weekday rota).
+    /// Waiting for a vacancy in the one care home the family named (patient or family choice).
+    QueuePreferredCareHome,
+    /// Asked for staff who work office hours (social workers, brokers, providers' assessors)
+    /// while none was on duty (weekday office hours, a rule), and not yet passed over by staff
+    /// on duty.
+    OfficeHours,
+    /// A social worker's care-needs assessment in progress (`assessment_hours`).
     CareNeedsAssessment,
-    /// A CHC assessment in progress (`chc_assessment_days`).
+    /// A CHC case in progress (`chc_assessment_days`).
     ChcAssessment,
-    /// CHC brokerage: the window for providers to apply (`chc_window_days`).
+    /// A broker searching for a provider (`brokerage_hours`).
+    Brokering,
+    /// CHC-funded placement: the window for providers to apply (`chc_window_days`, a rule).
     BrokerageWindow,
-    /// CHC brokerage: providers assessing the person themselves
-    /// (`chc_providers_reassessing` x `chc_provider_assessment_days`).
+    /// A provider's assessor visiting (`provider_assessment_hours`).
     ProviderAssessments,
-    /// The family's decision (`family_choice_days`).
-    FamilyChoice,
-    /// Home care hours found: the agency's start-up (`home_care_start_days`).
+    /// Home care hours found and accepted: the agency's lead time to its first visit
+    /// (`home_care_start_hours`, a rule).
     AgencyStartUp,
     /// A step-down bed held: waiting for the provider's admission window (weekdays 08:00-18:00,
     /// `step_down_admissions_per_day`).
@@ -48,22 +53,25 @@ pub enum Component {
 }
 
 /// How many components there are.
-pub const COMPONENTS: usize = 16;
+pub const COMPONENTS: usize = 19;
 
 impl Component {
     pub const ALL: [Component; COMPONENTS] = [
         Component::QueueSocialWorkers,
         Component::QueueChcAssessors,
+        Component::QueueBrokers,
+        Component::QueueProviderAssessors,
         Component::QueueHomeCareHours,
         Component::QueueReablementPlaces,
         Component::QueueStepDownBeds,
         Component::QueueCareHomePlaces,
-        Component::SocialWorkersOfficeHours,
+        Component::QueuePreferredCareHome,
+        Component::OfficeHours,
         Component::CareNeedsAssessment,
         Component::ChcAssessment,
+        Component::Brokering,
         Component::BrokerageWindow,
         Component::ProviderAssessments,
-        Component::FamilyChoice,
         Component::AgencyStartUp,
         Component::StepDownAdmissionWindow,
         Component::ArrangedToLeaving,
@@ -79,24 +87,27 @@ impl Component {
         match self {
             Component::QueueSocialWorkers => "queue:social_workers",
             Component::QueueChcAssessors => "queue:chc_assessors",
+            Component::QueueBrokers => "queue:brokers",
+            Component::QueueProviderAssessors => "queue:provider_assessors",
             Component::QueueHomeCareHours => "queue:home_care_hours",
             Component::QueueReablementPlaces => "queue:reablement_places",
             Component::QueueStepDownBeds => "queue:step_down_beds",
             Component::QueueCareHomePlaces => "queue:care_home_places",
-            Component::SocialWorkersOfficeHours => "process:social_workers_office_hours",
+            Component::QueuePreferredCareHome => "queue:preferred_care_home",
+            Component::OfficeHours => "rule:office_hours",
             Component::CareNeedsAssessment => "process:care_needs_assessment",
             Component::ChcAssessment => "process:chc_assessment",
-            Component::BrokerageWindow => "process:brokerage_window",
-            Component::ProviderAssessments => "process:provider_assessments",
-            Component::FamilyChoice => "process:family_choice",
-            Component::AgencyStartUp => "process:agency_start_up",
-            Component::StepDownAdmissionWindow => "process:step_down_admission_window",
-            Component::ArrangedToLeaving => "process:arranged_to_leaving",
+            Component::Brokering => "process:brokering",
+            Component::BrokerageWindow => "rule:chc_window",
+            Component::ProviderAssessments => "process:provider_assessment",
+            Component::AgencyStartUp => "rule:agency_start_up",
+            Component::StepDownAdmissionWindow => "rule:step_down_admission_window",
+            Component::ArrangedToLeaving => "rule:arranged_to_leaving",
             Component::Other => "other",
         }
     }
 
-    /// `queue`, `process` or `other`.
+    /// `queue`, `process`, `rule` or `other`.
     pub fn kind(self) -> &'static str {
         self.key().split(':').next().expect("a key")
     }
@@ -109,20 +120,23 @@ impl Component {
     pub fn label(self) -> &'static str {
         match self {
             Component::QueueSocialWorkers => "waiting for a social worker",
-            Component::QueueChcAssessors => "waiting for a CHC assessor",
+            Component::QueueChcAssessors => "waiting for the CHC team to take the case",
+            Component::QueueBrokers => "waiting for a broker",
+            Component::QueueProviderAssessors => "waiting for a provider to visit and assess",
             Component::QueueHomeCareHours => "waiting for home care hours",
             Component::QueueReablementPlaces => "waiting for a reablement place",
             Component::QueueStepDownBeds => "waiting for a step-down bed",
             Component::QueueCareHomePlaces => "waiting for a care home place",
-            Component::SocialWorkersOfficeHours => {
-                "waiting for social workers' office hours (none on duty)"
+            Component::QueuePreferredCareHome => {
+                "waiting for a vacancy in the care home the family chose"
             }
+            Component::OfficeHours => "waiting for office hours (no staff on duty)",
             Component::CareNeedsAssessment => "care-needs assessment in progress",
-            Component::ChcAssessment => "CHC assessment in progress",
-            Component::BrokerageWindow => "brokerage: providers' window to apply",
-            Component::ProviderAssessments => "brokerage: providers assessing the person",
-            Component::FamilyChoice => "the family deciding",
-            Component::AgencyStartUp => "home care agency starting the care",
+            Component::ChcAssessment => "CHC case in progress",
+            Component::Brokering => "a broker searching for a provider",
+            Component::BrokerageWindow => "CHC placement: providers' window to apply",
+            Component::ProviderAssessments => "a provider visiting to assess",
+            Component::AgencyStartUp => "home care agency's lead time to the first visit",
             Component::StepDownAdmissionWindow => "step-down bed held, awaiting admission window",
             Component::ArrangedToLeaving => "arranged, waiting to leave (daytime, weekdays)",
             Component::Other => "other (no pathway chosen yet)",

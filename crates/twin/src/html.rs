@@ -304,7 +304,9 @@ fn decomposition_table(reasons: &[ReasonParts]) -> String {
                 if p.component.is_queue() {
                     "queue for capacity"
                 } else if p.component.kind() == "process" {
-                    "process or rule"
+                    "process (its own duration)"
+                } else if p.component.kind() == "rule" {
+                    "rule (hours of work, windows)"
                 } else {
                     "other"
                 },
@@ -316,7 +318,8 @@ fn decomposition_table(reasons: &[ReasonParts]) -> String {
         "<h2>Where the delays come from</h2><p class=note>Delayed days per 100,000 adults a day \
 (the unit of the delayed transfers indicator), counted at each midnight a medically optimised \
 patient is still in hospital, by the delay reason and what the patient was waiting for then: \
-a queue for a named capacity, or a process that takes its own time. Each reason's parts add \
+a queue for a named capacity, a process that takes its own time, or a rule (office hours, \
+daytime discharges, a provider's window). Each reason's parts add \
 up to its indicator value in every replication.</p><table><tr><th>delay reason and part</th>\
 <th>kind</th><th>delayed days per 100k a day</th><th>95% interval</th><th>share of the reason</th></tr>\n{rows}</table>"
     )

@@ -192,8 +192,9 @@ pub struct Hospital {
 pub struct Discharge {
     pub planning_lead_days: f64,
     pub pathway: [f64; 4],
+    /// Share of care home discharges whose family names one preferred home and waits for a
+    /// vacancy there (a wait for that home's capacity, recorded as patient or family choice).
     pub family_choice: f64,
-    pub family_choice_days: Dist,
     pub social_workers: u32,
     pub assessment_hours: Dist,
     pub home_care_hours: f64,
@@ -202,7 +203,16 @@ pub struct Discharge {
     pub home_care_factor: f64,
     pub existing_home_care_packages: u32,
     pub package_hours: Dist,
-    pub home_care_start_days: Dist,
+    /// Brokers finding a provider (weekday office hours), and a broker's time on one
+    /// placement.
+    pub brokers: u32,
+    pub brokerage_hours: Dist,
+    /// Providers' staff visiting to assess a person before accepting them (weekday office
+    /// hours; none with a trusted assessor), and one visit's time, travel included.
+    pub provider_assessors: u32,
+    pub provider_assessment_hours: Dist,
+    /// A home care agency's lead time from accepting a package to its first visit (a rule).
+    pub home_care_start_hours: f64,
     pub package_days: Dist,
     pub reablement_share: f64,
     pub reablement_slots: u32,
@@ -218,9 +228,11 @@ pub struct Discharge {
     pub chc_share: f64,
     pub chc_assessors: u32,
     pub chc_assessment_days: Dist,
+    /// Share of those assessed for continuing healthcare found eligible (placed by the CHC
+    /// team's brokerage, the window and several providers' visits).
+    pub chc_eligible: f64,
     pub chc_window_days: f64,
     pub chc_providers_reassessing: u32,
-    pub chc_provider_assessment_days: Dist,
     /// With `policy.readmission_hazard` off (the old mechanism): the chance of a forced
     /// emergency return 0.5 to 30 days after discharge, by pathway.
     pub readmission: [f64; 4],

@@ -121,7 +121,7 @@ pub fn summary_json(
 pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
 
 /// How many daily series there are.
-pub const SERIES_N: usize = 8;
+pub const SERIES_N: usize = 10;
 
 /// The daily series: names and how to read each from a [`Day`].
 pub const SERIES: [Series; SERIES_N] = [
@@ -157,6 +157,16 @@ pub const SERIES: [Series; SERIES_N] = [
     ("escalation_beds", "Escalation beds open at midnight", |d| {
         d.escalation_beds
     }),
+    (
+        "care_home_places_used",
+        "Care home places occupied or held at midnight",
+        |d| d.care_home_places_used,
+    ),
+    (
+        "care_home_queue",
+        "Patients in hospital waiting for a care home place",
+        |d| d.care_home_queue,
+    ),
 ];
 
 /// Mean and 95% band (2.5th and 97.5th percentiles over replications) of each series, per day.

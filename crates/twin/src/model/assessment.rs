@@ -8,27 +8,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let t = s.now().0;
         self.spells[sp as usize].stage = Stage::Assessment;
         self.wait_for(t, sp, DelayReason::Assessment);
-        match self.social_workers.request(t, sp, 0) {
-            Some(sp) => self.start_assessment(s, sp),
-            None if self.social_workers.capacity() > 0 => {
-                // Social workers are on duty, all busy: a queue for their capacity.
-                self.spells[sp as usize].passed_over = true;
-                self.mark(t, sp);
-            }
-            // None on duty: waiting for office hours until they come on duty.
-            None => self.waiting_for_office_hours.push(sp),
-        }
-    }
-
-    /// Social workers are on duty: whoever still waits for one waits for their capacity.
-    pub(super) fn passed_over_by_social_workers(&mut self, t: f64) {
-        for sp in std::mem::take(&mut self.waiting_for_office_hours) {
-            let spell = &mut self.spells[sp as usize];
-            if spell.stage == Stage::Assessment && spell.process.is_none() {
-                spell.passed_over = true;
-                self.mark(t, sp);
-            }
-        }
+        self.request_staff(s, sp, Capacity::SocialWorkers);
     }
 
     pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
@@ -78,7 +58,7 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     /// Emits the completion of the assessment in progress for spell `sp`, now.
-    fn assessment_completed(&mut self, t: f64, sp: Ix) {
+    fn assessment_completed(&mut self, t: f64, sp: Ix) -> AssessmentOutcome {
         let spell = &mut self.spells[sp as usize];
         let person = spell.person;
         let (id, index, outcome) = spell.completion.take().expect("started before it ends");
@@ -91,6 +71,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 trusted: None,
             },
         );
+        outcome
     }
 
     pub(super) fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
@@ -129,7 +110,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let eligible = self.persons[self.spells[sp as usize].person as usize]
             .rng
             .discharge
-            .gen_bool(0.35);
+            .gen_bool(self.p.discharge.chc_eligible);
         let outcome = if eligible {
             AssessmentOutcome::Eligible
         } else {
@@ -151,22 +132,23 @@ impl<S: Sink> TwinModel<'_, S> {
         if let Some((next, _)) = self.chc_assessors.release(t) {
             self.start_chc(s, next);
         }
-        self.assessment_completed(t, sp);
-        // Brokerage: a window for providers to apply, then (without a trusted assessor) three
-        // providers assess the person themselves, one after another.
-        let d = &self.p.discharge;
+        let eligible = self.assessment_completed(t, sp) == AssessmentOutcome::Eligible;
+        if !eligible {
+            // Not eligible: placed by the council's brokers, like any other care home place.
+            self.after_assessment(s, sp);
+            return;
+        }
+        // CHC-funded: the CHC team's brokerage gives providers a window to apply, then (without
+        // a trusted assessor) several providers assess the person themselves.
         let spell = &mut self.spells[sp as usize];
-        spell.stage = Stage::Brokerage;
-        spell.providers_assessing = false;
-        spell.providers_left = self
-            .policy
-            .provider_reassessments(d.chc_providers_reassessing);
+        spell.chc_funded = true;
+        spell.stage = Stage::ChcWindow;
         let reason = if spell.nursing {
             DelayReason::NursingHome
         } else {
             DelayReason::ResidentialHome
         };
         self.wait_for(t, sp, reason);
-        s.schedule_in(d.chc_window_days, Ev::BrokerageDone(sp));
+        s.schedule_in(self.p.discharge.chc_window_days, Ev::ChcWindowClosed(sp));
     }
 }

@@ -118,11 +118,24 @@ impl<S: Sink> TwinModel<'_, S> {
         } else {
             0
         };
-        for (sp, _) in self.social_workers.set_capacity(t, sw) {
-            self.start_assessment(s, sp);
+        for (c, n) in [
+            (Capacity::SocialWorkers, sw),
+            (Capacity::Brokers, if office { self.p.discharge.brokers } else { 0 }),
+            (
+                Capacity::ProviderAssessors,
+                if office {
+                    self.p.discharge.provider_assessors
+                } else {
+                    0
+                },
+            ),
+        ] {
+            for (sp, _) in self.staff(c).set_capacity(t, n) {
+                self.start_staff_work(s, sp, c);
+            }
         }
-        if sw > 0 {
-            self.passed_over_by_social_workers(t);
+        if office {
+            self.passed_over_by_staff(t);
         }
         let rv = if office {
             self.p.community.reviewers
@@ -161,6 +174,10 @@ impl<S: Sink> TwinModel<'_, S> {
                     0.0
                 },
                 escalation_day: f64::from(u8::from(self.escalation_today)),
+                care_home_places_used: f64::from(
+                    self.care_homes.busy(false) + self.care_homes.busy(true),
+                ),
+                care_home_queue: self.care_homes.waiting() as f64,
             });
             self.escalation_today = self.escalation_open;
             self.today_over_12h = 0;

@@ -180,10 +180,10 @@ impl<S: Sink> TwinModel<'_, S> {
         // care home after reablement is for the frailer cohort offered reablement itself.
         if x < d.reablement_to_care_home && !self.policy.bridging() {
             // (Someone who has moved to a care home since keeps the place they have.)
-            if !self.persons[person as usize].residence.is_care_home()
-                && self.residential.try_acquire(t)
-            {
-                self.move_to_care_home(s, person, false);
+            if !self.persons[person as usize].residence.is_care_home() {
+                if let Some(h) = self.care_homes.try_take(false) {
+                    self.move_to_care_home(s, person, h);
+                }
             }
         } else if x < d.reablement_to_care_home + d.reablement_to_home_care
             && self.persons[person as usize].package.is_none()

@@ -61,7 +61,10 @@ impl<S: Sink> TwinModel<'_, S> {
         };
         let care_home = |nursing: bool| {
             open_spells()
-                .filter(|s| s.arranged == Some(Capacity::CareHomePlaces) && s.nursing == nursing)
+                .filter(|s| {
+                    s.arranged == Some(Capacity::CareHomePlaces)
+                        && s.home.map(|h| self.care_homes.is_nursing(h)) == Some(nursing)
+                })
                 .count() as f64
         };
         let reviewing = self.reviews.iter().filter(|r| r.in_progress).count() as f64;
@@ -80,6 +83,16 @@ impl<S: Sink> TwinModel<'_, S> {
                 "social workers",
                 f64::from(self.social_workers.busy()),
                 process(Capacity::SocialWorkers),
+            ),
+            (
+                "brokers",
+                f64::from(self.brokers.busy()),
+                process(Capacity::Brokers),
+            ),
+            (
+                "providers' assessors",
+                f64::from(self.provider_assessors.busy()),
+                process(Capacity::ProviderAssessors),
             ),
             (
                 "CHC assessors",
@@ -103,12 +116,12 @@ impl<S: Sink> TwinModel<'_, S> {
             ),
             (
                 "residential places",
-                f64::from(self.residential.busy()),
+                f64::from(self.care_homes.busy(false)),
                 residents(Residence::ResidentialHome) + care_home(false),
             ),
             (
                 "nursing places",
-                f64::from(self.nursing.busy()),
+                f64::from(self.care_homes.busy(true)),
                 residents(Residence::NursingHome) + care_home(true),
             ),
             ("reviewers", f64::from(self.reviewers.busy()), reviewing),

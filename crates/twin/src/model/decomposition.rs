@@ -11,6 +11,8 @@ impl<S: Sink> TwinModel<'_, S> {
         let queue = |c: Capacity| match c {
             Capacity::SocialWorkers => Component::QueueSocialWorkers,
             Capacity::ChcAssessors => Component::QueueChcAssessors,
+            Capacity::Brokers => Component::QueueBrokers,
+            Capacity::ProviderAssessors => Component::QueueProviderAssessors,
             Capacity::HomeCareHours => Component::QueueHomeCareHours,
             Capacity::ReablementPlaces => Component::QueueReablementPlaces,
             Capacity::StepDownBeds => Component::QueueStepDownBeds,
@@ -18,17 +20,22 @@ impl<S: Sink> TwinModel<'_, S> {
         };
         let waiting = spell.stage.row().queue.map(queue);
         match spell.stage {
-            Stage::Assessment | Stage::Chc => match spell.process {
-                Some(Capacity::SocialWorkers) => Component::CareNeedsAssessment,
-                Some(Capacity::ChcAssessors) => Component::ChcAssessment,
-                _ if spell.stage == Stage::Assessment && !spell.passed_over => {
-                    Component::SocialWorkersOfficeHours
+            Stage::Assessment | Stage::Chc | Stage::Brokerage | Stage::ProviderAssessing => {
+                match spell.process {
+                    Some(Capacity::SocialWorkers) => Component::CareNeedsAssessment,
+                    Some(Capacity::ChcAssessors) => Component::ChcAssessment,
+                    Some(Capacity::Brokers) => Component::Brokering,
+                    Some(Capacity::ProviderAssessors) => Component::ProviderAssessments,
+                    _ if spell.stage.row().queue.is_some_and(|c| c.on_rota())
+                        && !spell.passed_over =>
+                    {
+                        Component::OfficeHours
+                    }
+                    _ => waiting.expect("a queue stage"),
                 }
-                _ => waiting.expect("a queue stage"),
-            },
-            Stage::Brokerage if spell.providers_assessing => Component::ProviderAssessments,
-            Stage::Brokerage => Component::BrokerageWindow,
-            Stage::Family => Component::FamilyChoice,
+            }
+            Stage::ChcWindow => Component::BrokerageWindow,
+            Stage::Family => Component::QueuePreferredCareHome,
             Stage::HomeCare if spell.arranged == Some(Capacity::HomeCareHours) => {
                 Component::AgencyStartUp
             }

@@ -50,8 +50,14 @@ impl<S: Sink> TwinModel<'_, S> {
         spell.pathway = pathway;
         spell.nursing = rng.gen_bool(d.nursing_share);
         spell.chc = pathway == 3 && rng.gen_bool(d.chc_share);
-        spell.family = pathway > 0 && rng.gen_bool(d.family_choice);
         spell.hours = d.package_hours.sample(rng);
+        // The family may name one home, any of the kind with equal chance by its places.
+        if pathway == 3 && rng.gen_bool(d.family_choice) {
+            let nursing = spell.nursing;
+            let homes = self.care_homes.homes_of(nursing);
+            let pick = rng.gen_range(0..homes.max(1));
+            self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
+        }
         match pathway {
             0 => self.spells[sp as usize].stage = Stage::Planned,
             1 if self.policy.discharge_to_assess(1) => self.after_assessment(s, sp),
@@ -61,19 +67,22 @@ impl<S: Sink> TwinModel<'_, S> {
 
     /// What a patient at `stage` is waiting for.
     pub(super) fn reason_of(&self, sp: Ix, stage: Stage) -> Option<DelayReason> {
-        let nursing = self.spells[sp as usize].nursing;
-        stage.row().reason.map(|r| r.delay(nursing))
+        let spell = &self.spells[sp as usize];
+        stage
+            .row()
+            .reason
+            .map(|r| r.delay(spell.pathway, spell.nursing))
     }
 
     /// A patient who dies in hospital stops waiting for anything and gives back what they held.
     pub(super) fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
         let stage = self.spells[sp as usize].stage;
         match stage.row().queue {
-            Some(Capacity::SocialWorkers) => {
-                self.social_workers.withdraw(t, |w| *w == sp);
-            }
-            Some(Capacity::ChcAssessors) => {
-                self.chc_assessors.withdraw(t, |w| *w == sp);
+            Some(c @ (Capacity::SocialWorkers
+            | Capacity::ChcAssessors
+            | Capacity::Brokers
+            | Capacity::ProviderAssessors)) => {
+                self.staff(c).withdraw(t, |w| *w == sp);
             }
             Some(Capacity::HomeCareHours) => {
                 let withdrawn = self
@@ -92,10 +101,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.step_down.withdraw(t, |w| *w == sp);
                 self.step_down_waiting.retain(|w| *w != sp);
             }
-            Some(Capacity::CareHomePlaces) => {
-                self.residential.withdraw(t, |w| *w == sp);
-                self.nursing.withdraw(t, |w| *w == sp);
-            }
+            Some(Capacity::CareHomePlaces) => self.care_homes.withdraw(sp),
             None => {}
         }
         // What the patient held: the assessor at work, the service arranged. (Those let in are
@@ -104,6 +110,8 @@ impl<S: Sink> TwinModel<'_, S> {
         match spell.process.take() {
             Some(Capacity::SocialWorkers) => self.freed.push(Freed::SocialWorker),
             Some(Capacity::ChcAssessors) => self.freed.push(Freed::ChcAssessor),
+            Some(Capacity::Brokers) => self.freed.push(Freed::Broker),
+            Some(Capacity::ProviderAssessors) => self.freed.push(Freed::ProviderAssessor),
             _ => {}
         }
         spell.completion = None;
@@ -111,7 +119,10 @@ impl<S: Sink> TwinModel<'_, S> {
             Some(Capacity::HomeCareHours) => self.freed.push(Freed::HomeCare(spell.hours)),
             Some(Capacity::ReablementPlaces) => self.freed.push(Freed::Reablement),
             Some(Capacity::StepDownBeds) => self.freed.push(Freed::StepDown),
-            Some(Capacity::CareHomePlaces) => self.freed.push(Freed::CareHome(spell.nursing)),
+            Some(Capacity::CareHomePlaces) => {
+                let h = spell.home.take().expect("a place held is in a home");
+                self.freed.push(Freed::CareHome(h));
+            }
             _ => {}
         }
     }
@@ -136,36 +147,25 @@ impl<S: Sink> TwinModel<'_, S> {
                         self.step_down_admit(s, sp);
                     }
                 }
-                Freed::CareHome(nursing) => self.free_care_home_place(s, nursing),
-                Freed::SocialWorker => {
-                    if let Some((sp, _)) = self.social_workers.release(t) {
-                        self.start_assessment(s, sp);
-                    }
-                }
-                Freed::ChcAssessor => {
-                    if let Some((sp, _)) = self.chc_assessors.release(t) {
-                        self.start_chc(s, sp);
-                    }
-                }
+                Freed::CareHome(h) => self.free_care_home_place(s, h),
+                Freed::SocialWorker => self.staff_freed(s, Capacity::SocialWorkers),
+                Freed::ChcAssessor => self.staff_freed(s, Capacity::ChcAssessors),
+                Freed::Broker => self.staff_freed(s, Capacity::Brokers),
+                Freed::ProviderAssessor => self.staff_freed(s, Capacity::ProviderAssessors),
             }
         }
     }
 
-    /// After the assessments: the family's choice, then the service the pathway needs.
-    pub(super) fn after_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+    /// A member of staff `c` is free: the next in their queue starts.
+    fn staff_freed(&mut self, s: &mut Scheduler<Ev>, c: Capacity) {
         let t = s.now().0;
-        if self.spells[sp as usize].family {
-            self.spells[sp as usize].family = false;
-            self.spells[sp as usize].stage = Stage::Family;
-            self.wait_for(t, sp, DelayReason::PatientFamilyChoice);
-            let days = self.p.discharge.family_choice_days.sample(
-                &mut self.persons[self.spells[sp as usize].person as usize]
-                    .rng
-                    .discharge,
-            );
-            s.schedule_in(days, Ev::FamilyDecided(sp));
-            return;
+        if let Some((sp, _)) = self.staff(c).release(t) {
+            self.start_staff_work(s, sp, c);
         }
+    }
+
+    /// After the assessments: the service the pathway needs.
+    pub(super) fn after_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.request_service(s, sp);
     }
 
@@ -187,11 +187,7 @@ impl<S: Sink> TwinModel<'_, S> {
                         self.ready_to_leave(s, sp);
                     }
                 } else {
-                    self.spells[sp as usize].stage = Stage::HomeCare;
-                    let hours = self.spells[sp as usize].hours;
-                    if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
-                        self.provider_found(s, sp);
-                    }
+                    self.request_broker(s, sp);
                 }
             }
             2 => {
@@ -202,25 +198,13 @@ impl<S: Sink> TwinModel<'_, S> {
                 }
             }
             _ => {
-                let nursing = spell.nursing;
-                self.spells[sp as usize].stage = Stage::CareHome;
-                self.wait_for(
-                    t,
-                    sp,
-                    if nursing {
-                        DelayReason::NursingHome
-                    } else {
-                        DelayReason::ResidentialHome
-                    },
-                );
-                let places = if nursing {
-                    &mut self.nursing
+                let reason = if spell.nursing {
+                    DelayReason::NursingHome
                 } else {
-                    &mut self.residential
+                    DelayReason::ResidentialHome
                 };
-                if let Some(sp) = places.request(t, sp, 0) {
-                    self.ready_to_leave(s, sp);
-                }
+                self.wait_for(t, sp, reason);
+                self.request_broker(s, sp);
             }
         }
         // The reason was recorded before the stage changed: record the component now.
@@ -349,9 +333,10 @@ impl<S: Sink> TwinModel<'_, S> {
                 s.schedule_in(days, Ev::StepDownEnds(k));
             }
             Some(service) => {
-                let nursing = service == Service::NursingHome;
+                let h = spell.home.expect("a care home place was granted");
+                self.spells[sp as usize].home = None;
+                self.move_to_care_home(s, person, h);
                 self.start_package(person, service, 0.0, t, Some(spell.id.clone()), false);
-                self.move_to_care_home(s, person, nursing);
             }
             None => {}
         }

@@ -14,6 +14,7 @@
 
 mod acute;
 mod assessment;
+mod care_homes;
 mod clock;
 mod community;
 mod conservation;
@@ -24,7 +25,7 @@ mod policy;
 mod population;
 mod post_discharge;
 mod profile;
-mod providers;
+pub mod providers;
 mod reviews;
 pub mod stages;
 mod steady;
@@ -67,8 +68,12 @@ pub enum Ev {
     BackgroundLeave(Ix),
     AssessmentDone(Ix),
     ChcDone(Ix),
-    BrokerageDone(Ix),
-    FamilyDecided(Ix),
+    /// The window for providers to apply for a CHC-funded placement closes.
+    ChcWindowClosed(Ix),
+    /// A broker has found a provider.
+    BrokerFound(Ix),
+    /// A provider's assessor has assessed the person.
+    ProviderVisitDone(Ix),
     CareStarts(Ix),
     Leave(Ix),
     PackageEnds(Ix),
@@ -92,6 +97,8 @@ pub struct Person {
     pub born: f64,
     pub residence: Residence,
     pub home: Option<Text>,
+    /// The care home whose place they hold ([`care_homes::CareHomes`]), living there.
+    place: Option<u32>,
     pub gp_extended: bool,
     pub alive: bool,
     pub in_hospital: bool,
@@ -157,11 +164,17 @@ pub struct Spell {
     stage: Stage,
     nursing: bool,
     chc: bool,
-    family: bool,
+    /// Found eligible for CHC funding: placed through the CHC team's brokerage.
+    chc_funded: bool,
+    /// The care home the family named, if any (pathway 3).
+    preferred: Option<u32>,
+    /// The care home whose place is granted and held for the discharge.
+    home: Option<u32>,
     hours: f64,
     reasons: ReasonTrack,
     ready_at: Option<f64>,
-    providers_left: u32,
+    /// Providers still to visit and assess the person before one accepts.
+    visits_left: u32,
     /// Pathway 1 with reablement (or D2A bridging) rather than home care.
     reablement: bool,
     chc_id: Option<(Text, Ix)>,
@@ -172,10 +185,8 @@ pub struct Spell {
     /// The service unit granted and held for the discharge (hours, a reablement place, a
     /// step-down bed, a care home place), until it passes to a package or a residence.
     arranged: Option<Capacity>,
-    /// In CHC brokerage: providers are assessing the person (after the window to apply).
-    providers_assessing: bool,
-    /// Waiting for a social worker while social workers were on duty (not only for office
-    /// hours).
+    /// Waiting for staff on a rota (social workers, brokers, providers' assessors) while they
+    /// were on duty (not only for office hours).
     passed_over: bool,
     /// Once medically optimised: when the delay reason and its component changed.
     trail: Option<Box<DelayTrail>>,
@@ -227,9 +238,12 @@ enum Freed {
     Reablement,
     HomeCare(f64),
     StepDown,
-    CareHome(bool),
+    /// A place in this care home.
+    CareHome(u32),
     SocialWorker,
     ChcAssessor,
+    Broker,
+    ProviderAssessor,
 }
 
 /// Who waits for an acute bed.
@@ -270,6 +284,10 @@ pub struct Day {
     pub escalation_beds: f64,
     /// 1 if escalation beds were open at any hourly round of the day, else 0.
     pub escalation_day: f64,
+    /// Care home places (residential and nursing) occupied or held for a patient at midnight.
+    pub care_home_places_used: f64,
+    /// Patients in hospital waiting for a care home place (any home, or the one named).
+    pub care_home_queue: f64,
 }
 
 pub struct TwinModel<'a, S: Sink> {
@@ -304,15 +322,16 @@ pub struct TwinModel<'a, S: Sink> {
     clinicians: Resource<Ix>,
     beds: Resource<BedFor>,
     social_workers: Resource<Ix>,
+    brokers: Resource<Ix>,
+    provider_assessors: Resource<Ix>,
     home_care: Pool<HcFor>,
     reablement: Resource<Ix>,
     step_down: Resource<Ix>,
     step_down_today: u32,
     step_down_waiting: Vec<Ix>,
-    /// Spells that asked for a social worker while none was on duty, not yet passed over.
+    /// Spells that asked for staff on a rota while none was on duty, not yet passed over.
     waiting_for_office_hours: Vec<Ix>,
-    residential: Resource<Ix>,
-    nursing: Resource<Ix>,
+    care_homes: care_homes::CareHomes,
     chc_assessors: Resource<Ix>,
     reviewers: Resource<Ix>,
     pub days: Vec<Day>,
@@ -398,14 +417,20 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             clinicians: Resource::new(p.ae.clinicians_night, Discipline::Fifo),
             beds: Resource::new(p.hospital.beds, Discipline::Fifo),
             social_workers: Resource::new(0, Discipline::Fifo),
+            brokers: Resource::new(0, Discipline::Fifo),
+            provider_assessors: Resource::new(0, Discipline::Fifo),
             home_care: Pool::new(d.home_care_hours * d.home_care_factor),
             reablement: Resource::new(d.reablement_slots, Discipline::Fifo),
             step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
             step_down_today: 0,
             step_down_waiting: Vec::new(),
             waiting_for_office_hours: Vec::new(),
-            residential: Resource::new(p.population.residential_places, Discipline::Fifo),
-            nursing: Resource::new(p.population.nursing_places, Discipline::Fifo),
+            care_homes: care_homes::CareHomes::new(
+                p.population.residential_places,
+                synthetic_log::RESIDENTIAL_HOMES,
+                p.population.nursing_places,
+                synthetic_log::NURSING_HOMES,
+            ),
             chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
             reviewers: Resource::new(0, Discipline::Fifo),
             days: Vec::new(),
@@ -490,11 +515,9 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::BackgroundLeave(sp) => self.on_background_leave(s, sp),
             Ev::AssessmentDone(sp) => self.on_assessment_done(s, sp),
             Ev::ChcDone(sp) => self.on_chc_done(s, sp),
-            Ev::BrokerageDone(sp) => self.on_brokerage_step(s, sp),
-            Ev::FamilyDecided(sp) if self.spells[sp as usize].stage != Stage::Gone => {
-                self.request_service(s, sp)
-            }
-            Ev::FamilyDecided(_) => {}
+            Ev::ChcWindowClosed(sp) => self.on_chc_window_closed(s, sp),
+            Ev::BrokerFound(sp) => self.on_broker_found(s, sp),
+            Ev::ProviderVisitDone(sp) => self.on_provider_visit_done(s, sp),
             Ev::CareStarts(sp) => self.ready_to_leave(s, sp),
             Ev::Leave(sp) => self.on_leave(s, sp),
             Ev::PackageEnds(k) => {

@@ -8,10 +8,11 @@ impl<S: Sink> TwinModel<'_, S> {
         &mut self,
         band: u8,
         residence: Residence,
-        home: Option<Text>,
+        place: Option<u32>,
         t: f64,
         born: f64,
     ) -> Ix {
+        let home = place.map(|h| self.care_home_code(h));
         let nhs = self.next_nhs.next().expect("enough synthetic NHS numbers");
         let ix = self.persons.len() as Ix;
         let mut rngs = PersonRngs::new(&self.streams, ix);
@@ -50,6 +51,7 @@ impl<S: Sink> TwinModel<'_, S> {
             born,
             residence,
             home,
+            place,
             gp_extended: extended,
             alive: true,
             in_hospital: false,
@@ -130,16 +132,9 @@ impl<S: Sink> TwinModel<'_, S> {
                 };
                 // A care home place must be free; otherwise they live at home.
                 let (res, home) = if res.is_care_home() {
-                    let places = if nursing {
-                        &mut self.nursing
-                    } else {
-                        &mut self.residential
-                    };
-                    if places.try_acquire(0.0) {
-                        let code = Self::draw_care_home(&mut rng, nursing);
-                        (res, Some(Text::from(code)))
-                    } else {
-                        (Residence::OwnHome, None)
+                    match self.care_homes.try_take(nursing) {
+                        Some(h) => (res, Some(h)),
+                        None => (Residence::OwnHome, None),
                     }
                 } else {
                     (res, None)
@@ -277,11 +272,9 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         let person = &mut self.persons[ix as usize];
         person.alive = false;
-        let home = person.residence;
-        if home == Residence::ResidentialHome {
-            self.free_care_home_place(s, false);
-        } else if home == Residence::NursingHome {
-            self.free_care_home_place(s, true);
+        if let Some(h) = person.place.take() {
+            if t > 365.0 && t < 730.0 { super::providers::DBG_DEATHS.fetch_add(1, std::sync::atomic::Ordering::Relaxed); }
+            self.free_care_home_place(s, h);
         }
         // Every open package ends, giving back its hours, place or bed; a D2A patient waiting
         // at home for home care hours leaves the queue.

@@ -4,37 +4,236 @@
 use super::*;
 
 impl<S: Sink> TwinModel<'_, S> {
-    pub(super) fn free_care_home_place(&mut self, s: &mut Scheduler<Ev>, nursing: bool) {
-        let t = s.now().0;
-        let places = if nursing {
-            &mut self.nursing
+    /// The organisation code of care home `h`.
+    pub(super) fn care_home_code(&self, h: u32) -> Text {
+        let i = self.care_homes.number_in_kind(h);
+        if self.care_homes.is_nursing(h) {
+            synthetic_log::nursing_code(i).into()
         } else {
-            &mut self.residential
+            synthetic_log::residential_code(i).into()
+        }
+    }
+
+    /// A place in care home `h` is freed: it goes to whoever waits for it.
+    pub(super) fn free_care_home_place(&mut self, s: &mut Scheduler<Ev>, h: u32) {
+        if let Some((sp, h)) = self.care_homes.release(h) {
+            self.care_home_granted(s, sp, h);
+        }
+    }
+
+    /// A care home place is granted and held for patient `sp`: the home assesses them first.
+    pub(super) fn care_home_granted(&mut self, s: &mut Scheduler<Ev>, sp: Ix, h: u32) {
+        let spell = &mut self.spells[sp as usize];
+        spell.home = Some(h);
+        spell.arranged = Some(Capacity::CareHomePlaces);
+        self.provider_assessment(s, sp);
+    }
+
+    /// Asks for staff who work a rota (social workers, brokers, providers' assessors): their
+    /// work starts now, or the patient queues (for their capacity while they are on duty, for
+    /// office hours while none is).
+    pub(super) fn request_staff(&mut self, s: &mut Scheduler<Ev>, sp: Ix, c: Capacity) {
+        let t = s.now().0;
+        self.spells[sp as usize].passed_over = false;
+        let staff = self.staff(c);
+        match staff.request(t, sp, 0) {
+            Some(sp) => self.start_staff_work(s, sp, c),
+            None if staff.capacity() > 0 => {
+                self.spells[sp as usize].passed_over = true;
+                self.mark(t, sp);
+            }
+            None => {
+                self.waiting_for_office_hours.push(sp);
+                self.mark(t, sp);
+            }
+        }
+    }
+
+    /// The resource of staff capacity `c`.
+    pub(super) fn staff(&mut self, c: Capacity) -> &mut Resource<Ix> {
+        match c {
+            Capacity::SocialWorkers => &mut self.social_workers,
+            Capacity::Brokers => &mut self.brokers,
+            Capacity::ProviderAssessors => &mut self.provider_assessors,
+            Capacity::ChcAssessors => &mut self.chc_assessors,
+            _ => unreachable!("{c:?} is not staff"),
+        }
+    }
+
+    /// Staff `c` start work for patient `sp`.
+    pub(super) fn start_staff_work(&mut self, s: &mut Scheduler<Ev>, sp: Ix, c: Capacity) {
+        match c {
+            Capacity::SocialWorkers => self.start_assessment(s, sp),
+            Capacity::Brokers => self.start_brokering(s, sp),
+            Capacity::ProviderAssessors => self.start_provider_visit(s, sp),
+            Capacity::ChcAssessors => self.start_chc(s, sp),
+            _ => unreachable!("{c:?} is not staff"),
+        }
+    }
+
+    /// Staff `c` on duty now: those who asked for them while none was on duty and still wait
+    /// now wait for their capacity.
+    pub(super) fn passed_over_by_staff(&mut self, t: f64) {
+        let waiting = std::mem::take(&mut self.waiting_for_office_hours);
+        for sp in waiting {
+            let spell = &self.spells[sp as usize];
+            let Some(c) = spell.stage.row().queue.filter(|c| c.on_rota()) else {
+                continue;
+            };
+            if spell.process.is_some() {
+                continue;
+            }
+            if self.staff(c).capacity() > 0 {
+                self.spells[sp as usize].passed_over = true;
+                self.mark(t, sp);
+            } else {
+                self.waiting_for_office_hours.push(sp);
+            }
+        }
+    }
+
+    /// A placement (home care, or a care home not funded by CHC) goes to a broker.
+    pub(super) fn request_broker(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        self.spells[sp as usize].stage = Stage::Brokerage;
+        self.request_staff(s, sp, Capacity::Brokers);
+    }
+
+    pub(super) fn start_brokering(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let person = self.spells[sp as usize].person as usize;
+        let days = self
+            .p
+            .discharge
+            .brokerage_hours
+            .sample(&mut self.persons[person].rng.discharge)
+            / 24.0;
+        self.spells[sp as usize].process = Some(Capacity::Brokers);
+        self.mark(t, sp);
+        s.schedule_in(days, Ev::BrokerFound(sp));
+    }
+
+    /// The broker has found a provider: home care hours or a care home place are asked for.
+    pub(super) fn on_broker_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died while the broker searched: the broker was released then.
+            return;
+        }
+        if let Some((next, _)) = self.brokers.release(t) {
+            self.start_brokering(s, next);
+        }
+        if self.spells[sp as usize].pathway == 1 {
+            self.request_home_care(s, sp);
+        } else {
+            self.request_care_home(s, sp);
+        }
+    }
+
+    /// Home care hours from the agency found (the hours commissioned are its capacity).
+    pub(super) fn request_home_care(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        self.spells[sp as usize].stage = Stage::HomeCare;
+        self.mark(t, sp);
+        let hours = self.spells[sp as usize].hours;
+        if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
+            self.provider_found(s, sp);
+        }
+    }
+
+    /// A care home place: in the home the family named, or in any home of the kind needed.
+    pub(super) fn request_care_home(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let spell = &mut self.spells[sp as usize];
+        let (nursing, preferred) = (spell.nursing, spell.preferred);
+        spell.stage = if preferred.is_some() {
+            Stage::Family
+        } else {
+            Stage::CareHome
         };
-        if let Some((sp, _)) = places.release(t) {
+        let reason = self
+            .reason_of(sp, self.spells[sp as usize].stage)
+            .expect("a delay stage");
+        self.wait_for(t, sp, reason);
+        if let Some(h) = self.care_homes.request(sp, nursing, preferred) {
+            self.care_home_granted(s, sp, h);
+        }
+        self.mark(t, sp);
+    }
+
+    /// The provider found assesses the person first, unless it accepts the trusted assessment:
+    /// one visit, or several providers one after another for a CHC-funded placement.
+    pub(super) fn provider_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let d = &self.p.discharge;
+        let visits = if self.spells[sp as usize].chc_funded {
+            d.chc_providers_reassessing
+        } else {
+            1
+        };
+        self.spells[sp as usize].visits_left = self.policy.provider_reassessments(visits);
+        self.next_provider_visit(s, sp);
+    }
+
+    fn next_provider_visit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        if self.spells[sp as usize].visits_left == 0 {
+            self.provider_accepts(s, sp);
+            return;
+        }
+        self.spells[sp as usize].visits_left -= 1;
+        self.spells[sp as usize].stage = Stage::ProviderAssessing;
+        let t = s.now().0;
+        let reason = self
+            .reason_of(sp, Stage::ProviderAssessing)
+            .expect("a delay stage");
+        self.wait_for(t, sp, reason);
+        self.request_staff(s, sp, Capacity::ProviderAssessors);
+    }
+
+    pub(super) fn start_provider_visit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        let person = self.spells[sp as usize].person as usize;
+        let days = self
+            .p
+            .discharge
+            .provider_assessment_hours
+            .sample(&mut self.persons[person].rng.discharge)
+            / 24.0;
+        self.spells[sp as usize].process = Some(Capacity::ProviderAssessors);
+        self.mark(t, sp);
+        s.schedule_in(days, Ev::ProviderVisitDone(sp));
+    }
+
+    pub(super) fn on_provider_visit_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let t = s.now().0;
+        if self.spells[sp as usize].process.take().is_none() {
+            // The patient died during the visit: the assessor was released then.
+            return;
+        }
+        if let Some((next, _)) = self.provider_assessors.release(t) {
+            self.start_provider_visit(s, next);
+        }
+        self.next_provider_visit(s, sp);
+    }
+
+    /// The provider accepts: a care home takes the person as soon as they can leave; a home
+    /// care agency starts after its lead time.
+    fn provider_accepts(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        if self.spells[sp as usize].pathway == 1 {
+            let t = s.now().0;
+            self.spells[sp as usize].stage = Stage::HomeCare;
+            self.mark(t, sp);
+            let days = self.p.discharge.home_care_start_hours / 24.0;
+            s.schedule_in(days, Ev::CareStarts(sp));
+        } else {
             self.ready_to_leave(s, sp);
         }
     }
 
-    pub(super) fn on_brokerage_step(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+    /// CHC-funded: the window for providers to apply has closed: a place is asked for.
+    pub(super) fn on_chc_window_closed(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         if self.spells[sp as usize].stage == Stage::Gone {
             return;
         }
-        let t = s.now().0;
-        let spell = &mut self.spells[sp as usize];
-        if spell.providers_left > 0 {
-            spell.providers_left -= 1;
-            spell.providers_assessing = true;
-            self.mark(t, sp);
-            let days = self.p.discharge.chc_provider_assessment_days.sample(
-                &mut self.persons[self.spells[sp as usize].person as usize]
-                    .rng
-                    .discharge,
-            );
-            s.schedule_in(days, Ev::BrokerageDone(sp));
-        } else {
-            self.after_assessment(s, sp);
-        }
+        self.request_care_home(s, sp);
     }
 
     /// A step-down bed is held; the provider admits up to its daily limit.
@@ -52,22 +251,14 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
-    /// The code of a care home drawn at random: a nursing home or a residential home.
-    pub(super) fn draw_care_home(rng: &mut EntityRng, nursing: bool) -> String {
-        if nursing {
-            synthetic_log::nursing_code(rng.gen_range(0..synthetic_log::NURSING_HOMES))
-        } else {
-            synthetic_log::residential_code(rng.gen_range(0..synthetic_log::RESIDENTIAL_HOMES))
-        }
-    }
-
     /// The person moves to a care home: its place was granted; their crisis and death rates
     /// change to a resident's.
-    pub(super) fn move_to_care_home(&mut self, s: &mut Scheduler<Ev>, person: Ix, nursing: bool) {
+    pub(super) fn move_to_care_home(&mut self, s: &mut Scheduler<Ev>, person: Ix, h: u32) {
         let t = s.now().0;
+        if t > 365.0 && t < 730.0 { DBG_MOVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed); }
         let (crisis, death) = (self.crisis_rate_of(person), self.death_rate_of(person));
-        let code = Self::draw_care_home(&mut self.persons[person as usize].rng.community, nursing);
-        let residence = if nursing {
+        let code = self.care_home_code(h);
+        let residence = if self.care_homes.is_nursing(h) {
             Residence::NursingHome
         } else {
             Residence::ResidentialHome
@@ -75,7 +266,8 @@ impl<S: Sink> TwinModel<'_, S> {
         self.leave_group(person);
         let p = &mut self.persons[person as usize];
         p.residence = residence;
-        p.home = Some(code.as_str().into());
+        p.home = Some(code.clone());
+        p.place = Some(h);
         let nhs = p.nhs;
         self.join_group(person);
         self.emit.emit(
@@ -87,7 +279,7 @@ impl<S: Sink> TwinModel<'_, S> {
             },
             B::ResidenceChanged {
                 residence,
-                care_home: Some(code.into()),
+                care_home: Some(code),
                 permanent: true,
             },
         );
@@ -95,16 +287,10 @@ impl<S: Sink> TwinModel<'_, S> {
         self.death_rate_changed(s, person, death);
     }
 
-    /// Hours are found: the agency needs time to start the care.
+    /// Hours are found: the agency assesses the person, then starts after its lead time.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
-        self.mark(s.now().0, sp);
-        let days = self.p.discharge.home_care_start_days.sample(
-            &mut self.persons[self.spells[sp as usize].person as usize]
-                .rng
-                .discharge,
-        );
-        s.schedule_in(days, Ev::CareStarts(sp));
+        self.provider_assessment(s, sp);
     }
 
     pub(super) fn home_care_found(&mut self, s: &mut Scheduler<Ev>, who: HcFor) {
@@ -130,3 +316,6 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 }
+
+pub static DBG_MOVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static DBG_DEATHS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

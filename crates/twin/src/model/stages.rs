@@ -11,7 +11,12 @@ pub(super) enum Stage {
     Planned,
     Assessment,
     Chc,
+    /// CHC-funded placement: the window for providers to apply.
+    ChcWindow,
+    /// A broker finding a provider (home care or a care home).
     Brokerage,
+    /// The provider found (or the care home place held) sends someone to assess first.
+    ProviderAssessing,
     Family,
     HomeCare,
     Reablement,
@@ -26,6 +31,8 @@ pub(super) enum Stage {
 pub(super) enum Capacity {
     SocialWorkers,
     ChcAssessors,
+    Brokers,
+    ProviderAssessors,
     HomeCareHours,
     ReablementPlaces,
     StepDownBeds,
@@ -37,7 +44,22 @@ impl Capacity {
     /// A service the discharge needs (held from its grant to the discharge), rather than an
     /// assessor's time.
     pub(super) fn is_service(self) -> bool {
-        !matches!(self, Capacity::SocialWorkers | Capacity::ChcAssessors)
+        !matches!(
+            self,
+            Capacity::SocialWorkers
+                | Capacity::ChcAssessors
+                | Capacity::Brokers
+                | Capacity::ProviderAssessors
+        )
+    }
+
+    /// Staff who work weekday office hours (seven days with `seven-day`): a wait for them
+    /// while none is on duty is a wait for office hours, a rule.
+    pub(super) fn on_rota(self) -> bool {
+        matches!(
+            self,
+            Capacity::SocialWorkers | Capacity::Brokers | Capacity::ProviderAssessors
+        )
     }
 }
 
@@ -50,11 +72,15 @@ pub(super) enum Reason {
     PatientFamilyChoice,
     CarePackageHome,
     NonAcuteNhsCare,
+    /// The service being placed: a care package (pathway 1) or a care home (pathway 3).
+    Placement,
 }
 
 impl Reason {
-    pub(super) fn delay(self, nursing: bool) -> DelayReason {
+    pub(super) fn delay(self, pathway: u8, nursing: bool) -> DelayReason {
         match self {
+            Reason::Placement if pathway == 1 => DelayReason::CarePackageHome,
+            Reason::Placement => Reason::CareHome.delay(pathway, nursing),
             Reason::Assessment => DelayReason::Assessment,
             Reason::CareHome if nursing => DelayReason::NursingHome,
             Reason::CareHome => DelayReason::ResidentialHome,
@@ -84,7 +110,7 @@ use Capacity as C;
 use Reason as R;
 
 /// The stage table, in the order a spell goes through it.
-pub(super) const STAGES: [StageRow; 12] = [
+pub(super) const STAGES: [StageRow; 14] = [
     StageRow {
         stage: Stage::InTreatment,
         reason: None,
@@ -115,25 +141,32 @@ pub(super) const STAGES: [StageRow; 12] = [
         releases: "the assessment's end releases the assessor",
     },
     StageRow {
-        stage: Stage::Brokerage,
+        stage: Stage::ChcWindow,
         reason: Some(R::CareHome),
         queue: None,
-        holds: "nothing (a window for providers, then their own assessments, one after another)",
-        releases: "the last provider's assessment: on to the family's choice or the service",
+        holds: "nothing (CHC-funded: a window of `chc_window_days` for providers to apply)",
+        releases: "the window closes: on to a care home place",
+    },
+    StageRow {
+        stage: Stage::Brokerage,
+        reason: Some(R::Placement),
+        queue: Some(C::Brokers),
+        holds: "a broker, from the start of the search to its end",
+        releases: "a provider is found: on to its hours or a care home place",
     },
     StageRow {
         stage: Stage::Family,
         reason: Some(R::PatientFamilyChoice),
-        queue: None,
-        holds: "nothing (the family's decision takes `family_choice_days`)",
-        releases: "the decision: on to the service",
+        queue: Some(C::CareHomePlaces),
+        holds: "nothing until the preferred home has a vacancy",
+        releases: "a place in the preferred home is granted: on to the provider's assessment",
     },
     StageRow {
         stage: Stage::HomeCare,
         reason: Some(R::CarePackageHome),
         queue: Some(C::HomeCareHours),
-        holds: "the package's home care hours, once granted, while the agency starts",
-        releases: "the care starts: ready to leave, still holding the hours",
+        holds: "the package's home care hours, once granted, while the agency starts (`home_care_start_hours`)",
+        releases: "hours granted: on to the agency's assessment; the care starts: ready to leave, still holding the hours",
     },
     StageRow {
         stage: Stage::Reablement,
@@ -154,7 +187,14 @@ pub(super) const STAGES: [StageRow; 12] = [
         reason: Some(R::CareHome),
         queue: Some(C::CareHomePlaces),
         holds: "nothing until granted",
-        releases: "a place is granted: ready to leave, holding it",
+        releases: "a place is granted: on to the provider's assessment, holding it",
+    },
+    StageRow {
+        stage: Stage::ProviderAssessing,
+        reason: Some(R::Placement),
+        queue: Some(C::ProviderAssessors),
+        holds: "the hours or the place found, and a provider's assessor during the visit",
+        releases: "the last visit: ready to leave (a care home), or the agency's start-up (home care)",
     },
     StageRow {
         stage: Stage::ReadyToLeave,
@@ -193,7 +233,10 @@ pub fn table_markdown() -> String {
         let reason = match r.reason {
             None => "-".to_string(),
             Some(Reason::CareHome) => "residential_home / nursing_home".to_string(),
-            Some(r) => r.delay(false).as_str().to_string(),
+            Some(Reason::Placement) => {
+                "care_package_home (pathway 1) / residential_home / nursing_home".to_string()
+            }
+            Some(r) => r.delay(0, false).as_str().to_string(),
         };
         let queue = r.queue.map_or("-".to_string(), |q| format!("{q:?}"));
         out.push_str(&format!(
@@ -228,8 +271,12 @@ mod tests {
             table_markdown()
         );
         assert_eq!(
-            Stage::Brokerage.row().reason.map(|r| r.delay(true)),
+            Stage::Brokerage.row().reason.map(|r| r.delay(3, true)),
             Some(DelayReason::NursingHome)
+        );
+        assert_eq!(
+            Stage::Brokerage.row().reason.map(|r| r.delay(1, true)),
+            Some(DelayReason::CarePackageHome)
         );
     }
 }
