@@ -9,6 +9,7 @@ use twin::{replicate, Scenario};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let reps: u64 = args.last().and_then(|s| s.parse().ok()).unwrap_or(8);
+    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2017);
     for name in args.iter().filter(|a| a.parse::<u64>().is_err()) {
         let mut s = Scenario::load(name).unwrap();
         if let Ok(w) = std::env::var("WARMUP_DAYS") {
@@ -16,7 +17,7 @@ fn main() {
         }
         let runs: Vec<_> = (0..reps)
             .into_par_iter()
-            .map(|r| replicate(&s, 2017, r, None))
+            .map(|r| replicate(&s, seed, r, None))
             .collect();
         let total: f64 = runs
             .iter()
@@ -33,7 +34,6 @@ fn main() {
             }
         }
         println!("by kind: {by_kind:?}");
-        println!("moves {} deaths {}", twin::model::providers::DBG_MOVES.load(std::sync::atomic::Ordering::Relaxed), twin::model::providers::DBG_DEATHS.load(std::sync::atomic::Ordering::Relaxed));
         let at = |i: usize, f: fn(&twin::model::Day) -> f64| {
             runs.iter().map(|r| f(&r.days[i.min(r.days.len() - 1)])).sum::<f64>() / reps as f64
         };

@@ -48,7 +48,7 @@ fn scale_bands(bands: &mut [f64; 3], v: f64) {
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
-pub const INPUTS: [Input; 11] = [
+pub const INPUTS: [Input; 12] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -63,8 +63,17 @@ pub const INPUTS: [Input; 11] = [
         get: |s| s.discharge.family_choice,
         set: |s, v| s.discharge.family_choice = v,
         lo: 0.0,
-        hi: 0.3,
-        step: 0.01,
+        hi: 1.0,
+        step: 0.05,
+        integer: false,
+    },
+    Input {
+        key: "discharge.reablement_to_care_home",
+        get: |s| s.discharge.reablement_to_care_home,
+        set: |s, v| s.discharge.reablement_to_care_home = v,
+        lo: 0.0,
+        hi: 0.8,
+        step: 0.02,
         integer: false,
     },
     Input {

@@ -195,6 +195,11 @@ pub struct Discharge {
     /// Share of care home discharges whose family names one preferred home and waits for a
     /// vacancy there (a wait for that home's capacity, recorded as patient or family choice).
     pub family_choice: f64,
+    /// The share of homes of each kind families name (the sought-after homes).
+    pub family_choice_homes: f64,
+    /// The council's choice policy: after this many days waiting for the named home, a place
+    /// in any home is taken (an interim placement).
+    pub family_choice_max_days: f64,
     pub social_workers: u32,
     pub assessment_hours: Dist,
     pub home_care_hours: f64,

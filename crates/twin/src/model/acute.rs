@@ -35,18 +35,19 @@ impl<S: Sink> TwinModel<'_, S> {
                 * self.p.hospital.older_band_los_factor[band];
             // Discharge planning starts ahead of the expected date (scheduled first, so it comes
             // first should the two fall at one instant).
-            // Ward rounds declare people medically optimised in the daytime (08:00-17:00).
+            // The morning ward round declares people medically optimised (08:00-12:00: the
+            // SAFER bundle's senior review before midday); stable later, they wait for the next.
             let ready = t + los;
             let hour = Self::hour(ready);
-            let los = if (8.0..17.0).contains(&hour) {
+            let los = if (8.0..12.0).contains(&hour) {
                 los
             } else {
-                let next = if hour >= 17.0 {
+                let next = if hour >= 12.0 {
                     ready.floor() + 1.0
                 } else {
                     ready.floor()
                 };
-                next + self.persons[person as usize].rng.acute.gen_range(9.0..13.0) / 24.0 - t
+                next + self.persons[person as usize].rng.acute.gen_range(8.0..12.0) / 24.0 - t
             };
             let plan = (los - self.p.discharge.planning_lead_days).max(0.0);
             s.schedule_in(plan, Ev::Plan(spell));

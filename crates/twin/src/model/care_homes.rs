@@ -12,12 +12,20 @@ use std::collections::VecDeque;
 
 use super::Ix;
 
+/// Who waits for a care home place: a patient in hospital (their spell), or someone at home
+/// after reablement (the person).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChFor {
+    Spell(Ix),
+    Person(Ix),
+}
+
 #[derive(Debug, Clone)]
 struct Home {
     places: u32,
     occupied: u32,
     /// Patients whose family waits for this home, first come first served.
-    preferred_by: VecDeque<Ix>,
+    preferred_by: VecDeque<ChFor>,
 }
 
 #[derive(Debug, Clone)]
@@ -25,8 +33,8 @@ pub(super) struct CareHomes {
     /// Residential homes, then nursing homes.
     homes: Vec<Home>,
     residential: usize,
-    /// Patients waiting for a place in any home of the kind: residential, nursing.
-    any: [VecDeque<Ix>; 2],
+    /// Those waiting for a place in any home of the kind: residential, nursing.
+    any: [VecDeque<ChFor>; 2],
 }
 
 impl CareHomes {
@@ -109,7 +117,12 @@ impl CareHomes {
 
     /// Patient `sp` asks for a place: in `preferred` only, or in any home of the kind. Granted
     /// now (the home) or queued.
-    pub(super) fn request(&mut self, sp: Ix, nursing: bool, preferred: Option<u32>) -> Option<u32> {
+    pub(super) fn request(
+        &mut self,
+        sp: ChFor,
+        nursing: bool,
+        preferred: Option<u32>,
+    ) -> Option<u32> {
         match preferred {
             Some(h) => {
                 let home = &mut self.homes[h as usize];
@@ -133,7 +146,7 @@ impl CareHomes {
 
     /// A place in home `h` is freed: it goes to the first patient waiting for that home, else
     /// to the first waiting for any home of its kind.
-    pub(super) fn release(&mut self, h: u32) -> Option<(Ix, u32)> {
+    pub(super) fn release(&mut self, h: u32) -> Option<(ChFor, u32)> {
         let nursing = self.is_nursing(h);
         let home = &mut self.homes[h as usize];
         debug_assert!(home.occupied > 0, "a place freed in an empty home");
@@ -146,8 +159,9 @@ impl CareHomes {
         Some((next, h))
     }
 
-    /// Patient `sp` stops waiting (they died). Nothing they wait for is held.
-    pub(super) fn withdraw(&mut self, sp: Ix) {
+    /// `sp` stops waiting (they died, or the choice policy's time is over). Nothing they wait
+    /// for is held.
+    pub(super) fn withdraw(&mut self, sp: ChFor) {
         for q in &mut self.any {
             q.retain(|&w| w != sp);
         }
@@ -175,6 +189,7 @@ impl CareHomes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ChFor::Spell as S;
 
     #[test]
     fn places_are_spread_and_the_emptiest_home_is_taken() {
@@ -193,29 +208,29 @@ mod tests {
     #[test]
     fn a_freed_place_goes_to_its_home_first_then_to_any() {
         let mut c = CareHomes::new(2, 2, 0, 0);
-        assert_eq!(c.request(1, false, None), Some(0));
-        assert_eq!(c.request(2, false, None), Some(1));
+        assert_eq!(c.request(S(1), false, None), Some(0));
+        assert_eq!(c.request(S(2), false, None), Some(1));
         // Full: one waits for home 1 only, one for any home.
-        assert_eq!(c.request(3, false, None), None);
-        assert_eq!(c.request(4, false, Some(1)), None);
+        assert_eq!(c.request(S(3), false, None), None);
+        assert_eq!(c.request(S(4), false, Some(1)), None);
         // Home 0 frees a place: not the one who waits for home 1.
-        assert_eq!(c.release(0), Some((3, 0)));
+        assert_eq!(c.release(0), Some((S(3), 0)));
         // Home 1 frees a place: the one who named it.
-        assert_eq!(c.release(1), Some((4, 1)));
+        assert_eq!(c.release(1), Some((S(4), 1)));
         assert_eq!(c.release(1), None);
         assert_eq!(c.busy(false), 1);
         // A vacancy in home 1 is taken by one who names it.
-        assert_eq!(c.request(5, false, Some(1)), Some(1));
+        assert_eq!(c.request(S(5), false, Some(1)), Some(1));
     }
 
     #[test]
     fn a_withdrawn_patient_waits_nowhere() {
         let mut c = CareHomes::new(1, 1, 0, 0);
-        assert_eq!(c.request(1, false, None), Some(0));
-        assert_eq!(c.request(2, false, Some(0)), None);
-        assert_eq!(c.request(3, false, None), None);
-        c.withdraw(2);
-        c.withdraw(3);
+        assert_eq!(c.request(S(1), false, None), Some(0));
+        assert_eq!(c.request(S(2), false, Some(0)), None);
+        assert_eq!(c.request(S(3), false, None), None);
+        c.withdraw(S(2));
+        c.withdraw(S(3));
         assert_eq!(c.release(0), None);
         assert_eq!(c.busy(false), 0);
     }

@@ -181,9 +181,7 @@ impl<S: Sink> TwinModel<'_, S> {
         if x < d.reablement_to_care_home && !self.policy.bridging() {
             // (Someone who has moved to a care home since keeps the place they have.)
             if !self.persons[person as usize].residence.is_care_home() {
-                if let Some(h) = self.care_homes.try_take(false) {
-                    self.move_to_care_home(s, person, h);
-                }
+                self.request_care_home_from_home(s, person);
             }
         } else if x < d.reablement_to_care_home + d.reablement_to_home_care
             && self.persons[person as usize].package.is_none()

@@ -51,11 +51,12 @@ impl<S: Sink> TwinModel<'_, S> {
         spell.nursing = rng.gen_bool(d.nursing_share);
         spell.chc = pathway == 3 && rng.gen_bool(d.chc_share);
         spell.hours = d.package_hours.sample(rng);
-        // The family may name one home, any of the kind with equal chance by its places.
+        // The family may name one of the sought-after homes of the kind.
         if pathway == 3 && rng.gen_bool(d.family_choice) {
             let nursing = spell.nursing;
-            let homes = self.care_homes.homes_of(nursing);
-            let pick = rng.gen_range(0..homes.max(1));
+            let homes = self.care_homes.homes_of(nursing) as f64;
+            let sought = (homes * d.family_choice_homes).ceil().max(1.0) as usize;
+            let pick = rng.gen_range(0..sought);
             self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
         }
         match pathway {
@@ -101,7 +102,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.step_down.withdraw(t, |w| *w == sp);
                 self.step_down_waiting.retain(|w| *w != sp);
             }
-            Some(Capacity::CareHomePlaces) => self.care_homes.withdraw(sp),
+            Some(Capacity::CareHomePlaces) => self.care_homes.withdraw(ChFor::Spell(sp)),
             None => {}
         }
         // What the patient held: the assessor at work, the service arranged. (Those let in are

@@ -25,7 +25,7 @@ mod policy;
 mod population;
 mod post_discharge;
 mod profile;
-pub mod providers;
+mod providers;
 mod reviews;
 pub mod stages;
 mod steady;
@@ -42,6 +42,7 @@ use profile::Profile;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
+use care_homes::ChFor;
 use stages::{Capacity, Stage};
 
 pub type Ix = u32;
@@ -74,6 +75,8 @@ pub enum Ev {
     BrokerFound(Ix),
     /// A provider's assessor has assessed the person.
     ProviderVisitDone(Ix),
+    /// The choice policy's time waiting for the named care home is over.
+    ChoiceExpires(Ix),
     CareStarts(Ix),
     Leave(Ix),
     PackageEnds(Ix),
@@ -518,6 +521,7 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::ChcWindowClosed(sp) => self.on_chc_window_closed(s, sp),
             Ev::BrokerFound(sp) => self.on_broker_found(s, sp),
             Ev::ProviderVisitDone(sp) => self.on_provider_visit_done(s, sp),
+            Ev::ChoiceExpires(sp) => self.on_choice_expires(s, sp),
             Ev::CareStarts(sp) => self.ready_to_leave(s, sp),
             Ev::Leave(sp) => self.on_leave(s, sp),
             Ev::PackageEnds(k) => {

@@ -272,8 +272,9 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         let person = &mut self.persons[ix as usize];
         person.alive = false;
+        self.care_homes.withdraw(ChFor::Person(ix));
+        let person = &mut self.persons[ix as usize];
         if let Some(h) = person.place.take() {
-            if t > 365.0 && t < 730.0 { super::providers::DBG_DEATHS.fetch_add(1, std::sync::atomic::Ordering::Relaxed); }
             self.free_care_home_place(s, h);
         }
         // Every open package ends, giving back its hours, place or bed; a D2A patient waiting

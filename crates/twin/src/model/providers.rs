@@ -16,8 +16,33 @@ impl<S: Sink> TwinModel<'_, S> {
 
     /// A place in care home `h` is freed: it goes to whoever waits for it.
     pub(super) fn free_care_home_place(&mut self, s: &mut Scheduler<Ev>, h: u32) {
-        if let Some((sp, h)) = self.care_homes.release(h) {
-            self.care_home_granted(s, sp, h);
+        match self.care_homes.release(h) {
+            Some((ChFor::Spell(sp), h)) => self.care_home_granted(s, sp, h),
+            Some((ChFor::Person(person), h)) => self.move_from_home(s, person, h),
+            None => {}
+        }
+    }
+
+    /// Someone at home is granted the care home place they waited for, and moves in. A place
+    /// offered while they are in hospital passes to the next in line (the hospital's discharge
+    /// planning arranges what they need then).
+    fn move_from_home(&mut self, s: &mut Scheduler<Ev>, person: Ix, h: u32) {
+        let p = &self.persons[person as usize];
+        if p.in_hospital || p.place.is_some() {
+            self.free_care_home_place(s, h);
+        } else {
+            self.move_to_care_home(s, person, h);
+        }
+    }
+
+    /// Someone at home needs a care home (after reablement): a place in any residential home,
+    /// now or when one is free.
+    pub(super) fn request_care_home_from_home(&mut self, s: &mut Scheduler<Ev>, person: Ix) {
+        if let Some(h) = self
+            .care_homes
+            .request(ChFor::Person(person), false, None)
+        {
+            self.move_from_home(s, person, h);
         }
     }
 
@@ -154,10 +179,28 @@ impl<S: Sink> TwinModel<'_, S> {
             .reason_of(sp, self.spells[sp as usize].stage)
             .expect("a delay stage");
         self.wait_for(t, sp, reason);
-        if let Some(h) = self.care_homes.request(sp, nursing, preferred) {
-            self.care_home_granted(s, sp, h);
+        match self.care_homes.request(ChFor::Spell(sp), nursing, preferred) {
+            Some(h) => self.care_home_granted(s, sp, h),
+            None if preferred.is_some() => {
+                s.schedule_in(
+                    self.p.discharge.family_choice_max_days,
+                    Ev::ChoiceExpires(sp),
+                );
+            }
+            None => {}
         }
         self.mark(t, sp);
+    }
+
+    /// Still waiting for the named home when the choice policy's time is over: a place in any
+    /// home is asked for.
+    pub(super) fn on_choice_expires(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        if self.spells[sp as usize].stage != Stage::Family {
+            return;
+        }
+        self.care_homes.withdraw(ChFor::Spell(sp));
+        self.spells[sp as usize].preferred = None;
+        self.request_care_home(s, sp);
     }
 
     /// The provider found assesses the person first, unless it accepts the trusted assessment:
@@ -255,7 +298,6 @@ impl<S: Sink> TwinModel<'_, S> {
     /// change to a resident's.
     pub(super) fn move_to_care_home(&mut self, s: &mut Scheduler<Ev>, person: Ix, h: u32) {
         let t = s.now().0;
-        if t > 365.0 && t < 730.0 { DBG_MOVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed); }
         let (crisis, death) = (self.crisis_rate_of(person), self.death_rate_of(person));
         let code = self.care_home_code(h);
         let residence = if self.care_homes.is_nursing(h) {
@@ -316,6 +358,3 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 }
-
-pub static DBG_MOVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-pub static DBG_DEATHS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -225,6 +225,8 @@ pub const PARAMS: &[Param] = &[
     p("discharge.planning_lead_days", number(0.0, 60.0)),
     p("discharge.pathway", Kind::Shares(4)),
     p("discharge.family_choice", PROB),
+    p("discharge.family_choice_homes", PROB),
+    p("discharge.family_choice_max_days", number(0.0, 3650.0)),
     p("discharge.social_workers", count(0, STAFF)),
     p("discharge.assessment_hours", hours(168.0)),
     p("discharge.home_care_hours", number(0.0, 10_000_000.0)),

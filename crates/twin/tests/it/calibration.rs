@@ -164,13 +164,13 @@ fn held_out_figures_are_never_in_the_objective() {
 
 #[test]
 fn a_fit_on_one_input_finds_a_known_optimum() {
-    // The tiny problem: the care-package delays of a run at 31,800 hours are taken as the
-    // target; a search from 33,000 hours, with the same seed and replications, must come back
-    // near 31,800 (common random numbers: the same people at every candidate).
+    // The tiny problem: the care-package delays of a run at 30,800 hours are taken as the
+    // target; a search from 31,800 hours, with the same seed and replications, must come back
+    // near 30,800 (common random numbers: the same people at every candidate).
     let s = Scenario::load("stoke-2017").unwrap();
     let input = twin::fit::input("discharge.home_care_hours").unwrap();
     let mut truth = s.clone();
-    (input.set)(&mut truth, 31_800.0);
+    (input.set)(&mut truth, 30_800.0);
     let id = "dtoc_delayed_days_per_100k:care_package_home";
     let k = FIGURES.iter().position(|f| f.id == id).unwrap();
     let target = twin::fit::evaluate(&truth, SEED, 2)[k].mean.unwrap();
@@ -182,14 +182,14 @@ fn a_fit_on_one_input_finds_a_known_optimum() {
     };
     let found = twin::fit::coordinate_search(
         objective,
-        &[33_000.0],
+        &[31_800.0],
         &[800.0],
         &[(input.lo, input.hi)],
         &[100.0],
         12,
     );
     assert!(
-        (found.x[0] - 31_800.0).abs() <= 400.0,
+        (found.x[0] - 30_800.0).abs() <= 400.0,
         "found {found:?}, target {target:.2}"
     );
 }

@@ -27,7 +27,7 @@ fn numerator(run: &twin::Replication, id: &str) -> f64 {
 
 #[test]
 fn with_every_bed_full_nobody_vanishes() {
-    let s = with_beds(300, 10);
+    let s = with_beds(250, 10);
     let mut arrivals: HashMap<String, i64> = HashMap::new();
     let mut departures: HashMap<String, i64> = HashMap::new();
     let mut keep = |e: &domain::Event| match &e.body {
