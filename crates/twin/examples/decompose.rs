@@ -9,7 +9,10 @@ use twin::{replicate, Scenario};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let reps: u64 = args.last().and_then(|s| s.parse().ok()).unwrap_or(8);
-    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2017);
+    let seed: u64 = std::env::var("SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2017);
     for name in args.iter().filter(|a| a.parse::<u64>().is_err()) {
         let mut s = Scenario::load(name).unwrap();
         if let Ok(w) = std::env::var("WARMUP_DAYS") {
@@ -35,7 +38,10 @@ fn main() {
         }
         println!("by kind: {by_kind:?}");
         let at = |i: usize, f: fn(&twin::model::Day) -> f64| {
-            runs.iter().map(|r| f(&r.days[i.min(r.days.len() - 1)])).sum::<f64>() / reps as f64
+            runs.iter()
+                .map(|r| f(&r.days[i.min(r.days.len() - 1)]))
+                .sum::<f64>()
+                / reps as f64
         };
         for i in [0, 90, 180, 270, 364] {
             println!(

@@ -1,4 +1,5 @@
-//! Runs one replication of a scenario and prints the calibration figures (a development aid).
+//! Runs replications of a scenario and prints the calibration figures (a development aid):
+//! `cargo run --release -p twin --example one_run -- [SCENARIO] [REPLICATIONS] [SEED]`.
 use twin::{replicate, Scenario};
 
 fn main() {
@@ -9,12 +10,16 @@ fn main() {
         .nth(2)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
+    let seed: u64 = std::env::args()
+        .nth(3)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2017);
     let s = Scenario::load(&name).unwrap();
     let t = std::time::Instant::now();
     use rayon::prelude::*;
     let runs: Vec<_> = (0..reps)
         .into_par_iter()
-        .map(|r| replicate(&s, 2017, r, None))
+        .map(|r| replicate(&s, seed, r, None))
         .collect();
     let secs = t.elapsed().as_secs_f64();
     let ids = [

@@ -125,7 +125,8 @@ const PCT_TOLERANCE: &str = "set in the manual calibration (docs/calibration.md)
      within a few points (about its year-to-year change in the published series)";
 
 /// The held-out figures, named before any fitting: total delays (the sum of reasons whose
-/// drivers, other than home care and family choice, are fitted to nothing) and bed occupancy
+/// drivers, other than home care hours and the share of families naming a care home, are
+/// fitted to nothing) and bed occupancy
 /// (beds against length of stay and delays). The fit never reads them (`tests/it/calibration.rs`).
 pub const HELD_OUT: [&str; 2] = ["dtoc_delayed_days_per_100k", "bed_occupancy_pct"];
 
@@ -169,9 +170,9 @@ pub const FIGURES: [Figure; 15] = [
         tolerance: Tolerance::Relative(0.25),
         tolerance_why: DTOC_TOLERANCE,
         use_: Use::Fitted,
-        input_by_nature: Some(
-            "discharge.family_choice x discharge.family_choice_days (a drawn wait, the same with any capacity)",
-        ),
+        // The share of families naming a home is fitted; the wait is for a vacancy in the
+        // named home (care home places and residents' deaths), capped by the choice policy.
+        input_by_nature: None,
     },
     Figure {
         id: "emergency_admissions_65_per_100k",
@@ -278,7 +279,8 @@ pub const FIGURES: [Figure; 15] = [
     },
     Figure {
         id: "care_home_admissions_65_per_100k:fall_injury",
-        words: "Emergency admissions from care homes for falls and injuries, per 100,000 65+, per year",
+        words:
+            "Emergency admissions from care homes for falls and injuries, per 100,000 65+, per year",
         from: YEAR.0,
         to: YEAR.1,
         period_why: CARE_HOME_PERIOD,
@@ -335,9 +337,9 @@ pub const FIGURES: [Figure; 15] = [
         tolerance_why: "set in the manual calibration (docs/calibration.md): a percentage of \
              a few hundred assessments a quarter, so wider than the others",
         use_: Use::Fitted,
-        input_by_nature: Some(
-            "discharge.chc_assessment_days (its distribution's value at 28 days: the assessors never bind)",
-        ),
+        // The queue for the CHC team's caseload (`discharge.chc_assessors`) and the case's own
+        // time: the team binds in winter and spring.
+        input_by_nature: None,
     },
 ];
 

@@ -48,7 +48,7 @@ fn scale_bands(bands: &mut [f64; 3], v: f64) {
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
-pub const INPUTS: [Input; 12] = [
+pub const INPUTS: [Input; 14] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -65,6 +65,34 @@ pub const INPUTS: [Input; 12] = [
         lo: 0.0,
         hi: 1.0,
         step: 0.05,
+        integer: false,
+    },
+    Input {
+        // A CHC case's time in progress (its distribution scaled, its shape kept): with the
+        // team's caseload, it sets how fast the team clears its queue.
+        key: "discharge.chc_assessment_days",
+        get: |s| s.discharge.chc_assessment_days.mean(),
+        set: |s, v| {
+            let d = &mut s.discharge.chc_assessment_days;
+            *d = d.scaled(v / d.mean());
+        },
+        lo: 0.5,
+        hi: 60.0,
+        step: 0.5,
+        integer: false,
+    },
+    Input {
+        // A provider's visit to assess (its distribution scaled, its shape kept): with the
+        // providers' assessors on duty, it sets how long people wait for providers to assess.
+        key: "discharge.provider_assessment_hours",
+        get: |s| s.discharge.provider_assessment_hours.mean(),
+        set: |s, v| {
+            let d = &mut s.discharge.provider_assessment_hours;
+            *d = d.scaled(v / d.mean());
+        },
+        lo: 0.25,
+        hi: 24.0,
+        step: 0.25,
         integer: false,
     },
     Input {

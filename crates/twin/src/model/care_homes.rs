@@ -100,7 +100,12 @@ impl CareHomes {
     fn most_vacant(&self, nursing: bool) -> Option<u32> {
         self.range(nursing)
             .filter(|&h| self.homes[h].occupied < self.homes[h].places)
-            .max_by_key(|&h| (self.homes[h].places - self.homes[h].occupied, usize::MAX - h))
+            .max_by_key(|&h| {
+                (
+                    self.homes[h].places - self.homes[h].occupied,
+                    usize::MAX - h,
+                )
+            })
             .map(|h| h as u32)
     }
 

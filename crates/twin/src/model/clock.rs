@@ -120,7 +120,10 @@ impl<S: Sink> TwinModel<'_, S> {
         };
         for (c, n) in [
             (Capacity::SocialWorkers, sw),
-            (Capacity::Brokers, if office { self.p.discharge.brokers } else { 0 }),
+            (
+                Capacity::Brokers,
+                if office { self.p.discharge.brokers } else { 0 },
+            ),
             (
                 Capacity::ProviderAssessors,
                 if office {

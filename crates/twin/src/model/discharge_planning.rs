@@ -79,10 +79,12 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
         let stage = self.spells[sp as usize].stage;
         match stage.row().queue {
-            Some(c @ (Capacity::SocialWorkers
-            | Capacity::ChcAssessors
-            | Capacity::Brokers
-            | Capacity::ProviderAssessors)) => {
+            Some(
+                c @ (Capacity::SocialWorkers
+                | Capacity::ChcAssessors
+                | Capacity::Brokers
+                | Capacity::ProviderAssessors),
+            ) => {
                 self.staff(c).withdraw(t, |w| *w == sp);
             }
             Some(Capacity::HomeCareHours) => {
@@ -212,8 +214,8 @@ impl<S: Sink> TwinModel<'_, S> {
         self.mark(t, sp);
     }
 
-    /// Everything is arranged: leave in the daytime; a discharge that needs a service waits for
-    /// a weekday unless services work seven days.
+    /// Everything is arranged: leave in the daytime; a discharge to a care home or a step-down
+    /// bed waits for a weekday unless services work seven days.
     pub(super) fn ready_to_leave(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
         let spell = &mut self.spells[sp as usize];
@@ -229,10 +231,10 @@ impl<S: Sink> TwinModel<'_, S> {
             self.spells[sp as usize].stage = Stage::ReadyToLeave;
             return;
         }
-        let service = self.spells[sp as usize].pathway > 0
-            && !self
-                .policy
-                .discharge_to_assess(self.spells[sp as usize].pathway);
+        // A care home or a step-down bed takes new residents on weekdays (its manager admits
+        // them) unless services work seven days; home care and reablement visit every day, so
+        // a package already arranged lets the patient leave at the weekend.
+        let service = self.spells[sp as usize].pathway >= 2;
         self.spells[sp as usize].stage = Stage::ReadyToLeave;
         self.mark(t, sp);
         let person = self.spells[sp as usize].person as usize;

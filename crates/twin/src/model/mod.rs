@@ -34,6 +34,7 @@ mod urgent_care;
 use crate::decomposition::{Component, DelayTrail};
 use crate::emit::{Emitter, ReasonTrack, Sink, Who};
 use crate::scenario::Scenario;
+use care_homes::ChFor;
 use chrono::{Datelike, NaiveDate};
 use domain::codes::*;
 use domain::{EventBody as B, Hours, NhsNumber, Text};
@@ -42,7 +43,6 @@ use profile::Profile;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
-use care_homes::ChFor;
 use stages::{Capacity, Stage};
 
 pub type Ix = u32;

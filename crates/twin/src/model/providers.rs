@@ -38,10 +38,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Someone at home needs a care home (after reablement): a place in any residential home,
     /// now or when one is free.
     pub(super) fn request_care_home_from_home(&mut self, s: &mut Scheduler<Ev>, person: Ix) {
-        if let Some(h) = self
-            .care_homes
-            .request(ChFor::Person(person), false, None)
-        {
+        if let Some(h) = self.care_homes.request(ChFor::Person(person), false, None) {
             self.move_from_home(s, person, h);
         }
     }
@@ -179,7 +176,10 @@ impl<S: Sink> TwinModel<'_, S> {
             .reason_of(sp, self.spells[sp as usize].stage)
             .expect("a delay stage");
         self.wait_for(t, sp, reason);
-        match self.care_homes.request(ChFor::Spell(sp), nursing, preferred) {
+        match self
+            .care_homes
+            .request(ChFor::Spell(sp), nursing, preferred)
+        {
             Some(h) => self.care_home_granted(s, sp, h),
             None if preferred.is_some() => {
                 s.schedule_in(

@@ -125,9 +125,19 @@ fn without_capacity_limits_no_one_queues_and_the_processes_remain() {
     // night or a weekend).
     assert!(part(&free, "care_package_home", Component::OfficeHours) > 0.2);
     // Family choice was a queue (for the named home): it goes.
-    assert!(part(&base, "patient_family_choice", Component::QueuePreferredCareHome) > 1.0);
+    assert!(
+        part(
+            &base,
+            "patient_family_choice",
+            Component::QueuePreferredCareHome
+        ) > 1.0
+    );
     assert_eq!(
-        part(&free, "patient_family_choice", Component::QueuePreferredCareHome),
+        part(
+            &free,
+            "patient_family_choice",
+            Component::QueuePreferredCareHome
+        ),
         0.0
     );
 }
