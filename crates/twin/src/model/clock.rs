@@ -138,6 +138,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.bed_granted(s, b);
             }
         }
+        self.meter_hour(sw, rv, clinicians);
         if hour == 0 {
             self.audit_due = self.audit.is_some();
             for b in 0..3 {
