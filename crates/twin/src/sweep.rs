@@ -149,6 +149,15 @@ fn set(v: &mut toml::Value, key: &str, x: toml::Value) {
     }
 }
 
+/// A value as the sweep shows it: `14` for a whole number, as the scenario writes it otherwise.
+pub fn value_text(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        shown(v)
+    }
+}
+
 /// One value of the sweep.
 #[derive(Debug, Clone)]
 pub struct Point {
@@ -240,7 +249,7 @@ pub fn csv(s: &Sweep) -> String {
         let d = p.costs.delayed_days();
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{}",
-            shown(p.value),
+            value_text(p.value),
             cell(Some(t.mean)),
             cell(t.ci95.map(|c| c.0)),
             cell(t.ci95.map(|c| c.1)),

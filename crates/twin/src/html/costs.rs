@@ -193,7 +193,7 @@ pub fn sweep(s: &crate::sweep::Sweep, replications: usize) -> String {
             .unwrap_or_else(|| "&ndash;".into());
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{above}</td><td>{mark}</td></tr>\n",
-            crate::scenario::limits::shown(p.value),
+            crate::sweep::value_text(p.value),
             pounds(p.costs.total.mean),
             interval(&p.costs.total),
             pounds(p.costs.spent.mean),

@@ -5,8 +5,7 @@ use super::{check_run, load, output, replications, InvalidInput};
 use crate::cli::SweepArgs;
 use std::path::PathBuf;
 use twin::costs::pounds;
-use twin::scenario::limits::shown;
-use twin::sweep::{self, SweepError};
+use twin::sweep::{self, value_text, SweepError};
 
 const SWEEP_FILES: [&str; 3] = ["sweep.json", "sweep.csv", "sweep.html"];
 
@@ -39,7 +38,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
             a.run.replications,
             a.run.threads,
             None,
-            &format!("{} {} = {}", base.name, a.param, shown(*v)),
+            &format!("{} {} = {}", base.name, a.param, value_text(*v)),
         )?;
         points.push((*v, twin::costs::summarise_runs(&runs, &s.costs)));
     }
@@ -94,7 +93,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         };
         outln!(
             "{:>12} {:>16} {:>33} {:>18.0} {:>16}  {}",
-            shown(p.value),
+            value_text(p.value),
             pounds(t.mean),
             ci,
             p.costs.delayed_days().mean,
