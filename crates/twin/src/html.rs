@@ -329,7 +329,9 @@ up to its indicator value in every replication.</p><table><tr><th>delay reason a
     )
 }
 
-/// `compare.html`: scenarios side by side, with differences from the first.
+/// `compare.html`: scenarios side by side, with differences from the first; `cost`: each
+/// scenario's costs and, from the second on, their difference from the first's.
+#[allow(clippy::too_many_arguments)] // one page's inputs, each a different thing
 pub fn compare(
     names: &[String],
     replications: usize,

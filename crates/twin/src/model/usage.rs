@@ -56,7 +56,7 @@ impl<S: Sink> TwinModel<'_, S> {
             1.0,
         );
         u.add(Item::NursingHomes, f64::from(self.nursing.busy()), 1.0);
-        if self.hour_count % 24 == 0 {
+        if self.hour_count.is_multiple_of(24) {
             u.add(Item::DelayedBedDays, f64::from(self.delayed_now), 24.0);
         }
     }
