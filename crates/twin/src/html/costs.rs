@@ -53,6 +53,9 @@ bed days)</td><td></td><td></td><td>{}</td><td>{}</td></tr></table>",
 fn difference(d: crate::summary::Difference) -> String {
     match d {
         None => "&ndash;".into(),
+        Some((m, lo, hi)) if m == 0.0 && lo == 0.0 && hi == 0.0 => {
+            "£0 <span class=note>(the same in every replication)</span>".into()
+        }
         Some((m, lo, hi)) => {
             let clear = lo > 0.0 || hi < 0.0;
             let word = if !clear {
@@ -127,7 +130,7 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
             rows.push_str(&format!("<td>{}</td>", difference(diffs[k - 1].total)));
         }
     }
-    rows.push_str("</tr>\n<tr><td>Delayed bed days avoided</td>");
+    rows.push_str("</tr>\n<tr><td>Delayed bed days (difference: the days avoided)</td>");
     for (k, c) in costs.iter().enumerate() {
         rows.push_str(&format!(
             "<td>{} delayed days</td>",
@@ -153,7 +156,9 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
                     pounds(x)
                 ),
                 Some(x) => pounds(x),
-                None => "not defined <span class=note>(delays were not reduced)</span>".into(),
+                None => {
+                    "not defined <span class=note>(delays were not clearly reduced)</span>".into()
+                }
             };
             rows.push_str(&format!("<td>{v}</td>"));
         }
