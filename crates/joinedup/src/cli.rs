@@ -111,6 +111,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Runs scenarios side by side with common random numbers.
     Compare(CompareArgs),
+    /// Runs a scenario at each value of one parameter and finds the value that costs least.
+    Sweep(SweepArgs),
     /// Runs the shared platform: the web pages and the JSON API over one store.
     Serve(ServeArgs),
     /// Manages the platform's users (administrators).
@@ -275,6 +277,29 @@ pub struct CompareArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Replace the output of an earlier comparison in that folder (refused otherwise).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    /// A built-in scenario (see `joinedup scenarios`) or a TOML file.
+    #[arg(long, default_value = "stoke-2017")]
+    pub scenario: String,
+    /// The numeric parameter to vary, by its key in the scenario's TOML (`table.key`), such as
+    /// discharge.social_workers.
+    #[arg(long, value_name = "TABLE.KEY")]
+    pub param: String,
+    /// The values: an inclusive range of whole numbers (14..24) or a comma-separated list
+    /// (14,16,18).
+    #[arg(long, value_name = "A..B|X,Y,...", allow_hyphen_values = true)]
+    pub values: String,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Where sweep.json, sweep.csv and sweep.html go (default runs/<scenario>-sweep).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the output of an earlier sweep in that folder (refused otherwise).
     #[arg(long)]
     pub force: bool,
 }

@@ -2,7 +2,12 @@
 //! and the daily series as charts with their 95% bands. Written by hand: the page is small, and
 //! inline SVG needs nothing a template engine would add.
 
+mod costs;
+
+pub use costs::sweep;
+
 use crate::calibration::{FigureSummary, Use};
+use crate::costs::{CostDifference, CostSummary};
 use crate::decomposition::ReasonParts;
 use crate::summary::{Difference, IndicatorSummary, SERIES};
 use chrono::NaiveDate;
@@ -246,6 +251,7 @@ pub fn report(
     warnings: &[String],
     calibration: &[FigureSummary],
     decomposition: &[ReasonParts],
+    costs: &CostSummary,
 ) -> String {
     let Run {
         name,
@@ -264,13 +270,14 @@ pub fn report(
 <h1>Scenario {n}</h1>{w}<p>{d}</p><p class=note>Simulated {from} to {to}, mean of {replications} replications; the 95% interval is that of the mean. \
 &#9650; better than England (green); &#9660; worse (red); &#9670; better-looking only because the scenario jams, people held in A&E and in beds (amber).</p>\
 <h2>Indicators</h2><table><tr><th>indicator</th><th>simulated</th><th>95% interval</th><th>Stoke 2017</th><th>England</th><th>target</th><th>unit</th></tr>\n{rows}</table>\
-{cal}{dec}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
+{cost}{cal}{dec}<h2>Day by day</h2><p class=note>Line: mean over replications; band: 95% of replications.</p>{charts}</body></html>\n",
         n = esc(name),
         w = warnings_html(warnings),
         d = esc(description),
         rows = indicator_rows(summaries),
         cal = calibration_table(calibration),
         dec = decomposition_table(decomposition),
+        cost = costs::report(costs),
     )
 }
 
@@ -325,7 +332,9 @@ up to its indicator value in every replication.</p><table><tr><th>delay reason a
     )
 }
 
-/// `compare.html`: scenarios side by side, with differences from the first.
+/// `compare.html`: scenarios side by side, with differences from the first; `cost`: each
+/// scenario's costs and, from the second on, their difference from the first's.
+#[allow(clippy::too_many_arguments)] // one page's inputs, each a different thing
 pub fn compare(
     names: &[String],
     replications: usize,
@@ -334,6 +343,7 @@ pub fn compare(
     all: &[Vec<IndicatorSummary>],
     diffs: &[Vec<Difference>],
     warnings: &[Vec<String>],
+    cost: (&[CostSummary], &[CostDifference]),
 ) -> String {
     let mut top = String::new();
     for (n, w) in names.iter().zip(warnings) {
@@ -405,6 +415,7 @@ pub fn compare(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
 <h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
-Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table></body></html>\n"
+Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table>{c}</body></html>\n",
+        c = costs::compare(names, cost.0, cost.1),
     )
 }

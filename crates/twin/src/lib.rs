@@ -6,9 +6,12 @@
 //! - [`emit`]: events stamped with ids and instants, handed to a sink.
 //! - [`run`]: a replication streamed into the indicator engine.
 //! - [`calibration`]: the 2017 figures, each over its own period, and whether they are met.
+//! - [`costs`]: what a run's capacity and services cost, from the scenario's unit costs.
+//! - [`sweep`]: a scenario at each value of one parameter, for the value that costs least.
 //! - [`fit`]: a search over named inputs for the values closest to the fitted 2017 figures.
 
 pub mod calibration;
+pub mod costs;
 pub mod decomposition;
 pub mod demo;
 pub mod emit;
@@ -18,6 +21,7 @@ pub mod model;
 pub mod run;
 pub mod scenario;
 pub mod summary;
+pub mod sweep;
 pub mod warmup;
 pub mod warnings;
 

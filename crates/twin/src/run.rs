@@ -29,6 +29,8 @@ pub struct Replication {
     /// Delayed days by reason and component (queue for a capacity, process), counted at the
     /// same midnights as `dtoc_delayed_days_per_100k`.
     pub delay_decomposition: Tally,
+    /// What the system provided and used over the measured period (`crate::costs` prices it).
+    pub usage: crate::costs::Usage,
 }
 
 /// The measured period of a scenario: after the warm-up, `run.days` long.
@@ -107,7 +109,7 @@ pub fn replicate(
     let midnights: Vec<domain::Instant> = (0..measured_period.days())
         .map(|k| zone.midnight(measured_period.from + chrono::Duration::days(k)))
         .collect();
-    let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition) = {
+    let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition, usage) = {
         let emitter = Emitter::new(sink, origin, r);
         let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
         let mut sim = Simulation::new(model);
@@ -130,7 +132,14 @@ pub fn replicate(
             .filter(|t| measured.contains(t))
             .count() as u64;
         let tally = Tally::count(model.delay_trails(), &midnights, 1.0);
-        (days, model.emit.events, handled, waiting, tally)
+        (
+            days,
+            model.emit.events,
+            handled,
+            waiting,
+            tally,
+            model.meter.usage,
+        )
     };
     let beds_open = if days.is_empty() {
         s.hospital.beds
@@ -163,5 +172,6 @@ pub fn replicate(
         beds_open,
         ae_waiting_at_end,
         delay_decomposition,
+        usage,
     }
 }

@@ -5,8 +5,10 @@
 //! - [`check`]: a scenario's TOML checked against them, errors in plain words naming the key.
 //! - [`extends`]: finding a scenario and the ones it extends (relative to the file), merging.
 //! - [`limits`]: how large a run may be, and the checks that span keys.
+//! - [`costs`]: the unit costs of capacities and services, and of a delayed bed day.
 
 pub mod check;
+pub mod costs;
 pub mod extends;
 pub mod limits;
 pub mod params;
@@ -83,6 +85,7 @@ pub struct Scenario {
     pub discharge: Discharge,
     pub community: Community,
     pub policy: Policy,
+    pub costs: costs::Costs,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

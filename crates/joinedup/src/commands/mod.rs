@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenarios(a) => scenarios::run(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Compare(a) => simulate::compare(a),
+        Command::Sweep(a) => simulate::sweep::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Users(a) => users::run(a),
         Command::Audit(a) => audit::run(a),

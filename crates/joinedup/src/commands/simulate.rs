@@ -1,6 +1,7 @@
 //! `joinedup simulate` and `joinedup compare`: the digital twin.
 
 mod output;
+pub mod sweep;
 
 use super::InvalidInput;
 use crate::cli::{CompareArgs, RunArgs, SimulateArgs};
@@ -182,6 +183,8 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     json["calibration"] = twin::calibration::json(&calibration);
     let decomposition = twin::decomposition::summarise_runs(&runs);
     json["delay_decomposition"] = twin::decomposition::json(&decomposition);
+    let costs = twin::costs::summarise_runs(&runs, &s.costs);
+    json["costs"] = twin::costs::json(&costs);
     output::write(
         &out,
         "summary.json",
@@ -208,6 +211,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             &warnings,
             &calibration,
             &decomposition,
+            &costs,
         )
         .as_bytes(),
     )?;
@@ -242,6 +246,20 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
             fmt(i.benchmarks.england)
         )?;
     }
+    outln!(
+        "total cost {} (95% interval {}), of which delayed bed days {}",
+        twin::costs::pounds(costs.total.mean),
+        costs
+            .total
+            .ci95
+            .map(|(lo, hi)| format!("{} - {}", twin::costs::pounds(lo), twin::costs::pounds(hi)))
+            .unwrap_or_else(|| "-".into()),
+        twin::costs::pounds(
+            costs.lines[twin::costs::Item::DelayedBedDays.index()]
+                .cost
+                .mean
+        )
+    )?;
     eprintln!("written to {}", out.display());
     if let Some(dir) = &a.events_out {
         eprintln!("replication 1's journey log written to {}", dir.display());
@@ -280,6 +298,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
     output::claim(&out, &COMPARE_FILES, a.force, "--out")?;
     let mut all = Vec::new();
+    let mut costs = Vec::new();
     let mut warnings = Vec::new();
     for s in &scenarios {
         // The same seed and replication numbers: common random numbers across scenarios.
@@ -293,6 +312,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         )?;
         let summaries = summary::indicators(&runs);
         warnings.push(twin::warnings::warnings(&runs, &summaries));
+        costs.push(twin::costs::summarise_runs(&runs, &s.costs));
         all.push(summaries);
     }
     let diffs: Vec<Vec<summary::Difference>> = all
@@ -305,6 +325,10 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         })
         .collect();
     let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
+    let cost_diffs: Vec<twin::costs::CostDifference> = costs[1..]
+        .iter()
+        .map(|c| twin::costs::difference(&costs[0], c))
+        .collect();
     for k in 1..all.len() {
         if let Some(w) = twin::warnings::against(&names[0], &all[0], &diffs[k]) {
             warnings[k].push(w);
@@ -340,6 +364,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         }
         csv.push('\n');
     }
+    cost_csv(&mut csv, &names, &costs, &cost_diffs);
     output::write(&out, "compare.csv", csv.as_bytes())?;
     output::write(
         &out,
@@ -352,6 +377,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             &all,
             &diffs,
             &warnings,
+            (&costs, &cost_diffs),
         )
         .as_bytes(),
     )?;
@@ -381,6 +407,107 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         }
         outln!()?;
     }
+    outln!()?;
+    out!("{:<52}", "cost (pounds)")?;
+    for (k, n) in names.iter().enumerate() {
+        out!(" {:>24}", n)?;
+        if k > 0 {
+            out!(" {:>26}", format!("difference ({n})"))?;
+        }
+    }
+    outln!()?;
+    out!("{:<52}", "total")?;
+    for (k, c) in costs.iter().enumerate() {
+        out!(" {:>24}", twin::costs::pounds(c.total.mean))?;
+        if k > 0 {
+            let d = cost_diffs[k - 1]
+                .total
+                .map(|(m, lo, hi)| {
+                    format!(
+                        "{} ({},{})",
+                        twin::costs::pounds(m),
+                        twin::costs::pounds(lo),
+                        twin::costs::pounds(hi)
+                    )
+                })
+                .unwrap_or_else(|| "-".into());
+            out!(" {:>26}", d)?;
+        }
+    }
+    outln!()?;
+    out!("{:<52}", "cost per delayed bed day avoided")?;
+    for k in 0..costs.len() {
+        out!(" {:>24}", "")?;
+        if k > 0 {
+            let v = cost_diffs[k - 1]
+                .per_delayed_day_avoided
+                .map(twin::costs::pounds)
+                .unwrap_or_else(|| "not defined".into());
+            out!(" {:>26}", v)?;
+        }
+    }
+    outln!()?;
     eprintln!("written to {}", out.display());
     Ok(())
+}
+
+/// The cost rows of `compare.csv`: `cost:total`, `cost:<line>`, `cost:delayed_days`, and
+/// `cost:per_delayed_day_avoided` (its difference column only; empty where not defined).
+fn cost_csv(
+    csv: &mut String,
+    names: &[String],
+    costs: &[twin::costs::CostSummary],
+    diffs: &[twin::costs::CostDifference],
+) {
+    use twin::costs::{Estimate, LINES};
+    let cell = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
+    let est = |e: &Estimate| {
+        format!(
+            ",{},{},{}",
+            cell(Some(e.mean)),
+            cell(e.ci95.map(|c| c.0)),
+            cell(e.ci95.map(|c| c.1))
+        )
+    };
+    let diff = |d: summary::Difference| {
+        format!(
+            ",{},{},{}",
+            cell(d.map(|d| d.0)),
+            cell(d.map(|d| d.1)),
+            cell(d.map(|d| d.2))
+        )
+    };
+    let mut row =
+        |id: &str,
+         get: &dyn Fn(&twin::costs::CostSummary) -> &Estimate,
+         d: &dyn Fn(&twin::costs::CostDifference) -> summary::Difference| {
+            csv.push_str(id);
+            for (k, c) in costs.iter().enumerate() {
+                csv.push_str(&est(get(c)));
+                if k > 0 {
+                    csv.push_str(&diff(d(&diffs[k - 1])));
+                }
+            }
+            csv.push('\n');
+        };
+    row("cost:total", &|c| &c.total, &|d| d.total);
+    for (i, l) in LINES.iter().enumerate() {
+        row(&format!("cost:{}", l.key), &|c| &c.lines[i].cost, &|d| {
+            d.lines[i]
+        });
+    }
+    row("cost:delayed_days", &|c| c.delayed_days(), &|d| {
+        d.delayed_days_avoided.map(|(m, lo, hi)| (-m, -hi, -lo))
+    });
+    csv.push_str("cost:per_delayed_day_avoided");
+    for k in 0..names.len() {
+        csv.push_str(",,,");
+        if k > 0 {
+            csv.push_str(&format!(
+                ",{},,",
+                cell(diffs[k - 1].per_delayed_day_avoided)
+            ));
+        }
+    }
+    csv.push('\n');
 }

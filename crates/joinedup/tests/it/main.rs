@@ -12,6 +12,7 @@ mod property;
 mod serve;
 mod serve_demo;
 mod store;
+mod sweep;
 mod twin;
 
 use std::path::{Path, PathBuf};

@@ -154,6 +154,8 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.bed_granted(s, b);
             }
         }
+        let brokers = self.brokers.capacity();
+        self.meter_hour(sw, brokers, rv, clinicians);
         if hour == 0 {
             self.audit_due = self.audit.is_some();
             for b in 0..3 {

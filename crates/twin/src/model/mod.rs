@@ -9,7 +9,7 @@
 //!
 //! The handlers live in modules named for the part of the system they model (`population`,
 //! `demand`, `urgent_care`, `acute`, `discharge_planning`, `assessment`, `providers`,
-//! `community`, `reviews`, `clock`); `policy` holds every decision the policy switches change
+//! `community`, `reviews`, `clock`; `usage` meters what is used, for costs); `policy` holds every decision the policy switches change
 //! and `stages` the table of what each stage of a spell waits for, holds and releases.
 
 mod acute;
@@ -30,6 +30,7 @@ mod reviews;
 pub mod stages;
 mod steady;
 mod urgent_care;
+mod usage;
 
 use crate::decomposition::{Component, DelayTrail};
 use crate::emit::{Emitter, ReasonTrack, Sink, Who};
@@ -359,6 +360,8 @@ pub struct TwinModel<'a, S: Sink> {
     /// When auditing: what the conservation check found wrong, at each midnight.
     audit: Option<Vec<String>>,
     audit_due: bool,
+    /// What the system provided and used over the measured period, for its costs.
+    pub meter: usage::Meter,
 }
 
 fn pick<R: Rng + ?Sized>(rng: &mut R, w: &[f64]) -> usize {
@@ -461,6 +464,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 .unwrap_or([1.0; 24]),
             audit: None,
             audit_due: false,
+            meter: usage::Meter::new(p),
         };
         m.profile = m.crisis_profile();
         let pop = &p.population;

@@ -109,6 +109,11 @@ const PEOPLE: &str = "the most people a run can hold";
 /// Staff, places and beds: far above any local system, well within what a run can hold.
 const STAFF: u64 = 10_000;
 const PLACES: u64 = 1_000_000;
+/// A unit cost in pounds: 0 (not counted) up to a million (far above any unit of care).
+const POUNDS: Kind = Kind::Number {
+    min: 0.0,
+    max: 1_000_000.0,
+};
 /// Crises (or deaths) per person a year.
 const PER_PERSON_YEAR: f64 = 24.0;
 
@@ -123,6 +128,7 @@ pub const TABLES: &[&str] = &[
     "discharge",
     "community",
     "policy",
+    "costs",
 ];
 
 /// Every key of a scenario.
@@ -267,6 +273,19 @@ pub const PARAMS: &[Param] = &[
     p("policy.trusted_assessor", Kind::Bool),
     p("policy.seven_day", Kind::Bool),
     opt("policy.readmission_hazard", Kind::Bool),
+    // [costs]: pounds (`super::costs`); a new capacity's unit cost is one more row here.
+    p("costs.social_worker_hour", POUNDS),
+    p("costs.broker_hour", POUNDS),
+    p("costs.chc_assessor_day", POUNDS),
+    p("costs.reviewer_hour", POUNDS),
+    p("costs.ae_clinician_hour", POUNDS),
+    p("costs.acute_bed_day", POUNDS),
+    p("costs.delayed_bed_day", POUNDS),
+    p("costs.home_care_hour", POUNDS),
+    p("costs.reablement_place_day", POUNDS),
+    p("costs.step_down_bed_day", POUNDS),
+    p("costs.residential_home_week", POUNDS),
+    p("costs.nursing_home_week", POUNDS),
 ];
 
 /// The parameter of `key` (`table.key`).

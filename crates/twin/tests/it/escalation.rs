@@ -186,6 +186,7 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         &[sa.clone(), sb.clone()],
         &[vec![None; sa.len()], diffs],
         &[Vec::new(), vec![warning]],
+        (&[], &[]),
     );
     let row = page
         .lines()
@@ -208,7 +209,8 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         from: twin::period(&base).from,
         to: twin::period(&base).to,
     };
-    let report = twin::html::report(&run, &sb, &[], &[], &[], &[]);
+    let no_costs = twin::costs::summarise_bills(&[], &base.costs);
+    let report = twin::html::report(&run, &sb, &[], &[], &[], &[], &no_costs);
     let row = report
         .lines()
         .find(|l| l.contains("(emergency_admissions_65_per_100k)"))

@@ -2,6 +2,7 @@
 
 mod calibration;
 mod conservation;
+mod costs;
 mod decomposition;
 mod escalation;
 mod extends;
