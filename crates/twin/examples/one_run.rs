@@ -14,7 +14,18 @@ fn main() {
         .nth(3)
         .and_then(|s| s.parse().ok())
         .unwrap_or(2017);
-    let s = Scenario::load(&name).unwrap();
+    let mut s = Scenario::load(&name).unwrap();
+    // WARMUP_DAYS: a longer (or shorter) warm-up ending on the same day, so the measured year
+    // and every figure's period are the same dates.
+    if let Some(w) = std::env::var("WARMUP_DAYS")
+        .ok()
+        .and_then(|w| w.parse::<u32>().ok())
+    {
+        let end = domain::parse_date(&s.run.start).unwrap()
+            + chrono::Duration::days(i64::from(s.run.warmup_days));
+        s.run.start = (end - chrono::Duration::days(i64::from(w))).to_string();
+        s.run.warmup_days = w;
+    }
     let t = std::time::Instant::now();
     use rayon::prelude::*;
     let runs: Vec<_> = (0..reps)

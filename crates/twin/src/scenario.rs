@@ -30,6 +30,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("seven-day", include_str!("../scenarios/seven-day.toml")),
     (
+        "seven-day-extra-staff",
+        include_str!("../scenarios/seven-day-extra-staff.toml"),
+    ),
+    (
         "home-care-plus-20",
         include_str!("../scenarios/home-care-plus-20.toml"),
     ),
@@ -261,6 +265,10 @@ pub struct Policy {
     pub d2a: bool,
     pub trusted_assessor: bool,
     pub seven_day: bool,
+    /// With `seven_day`: weekday staffing at the weekend too (more staff hours, costed), rather
+    /// than the same staff spread over seven days; absent: spread.
+    #[serde(default)]
+    pub seven_day_extra_staff: bool,
     /// Readmissions from the post-discharge excess crisis hazard (`crisis.post_discharge_*`)
     /// rather than a forced return within 30 days (`discharge.readmission`); absent: off.
     #[serde(default)]

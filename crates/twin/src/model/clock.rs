@@ -13,6 +13,11 @@ impl<S: Sink> TwinModel<'_, S> {
         (self.start_weekday + t.floor() as i64).rem_euclid(7) >= 5
     }
 
+    /// The day of the week at model time `t` (Monday 0).
+    pub(super) fn weekday(&self, t: f64) -> usize {
+        (self.start_weekday + t.floor() as i64).rem_euclid(7) as usize
+    }
+
     pub(super) fn hour(t: f64) -> f64 {
         (t - t.floor()) * 24.0
     }
@@ -113,25 +118,22 @@ impl<S: Sink> TwinModel<'_, S> {
             self.assess_at_ae(s, a);
         }
         let office = (9..17).contains(&hour) && open_today;
-        let sw = if office {
-            self.p.discharge.social_workers
-        } else {
-            0
+        let weekday = self.weekday(t);
+        let policy = self.policy;
+        let rota = |n: u32| {
+            if office {
+                policy.on_duty(n, weekday)
+            } else {
+                0
+            }
         };
+        let d = &self.p.discharge;
+        let sw = rota(d.social_workers);
+        let rv = rota(self.p.community.reviewers);
         for (c, n) in [
             (Capacity::SocialWorkers, sw),
-            (
-                Capacity::Brokers,
-                if office { self.p.discharge.brokers } else { 0 },
-            ),
-            (
-                Capacity::ProviderAssessors,
-                if office {
-                    self.p.discharge.provider_assessors
-                } else {
-                    0
-                },
-            ),
+            (Capacity::Brokers, rota(d.brokers)),
+            (Capacity::ProviderAssessors, rota(d.provider_assessors)),
         ] {
             for (sp, _) in self.staff(c).set_capacity(t, n) {
                 self.start_staff_work(s, sp, c);
@@ -140,11 +142,6 @@ impl<S: Sink> TwinModel<'_, S> {
         if office {
             self.passed_over_by_staff(t);
         }
-        let rv = if office {
-            self.p.community.reviewers
-        } else {
-            0
-        };
         for (r, _) in self.reviewers.set_capacity(t, rv) {
             self.start_review(s, r);
         }

@@ -285,7 +285,11 @@ impl<S: Sink> TwinModel<'_, S> {
         self.spells[sp as usize].arranged = Some(Capacity::StepDownBeds);
         let hour = Self::hour(t);
         let open = self.policy.services_open(self.is_weekend(t)) && (8.0..18.0).contains(&hour);
-        if open && self.step_down_today < self.p.discharge.step_down_admissions_per_day {
+        let limit = self.policy.on_duty(
+            self.p.discharge.step_down_admissions_per_day,
+            self.weekday(t),
+        );
+        if open && self.step_down_today < limit {
             self.step_down_today += 1;
             self.ready_to_leave(s, sp);
         } else {

@@ -272,6 +272,7 @@ pub const PARAMS: &[Param] = &[
     p("policy.d2a", Kind::Bool),
     p("policy.trusted_assessor", Kind::Bool),
     p("policy.seven_day", Kind::Bool),
+    opt("policy.seven_day_extra_staff", Kind::Bool),
     opt("policy.readmission_hazard", Kind::Bool),
     // [costs]: pounds (`super::costs`); a new capacity's unit cost is one more row here.
     p("costs.social_worker_hour", POUNDS),

@@ -66,8 +66,14 @@ fn staff_and_beds_are_costed_as_worked_by_hand() {
     let sum: f64 = b.costs.iter().sum();
     assert!((b.total - sum).abs() < 1e-6);
 
-    // Seven-day services: social workers and reviewers on all 21 days.
+    // Seven-day services, the same staff spread over the seven days: the same hours.
     let s = three_weeks(true);
+    let u = twin::replicate(&s, 7, 0, None).usage;
+    assert_eq!(u.quantity(Item::SocialWorkers), 16.0 * 8.0 * 15.0);
+    assert_eq!(u.quantity(Item::Reviewers), 3.0 * 8.0 * 15.0);
+    // With extra staff, weekday staffing on all 21 days: two days more a week, costed.
+    let mut s = three_weeks(true);
+    s.policy.seven_day_extra_staff = true;
     let u = twin::replicate(&s, 7, 0, None).usage;
     assert_eq!(u.quantity(Item::SocialWorkers), 16.0 * 8.0 * 21.0);
     assert_eq!(u.quantity(Item::Reviewers), 3.0 * 8.0 * 21.0);

@@ -4,6 +4,7 @@ mod calibration;
 mod conservation;
 mod costs;
 mod decomposition;
+mod directions;
 mod escalation;
 mod extends;
 mod hostile;
