@@ -37,6 +37,11 @@ pub(crate) fn part_of(p: &ParsedEvent, parts: usize) -> usize {
     (((h >> 32) * parts as u64) >> 32) as usize
 }
 
+/// How many events ahead of its check an event's table entries are brought into the cache
+/// ([`Validator::prefetch`]): enough for a miss to memory to be over by the time the check
+/// reaches it.
+const PREFETCH_AHEAD: usize = 8;
+
 /// What checks the events of a read, block by block, and hands them on.
 pub(crate) trait Checker {
     /// The partitions the parser sorts events into.
@@ -58,7 +63,11 @@ fn check_in_order(
 ) -> (u64, u64) {
     let (mut new, mut duplicates) = (0, 0);
     // Drained, not consumed: the parser fills the same vectors again.
-    for (line, parsed, raw) in events.drain(..) {
+    let mut events = events.drain(..);
+    while let Some((line, parsed, raw)) = events.next() {
+        if let Some((_, ahead, _)) = events.as_slice().get(PREFETCH_AHEAD - 1) {
+            validator.prefetch(ahead);
+        }
         let loc = Loc { file, line };
         match validator.check(loc, &parsed) {
             Verdict::New(lifecycle_index) => {
