@@ -53,31 +53,40 @@ pub(crate) trait Checker {
     fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary);
 }
 
-/// Checks `events` with `validator` in order, handing each new one to `push` and leaving
-/// `events` empty: returns how many were new and how many repeated an event already seen.
-fn check_in_order(
+/// Checks `events` with `validator` in order, handing each new one to `push` with `target`
+/// and leaving `events` empty: returns how many were new and how many repeated an event
+/// already seen. `ahead` is shown each event a few places before its check, to bring what
+/// `push` will read of `target` into the cache (as [`Validator::prefetch`] does for the
+/// validator's tables).
+fn check_in_order<T>(
     validator: &mut Validator,
     file: u32,
     events: &mut Vec<Parsed>,
-    mut push: impl FnMut(LogLine),
+    target: &mut T,
+    ahead: impl Fn(&T, &ParsedEvent),
+    mut push: impl FnMut(&mut T, LogLine),
 ) -> (u64, u64) {
     let (mut new, mut duplicates) = (0, 0);
     // Drained, not consumed: the parser fills the same vectors again.
     let mut events = events.drain(..);
     while let Some((line, parsed, raw)) = events.next() {
-        if let Some((_, ahead, _)) = events.as_slice().get(PREFETCH_AHEAD - 1) {
-            validator.prefetch(ahead);
+        if let Some((_, next, _)) = events.as_slice().get(PREFETCH_AHEAD - 1) {
+            validator.prefetch(next);
+            ahead(target, next);
         }
         let loc = Loc { file, line };
         match validator.check(loc, &parsed) {
             Verdict::New(lifecycle_index) => {
                 new += 1;
-                push(LogLine {
-                    loc,
-                    lifecycle_index,
-                    parsed,
-                    raw,
-                });
+                push(
+                    target,
+                    LogLine {
+                        loc,
+                        lifecycle_index,
+                        parsed,
+                        raw,
+                    },
+                );
             }
             Verdict::Duplicate => duplicates += 1,
             Verdict::Rejected => {}
@@ -119,7 +128,14 @@ impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
 
     fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
         for events in parts {
-            let (new, dup) = check_in_order(&mut self.validator, file, events, &mut *self.sink);
+            let (new, dup) = check_in_order(
+                &mut self.validator,
+                file,
+                events,
+                &mut *self.sink,
+                |_, _| {},
+                |sink, l| sink(l),
+            );
             summary.events += new;
             summary.duplicates += dup;
         }
@@ -127,23 +143,33 @@ impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
 }
 
 /// A validator and a state per partition, each partition checked on its own core.
-pub(crate) struct Parts<'p, S, P> {
+pub(crate) struct Parts<'p, S, A, P> {
     parts: Vec<(Validator, S)>,
+    ahead: &'p A,
     push: &'p P,
 }
 
-impl<'p, S, P> Parts<'p, S, P>
+impl<'p, S, A, P> Parts<'p, S, A, P>
 where
     S: Send,
+    A: Fn(&S, &ParsedEvent) + Sync,
     P: Fn(&mut S, LogLine) + Sync,
 {
-    /// `parts` partitions of a log of about `events` events.
-    pub(crate) fn new(parts: usize, events: usize, init: &impl Fn() -> S, push: &'p P) -> Self {
+    /// `parts` partitions of a log of about `events` events, each event shown to `ahead` a
+    /// few places before it is checked and handed to `push`.
+    pub(crate) fn new(
+        parts: usize,
+        events: usize,
+        init: &impl Fn() -> S,
+        ahead: &'p A,
+        push: &'p P,
+    ) -> Self {
         let parts = parts.max(1);
         Parts {
             parts: (0..parts)
                 .map(|_| (Validator::with_capacity(events / parts), init()))
                 .collect(),
+            ahead,
             push,
         }
     }
@@ -167,9 +193,10 @@ where
     }
 }
 
-impl<S, P> Checker for Parts<'_, S, P>
+impl<S, A, P> Checker for Parts<'_, S, A, P>
 where
     S: Send,
+    A: Fn(&S, &ParsedEvent) + Sync,
     P: Fn(&mut S, LogLine) + Sync,
 {
     fn parts(&self) -> usize {
@@ -181,14 +208,14 @@ where
     }
 
     fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
-        let push = self.push;
+        let (ahead, push) = (self.ahead, self.push);
         let counts: Vec<(u64, u64)> = self
             .parts
             .par_iter_mut()
             .zip(parts.par_iter_mut())
             .with_max_len(1)
             .map(|((validator, state), events)| {
-                check_in_order(validator, file, events, |l| push(state, l))
+                check_in_order(validator, file, events, state, ahead, push)
             })
             .collect();
         for (new, dup) in counts {

@@ -184,20 +184,24 @@ impl<'a> LogReader<'a> {
     /// As [`read`](Self::read), with the rules checked and the events folded on every core: the
     /// events are split into `parts` partitions by person, each checked by a validator of its
     /// own and handed, in file order, to `push` with the state of its partition (made by
-    /// `init`). Returns the states (one per partition; the caller merges them). The errors, the
+    /// `init`). `ahead` is shown each event of a partition a few events before `push` gets it,
+    /// with the partition's state, to bring what `push` will read into the cache (it must
+    /// change nothing: the event may yet be rejected). Returns the states (one per partition; the caller merges them). The errors, the
     /// summary and, with a fold that does not depend on the order of people, what the states
     /// hold are exactly those of [`read`](Self::read) (see [`crate::parts`]): when an event id
     /// or lifecycle id turns out to span partitions, the log is read again on one thread.
-    pub fn read_parts<S, I, P>(
+    pub fn read_parts<S, I, A, P>(
         &self,
         paths: &[PathBuf],
         parts: usize,
         init: I,
+        ahead: A,
         push: P,
     ) -> Result<(ReadSummary, Vec<S>), LogErrors>
     where
         S: Send,
         I: Fn() -> S,
+        A: Fn(&S, &ParsedEvent) + Sync,
         P: Fn(&mut S, LogLine) + Sync,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -213,7 +217,7 @@ impl<'a> LogReader<'a> {
             let events = usize::try_from(bytes / 150)
                 .unwrap_or(usize::MAX)
                 .min(1 << 28);
-            let mut checker = Parts::new(parts, events, &init, &push);
+            let mut checker = Parts::new(parts, events, &init, &ahead, &push);
             let (mut summary, errors) =
                 self.read_inputs(&names, self.opener(paths, &slots), &mut checker);
             if let Some((rule_errors, states)) = checker.finish(errors.stopped.is_some()) {
@@ -980,7 +984,13 @@ mod tests {
             Ok(s) => format!("{s:?}\n{}", one.join("\n")),
             Err(e) => format!("{e:?}\n{e}"),
         };
-        let split = reader.read_parts(&paths, parts, Vec::new, |v, l| v.push((l.loc, show(&l))));
+        let split = reader.read_parts(
+            &paths,
+            parts,
+            Vec::new,
+            |_, _| {},
+            |v, l| v.push((l.loc, show(&l))),
+        );
         let (split, states) = match split {
             Ok((s, states)) => {
                 let n = states.len();

@@ -416,7 +416,7 @@ impl Validator {
         };
         let table = &self.tables[ns as usize];
         if let Some(&i) = table.index.get(&p.lifecycle_hash) {
-            std::hint::black_box(table.lives.get(i as usize));
+            std::hint::black_box(table.lives.get(i as usize).copied());
         }
     }
 
