@@ -67,15 +67,30 @@ pub struct LogReader<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-/// A parsed line: its number, the event, and its text when kept.
-pub(crate) type Parsed = (u32, ParsedEvent, Option<String>);
+/// One accepted event of the log, lent to the fold of its partition
+/// ([`LogReader::read_parts`]): the event stays where the parser wrote it.
+pub struct LineRef<'a> {
+    pub loc: Loc,
+    /// The dense index of the event's lifecycle id in its namespace (see [`crate::Verdict::New`]).
+    pub lifecycle_index: Option<u32>,
+    pub parsed: &'a ParsedEvent,
+}
+
+/// A parsed line: its number, and the event with its text when kept, or its errors (taken
+/// out once reported).
+pub(crate) type ParsedLine = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
 
 /// What the parse of a block found, in line order.
 #[derive(Default)]
-struct ParsedBlock {
-    /// The events of each partition ([`part_of`]), each in line order.
-    parts: Vec<Vec<Parsed>>,
-    errors: Vec<(u32, Vec<FieldError>)>,
+pub(crate) struct ParsedBlock {
+    /// Every line parsed, in line order, where the parsers wrote them: events are about 250
+    /// bytes, so they are not moved again; the checks read them in place.
+    pub(crate) lines: Vec<ParsedLine>,
+    /// The indexes in `lines` of each partition's events ([`part_of`]), in line order (when
+    /// there are two partitions or more).
+    pub(crate) parts: Vec<Vec<u32>>,
+    /// The indexes in `lines` of the lines with errors.
+    errors: Vec<u32>,
     /// The first line not parsed, when the parse stopped with the report full.
     stopped_before: Option<u32>,
 }
@@ -202,7 +217,7 @@ impl<'a> LogReader<'a> {
         S: Send,
         I: Fn() -> S,
         A: Fn(&S, &ParsedEvent) + Sync,
-        P: Fn(&mut S, LogLine) + Sync,
+        P: Fn(&mut S, LineRef<'_>) + Sync,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let slots: Vec<DigestSlot> = paths.iter().map(|_| DigestSlot::default()).collect();
@@ -228,7 +243,12 @@ impl<'a> LogReader<'a> {
         let mut state = init();
         let mut summary =
             self.read_single(&names, self.opener(paths, &slots), Validator::new(), |l| {
-                push(&mut state, l)
+                let lent = LineRef {
+                    loc: l.loc,
+                    lifecycle_index: l.lifecycle_index,
+                    parsed: &l.parsed,
+                };
+                push(&mut state, lent)
             })?;
         summary.digests = self.digests(&slots);
         Ok((summary, vec![state]))
@@ -323,24 +343,27 @@ impl<'a> LogReader<'a> {
         bytes_before: u64,
         state: &mut ReadState<'_, C>,
     ) -> u64 {
-        // Blocks are parsed into vectors of events that are used again once checked: two are
-        // in use at a time, one being parsed and one being checked.
-        let mut spare: Option<Vec<Vec<Parsed>>> = None;
+        // Blocks are parsed into vectors that are used again once checked: two are in use at a
+        // time, one being parsed and one being checked.
+        let mut spare: Option<ParsedBlock> = None;
         let fold = |mut block: ParsedBlock, state: &mut ReadState<'_, C>| {
-            for (line, field_errors) in block.errors {
+            for &i in &block.errors {
+                let (line, result) = &mut block.lines[i as usize];
+                let field_errors = match result {
+                    Err(e) => std::mem::take(e),
+                    Ok(_) => Vec::new(),
+                };
                 for fe in field_errors {
                     state.errors.push(LogError {
                         source: name.to_string(),
-                        line: Some(line),
+                        line: Some(*line),
                         field: fe.field,
                         message: fe.message,
                     });
                 }
             }
-            state
-                .checker
-                .check(file, &mut block.parts, &mut state.summary);
-            block.parts
+            state.checker.check(file, &mut block, &mut state.summary);
+            block
         };
         let parts = state.checker.parts();
         let mut blocks = Blocks::new(input, self.block_bytes);
@@ -402,15 +425,28 @@ impl<'a> LogReader<'a> {
         bytes: &[u8],
         found_before: usize,
         parts: usize,
-        reuse: Option<Vec<Vec<Parsed>>>,
+        reuse: Option<ParsedBlock>,
     ) -> ParsedBlock {
-        let mut out = ParsedBlock {
-            parts: reuse.unwrap_or_else(|| {
-                (0..parts)
-                    .map(|_| Vec::with_capacity(bytes.len() / 150 / parts))
-                    .collect()
-            }),
-            ..Default::default()
+        let mut out = match reuse {
+            Some(mut b) => {
+                // The events checked last time are dropped here, beside the checks.
+                b.lines.clear();
+                b.parts.iter_mut().for_each(Vec::clear);
+                b.errors.clear();
+                b.stopped_before = None;
+                b
+            }
+            None => ParsedBlock {
+                lines: Vec::with_capacity(bytes.len() / 150),
+                parts: if parts > 1 {
+                    (0..parts)
+                        .map(|_| Vec::with_capacity(bytes.len() / 150 / parts))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            },
         };
         let mut found = found_before;
         let mut lines = (first_line..).zip(lines_of(bytes));
@@ -433,17 +469,21 @@ impl<'a> LogReader<'a> {
                 out.stopped_before = Some(first);
                 return out;
             }
-            let parsed: Vec<_> = group
-                .par_iter()
-                .with_min_len(256)
-                .map(|&(n, line)| (n, self.parse_one(line)))
-                .collect();
-            for (n, result) in parsed {
+            let start = out.lines.len();
+            out.lines.par_extend(
+                group
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|&(n, line)| (n, self.parse_one(line))),
+            );
+            for (i, (_, result)) in out.lines.iter().enumerate().skip(start) {
+                let i = i as u32;
                 match result {
-                    Ok((p, raw)) => out.parts[part_of(&p, parts)].push((n, p, raw)),
+                    Ok((p, _)) if parts > 1 => out.parts[part_of(p, parts)].push(i),
+                    Ok(_) => {}
                     Err(e) => {
                         found += e.len();
-                        out.errors.push((n, e));
+                        out.errors.push(i);
                     }
                 }
             }
@@ -970,16 +1010,13 @@ mod tests {
         let orgs = crate::wire::test_orgs(&["RJE"]);
         let mut reader = LogReader::new(&orgs);
         reader.block_bytes = 1; // blocks of the smallest size (a little over 1 MiB)
-        let show = |l: &LogLine| {
-            format!(
-                "{:?} {} {}",
-                l.loc,
-                l.parsed.event.id,
-                l.lifecycle_index.is_some()
-            )
+        let show = |loc: Loc, p: &ParsedEvent, lifecycle_index: Option<u32>| {
+            format!("{loc:?} {} {}", p.event.id, lifecycle_index.is_some())
         };
         let mut one = Vec::new();
-        let single = reader.read(&paths, |l| one.push(show(&l)));
+        let single = reader.read(&paths, |l| {
+            one.push(show(l.loc, &l.parsed, l.lifecycle_index))
+        });
         let single = match single {
             Ok(s) => format!("{s:?}\n{}", one.join("\n")),
             Err(e) => format!("{e:?}\n{e}"),
@@ -989,7 +1026,7 @@ mod tests {
             parts,
             Vec::new,
             |_, _| {},
-            |v, l| v.push((l.loc, show(&l))),
+            |v, l| v.push((l.loc, show(l.loc, l.parsed, l.lifecycle_index))),
         );
         let (split, states) = match split {
             Ok((s, states)) => {
