@@ -375,11 +375,16 @@ impl Validator {
     pub fn with_capacity(events: usize) -> Self {
         let mut v = Self::default();
         v.ids.reserve(events);
+        // A hash table's entries are touched at random, so all of what it reserves is memory
+        // held: the lifecycle and residence maps start at a size the smallest namespaces fill
+        // (a log has a few lifecycles of each kind per hundred events) and the large ones grow,
+        // which for tables of a few hundred thousand entries takes milliseconds. Vectors are
+        // filled in order, so what they reserve and do not use is never touched.
         for t in &mut v.tables {
-            t.index.reserve(events / 8);
+            t.index.reserve(events / 32);
             t.lives.reserve(events / 8);
         }
-        v.residence_at.reserve(events / 8);
+        v.residence_at.reserve(events / 32);
         v
     }
 
