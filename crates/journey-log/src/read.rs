@@ -1,8 +1,8 @@
 //! Reading a journey log made of one or more `.jsonl` / `.jsonl.gz` files.
 //!
 //! Files are read in blocks of lines; each block is parsed on all cores while the previous one
-//! is checked by the [`Validator`] and handed to the caller, so memory holds two blocks, never
-//! the log.
+//! is checked by the [`Validator`] and handed to the caller, and the next one is read, so memory
+//! holds three blocks, never the log.
 //!
 //! [`LogReader::read_parts`] checks and hands on the events in partitions by person, each with a
 //! validator of its own, all on their own cores: see [`crate::parts`] for why that gives exactly
@@ -367,14 +367,28 @@ impl<'a> LogReader<'a> {
         };
         let parts = state.checker.parts();
         let mut blocks = Blocks::new(input, self.block_bytes);
+        // The block being parsed, handed over by `blocks`, which reads the next one meanwhile.
+        let mut text = vec![0; blocks.buf.len()];
         let mut pending: Option<ParsedBlock> = None;
+        // The line before the block to come (what a stop names), and that block, read ahead.
+        let mut line_before = 0;
+        let mut next = Some(Fetched::from(&mut blocks));
         loop {
             if state.error_count() >= MAX_ERRORS {
-                state.errors.stopped = Some(format!("before line {} of {name}", blocks.line + 1));
+                state.errors.stopped = Some(format!("before line {} of {name}", line_before + 1));
                 break;
             }
-            let block = blocks.next_block();
-            for (line, message) in blocks.overlong.drain(..) {
+            // Found while reading ahead, reported only now, where a read without reading ahead
+            // would find them, so errors and where a read stops are the same.
+            let Some(Fetched {
+                block,
+                overlong,
+                line_after,
+            }) = next.take()
+            else {
+                break;
+            };
+            for (line, message) in overlong {
                 state.errors.push(LogError::at(name, line, None, message));
             }
             let block = match block {
@@ -382,7 +396,7 @@ impl<'a> LogReader<'a> {
                 Err(e) => {
                     state.errors.push(LogError {
                         source: name.to_string(),
-                        line: Some(blocks.line + 1),
+                        line: Some(line_after + 1),
                         field: None,
                         message: format!("cannot read: {e}"),
                     });
@@ -392,14 +406,22 @@ impl<'a> LogReader<'a> {
             let Some((first_line, end)) = block else {
                 break;
             };
-            let text = &blocks.buf[..end];
+            line_before = line_after;
+            blocks.hand_over(&mut text);
+            let block_text = &text[..end];
             state.summary.bytes += end as u64;
             let found_before = state.errors.len();
             let reuse = spare.take();
-            let (emptied, parsed) = rayon::join(
-                || pending.take().map(|p| fold(p, state)),
-                || self.parse_block(first_line, text, found_before, parts, reuse),
+            let ((emptied, parsed), fetched) = rayon::join(
+                || {
+                    rayon::join(
+                        || pending.take().map(|p| fold(p, state)),
+                        || self.parse_block(first_line, block_text, found_before, parts, reuse),
+                    )
+                },
+                || Fetched::from(&mut blocks),
             );
+            next = Some(fetched);
             spare = emptied;
             let stopped_before = parsed.stopped_before;
             pending = Some(parsed);
@@ -568,9 +590,9 @@ fn open_stream(input: impl Read + Send + 'static) -> std::io::Result<Box<dyn Rea
     })
 }
 
-/// Splits a stream into blocks of whole lines, reusing one buffer of a fixed size. A line that
-/// does not fit in the buffer is skipped to its end without being kept, and noted in
-/// [`Blocks::overlong`].
+/// Splits a stream into blocks of whole lines, reusing buffers of a fixed size (one read into,
+/// one handed over: [`Blocks::hand_over`]). A line that does not fit in the buffer is skipped
+/// to its end without being kept, and noted in [`Blocks::overlong`].
 struct Blocks {
     input: Box<dyn Read + Send>,
     buf: Vec<u8>,
@@ -596,7 +618,39 @@ enum Skipped {
     GaveUp,
 }
 
+/// A block read by [`Blocks::next_block`], with what was found reading it.
+struct Fetched {
+    block: std::io::Result<Option<(u32, usize)>>,
+    /// The lines too long for a block skipped on the way.
+    overlong: Vec<(u32, String)>,
+    /// The lines handed out or skipped once it was read.
+    line_after: u32,
+}
+
+impl Fetched {
+    /// Reads the next block of `blocks`.
+    fn from(blocks: &mut Blocks) -> Self {
+        let block = blocks.next_block();
+        Fetched {
+            block,
+            overlong: std::mem::take(&mut blocks.overlong),
+            line_after: blocks.line,
+        }
+    }
+}
+
 impl Blocks {
+    /// Hands the block just read over in `out` (a buffer of the same size), whose buffer
+    /// becomes this one's, starting with the block's unfinished last line: the next block can
+    /// be read while this one is parsed.
+    fn hand_over(&mut self, out: &mut Vec<u8>) {
+        let tail = self.filled - self.consumed;
+        out[..tail].copy_from_slice(&self.buf[self.consumed..self.filled]);
+        std::mem::swap(&mut self.buf, out);
+        self.filled = tail;
+        self.consumed = 0;
+    }
+
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
         Blocks {
             input,
