@@ -22,7 +22,8 @@
 #
 # Environment: EVENTS (10000000), RUNS (3), FROM, TO, SEED (1), PYTHON (python3),
 # DATA (the log's folder, bench/data/<size>), RESULTS (bench/results/metrics-<size>.md),
-# NO_DUCKDB=1 (leave DuckDB out). The cache is a temporary folder of the run's own.
+# NO_DUCKDB=1 (leave DuckDB out), CARGO_TARGET_DIR (where cargo builds; target/ by default).
+# The cache is a temporary folder of the run's own.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -58,8 +59,9 @@ fi
 say "== building"
 cargo build --release -p joinedup
 cargo build --release -p journey-log --example parse_floor
-BIN="$ROOT/target/release/joinedup"
-FLOOR="$ROOT/target/release/examples/parse_floor"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET/release/joinedup"
+FLOOR="$TARGET/release/examples/parse_floor"
 
 # (b) The log, generated once (into a temporary folder, moved into place when complete). The
 # arguments are stamped beside it: a folder made otherwise is generated again.
@@ -85,10 +87,13 @@ LINES="$(wc -l < "$LOG")"
 BYTES="$(stat -c %s "$LOG")"
 cat "$LOG" > /dev/null   # warm the page cache
 
-# (c) Measure. Each run appends "name<TAB>wall seconds<TAB>peak RSS kB" to $WORK/runs.tsv.
+# (c) Measure. Each run appends "name<TAB>wall seconds<TAB>peak RSS kB<TAB>CPU seconds" (user
+# and system: on a shared machine, steadier than the wall time) to $WORK/runs.tsv.
 # $BEFORE, when set, is run (untimed) before each run.
 : > "$WORK/runs.tsv"
 export JOINEDUP_CACHE_DIR="$WORK/cache"
+# The machine may be shared: its load average (1, 5, 15 minutes) is written beside the figures.
+LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 measure() {
     local name="$1" stdout="$2"; shift 2
     local k
@@ -107,7 +112,8 @@ measure() {
                 wall = s
             }
             /Maximum resident set size/ { rss = $NF }
-            END { printf "%s\t%.2f\t%d\n", name, wall, rss }' "$WORK/time.txt" >> "$WORK/runs.tsv"
+            /User time \(seconds\)|System time \(seconds\)/ { cpu += $NF }
+            END { printf "%s\t%.2f\t%d\t%.2f\n", name, wall, rss, cpu }' "$WORK/time.txt" >> "$WORK/runs.tsv"
         stdout=/dev/null   # keep the first run's output only
     done
 }
@@ -135,6 +141,7 @@ measure "parse_line only (rayon, no validation)" "$WORK/floor-parse.txt" \
     "$FLOOR" "$LOG" --only parse
 
 # The results.
+LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$(dirname "$RESULTS")"
 CPU="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 MEM_GB="$(awk '/^MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
@@ -143,10 +150,11 @@ import json, statistics, sys
 work, out = sys.argv[1], sys.argv[2]
 runs = {}
 for row in open(f"{work}/runs.tsv"):
-    name, wall, rss = row.rstrip("\n").split("\t")
-    runs.setdefault(name, []).append((float(wall), int(rss) / 1024))
-med = {n: (statistics.median(w for w, _ in r), statistics.median(m for _, m in r))
+    name, wall, rss, cpu = row.rstrip("\n").split("\t")
+    runs.setdefault(name, []).append((float(wall), int(rss) / 1024, float(cpu)))
+med = {n: (statistics.median(w for w, _, _ in r), statistics.median(m for _, m, _ in r))
        for n, r in runs.items()}
+cpu_med = {n: statistics.median(c for _, _, c in r) for n, r in runs.items()}
 duck_t, duck_m = med.get("duckdb", (None, None))
 
 metrics = {i["id"]: i["value"] for i in json.load(open(f"{work}/metrics.json"))["indicators"]}
@@ -174,12 +182,13 @@ L.append("Written by \`bench/metrics_vs_duckdb.sh\` on $(date -u '+%Y-%m-%d %H:%
 L.append("")
 L.append("- Machine: $(nproc) cores (nproc), $CPU, $MEM_GB GiB RAM; $(uname -sr)")
 L.append("- Log: \`$LOG\`, $LINES lines, $((BYTES / 1000000)) MB (generated with \`$GEN_ARGS\`), in the page cache")
-L.append("- Period: $FROM to $TO. Median of $RUNS runs of each, \`/usr/bin/time -v\` (wall time, peak RSS)")
+L.append("- Period: $FROM to $TO. Median of $RUNS runs of each, \`/usr/bin/time -v\` (wall time, CPU time: user + system, peak RSS)")
+L.append("- Load average (1, 5, 15 min) on the $(nproc) cores: $LOAD_START at the start of the runs, $LOAD_END at their end")
 L.append("- Versions: $(rustc --version), DuckDB $("$PYTHON" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || echo 'not run') (default threads), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')")
 L.append("- The cache after the runs: $CACHE_BYTES bytes (one entry); the three runs of \`metrics\` gave the same bytes")
 L.append("")
-L.append("| run | what it computes | time s | peak RSS MB | time / DuckDB | RSS / DuckDB |")
-L.append("|---|---|---:|---:|---:|---:|")
+L.append("| run | what it computes | time s | CPU s | peak RSS MB | time / DuckDB | RSS / DuckDB |")
+L.append("|---|---|---:|---:|---:|---:|---:|")
 what = {
     "joinedup metrics --no-cache": "every indicator (read + validate + facts + report)",
     "joinedup metrics, cold (writes the cache)": "the same, and the cache written",
@@ -190,7 +199,7 @@ what = {
 }
 ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
 for name, (t, m) in med.items():
-    L.append(f"| {name} | {what.get(name, '')} | {t:.2f} | {m:.0f} | {ratio(t, duck_t)} | {ratio(m, duck_m)} |")
+    L.append(f"| {name} | {what.get(name, '')} | {t:.2f} | {cpu_med[name]:.2f} | {m:.0f} | {ratio(t, duck_t)} | {ratio(m, duck_m)} |")
 L.append("")
 L.append("Times are of the whole process (start-up included). Inside the processes:")
 if "seconds" in duck:
@@ -207,10 +216,10 @@ L.append("|---|---:|---:|---|")
 for k, a, b, same in checks:
     L.append(f"| {k} | {a!r} | {b!r} | {'yes' if same else '**NO**'} |")
 L.append("")
-L.append("All runs (wall s, peak RSS MB):")
+L.append("All runs (wall s / CPU s / peak RSS MB):")
 L.append("")
 for name, r in runs.items():
-    L.append(f"- {name}: " + ", ".join(f"{w:.2f} s / {m:.0f} MB" for w, m in r))
+    L.append(f"- {name}: " + ", ".join(f"{w:.2f} s / {c:.2f} s / {m:.0f} MB" for w, m, c in r))
 open(out, "w").write("\n".join(L) + "\n")
 print("\n".join(L))
 if not all(c[3] for c in checks):

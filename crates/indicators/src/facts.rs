@@ -162,7 +162,10 @@ impl JourneyFacts {
     /// a table of millions copies it).
     pub fn with_capacity(events: usize) -> Self {
         let mut f = Self::default();
-        f.person_ix.reserve(events / 4);
+        // A map's entries are touched at random, so all it reserves is memory held: people are
+        // far fewer than events (a person has tens of events over the years), and the map grows
+        // if they are not. Vectors are filled in order: what they do not use is never touched.
+        f.person_ix.reserve(events / 32);
         f.persons.reserve(events / 4);
         f.spells.reserve(events / 8);
         f.attendances.reserve(events / 8);

@@ -29,7 +29,7 @@ mod parse_props;
 pub use content::ContentDigest;
 pub use digest::{digest_file, FileDigest};
 pub use error::{LogError, LogErrors, MAX_ERRORS};
-pub use read::{LogLine, LogReader, ReadSummary};
+pub use read::{LineRef, LogLine, LogReader, ReadSummary};
 pub use registers::{
     read_orgs, read_orgs_file, read_population, read_population_file, register_kind, write_orgs,
     write_population, RegisterKind,

@@ -17,7 +17,7 @@
 //! for them, and the read is then done again with one validator. Lifecycle indexes
 //! ([`crate::Verdict::New`]) are dense per partition.
 
-use crate::read::{LogLine, Parsed, ReadSummary};
+use crate::read::{LineRef, LogLine, ParsedBlock, ReadSummary};
 use crate::validate::{Loc, RuleError, Validator, Verdict};
 use crate::wire::ParsedEvent;
 use rayon::prelude::*;
@@ -37,38 +37,92 @@ pub(crate) fn part_of(p: &ParsedEvent, parts: usize) -> usize {
     (((h >> 32) * parts as u64) >> 32) as usize
 }
 
+/// How many events ahead of its check an event's table entries are brought into the cache
+/// ([`Validator::prefetch`]): enough for a miss to memory to be over by the time the check
+/// reaches it.
+const PREFETCH_AHEAD: usize = 8;
+
 /// What checks the events of a read, block by block, and hands them on.
 pub(crate) trait Checker {
     /// The partitions the parser sorts events into.
     fn parts(&self) -> usize;
     /// Errors of the rules found so far.
     fn error_count(&self) -> usize;
-    /// Checks the events of one block of file `file` (`parts[k]`: partition `k`'s, in line
-    /// order), counting them into `summary`.
-    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary);
+    /// Checks the events of one block of file `file`, counting them into `summary`.
+    fn check(&mut self, file: u32, block: &mut ParsedBlock, summary: &mut ReadSummary);
 }
 
-/// Checks `events` with `validator` in order, handing each new one to `push` and leaving
-/// `events` empty: returns how many were new and how many repeated an event already seen.
-fn check_in_order(
+/// Checks the events of `block` with `validator` in line order, handing each new one to
+/// `sink` and leaving the block empty: returns how many were new and how many repeated an
+/// event already seen.
+fn check_all(
     validator: &mut Validator,
     file: u32,
-    events: &mut Vec<Parsed>,
-    mut push: impl FnMut(LogLine),
+    block: &mut ParsedBlock,
+    mut sink: impl FnMut(LogLine),
 ) -> (u64, u64) {
     let (mut new, mut duplicates) = (0, 0);
-    // Drained, not consumed: the parser fills the same vectors again.
-    for (line, parsed, raw) in events.drain(..) {
+    // Drained, not consumed: the parser fills the same vector again.
+    for (line, result) in block.lines.drain(..) {
+        let Ok((parsed, raw)) = result else {
+            continue;
+        };
         let loc = Loc { file, line };
         match validator.check(loc, &parsed) {
             Verdict::New(lifecycle_index) => {
                 new += 1;
-                push(LogLine {
+                sink(LogLine {
                     loc,
                     lifecycle_index,
                     parsed,
                     raw,
                 });
+            }
+            Verdict::Duplicate => duplicates += 1,
+            Verdict::Rejected => {}
+        }
+    }
+    (new, duplicates)
+}
+
+/// Checks the events of one partition, `lines[i]` for each `i` of `part` (in line order), with
+/// `validator`, lending each new one to `push` with `state`: returns how many were new and
+/// how many repeated an event already seen. `ahead` is shown each event a few places before
+/// its check, to bring what `push` will read of `state` into the cache (as
+/// [`Validator::prefetch`] does for the validator's tables).
+fn check_part<S>(
+    validator: &mut Validator,
+    file: u32,
+    (lines, part): (&[crate::read::ParsedLine], &[u32]),
+    state: &mut S,
+    ahead: impl Fn(&S, &ParsedEvent),
+    push: impl Fn(&mut S, LineRef<'_>),
+) -> (u64, u64) {
+    let event = |k: usize| match part.get(k).map(|&i| &lines[i as usize]) {
+        Some((line, Ok((parsed, _)))) => Some((*line, parsed)),
+        _ => None,
+    };
+    let (mut new, mut duplicates) = (0, 0);
+    for k in 0..part.len() {
+        if let Some((_, next)) = event(k + PREFETCH_AHEAD) {
+            validator.prefetch(next);
+            ahead(state, next);
+        }
+        let Some((line, parsed)) = event(k) else {
+            continue;
+        };
+        let loc = Loc { file, line };
+        match validator.check(loc, parsed) {
+            Verdict::New(lifecycle_index) => {
+                new += 1;
+                push(
+                    state,
+                    LineRef {
+                        loc,
+                        lifecycle_index,
+                        parsed,
+                    },
+                );
             }
             Verdict::Duplicate => duplicates += 1,
             Verdict::Rejected => {}
@@ -108,33 +162,41 @@ impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
         self.validator.error_count()
     }
 
-    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
-        for events in parts {
-            let (new, dup) = check_in_order(&mut self.validator, file, events, &mut *self.sink);
-            summary.events += new;
-            summary.duplicates += dup;
-        }
+    fn check(&mut self, file: u32, block: &mut ParsedBlock, summary: &mut ReadSummary) {
+        let (new, dup) = check_all(&mut self.validator, file, block, &mut *self.sink);
+        summary.events += new;
+        summary.duplicates += dup;
     }
 }
 
 /// A validator and a state per partition, each partition checked on its own core.
-pub(crate) struct Parts<'p, S, P> {
+pub(crate) struct Parts<'p, S, A, P> {
     parts: Vec<(Validator, S)>,
+    ahead: &'p A,
     push: &'p P,
 }
 
-impl<'p, S, P> Parts<'p, S, P>
+impl<'p, S, A, P> Parts<'p, S, A, P>
 where
     S: Send,
-    P: Fn(&mut S, LogLine) + Sync,
+    A: Fn(&S, &ParsedEvent) + Sync,
+    P: Fn(&mut S, LineRef<'_>) + Sync,
 {
-    /// `parts` partitions of a log of about `events` events.
-    pub(crate) fn new(parts: usize, events: usize, init: &impl Fn() -> S, push: &'p P) -> Self {
+    /// `parts` partitions of a log of about `events` events, each event shown to `ahead` a
+    /// few places before it is checked and handed to `push`.
+    pub(crate) fn new(
+        parts: usize,
+        events: usize,
+        init: &impl Fn() -> S,
+        ahead: &'p A,
+        push: &'p P,
+    ) -> Self {
         let parts = parts.max(1);
         Parts {
             parts: (0..parts)
                 .map(|_| (Validator::with_capacity(events / parts), init()))
                 .collect(),
+            ahead,
             push,
         }
     }
@@ -158,10 +220,11 @@ where
     }
 }
 
-impl<S, P> Checker for Parts<'_, S, P>
+impl<S, A, P> Checker for Parts<'_, S, A, P>
 where
     S: Send,
-    P: Fn(&mut S, LogLine) + Sync,
+    A: Fn(&S, &ParsedEvent) + Sync,
+    P: Fn(&mut S, LineRef<'_>) + Sync,
 {
     fn parts(&self) -> usize {
         self.parts.len()
@@ -171,15 +234,16 @@ where
         self.parts.iter().map(|(v, _)| v.error_count()).sum()
     }
 
-    fn check(&mut self, file: u32, parts: &mut [Vec<Parsed>], summary: &mut ReadSummary) {
-        let push = self.push;
+    fn check(&mut self, file: u32, block: &mut ParsedBlock, summary: &mut ReadSummary) {
+        let (ahead, push) = (self.ahead, self.push);
+        let lines = &block.lines;
         let counts: Vec<(u64, u64)> = self
             .parts
             .par_iter_mut()
-            .zip(parts.par_iter_mut())
+            .zip(block.parts.par_iter())
             .with_max_len(1)
-            .map(|((validator, state), events)| {
-                check_in_order(validator, file, events, |l| push(state, l))
+            .map(|((validator, state), part)| {
+                check_part(validator, file, (lines, part), state, ahead, push)
             })
             .collect();
         for (new, dup) in counts {

@@ -1,8 +1,8 @@
 //! Reading a journey log made of one or more `.jsonl` / `.jsonl.gz` files.
 //!
 //! Files are read in blocks of lines; each block is parsed on all cores while the previous one
-//! is checked by the [`Validator`] and handed to the caller, so memory holds two blocks, never
-//! the log.
+//! is checked by the [`Validator`] and handed to the caller, and the next one is read, so memory
+//! holds three blocks, never the log.
 //!
 //! [`LogReader::read_parts`] checks and hands on the events in partitions by person, each with a
 //! validator of its own, all on their own cores: see [`crate::parts`] for why that gives exactly
@@ -67,15 +67,30 @@ pub struct LogReader<'a> {
     progress: Option<&'a (dyn Fn(u64) + Sync)>,
 }
 
-/// A parsed line: its number, the event, and its text when kept.
-pub(crate) type Parsed = (u32, ParsedEvent, Option<String>);
+/// One accepted event of the log, lent to the fold of its partition
+/// ([`LogReader::read_parts`]): the event stays where the parser wrote it.
+pub struct LineRef<'a> {
+    pub loc: Loc,
+    /// The dense index of the event's lifecycle id in its namespace (see [`crate::Verdict::New`]).
+    pub lifecycle_index: Option<u32>,
+    pub parsed: &'a ParsedEvent,
+}
+
+/// A parsed line: its number, and the event with its text when kept, or its errors (taken
+/// out once reported).
+pub(crate) type ParsedLine = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
 
 /// What the parse of a block found, in line order.
 #[derive(Default)]
-struct ParsedBlock {
-    /// The events of each partition ([`part_of`]), each in line order.
-    parts: Vec<Vec<Parsed>>,
-    errors: Vec<(u32, Vec<FieldError>)>,
+pub(crate) struct ParsedBlock {
+    /// Every line parsed, in line order, where the parsers wrote them: events are about 250
+    /// bytes, so they are not moved again; the checks read them in place.
+    pub(crate) lines: Vec<ParsedLine>,
+    /// The indexes in `lines` of each partition's events ([`part_of`]), in line order (when
+    /// there are two partitions or more).
+    pub(crate) parts: Vec<Vec<u32>>,
+    /// The indexes in `lines` of the lines with errors.
+    errors: Vec<u32>,
     /// The first line not parsed, when the parse stopped with the report full.
     stopped_before: Option<u32>,
 }
@@ -184,21 +199,25 @@ impl<'a> LogReader<'a> {
     /// As [`read`](Self::read), with the rules checked and the events folded on every core: the
     /// events are split into `parts` partitions by person, each checked by a validator of its
     /// own and handed, in file order, to `push` with the state of its partition (made by
-    /// `init`). Returns the states (one per partition; the caller merges them). The errors, the
+    /// `init`). `ahead` is shown each event of a partition a few events before `push` gets it,
+    /// with the partition's state, to bring what `push` will read into the cache (it must
+    /// change nothing: the event may yet be rejected). Returns the states (one per partition; the caller merges them). The errors, the
     /// summary and, with a fold that does not depend on the order of people, what the states
     /// hold are exactly those of [`read`](Self::read) (see [`crate::parts`]): when an event id
     /// or lifecycle id turns out to span partitions, the log is read again on one thread.
-    pub fn read_parts<S, I, P>(
+    pub fn read_parts<S, I, A, P>(
         &self,
         paths: &[PathBuf],
         parts: usize,
         init: I,
+        ahead: A,
         push: P,
     ) -> Result<(ReadSummary, Vec<S>), LogErrors>
     where
         S: Send,
         I: Fn() -> S,
-        P: Fn(&mut S, LogLine) + Sync,
+        A: Fn(&S, &ParsedEvent) + Sync,
+        P: Fn(&mut S, LineRef<'_>) + Sync,
     {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let slots: Vec<DigestSlot> = paths.iter().map(|_| DigestSlot::default()).collect();
@@ -213,7 +232,7 @@ impl<'a> LogReader<'a> {
             let events = usize::try_from(bytes / 150)
                 .unwrap_or(usize::MAX)
                 .min(1 << 28);
-            let mut checker = Parts::new(parts, events, &init, &push);
+            let mut checker = Parts::new(parts, events, &init, &ahead, &push);
             let (mut summary, errors) =
                 self.read_inputs(&names, self.opener(paths, &slots), &mut checker);
             if let Some((rule_errors, states)) = checker.finish(errors.stopped.is_some()) {
@@ -224,7 +243,12 @@ impl<'a> LogReader<'a> {
         let mut state = init();
         let mut summary =
             self.read_single(&names, self.opener(paths, &slots), Validator::new(), |l| {
-                push(&mut state, l)
+                let lent = LineRef {
+                    loc: l.loc,
+                    lifecycle_index: l.lifecycle_index,
+                    parsed: &l.parsed,
+                };
+                push(&mut state, lent)
             })?;
         summary.digests = self.digests(&slots);
         Ok((summary, vec![state]))
@@ -319,35 +343,52 @@ impl<'a> LogReader<'a> {
         bytes_before: u64,
         state: &mut ReadState<'_, C>,
     ) -> u64 {
-        // Blocks are parsed into vectors of events that are used again once checked: two are
-        // in use at a time, one being parsed and one being checked.
-        let mut spare: Option<Vec<Vec<Parsed>>> = None;
+        // Blocks are parsed into vectors that are used again once checked: two are in use at a
+        // time, one being parsed and one being checked.
+        let mut spare: Option<ParsedBlock> = None;
         let fold = |mut block: ParsedBlock, state: &mut ReadState<'_, C>| {
-            for (line, field_errors) in block.errors {
+            for &i in &block.errors {
+                let (line, result) = &mut block.lines[i as usize];
+                let field_errors = match result {
+                    Err(e) => std::mem::take(e),
+                    Ok(_) => Vec::new(),
+                };
                 for fe in field_errors {
                     state.errors.push(LogError {
                         source: name.to_string(),
-                        line: Some(line),
+                        line: Some(*line),
                         field: fe.field,
                         message: fe.message,
                     });
                 }
             }
-            state
-                .checker
-                .check(file, &mut block.parts, &mut state.summary);
-            block.parts
+            state.checker.check(file, &mut block, &mut state.summary);
+            block
         };
         let parts = state.checker.parts();
         let mut blocks = Blocks::new(input, self.block_bytes);
+        // The block being parsed, handed over by `blocks`, which reads the next one meanwhile.
+        let mut text = vec![0; blocks.buf.len()];
         let mut pending: Option<ParsedBlock> = None;
+        // The line before the block to come (what a stop names), and that block, read ahead.
+        let mut line_before = 0;
+        let mut next = Some(Fetched::from(&mut blocks));
         loop {
             if state.error_count() >= MAX_ERRORS {
-                state.errors.stopped = Some(format!("before line {} of {name}", blocks.line + 1));
+                state.errors.stopped = Some(format!("before line {} of {name}", line_before + 1));
                 break;
             }
-            let block = blocks.next_block();
-            for (line, message) in blocks.overlong.drain(..) {
+            // Found while reading ahead, reported only now, where a read without reading ahead
+            // would find them, so errors and where a read stops are the same.
+            let Some(Fetched {
+                block,
+                overlong,
+                line_after,
+            }) = next.take()
+            else {
+                break;
+            };
+            for (line, message) in overlong {
                 state.errors.push(LogError::at(name, line, None, message));
             }
             let block = match block {
@@ -355,7 +396,7 @@ impl<'a> LogReader<'a> {
                 Err(e) => {
                     state.errors.push(LogError {
                         source: name.to_string(),
-                        line: Some(blocks.line + 1),
+                        line: Some(line_after + 1),
                         field: None,
                         message: format!("cannot read: {e}"),
                     });
@@ -365,14 +406,22 @@ impl<'a> LogReader<'a> {
             let Some((first_line, end)) = block else {
                 break;
             };
-            let text = &blocks.buf[..end];
+            line_before = line_after;
+            blocks.hand_over(&mut text);
+            let block_text = &text[..end];
             state.summary.bytes += end as u64;
             let found_before = state.errors.len();
             let reuse = spare.take();
-            let (emptied, parsed) = rayon::join(
-                || pending.take().map(|p| fold(p, state)),
-                || self.parse_block(first_line, text, found_before, parts, reuse),
+            let ((emptied, parsed), fetched) = rayon::join(
+                || {
+                    rayon::join(
+                        || pending.take().map(|p| fold(p, state)),
+                        || self.parse_block(first_line, block_text, found_before, parts, reuse),
+                    )
+                },
+                || Fetched::from(&mut blocks),
             );
+            next = Some(fetched);
             spare = emptied;
             let stopped_before = parsed.stopped_before;
             pending = Some(parsed);
@@ -398,15 +447,28 @@ impl<'a> LogReader<'a> {
         bytes: &[u8],
         found_before: usize,
         parts: usize,
-        reuse: Option<Vec<Vec<Parsed>>>,
+        reuse: Option<ParsedBlock>,
     ) -> ParsedBlock {
-        let mut out = ParsedBlock {
-            parts: reuse.unwrap_or_else(|| {
-                (0..parts)
-                    .map(|_| Vec::with_capacity(bytes.len() / 150 / parts))
-                    .collect()
-            }),
-            ..Default::default()
+        let mut out = match reuse {
+            Some(mut b) => {
+                // The events checked last time are dropped here, beside the checks.
+                b.lines.clear();
+                b.parts.iter_mut().for_each(Vec::clear);
+                b.errors.clear();
+                b.stopped_before = None;
+                b
+            }
+            None => ParsedBlock {
+                lines: Vec::with_capacity(bytes.len() / 150),
+                parts: if parts > 1 {
+                    (0..parts)
+                        .map(|_| Vec::with_capacity(bytes.len() / 150 / parts))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            },
         };
         let mut found = found_before;
         let mut lines = (first_line..).zip(lines_of(bytes));
@@ -429,17 +491,21 @@ impl<'a> LogReader<'a> {
                 out.stopped_before = Some(first);
                 return out;
             }
-            let parsed: Vec<_> = group
-                .par_iter()
-                .with_min_len(256)
-                .map(|&(n, line)| (n, self.parse_one(line)))
-                .collect();
-            for (n, result) in parsed {
+            let start = out.lines.len();
+            out.lines.par_extend(
+                group
+                    .par_iter()
+                    .with_min_len(256)
+                    .map(|&(n, line)| (n, self.parse_one(line))),
+            );
+            for (i, (_, result)) in out.lines.iter().enumerate().skip(start) {
+                let i = i as u32;
                 match result {
-                    Ok((p, raw)) => out.parts[part_of(&p, parts)].push((n, p, raw)),
+                    Ok((p, _)) if parts > 1 => out.parts[part_of(p, parts)].push(i),
+                    Ok(_) => {}
                     Err(e) => {
                         found += e.len();
-                        out.errors.push((n, e));
+                        out.errors.push(i);
                     }
                 }
             }
@@ -524,9 +590,9 @@ fn open_stream(input: impl Read + Send + 'static) -> std::io::Result<Box<dyn Rea
     })
 }
 
-/// Splits a stream into blocks of whole lines, reusing one buffer of a fixed size. A line that
-/// does not fit in the buffer is skipped to its end without being kept, and noted in
-/// [`Blocks::overlong`].
+/// Splits a stream into blocks of whole lines, reusing buffers of a fixed size (one read into,
+/// one handed over: [`Blocks::hand_over`]). A line that does not fit in the buffer is skipped
+/// to its end without being kept, and noted in [`Blocks::overlong`].
 struct Blocks {
     input: Box<dyn Read + Send>,
     buf: Vec<u8>,
@@ -552,7 +618,39 @@ enum Skipped {
     GaveUp,
 }
 
+/// A block read by [`Blocks::next_block`], with what was found reading it.
+struct Fetched {
+    block: std::io::Result<Option<(u32, usize)>>,
+    /// The lines too long for a block skipped on the way.
+    overlong: Vec<(u32, String)>,
+    /// The lines handed out or skipped once it was read.
+    line_after: u32,
+}
+
+impl Fetched {
+    /// Reads the next block of `blocks`.
+    fn from(blocks: &mut Blocks) -> Self {
+        let block = blocks.next_block();
+        Fetched {
+            block,
+            overlong: std::mem::take(&mut blocks.overlong),
+            line_after: blocks.line,
+        }
+    }
+}
+
 impl Blocks {
+    /// Hands the block just read over in `out` (a buffer of the same size), whose buffer
+    /// becomes this one's, starting with the block's unfinished last line: the next block can
+    /// be read while this one is parsed.
+    fn hand_over(&mut self, out: &mut Vec<u8>) {
+        let tail = self.filled - self.consumed;
+        out[..tail].copy_from_slice(&self.buf[self.consumed..self.filled]);
+        std::mem::swap(&mut self.buf, out);
+        self.filled = tail;
+        self.consumed = 0;
+    }
+
     fn new(input: Box<dyn Read + Send>, block_bytes: usize) -> Self {
         Blocks {
             input,
@@ -966,21 +1064,24 @@ mod tests {
         let orgs = crate::wire::test_orgs(&["RJE"]);
         let mut reader = LogReader::new(&orgs);
         reader.block_bytes = 1; // blocks of the smallest size (a little over 1 MiB)
-        let show = |l: &LogLine| {
-            format!(
-                "{:?} {} {}",
-                l.loc,
-                l.parsed.event.id,
-                l.lifecycle_index.is_some()
-            )
+        let show = |loc: Loc, p: &ParsedEvent, lifecycle_index: Option<u32>| {
+            format!("{loc:?} {} {}", p.event.id, lifecycle_index.is_some())
         };
         let mut one = Vec::new();
-        let single = reader.read(&paths, |l| one.push(show(&l)));
+        let single = reader.read(&paths, |l| {
+            one.push(show(l.loc, &l.parsed, l.lifecycle_index))
+        });
         let single = match single {
             Ok(s) => format!("{s:?}\n{}", one.join("\n")),
             Err(e) => format!("{e:?}\n{e}"),
         };
-        let split = reader.read_parts(&paths, parts, Vec::new, |v, l| v.push((l.loc, show(&l))));
+        let split = reader.read_parts(
+            &paths,
+            parts,
+            Vec::new,
+            |_, _| {},
+            |v, l| v.push((l.loc, show(l.loc, l.parsed, l.lifecycle_index))),
+        );
         let (split, states) = match split {
             Ok((s, states)) => {
                 let n = states.len();

@@ -129,6 +129,7 @@ fn from_files(
             &a.events,
             parts,
             || (empty.fresh(), JourneyFacts::with_capacity(events / parts)),
+            |(survey, _), p| survey.prefetch(&p.event),
             |(survey, facts), l| {
                 let order = (u64::from(l.loc.file) << 32) | u64::from(l.loc.line);
                 survey.see(&l.parsed.event, order, || place(&names, order));
