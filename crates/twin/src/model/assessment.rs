@@ -76,12 +76,8 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn on_assessment_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        if self.spells[sp as usize].process.take().is_none() {
-            // The patient died during the assessment: the social worker was released then.
+        if !self.end_staff_work(s, sp, Capacity::SocialWorkers) {
             return;
-        }
-        if let Some((next, _)) = self.social_workers.release(t) {
-            self.start_assessment(s, next);
         }
         self.assessment_completed(t, sp);
         if self.spells[sp as usize].chc {
@@ -125,12 +121,8 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn on_chc_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        if self.spells[sp as usize].process.take().is_none() {
-            // The patient died during the assessment: the assessor was released then.
+        if !self.end_staff_work(s, sp, Capacity::ChcAssessors) {
             return;
-        }
-        if let Some((next, _)) = self.chc_assessors.release(t) {
-            self.start_chc(s, next);
         }
         let eligible = self.assessment_completed(t, sp) == AssessmentOutcome::Eligible;
         if !eligible {

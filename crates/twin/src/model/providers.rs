@@ -120,29 +120,39 @@ impl<S: Sink> TwinModel<'_, S> {
         self.request_staff(s, sp, Capacity::Brokers);
     }
 
-    pub(super) fn start_brokering(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+    /// Staff `c` work for patient `sp` for `hours` drawn from the patient's own stream; `done`
+    /// ends the work.
+    fn work_for(&mut self, s: &mut Scheduler<Ev>, sp: Ix, c: Capacity, hours: &Dist, done: Ev) {
         let t = s.now().0;
         let person = self.spells[sp as usize].person as usize;
-        let days = self
-            .p
-            .discharge
-            .brokerage_hours
-            .sample(&mut self.persons[person].rng.discharge)
-            / 24.0;
-        self.spells[sp as usize].process = Some(Capacity::Brokers);
+        let days = hours.sample(&mut self.persons[person].rng.discharge) / 24.0;
+        self.spells[sp as usize].process = Some(c);
         self.mark(t, sp);
-        s.schedule_in(days, Ev::BrokerFound(sp));
+        s.schedule_in(days, done);
+    }
+
+    /// Staff `c`'s work for patient `sp` ends: the next in their queue starts. False if the
+    /// patient died meanwhile (the staff were released then).
+    pub(super) fn end_staff_work(&mut self, s: &mut Scheduler<Ev>, sp: Ix, c: Capacity) -> bool {
+        if self.spells[sp as usize].process.take().is_none() {
+            return false;
+        }
+        let t = s.now().0;
+        if let Some((next, _)) = self.staff(c).release(t) {
+            self.start_staff_work(s, next, c);
+        }
+        true
+    }
+
+    pub(super) fn start_brokering(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        let hours = &self.p.discharge.brokerage_hours;
+        self.work_for(s, sp, Capacity::Brokers, hours, Ev::BrokerFound(sp));
     }
 
     /// The broker has found a provider: home care hours or a care home place are asked for.
     pub(super) fn on_broker_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        let t = s.now().0;
-        if self.spells[sp as usize].process.take().is_none() {
-            // The patient died while the broker searched: the broker was released then.
+        if !self.end_staff_work(s, sp, Capacity::Brokers) {
             return;
-        }
-        if let Some((next, _)) = self.brokers.release(t) {
-            self.start_brokering(s, next);
         }
         if self.spells[sp as usize].pathway == 1 {
             self.request_home_care(s, sp);
@@ -232,29 +242,15 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     pub(super) fn start_provider_visit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        let t = s.now().0;
-        let person = self.spells[sp as usize].person as usize;
-        let days = self
-            .p
-            .discharge
-            .provider_assessment_hours
-            .sample(&mut self.persons[person].rng.discharge)
-            / 24.0;
-        self.spells[sp as usize].process = Some(Capacity::ProviderAssessors);
-        self.mark(t, sp);
-        s.schedule_in(days, Ev::ProviderVisitDone(sp));
+        let hours = &self.p.discharge.provider_assessment_hours;
+        let done = Ev::ProviderVisitDone(sp);
+        self.work_for(s, sp, Capacity::ProviderAssessors, hours, done);
     }
 
     pub(super) fn on_provider_visit_done(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        let t = s.now().0;
-        if self.spells[sp as usize].process.take().is_none() {
-            // The patient died during the visit: the assessor was released then.
-            return;
+        if self.end_staff_work(s, sp, Capacity::ProviderAssessors) {
+            self.next_provider_visit(s, sp);
         }
-        if let Some((next, _)) = self.provider_assessors.release(t) {
-            self.start_provider_visit(s, next);
-        }
-        self.next_provider_visit(s, sp);
     }
 
     /// The provider accepts: a care home takes the person as soon as they can leave; a home
