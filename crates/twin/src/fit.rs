@@ -251,7 +251,12 @@ pub fn coordinate_search(
 ) -> Found {
     let mut x = start.to_vec();
     let mut steps = steps.to_vec();
+    // Every point evaluated, by its bits: the compass comes back to points it has tried (after
+    // a move, the way back; after halving, the same neighbours), and a candidate is costly.
+    let mut seen: std::collections::HashMap<Vec<u64>, f64> = std::collections::HashMap::new();
+    let key = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<u64>>();
     let mut best = f(&x);
+    seen.insert(key(&x), best);
     let mut evaluations = 1;
     'search: while evaluations < budget {
         let mut moved = false;
@@ -267,8 +272,15 @@ pub fn coordinate_search(
                 }
                 let mut y = x.clone();
                 y[k] = candidate;
-                let v = f(&y);
-                evaluations += 1;
+                let v = match seen.get(&key(&y)) {
+                    Some(&v) => v,
+                    None => {
+                        let v = f(&y);
+                        evaluations += 1;
+                        seen.insert(key(&y), v);
+                        v
+                    }
+                };
                 if v < best {
                     best = v;
                     x = y;
@@ -340,6 +352,28 @@ pub fn fit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compass_search_never_evaluates_a_point_twice() {
+        let mut calls = Vec::new();
+        let found = coordinate_search(
+            |x: &[f64]| {
+                calls.push(x.to_vec());
+                (x[0] - 3.0).powi(2) + (x[1] - 1.0).powi(2)
+            },
+            &[0.0, 0.0],
+            &[1.0, 1.0],
+            &[(-10.0, 10.0), (-10.0, 10.0)],
+            &[0.1, 0.1],
+            200,
+        );
+        assert_eq!(found.x, vec![3.0, 1.0]);
+        assert_eq!(found.evaluations, calls.len());
+        let mut distinct = calls.clone();
+        distinct.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        distinct.dedup();
+        assert_eq!(distinct.len(), calls.len(), "{calls:?}");
+    }
 
     #[test]
     fn compass_search_finds_the_minimum_of_a_bowl() {
