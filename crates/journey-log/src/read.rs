@@ -5,7 +5,7 @@
 //! holds three blocks, never the log.
 //!
 //! [`LogReader::read_parts`] checks and hands on the events in partitions by person, each with a
-//! validator of its own, all on their own cores: see [`crate::parts`] for why that gives exactly
+//! validator of its own, all on their own cores: see the `parts` module for why that gives exactly
 //! the errors and facts of one validator.
 
 use crate::digest::{DigestSlot, Digesting, FileDigest};
@@ -203,7 +203,7 @@ impl<'a> LogReader<'a> {
     /// with the partition's state, to bring what `push` will read into the cache (it must
     /// change nothing: the event may yet be rejected). Returns the states (one per partition; the caller merges them). The errors, the
     /// summary and, with a fold that does not depend on the order of people, what the states
-    /// hold are exactly those of [`read`](Self::read) (see [`crate::parts`]): when an event id
+    /// hold are exactly those of [`read`](Self::read) (see the `parts` module): when an event id
     /// or lifecycle id turns out to span partitions, the log is read again on one thread.
     pub fn read_parts<S, I, A, P>(
         &self,

@@ -405,7 +405,7 @@ fn residence_and_home(
 /// Parses one line of a journey log. `orgs` is the register org codes are checked against.
 ///
 /// A plain line (a flat object of the spec's fields, strings without escapes) is split into
-/// its fields by [`crate::flat::scan`]; any other line by serde_json. Both give the same
+/// its fields by the flat scanner (`flat::scan`); any other line by serde_json. Both give the same
 /// fields for a line the scanner takes, so the result, errors included, is the same.
 pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
     // Filled in place and lent, not moved: the list is a few hundred bytes.
