@@ -46,7 +46,8 @@ pub enum Component {
     /// A step-down bed held: waiting for the provider's admission window (weekdays 08:00-18:00,
     /// `step_down_admissions_per_day`).
     StepDownAdmissionWindow,
-    /// Everything arranged: the hours to leaving (daytime discharges, weekdays with a service).
+    /// Everything arranged: the hours to leaving (daytime discharges; to a care home or a
+    /// step-down bed on weekdays).
     ArrangedToLeaving,
     /// Anything else (optimised before discharge planning has chosen a pathway).
     Other,
@@ -138,7 +139,9 @@ impl Component {
             Component::ProviderAssessments => "a provider visiting to assess",
             Component::AgencyStartUp => "home care agency's lead time to the first visit",
             Component::StepDownAdmissionWindow => "step-down bed held, awaiting admission window",
-            Component::ArrangedToLeaving => "arranged, waiting to leave (daytime, weekdays)",
+            Component::ArrangedToLeaving => {
+                "arranged, waiting to leave (daytime; care homes and step-down on weekdays)"
+            }
             Component::Other => "other (no pathway chosen yet)",
         }
     }
@@ -236,9 +239,13 @@ pub struct ReasonParts {
 /// counted at the same midnights, they agree to rounding.
 pub const TOLERANCE: f64 = 1e-9;
 
+/// The mean and the t interval of the mean, its lower end clamped at 0: delayed days are a
+/// count, never negative (the interval of a part that is almost always 0 would otherwise dip
+/// below it).
 fn mean_ci(x: &[f64]) -> (f64, Option<(f64, f64)>) {
     let s = summarise(x);
-    (s.mean, (x.len() > 1).then_some(s.ci95))
+    let (lo, hi) = s.ci95;
+    (s.mean, (x.len() > 1).then_some((lo.max(0.0), hi)))
 }
 
 /// Summarises the tallies of replications against the indicator's value by reason

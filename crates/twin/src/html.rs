@@ -327,7 +327,8 @@ fn decomposition_table(reasons: &[ReasonParts]) -> String {
 patient is still in hospital, by the delay reason and what the patient was waiting for then: \
 a queue for a named capacity, a process that takes its own time, or a rule (office hours, \
 daytime discharges, a provider's window). Each reason's parts add \
-up to its indicator value in every replication.</p><table><tr><th>delay reason and part</th>\
+up to its indicator value in every replication. The 95% interval is that of the mean (t over \
+replications), not below 0: delayed days are a count.</p><table><tr><th>delay reason and part</th>\
 <th>kind</th><th>delayed days per 100k a day</th><th>95% interval</th><th>share of the reason</th></tr>\n{rows}</table>"
     )
 }
