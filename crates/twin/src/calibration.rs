@@ -451,7 +451,9 @@ pub fn summarise(values: &[Vec<Option<f64>>]) -> Vec<FigureSummary> {
                 1 => (Some(present[0]), None),
                 _ => {
                     let s = stats(&present);
-                    (Some(s.mean), Some(s.ci95))
+                    let base = f.id.split(':').next().unwrap_or(f.id);
+                    let percent = base.ends_with("_pct");
+                    (Some(s.mean), Some(crate::summary::bounded(s.ci95, percent)))
                 }
             };
             let met = match (mean, target) {

@@ -22,6 +22,15 @@ pub struct IndicatorSummary {
     pub benchmarks: Benchmarks,
 }
 
+/// A level's 95% interval kept within what the quantity can be: every indicator is a count, a
+/// rate or a percentage, never below 0, and a percentage never above 100. (A t interval of a
+/// figure near its bound would otherwise cross it.) Differences between scenarios are not
+/// bounded.
+pub fn bounded((lo, hi): (f64, f64), percent: bool) -> (f64, f64) {
+    let top = if percent { 100.0 } else { f64::INFINITY };
+    (lo.clamp(0.0, top), hi.clamp(0.0, top))
+}
+
 /// Summarises every indicator of the runs, in the engine's order.
 pub fn indicators(runs: &[Replication]) -> Vec<IndicatorSummary> {
     let Some(first) = runs.first() else {
@@ -41,7 +50,7 @@ pub fn indicators(runs: &[Replication]) -> Vec<IndicatorSummary> {
             } else {
                 let s = summarise(&present);
                 let ci = if present.len() > 1 {
-                    Some(s.ci95)
+                    Some(bounded(s.ci95, ind.unit == Unit::Percent))
                 } else {
                     None
                 };
@@ -202,4 +211,16 @@ pub fn daily_csv(from: NaiveDate, daily: &[[(f64, f64, f64); SERIES_N]]) -> Stri
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_level_interval_stays_within_what_the_quantity_can_be() {
+        assert_eq!(bounded((-0.4, 1.2), false), (0.0, 1.2));
+        assert_eq!(bounded((98.5, 101.0), true), (98.5, 100.0));
+        assert_eq!(bounded((3.0, 250.0), false), (3.0, 250.0));
+    }
 }
