@@ -2,6 +2,9 @@
 //! processes, rules), mean over replications of the measured year (a development aid).
 //!
 //!   cargo run --release -p twin --example decompose -- stoke-2017 unconstrained 8
+//!
+//! `SEED` sets the seed (2017); `WARMUP_DAYS` a warm-up of that many days ending on the usual
+//! day.
 use rayon::prelude::*;
 use twin::decomposition::summarise_runs;
 use twin::{replicate, Scenario};
@@ -15,8 +18,16 @@ fn main() {
         .unwrap_or(2017);
     for name in args.iter().filter(|a| a.parse::<u64>().is_err()) {
         let mut s = Scenario::load(name).unwrap();
-        if let Ok(w) = std::env::var("WARMUP_DAYS") {
-            s.run.warmup_days = w.parse().unwrap();
+        // WARMUP_DAYS: a longer (or shorter) warm-up ending on the same day, so the measured
+        // year is the same dates.
+        if let Some(w) = std::env::var("WARMUP_DAYS")
+            .ok()
+            .and_then(|w| w.parse::<u32>().ok())
+        {
+            let end = domain::parse_date(&s.run.start).unwrap()
+                + chrono::Duration::days(i64::from(s.run.warmup_days));
+            s.run.start = (end - chrono::Duration::days(i64::from(w))).to_string();
+            s.run.warmup_days = w;
         }
         let runs: Vec<_> = (0..reps)
             .into_par_iter()
