@@ -87,6 +87,8 @@ impl Ratio {
 }
 
 struct Window {
+    /// The period's first day.
+    from: NaiveDate,
     start: Instant,
     end: Instant,
     days: i64,
@@ -97,6 +99,16 @@ struct Window {
 impl Window {
     fn contains(&self, t: Instant) -> bool {
         self.start <= t && t < self.end
+    }
+    /// The local date of `t`: within the period, found among its midnights (the first instant
+    /// of each local day), which is cheaper than the zone's rules and gives the same date.
+    fn local_date(&self, t: Instant) -> NaiveDate {
+        if !self.contains(t) {
+            return self.zone.local_date(t);
+        }
+        // midnights[0] is start <= t.
+        let k = self.midnights.partition_point(|m| *m <= t) - 1;
+        self.from + chrono::Duration::days(k as i64)
     }
     /// Indexes of the period's midnights `m` with `after < m <= until` (`until` None: no end).
     fn midnights_in(&self, after: Instant, until: Option<Instant>) -> std::ops::Range<usize> {
@@ -115,19 +127,21 @@ impl Journeys {
         p.birth.map(|(_, b)| age_on(b, on))
     }
 
-    fn age_at(&self, person: Option<u32>, t: Instant, zone: Zone) -> Option<i32> {
-        let p = &self.facts.persons[person? as usize];
-        p.birth.map(|(_, b)| age_on(b, zone.local_date(t)))
-    }
-
-    fn is_65(&self, person: Option<u32>, t: Instant, zone: Zone) -> bool {
-        self.age_at(person, t, zone).is_some_and(|a| a >= 65)
+    /// Whether the person is 65 or over at `t` (local date of `t` as `w` finds it).
+    fn is_65(&self, person: Option<u32>, t: Instant, w: &Window) -> bool {
+        let p = &self.facts.persons[match person {
+            Some(p) => p as usize,
+            None => return false,
+        }];
+        p.birth
+            .is_some_and(|(_, b)| age_on(b, w.local_date(t)) >= 65)
     }
 
     /// Every indicator for `period`.
     pub fn report(&self, period: Period, ctx: &Context<'_>) -> Report {
         let zone = ctx.zone;
         let w = Window {
+            from: period.from,
             start: zone.midnight(period.from),
             end: zone.midnight(period.to),
             days: period.days(),
@@ -168,7 +182,7 @@ impl Journeys {
             let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
                 continue;
             };
-            if !w.contains(adm) || !self.is_65(s.person, adm, zone) {
+            if !w.contains(adm) || !self.is_65(s.person, adm, &w) {
                 continue;
             }
             emergency_65 += 1;
@@ -212,7 +226,7 @@ impl Journeys {
             if stay.is_none_or(|s| s > 12 * domain::time::NANOS_PER_HOUR) {
                 over_12h += 1;
             }
-            if !self.is_65(a.person, arr, zone) {
+            if !self.is_65(a.person, arr, &w) {
                 continue;
             }
             att65 += 1;
@@ -266,7 +280,7 @@ impl Journeys {
             if matches!(zone.weekday(dis), Weekday::Sat | Weekday::Sun) {
                 weekend += 1;
             }
-            if !self.is_65(s.person, dis, zone) {
+            if !self.is_65(s.person, dis, &w) {
                 continue;
             }
             let person = &self.facts.persons[s.person.expect("has an age") as usize];
@@ -344,7 +358,7 @@ impl Journeys {
                     && !p
                         .residence_before(r.at)
                         .is_some_and(Residence::is_care_home)
-                    && self.is_65(Some(ix as u32), r.at, zone)
+                    && self.is_65(Some(ix as u32), r.at, &w)
                 {
                     permanent += 1;
                 }
