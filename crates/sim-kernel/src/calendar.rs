@@ -34,15 +34,23 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-/// The width of a bucket of the calendar, in units of simulation time.
-const WIDTH: f64 = 1.0 / 24.0;
+/// Buckets of the calendar a unit of simulation time (an hour each, for a model in days).
+const PER_UNIT: f64 = 24.0;
 /// Buckets kept one by one ahead of the current one; events further ahead wait in one
 /// unsorted vector until the clock comes within this many buckets of them.
 const NEAR: usize = 1024;
 
-/// The bucket of time `at`: its whole number of [`WIDTH`]s (infinite times saturate).
+/// The bucket of time `at`: the whole number of buckets before it (infinite times
+/// saturate). Never decreasing in `at`, which is all the calendar needs of it.
 fn bucket(at: f64) -> i64 {
-    (at / WIDTH).floor() as i64
+    let x = at * PER_UNIT;
+    // Rounded down by hand: `f64::floor` is a call into libm on the baseline x86-64 target.
+    let i = x as i64;
+    if (i as f64) > x {
+        i - 1
+    } else {
+        i
+    }
 }
 
 /// The event calendar: a heap of the events of the current bucket and any before it, and the
