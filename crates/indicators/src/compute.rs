@@ -90,8 +90,8 @@ struct Window {
     /// Each person's birth date (of their latest registration), packed together: the age
     /// checks read them in no order, and a person's whole record costs a cache miss each.
     births: Vec<Option<NaiveDate>>,
-    /// The period's first day.
-    from: NaiveDate,
+    /// The period's days, one for each of `midnights`.
+    dates: Vec<NaiveDate>,
     start: Instant,
     end: Instant,
     days: i64,
@@ -110,8 +110,7 @@ impl Window {
             return self.zone.local_date(t);
         }
         // midnights[0] is start <= t.
-        let k = self.midnights.partition_point(|m| *m <= t) - 1;
-        self.from + chrono::Duration::days(k as i64)
+        self.dates[self.midnights.partition_point(|m| *m <= t) - 1]
     }
     /// Indexes of the period's midnights `m` with `after < m <= until` (`until` None: no end).
     fn midnights_in(&self, after: Instant, until: Option<Instant>) -> std::ops::Range<usize> {
@@ -147,7 +146,9 @@ impl Journeys {
                 .iter()
                 .map(|p| p.birth.map(|(_, b)| b))
                 .collect(),
-            from: period.from,
+            dates: (0..period.days())
+                .map(|k| period.from + chrono::Duration::days(k))
+                .collect(),
             start: zone.midnight(period.from),
             end: zone.midnight(period.to),
             days: period.days(),
