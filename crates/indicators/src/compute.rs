@@ -87,6 +87,11 @@ impl Ratio {
 }
 
 struct Window {
+    /// Each person's birth date (of their latest registration), packed together: the age
+    /// checks read them in no order, and a person's whole record costs a cache miss each.
+    births: Vec<Option<NaiveDate>>,
+    /// The period's days, one for each of `midnights`.
+    dates: Vec<NaiveDate>,
     start: Instant,
     end: Instant,
     days: i64,
@@ -95,14 +100,57 @@ struct Window {
 }
 
 impl Window {
+    fn new(period: Period, zone: Zone, births: Vec<Option<NaiveDate>>) -> Self {
+        let dates: Vec<NaiveDate> = (0..period.days())
+            .map(|k| period.from + chrono::Duration::days(k))
+            .collect();
+        Window {
+            births,
+            start: zone.midnight(period.from),
+            end: zone.midnight(period.to),
+            days: period.days(),
+            midnights: dates.iter().map(|d| zone.midnight(*d)).collect(),
+            dates,
+            zone,
+        }
+    }
+
     fn contains(&self, t: Instant) -> bool {
         self.start <= t && t < self.end
     }
+    /// The local date of `t`: within the period, found among its midnights (the first instant
+    /// of each local day), which is cheaper than the zone's rules and gives the same date.
+    fn local_date(&self, t: Instant) -> NaiveDate {
+        if !self.contains(t) {
+            return self.zone.local_date(t);
+        }
+        // midnights[0] is start <= t.
+        self.dates[self.midnights_upto(t) - 1]
+    }
+    /// How many of the period's midnights are at or before `t` (`partition_point(m <= t)`):
+    /// found from a guess at whole days of 24 hours, then stepped to the exact count, since a
+    /// day is 23 to 25 hours long where clocks change (any sorted midnights give the same
+    /// count, only slower).
+    fn midnights_upto(&self, t: Instant) -> usize {
+        let m = &self.midnights;
+        if t < self.start {
+            return m.partition_point(|m| *m <= t);
+        }
+        let days = t.0.saturating_sub(self.start.0) / domain::time::NANOS_PER_DAY;
+        let mut n = usize::try_from(days).map_or(m.len(), |d| d.saturating_add(1).min(m.len()));
+        while n > 0 && m[n - 1] > t {
+            n -= 1;
+        }
+        while n < m.len() && m[n] <= t {
+            n += 1;
+        }
+        n
+    }
     /// Indexes of the period's midnights `m` with `after < m <= until` (`until` None: no end).
     fn midnights_in(&self, after: Instant, until: Option<Instant>) -> std::ops::Range<usize> {
-        let lo = self.midnights.partition_point(|m| *m <= after);
+        let lo = self.midnights_upto(after);
         let hi = match until {
-            Some(u) => self.midnights.partition_point(|m| *m <= u),
+            Some(u) => self.midnights_upto(u),
             None => self.midnights.len(),
         };
         lo..hi.max(lo)
@@ -115,27 +163,23 @@ impl Journeys {
         p.birth.map(|(_, b)| age_on(b, on))
     }
 
-    fn age_at(&self, person: Option<u32>, t: Instant, zone: Zone) -> Option<i32> {
-        let p = &self.facts.persons[person? as usize];
-        p.birth.map(|(_, b)| age_on(b, zone.local_date(t)))
-    }
-
-    fn is_65(&self, person: Option<u32>, t: Instant, zone: Zone) -> bool {
-        self.age_at(person, t, zone).is_some_and(|a| a >= 65)
+    /// Whether the person is 65 or over at `t` (local date of `t` as `w` finds it).
+    fn is_65(&self, person: Option<u32>, t: Instant, w: &Window) -> bool {
+        person
+            .and_then(|p| w.births[p as usize])
+            .is_some_and(|b| age_on(b, w.local_date(t)) >= 65)
     }
 
     /// Every indicator for `period`.
     pub fn report(&self, period: Period, ctx: &Context<'_>) -> Report {
         let zone = ctx.zone;
-        let w = Window {
-            start: zone.midnight(period.from),
-            end: zone.midnight(period.to),
-            days: period.days(),
-            midnights: (0..period.days())
-                .map(|k| zone.midnight(period.from + chrono::Duration::days(k)))
-                .collect(),
-            zone,
-        };
+        let births = self
+            .facts
+            .persons
+            .iter()
+            .map(|p| p.birth.map(|(_, b)| b))
+            .collect();
+        let w = Window::new(period, zone, births);
         let pop18 = ctx.population.pop18() as f64;
         let pop65 = ctx.population.pop65() as f64;
         let per_day_100k = |pop: f64| w.days as f64 * pop / 100_000.0;
@@ -168,7 +212,7 @@ impl Journeys {
             let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
                 continue;
             };
-            if !w.contains(adm) || !self.is_65(s.person, adm, zone) {
+            if !w.contains(adm) || !self.is_65(s.person, adm, &w) {
                 continue;
             }
             emergency_65 += 1;
@@ -212,7 +256,7 @@ impl Journeys {
             if stay.is_none_or(|s| s > 12 * domain::time::NANOS_PER_HOUR) {
                 over_12h += 1;
             }
-            if !self.is_65(a.person, arr, zone) {
+            if !self.is_65(a.person, arr, &w) {
                 continue;
             }
             att65 += 1;
@@ -266,7 +310,7 @@ impl Journeys {
             if matches!(zone.weekday(dis), Weekday::Sat | Weekday::Sun) {
                 weekend += 1;
             }
-            if !self.is_65(s.person, dis, zone) {
+            if !self.is_65(s.person, dis, &w) {
                 continue;
             }
             let person = &self.facts.persons[s.person.expect("has an age") as usize];
@@ -344,7 +388,7 @@ impl Journeys {
                     && !p
                         .residence_before(r.at)
                         .is_some_and(Residence::is_care_home)
-                    && self.is_65(Some(ix as u32), r.at, zone)
+                    && self.is_65(Some(ix as u32), r.at, &w)
                 {
                     permanent += 1;
                 }
@@ -570,4 +614,37 @@ fn register_indicators(orgs: &OrgRegister) -> Vec<(String, Ratio)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over a year with both clock changes, at every quarter hour and around each midnight:
+    /// the window's local dates and midnight counts are the zone's and the binary search's.
+    #[test]
+    fn the_window_finds_the_zones_dates_and_midnights() {
+        let d = |s: &str| domain::parse_date(s).unwrap();
+        let zone = Zone::default();
+        let w = Window::new(
+            Period::new(d("2016-10-01"), d("2017-10-01")).unwrap(),
+            zone,
+            vec![],
+        );
+        let quarter = domain::time::NANOS_PER_HOUR / 4;
+        let mut ts: Vec<Instant> = (-200..(366 * 96 + 200))
+            .map(|q| Instant(w.start.0 + q * quarter))
+            .collect();
+        for m in &w.midnights {
+            ts.extend([Instant(m.0 - 1), *m, Instant(m.0 + 1)]);
+        }
+        for t in ts {
+            assert_eq!(w.local_date(t), zone.local_date(t), "{t:?}");
+            assert_eq!(
+                w.midnights_upto(t),
+                w.midnights.partition_point(|m| *m <= t),
+                "{t:?}"
+            );
+        }
+    }
 }

@@ -37,6 +37,9 @@ pub struct Emitter<S> {
     /// A prefix that keeps ids unique across replications.
     prefix: String,
     n: u64,
+    /// Whether ids are written out: without a log, the indicator engine takes the model's
+    /// dense indexes ([`Who`]) and no id is read, so none is built (see [`Emitter::without_ids`]).
+    ids: bool,
     pub events: u64,
 }
 
@@ -47,8 +50,17 @@ impl<S: Sink> Emitter<S> {
             origin: origin.0,
             prefix: format!("r{replication}-"),
             n: 0,
+            ids: true,
             events: 0,
         }
+    }
+
+    /// An emitter whose ids (of events and lifecycles) are all empty, for a sink that reads
+    /// none of them: formatting them was a tenth of a replication's time. The count behind
+    /// them still advances, so anything else a run does is unchanged.
+    pub fn without_ids(mut self) -> Self {
+        self.ids = false;
+        self
     }
 
     /// The instant of model time `t` (days), to the second. A time past what an instant holds
@@ -59,9 +71,13 @@ impl<S: Sink> Emitter<S> {
         Instant(ns.min(LAST_INSTANT))
     }
 
-    /// A new lifecycle id: `kind` is a letter (`s` spell, `a` attendance ...).
+    /// A new lifecycle id: `kind` is a letter (`s` spell, `a` attendance ...); empty
+    /// [`without_ids`](Self::without_ids).
     pub fn id(&mut self, kind: char) -> Text {
         self.n += 1;
+        if !self.ids {
+            return Text::default();
+        }
         let mut t = Text::from(self.prefix.as_str());
         t.push(kind);
         // Digits by hand: this runs for every event, and `format!` costs more than the rest.

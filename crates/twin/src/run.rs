@@ -98,6 +98,7 @@ pub fn replicate(
     let start = domain::parse_date(&s.run.start).expect("validated");
     let origin = zone.midnight(start);
     let mut facts = JourneyFacts::new();
+    let writes_log = also.is_some();
     let mut also = also;
     let sink = |e: &Event, who: crate::emit::Who| {
         facts.push_hinted(e, who.lifecycle, Some(who.person));
@@ -111,6 +112,12 @@ pub fn replicate(
         .collect();
     let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition, usage) = {
         let emitter = Emitter::new(sink, origin, r);
+        // Without a log, the engine reads the model's indexes, not ids.
+        let emitter = if writes_log {
+            emitter
+        } else {
+            emitter.without_ids()
+        };
         let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
         let mut sim = Simulation::new(model);
         sim.with_scheduler(|model, s| model.start(s));

@@ -120,6 +120,11 @@ fn the_log_of_a_run_is_valid_and_gives_the_same_indicators() {
     };
     let again = facts.finish().report(twin::period(&s), &ctx);
     assert_eq!(again, run.report);
+    // Without a log no id is built: the same run, the same figures.
+    let without = twin::replicate(&s, 7, 0, None);
+    assert_eq!(without.report, run.report);
+    assert_eq!(without.calibration, run.calibration);
+    assert_eq!(without.events, run.events);
     // Something happened in every part of the system.
     for id in [
         "emergency_admissions_65_per_100k",
