@@ -18,16 +18,12 @@ fn main() {
         .unwrap_or(2017);
     for name in args.iter().filter(|a| a.parse::<u64>().is_err()) {
         let mut s = Scenario::load(name).unwrap();
-        // WARMUP_DAYS: a longer (or shorter) warm-up ending on the same day, so the measured
-        // year is the same dates.
+        // WARMUP_DAYS: a longer (or shorter) warm-up ending on the same day.
         if let Some(w) = std::env::var("WARMUP_DAYS")
             .ok()
-            .and_then(|w| w.parse::<u32>().ok())
+            .and_then(|w| w.parse().ok())
         {
-            let end = domain::parse_date(&s.run.start).unwrap()
-                + chrono::Duration::days(i64::from(s.run.warmup_days));
-            s.run.start = (end - chrono::Duration::days(i64::from(w))).to_string();
-            s.run.warmup_days = w;
+            s = s.with_warmup(w);
         }
         let runs: Vec<_> = (0..reps)
             .into_par_iter()

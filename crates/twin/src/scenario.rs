@@ -330,6 +330,16 @@ impl Scenario {
 
     /// Checks every value against its range (as [`load`](Self::load) does) and the limits that
     /// span keys; for a scenario changed after loading. Errors name the keys, joined by `; `.
+    /// The same run with a warm-up of `days` ending on the same day, so the measured period and
+    /// every calibration figure's period keep their dates (for comparing warm-ups).
+    pub fn with_warmup(mut self, days: u32) -> Scenario {
+        let start = domain::parse_date(&self.run.start).expect("validated");
+        let end = start + chrono::Duration::days(i64::from(self.run.warmup_days));
+        self.run.start = (end - chrono::Duration::days(i64::from(days))).to_string();
+        self.run.warmup_days = days;
+        self
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         let value = toml::Value::try_from(self).map_err(|e| e.to_string())?;
         let mut errors = check::check(&value);

@@ -156,3 +156,13 @@ fn a_distribution_is_replaced_whole() {
         sim_kernel::Dist::Exponential { mean: 3.0 }
     );
 }
+
+#[test]
+fn a_longer_warm_up_ends_on_the_same_day() {
+    let s = Scenario::load("stoke-2017").unwrap();
+    let long = s.clone().with_warmup(1100);
+    assert_eq!(twin::period(&long), twin::period(&s));
+    assert_eq!(long.run.warmup_days, 1100);
+    assert_eq!(long.run.start, "2013-09-27");
+    long.validate().unwrap();
+}
