@@ -45,6 +45,11 @@ fn scale_bands(bands: &mut [f64; 3], v: f64) {
     }
 }
 
+/// Scales a distribution so its mean is `v`, its shape kept.
+fn set_mean(d: &mut sim_kernel::Dist, v: f64) {
+    *d = d.scaled(v / d.mean());
+}
+
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
@@ -72,10 +77,7 @@ pub const INPUTS: [Input; 14] = [
         // team's caseload, it sets how fast the team clears its queue.
         key: "discharge.chc_assessment_days",
         get: |s| s.discharge.chc_assessment_days.mean(),
-        set: |s, v| {
-            let d = &mut s.discharge.chc_assessment_days;
-            *d = d.scaled(v / d.mean());
-        },
+        set: |s, v| set_mean(&mut s.discharge.chc_assessment_days, v),
         lo: 0.5,
         hi: 60.0,
         step: 0.5,
@@ -86,10 +88,7 @@ pub const INPUTS: [Input; 14] = [
         // providers' assessors on duty, it sets how long people wait for providers to assess.
         key: "discharge.provider_assessment_hours",
         get: |s| s.discharge.provider_assessment_hours.mean(),
-        set: |s, v| {
-            let d = &mut s.discharge.provider_assessment_hours;
-            *d = d.scaled(v / d.mean());
-        },
+        set: |s, v| set_mean(&mut s.discharge.provider_assessment_hours, v),
         lo: 0.25,
         hi: 24.0,
         step: 0.25,
