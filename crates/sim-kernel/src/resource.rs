@@ -114,6 +114,13 @@ impl<T> Resource<T> {
         None
     }
 
+    /// Takes a unit whether or not one is free (someone already holding it when a run starts
+    /// from a recorded state). Above capacity, releases hand nothing on until back below it.
+    pub fn force(&mut self, now: f64) {
+        self.busy += 1;
+        self.record(now);
+    }
+
     /// Asks for a unit only if one is free now (a loss system: no waiting).
     pub fn try_acquire(&mut self, now: f64) -> bool {
         if self.busy < self.capacity {

@@ -96,6 +96,19 @@ impl<S: Sink> Emitter<S> {
         t
     }
 
+    /// Ids start with `prefix` (after the replication's): a run from a recorded state keeps
+    /// its own ids apart from the state's.
+    pub fn with_prefix(mut self, prefix: &str) -> Self {
+        self.prefix.push_str(prefix);
+        self
+    }
+
+    /// Hands on an event of a recorded state as it was written (its id and instant kept).
+    pub fn emit_original(&mut self, e: &Event, who: Who) {
+        self.events += 1;
+        self.sink.event(e, who);
+    }
+
     pub fn emit(&mut self, t: f64, who: Who, body: EventBody) {
         self.emit_at(self.instant(t), who, body);
     }
@@ -123,6 +136,14 @@ pub struct ReasonTrack {
 }
 
 impl ReasonTrack {
+    /// A track whose reason `reason` was recorded at `at` (a stay of a recorded state).
+    pub fn in_force(reason: DelayReason, at: Instant) -> Self {
+        ReasonTrack {
+            current: Some(reason),
+            last_at: Some(at),
+        }
+    }
+
     /// The instant to record a new reason at (a second after the last one if they would tie),
     /// or `None` if the reason is already in force.
     pub fn next(&mut self, reason: DelayReason, at: Instant) -> Option<Instant> {

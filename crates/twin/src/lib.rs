@@ -20,10 +20,11 @@ pub mod html;
 pub mod model;
 pub mod run;
 pub mod scenario;
+pub mod state;
 pub mod summary;
 pub mod sweep;
 pub mod warmup;
 pub mod warnings;
 
-pub use run::{period, registers, registers_with_beds, replicate, Replication};
+pub use run::{period, registers, registers_with_beds, replicate, replicate_from, Replication};
 pub use scenario::{Scenario, ScenarioError, BUILT_IN};

@@ -4,6 +4,7 @@ use crate::decomposition::Tally;
 use crate::emit::Emitter;
 use crate::model::{Day, TwinModel};
 use crate::scenario::Scenario;
+use crate::state::InitialState;
 use domain::{Event, OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, JourneyFacts, Period, Report};
 use sim_kernel::{Simulation, Streams, Time};
@@ -94,6 +95,36 @@ pub fn replicate(
     r: u64,
     also: Option<&mut dyn FnMut(&Event)>,
 ) -> Replication {
+    replicate_from(s, None, seed, r, also)
+}
+
+/// The ids a run from `state` gives its own events and lifecycles start with this (after the
+/// replication's `r{r}-`): the state's date, and as many `x` as keep them apart from every id
+/// the state carries.
+pub fn state_prefix(state: &InitialState, r: u64) -> String {
+    let mut prefix = format!("d{}-", state.date.format("%Y%m%d"));
+    while !state.prefix_is_free(&format!("r{r}-{prefix}")) {
+        prefix.insert(0, 'x');
+    }
+    prefix
+}
+
+/// As [`replicate`], from a recorded state when one is given: `s` must then be the scenario
+/// [`starting_at`](Scenario::starting_at) the state's date. The state's open lifecycles
+/// are handed to the engine (and to `also`) first, as written.
+pub fn replicate_from(
+    s: &Scenario,
+    state: Option<&InitialState>,
+    seed: u64,
+    r: u64,
+    also: Option<&mut dyn FnMut(&Event)>,
+) -> Replication {
+    if let Some(state) = state {
+        assert!(
+            s.run.warmup_days == 0 && s.run.start == state.date.to_string(),
+            "a run from a state starts at its date, without warm-up"
+        );
+    }
     let zone = Zone::default();
     let start = domain::parse_date(&s.run.start).expect("validated");
     let origin = zone.midnight(start);
@@ -112,13 +143,21 @@ pub fn replicate(
         .collect();
     let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition, usage) = {
         let emitter = Emitter::new(sink, origin, r);
+        let emitter = match state {
+            Some(state) => emitter.with_prefix(&state_prefix(state, r)),
+            None => emitter,
+        };
         // Without a log, the engine reads the model's indexes, not ids.
         let emitter = if writes_log {
             emitter
         } else {
             emitter.without_ids()
         };
-        let model = TwinModel::new(s, Streams::new(seed).replication(r), emitter);
+        let streams = Streams::new(seed).replication(r);
+        let model = match state {
+            Some(state) => TwinModel::from_state(s, streams, emitter, state),
+            None => TwinModel::new(s, streams, emitter),
+        };
         let mut sim = Simulation::new(model);
         sim.with_scheduler(|model, s| model.start(s));
         let end = f64::from(s.run.warmup_days + s.run.days + s.run.cooldown_days);

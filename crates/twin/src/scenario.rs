@@ -340,6 +340,14 @@ impl Scenario {
         self
     }
 
+    /// The scenario run from a recorded state at the start of `date`: no warm-up (the state
+    /// is the system as it was), the measured period from that day.
+    pub fn starting_at(mut self, date: chrono::NaiveDate) -> Scenario {
+        self.run.start = date.to_string();
+        self.run.warmup_days = 0;
+        self
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         let value = toml::Value::try_from(self).map_err(|e| e.to_string())?;
         let mut errors = check::check(&value);

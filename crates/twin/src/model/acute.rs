@@ -33,22 +33,12 @@ impl<S: Sink> TwinModel<'_, S> {
                 .medical_los
                 .sample(&mut self.persons[person as usize].rng.acute)
                 * self.p.hospital.older_band_los_factor[band];
+            let los = match self.later_ward_round(person, t + los) {
+                Some(round) => round - t,
+                None => los,
+            };
             // Discharge planning starts ahead of the expected date (scheduled first, so it comes
             // first should the two fall at one instant).
-            // The morning ward round declares people medically optimised (08:00-12:00: the
-            // SAFER bundle's senior review before midday); stable later, they wait for the next.
-            let ready = t + los;
-            let hour = Self::hour(ready);
-            let los = if (8.0..12.0).contains(&hour) {
-                los
-            } else {
-                let next = if hour >= 12.0 {
-                    ready.floor() + 1.0
-                } else {
-                    ready.floor()
-                };
-                next + self.persons[person as usize].rng.acute.gen_range(8.0..12.0) / 24.0 - t
-            };
             let plan = (los - self.p.discharge.planning_lead_days).max(0.0);
             s.schedule_in(plan, Ev::Plan(spell));
             s.schedule_in(los, Ev::Optimised(spell));
@@ -60,6 +50,22 @@ impl<S: Sink> TwinModel<'_, S> {
                 .sample(&mut self.persons[person as usize].rng.acute);
             s.schedule_in(los, Ev::BackgroundLeave(spell));
         }
+    }
+
+    /// When a patient stable at `stable` is declared medically optimised, if not then: the
+    /// morning ward round declares them (08:00-12:00: the SAFER bundle's senior review before
+    /// midday); stable later, they wait for the next.
+    pub(super) fn later_ward_round(&mut self, person: Ix, stable: f64) -> Option<f64> {
+        let hour = Self::hour(stable);
+        if (8.0..12.0).contains(&hour) {
+            return None;
+        }
+        let next = if hour >= 12.0 {
+            stable.floor() + 1.0
+        } else {
+            stable.floor()
+        };
+        Some(next + self.persons[person as usize].rng.acute.gen_range(8.0..12.0) / 24.0)
     }
 
     pub(super) fn admit(
@@ -107,6 +113,10 @@ impl<S: Sink> TwinModel<'_, S> {
             visits_left: 0,
             reablement: false,
             chc_id: None,
+            adopted: None,
+            reablement_given: None,
+            chc_elapsed: 0.0,
+            choice_waited: 0.0,
             process: None,
             completion: None,
             arranged: None,

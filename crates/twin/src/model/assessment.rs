@@ -13,7 +13,12 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        let (id, index) = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+        // An assessment in progress when a run started from a recorded state goes on under
+        // its own id.
+        let (id, index) = match self.spells[sp as usize].adopted.take() {
+            Some(adopted) => adopted,
+            None => self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W"),
+        };
         let days = self.p.discharge.assessment_hours.sample(
             &mut self.persons[self.spells[sp as usize].person as usize]
                 .rng
@@ -82,8 +87,10 @@ impl<S: Sink> TwinModel<'_, S> {
         self.assessment_completed(t, sp);
         if self.spells[sp as usize].chc {
             self.spells[sp as usize].stage = Stage::Chc;
-            let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
-            self.spells[sp as usize].chc_id = Some(requested);
+            if self.spells[sp as usize].chc_id.is_none() {
+                let requested = self.assessment_requested(t, sp, AssessmentType::Chc, "05W");
+                self.spells[sp as usize].chc_id = Some(requested);
+            }
             self.mark(t, sp);
             if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
                 self.start_chc(s, sp);
@@ -98,10 +105,14 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &self.spells[sp as usize];
         // Requested when the assessment found the need: the wait for an assessor counts.
         let (id, index) = spell.chc_id.clone().expect("requested before it starts");
-        let days = self.p.discharge.chc_assessment_days.sample(
+        // An assessment in progress when a run started from a recorded state goes on for what
+        // is left of it.
+        let elapsed = std::mem::take(&mut self.spells[sp as usize].chc_elapsed);
+        let days = self.p.discharge.chc_assessment_days.sample_beyond(
             &mut self.persons[self.spells[sp as usize].person as usize]
                 .rng
                 .discharge,
+            elapsed,
         );
         let eligible = self.persons[self.spells[sp as usize].person as usize]
             .rng

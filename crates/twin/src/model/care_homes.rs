@@ -109,6 +109,25 @@ impl CareHomes {
             .map(|h| h as u32)
     }
 
+    /// A place in home `h` taken by someone living there when a run starts from a recorded
+    /// state, even above its places (a home over its places lets no one in until below).
+    pub(super) fn take_in(&mut self, h: u32) {
+        self.homes[h as usize].occupied += 1;
+    }
+
+    /// The home of the kind with most vacancies, or the least over its places (the lowest
+    /// number among equals): where a resident of a home the model does not know lives.
+    pub(super) fn least_full(&self, nursing: bool) -> u32 {
+        self.range(nursing)
+            .min_by_key(|&h| {
+                (
+                    i64::from(self.homes[h].occupied) - i64::from(self.homes[h].places),
+                    h,
+                )
+            })
+            .expect("at least one home of each kind") as u32
+    }
+
     /// A place taken now in the home with most vacancies, if there is one and nobody waits
     /// for any home of the kind.
     pub(super) fn try_take(&mut self, nursing: bool) -> Option<u32> {
@@ -156,6 +175,10 @@ impl CareHomes {
         let home = &mut self.homes[h as usize];
         debug_assert!(home.occupied > 0, "a place freed in an empty home");
         home.occupied = home.occupied.saturating_sub(1);
+        if home.occupied >= home.places {
+            // Still full (it held more than its places when the run started).
+            return None;
+        }
         let next = home
             .preferred_by
             .pop_front()

@@ -38,8 +38,13 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Starts the model's processes.
     pub fn start(&mut self, s: &mut Scheduler<Ev>) {
         s.schedule_at(sim_kernel::Time(0.0), Ev::Hour);
-        for k in 0..self.packages.len() as Ix {
-            self.schedule_package(s, k);
+        if self.resume.is_some() {
+            // After the first midnight's census: it counts the state as it was.
+            s.schedule_at(sim_kernel::Time(0.0), Ev::TakeUp);
+        } else {
+            for k in 0..self.packages.len() as Ix {
+                self.schedule_package(s, k);
+            }
         }
         while let Some(r) = self.new_reviews.pop() {
             self.schedule_review(s, r);

@@ -38,14 +38,41 @@ impl<S: Sink> TwinModel<'_, S> {
     /// treatment goes on.
     pub(super) fn on_plan(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let person = self.spells[sp as usize].person;
-        let d = &self.p.discharge;
         let in_care_home = self.persons[person as usize].residence.is_care_home();
-        let rng = &mut self.persons[person as usize].rng.discharge;
         let pathway = if in_care_home {
             0
         } else {
-            pick(rng, &d.pathway) as u8
+            self.draw_pathway(sp, &[true; 4])
         };
+        self.set_plan(sp, pathway);
+        match pathway {
+            0 => self.spells[sp as usize].stage = Stage::Planned,
+            1 if self.policy.discharge_to_assess(1) => self.after_assessment(s, sp),
+            _ => self.request_assessment(s, sp),
+        }
+    }
+
+    /// A pathway drawn from the scenario's shares, among those `allowed`.
+    pub(super) fn draw_pathway(&mut self, sp: Ix, allowed: &[bool; 4]) -> u8 {
+        let person = self.spells[sp as usize].person;
+        let mut w = self.p.discharge.pathway;
+        for (w, ok) in w.iter_mut().zip(allowed) {
+            if !ok {
+                *w = 0.0;
+            }
+        }
+        if w.iter().sum::<f64>() <= 0.0 {
+            return allowed.iter().position(|a| *a).unwrap_or(0) as u8;
+        }
+        pick(&mut self.persons[person as usize].rng.discharge, &w) as u8
+    }
+
+    /// What the plan for `pathway` draws: a nursing need, CHC, the hours of a package, the
+    /// home the family names.
+    pub(super) fn set_plan(&mut self, sp: Ix, pathway: u8) {
+        let person = self.spells[sp as usize].person;
+        let d = &self.p.discharge;
+        let rng = &mut self.persons[person as usize].rng.discharge;
         let spell = &mut self.spells[sp as usize];
         spell.pathway = pathway;
         spell.nursing = rng.gen_bool(d.nursing_share);
@@ -58,11 +85,6 @@ impl<S: Sink> TwinModel<'_, S> {
             let sought = (homes * d.family_choice_homes).ceil().max(1.0) as usize;
             let pick = rng.gen_range(0..sought);
             self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
-        }
-        match pathway {
-            0 => self.spells[sp as usize].stage = Stage::Planned,
-            1 if self.policy.discharge_to_assess(1) => self.after_assessment(s, sp),
-            _ => self.request_assessment(s, sp),
         }
     }
 
@@ -177,11 +199,14 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &self.spells[sp as usize];
         match spell.pathway {
             1 => {
-                let reablement = self.policy.bridging()
-                    || self.persons[self.spells[sp as usize].person as usize]
-                        .rng
-                        .discharge
-                        .gen_bool(self.p.discharge.reablement_share);
+                let given = self.spells[sp as usize].reablement_given.take();
+                let reablement = given.unwrap_or_else(|| {
+                    self.policy.bridging()
+                        || self.persons[self.spells[sp as usize].person as usize]
+                            .rng
+                            .discharge
+                            .gen_bool(self.p.discharge.reablement_share)
+                });
                 self.spells[sp as usize].reablement = reablement;
                 self.wait_for(t, sp, DelayReason::CarePackageHome);
                 if reablement {

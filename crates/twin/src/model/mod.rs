@@ -26,6 +26,7 @@ mod population;
 mod post_discharge;
 mod profile;
 mod providers;
+mod resume;
 mod reviews;
 pub mod stages;
 mod steady;
@@ -85,6 +86,9 @@ pub enum Ev {
     StepDownEnds(Ix),
     ReviewQueued(Ix),
     ReviewDone(Ix),
+    /// A run from a recorded state takes up what it left in progress (after the first
+    /// midnight's census).
+    TakeUp,
     /// A forced return after a discharge (the old mechanism: `policy.readmission_hazard` off).
     Return(Ix),
     /// A crisis of the post-discharge excess hazard, with the person's excess clock when it
@@ -182,6 +186,15 @@ pub struct Spell {
     /// Pathway 1 with reablement (or D2A bridging) rather than home care.
     reablement: bool,
     chc_id: Option<(Text, Ix)>,
+    /// A care-needs assessment in progress when the run started from a recorded state: its
+    /// id and index, taken up when a social worker starts.
+    adopted: Option<(Text, Ix)>,
+    /// Reablement or home care, when a recorded state says which (drawn otherwise).
+    reablement_given: Option<bool>,
+    /// From a recorded state: the days a CHC assessment in progress had run, and the days the
+    /// family had waited for their named home (the choice policy's time counts from then).
+    chc_elapsed: f64,
+    choice_waited: f64,
     /// The assessor (social worker or CHC) working on this patient now.
     process: Option<Capacity>,
     /// The completion of the assessment in progress: its id, index and outcome.
@@ -362,6 +375,8 @@ pub struct TwinModel<'a, S: Sink> {
     audit_due: bool,
     /// What the system provided and used over the measured period, for its costs.
     pub meter: usage::Meter,
+    /// What a recorded state left in progress, taken up when the run starts.
+    resume: Option<Vec<resume::Resume>>,
 }
 
 fn pick<R: Rng + ?Sized>(rng: &mut R, w: &[f64]) -> usize {
@@ -387,6 +402,14 @@ const TRUST: &str = synthetic_log::ACUTE_TRUST;
 
 impl<'a, S: Sink> TwinModel<'a, S> {
     pub fn new(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
+        let mut m = Self::blank(p, streams, emit);
+        m.populate();
+        m
+    }
+
+    /// The model with no one in it yet: the people come from the scenario ([`new`](Self::new))
+    /// or from a recorded state ([`from_state`](Self::from_state)).
+    fn blank(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
         let start = domain::parse_date(&p.run.start).expect("validated");
         let d = &p.discharge;
         let mut m = TwinModel {
@@ -465,6 +488,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             audit: None,
             audit_due: false,
             meter: usage::Meter::new(p),
+            resume: None,
         };
         m.profile = m.crisis_profile();
         let pop = &p.population;
@@ -473,7 +497,6 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             m.deaths_at_home[b] =
                 m.steady.deaths[b] / (1.0 + (pop.care_home_death_factor - 1.0) * in_care_homes);
         }
-        m.populate();
         m
     }
 }
@@ -542,6 +565,10 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::ReviewQueued(r) => self.on_review_queued(s, r),
             Ev::ReviewDone(r) => self.on_review_done(s, r),
             Ev::Return(p) => self.on_return(s, p),
+            Ev::TakeUp => {
+                let pending = self.resume.take().unwrap_or_default();
+                self.take_up(s, pending);
+            }
             Ev::ExcessCrisis(p, clock) => self.on_excess_crisis(s, p, clock),
         }
     }

@@ -42,6 +42,15 @@ impl<S: Sink> TwinModel<'_, S> {
     /// The excess crises expected after discharging `person` from `spell`: the band's size
     /// times the factors of their residence and of what happened.
     pub(super) fn excess_size(&self, person: Ix, spell: &Spell) -> f64 {
+        self.excess_size_for(
+            person,
+            spell.pathway,
+            spell.pathway == 1 && spell.reablement,
+        )
+    }
+
+    /// The excess after a discharge on `pathway`, with reablement or not.
+    pub(super) fn excess_size_for(&self, person: Ix, pathway: u8, reablement: bool) -> f64 {
         let c = &self.p.crisis;
         let p = &self.persons[person as usize];
         if p.band >= 3 {
@@ -51,10 +60,10 @@ impl<S: Sink> TwinModel<'_, S> {
         if p.residence.is_care_home() {
             size *= c.post_discharge_care_home;
         }
-        if spell.pathway > 0 {
+        if pathway > 0 {
             size *= c.post_discharge_needs_support;
         }
-        if spell.pathway == 1 && spell.reablement {
+        if reablement {
             size *= if self.policy.bridging() {
                 // Bridged home to be assessed there: without the support the pathway needs
                 // until the assessment and the package.
@@ -91,6 +100,31 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
+    /// The old mechanism after a discharge at `from` (before a run from a recorded state):
+    /// a return still to come, with its chance given that none came by now (a later crisis
+    /// in the log cannot be told from a return; it is taken as not one).
+    pub(super) fn resume_forced_return(
+        &mut self,
+        s: &mut Scheduler<Ev>,
+        person: Ix,
+        from: f64,
+        pathway: u8,
+    ) {
+        let since = s.now().0 - from;
+        if since >= 30.0 {
+            return;
+        }
+        let chance = self.p.discharge.readmission[pathway as usize];
+        let lo = since.max(0.5);
+        let after = (30.0 - lo) / 29.5;
+        let left = chance * after / (1.0 - chance * (1.0 - after));
+        let p = &mut self.persons[person as usize];
+        if p.alive && p.rng.community.gen_bool(left.clamp(0.0, 1.0)) {
+            let at = from + p.rng.community.gen_range(lo..30.0);
+            s.schedule_at(sim_kernel::Time(at.max(s.now().0)), Ev::Return(person));
+        }
+    }
+
     pub(super) fn on_return(&mut self, s: &mut Scheduler<Ev>, person: Ix) {
         let p = &self.persons[person as usize];
         if p.alive && !p.in_hospital {
@@ -111,6 +145,28 @@ impl<S: Sink> TwinModel<'_, S> {
         if p.alive {
             self.set_next_excess(s, person);
         }
+    }
+
+    /// The excess of a discharge at `from` (before a run from a recorded state), `size` in
+    /// all: what is left of it after now, its next crisis set.
+    pub(super) fn resume_excess(
+        &mut self,
+        s: &mut Scheduler<Ev>,
+        person: Ix,
+        from: f64,
+        size: f64,
+    ) {
+        let half_life = self.p.crisis.post_discharge_half_life_days;
+        let k = std::f64::consts::LN_2 / half_life;
+        let since = (s.now().0 - from).max(0.0);
+        let p = &mut self.persons[person as usize];
+        p.excess = Excess {
+            from,
+            size,
+            reached: size * (1.0 - (-k * since).exp()),
+            clock: p.excess.clock + 1,
+        };
+        self.set_next_excess(s, person);
     }
 
     /// Sets the person's next excess crisis: a unit exponential further along the cumulative

@@ -192,8 +192,10 @@ impl<S: Sink> TwinModel<'_, S> {
         {
             Some(h) => self.care_home_granted(s, sp, h),
             None if preferred.is_some() => {
+                // (From a recorded state, the time already waited counts.)
+                let waited = std::mem::take(&mut self.spells[sp as usize].choice_waited);
                 s.schedule_in(
-                    self.p.discharge.family_choice_max_days,
+                    (self.p.discharge.family_choice_max_days - waited).max(0.0),
                     Ev::ChoiceExpires(sp),
                 );
             }

@@ -11,6 +11,7 @@ mod hostile;
 mod pairing;
 mod queue;
 mod readmission;
+mod restart;
 mod steady;
 mod unconstrained;
 

@@ -1,0 +1,668 @@
+//! A run from a recorded state ([`crate::state::InitialState`]): the people of the log, where
+//! they live, who is in hospital and what they wait for, who is in A&E, the packages running,
+//! the reviews due, each person's post-discharge risk; then the scenario's rates and
+//! capacities from the state's midnight (model time 0).
+//!
+//! The state's open lifecycles keep their ids: their events are handed on as written (the
+//! prelude), and the model goes on from them (a stay is discharged under its own id, an
+//! assessment in progress is completed under its own). What a log does not say is drawn from
+//! the person's own streams as a fresh run draws it: the pathway when no delay reason,
+//! assessment or request names it, how long a stay or package has still to go (given how long
+//! it has lasted). Work in progress at the midnight (an assessment, a broker's search, a
+//! provider's visit) starts again when the staff are next on duty: the log does not say how
+//! far it had gone. Queues are rebuilt in the order patients became ready.
+
+use super::*;
+use crate::decomposition::DelayTrail;
+use crate::state::{InitialState, OpenPackage, OpenSpell, StatePerson};
+use std::collections::{HashMap, HashSet};
+
+/// Where a stay of the state takes up.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Entry {
+    /// Not yet optimised and nothing begun: planned as any admission.
+    Plan,
+    /// Nothing to arrange: ready to leave once optimised.
+    Leave,
+    /// A CHC assessment asked for `since` days ago and not completed (its id kept). The
+    /// team takes them in the order asked for: those it can take at once are taken to have
+    /// been in progress since asked for (the log does not say when one starts).
+    Chc { since: f64 },
+    /// CHC-funded: the providers' window, with `left` days of it to run.
+    ChcWindow { left: f64 },
+    /// A care-needs assessment in progress (its id kept) or still to be asked for.
+    Assessment,
+    /// Assessed: the service the pathway needs.
+    Service,
+}
+
+/// What a recorded state left in progress, taken up at time 0.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Resume {
+    /// An older patient's stay, `elapsed` days since admission.
+    Spell {
+        sp: Ix,
+        elapsed: f64,
+        entry: Entry,
+    },
+    /// A stay of the trust's other patients.
+    Background {
+        sp: Ix,
+        elapsed: f64,
+    },
+    /// In A&E at the midnight: arrives again at time 0 (the log cannot say how far the
+    /// attendance had gone).
+    InAe {
+        person: Ix,
+        source: AeSource,
+    },
+    /// A package running, started `elapsed` days before.
+    Package {
+        k: Ix,
+        elapsed: f64,
+    },
+    Review {
+        r: Ix,
+    },
+    /// The post-discharge excess of a discharge at `from` (negative: before the state).
+    Excess {
+        person: Ix,
+        from: f64,
+        pathway: u8,
+        reablement: bool,
+    },
+}
+
+/// Days from `from` to `to`.
+fn days_between(from: domain::Instant, to: domain::Instant) -> f64 {
+    (to.0 - from.0) as f64 / domain::time::NANOS_PER_DAY as f64
+}
+
+/// The band of someone aged `age`: 0 65-74, 1 75-84, 2 85+, 3 under 65.
+fn band_of(age: i32) -> u8 {
+    match age {
+        ..65 => 3,
+        65..75 => 0,
+        75..85 => 1,
+        _ => 2,
+    }
+}
+
+/// What a stay's delay reason or requested service says of its pathway: the pathway, and a
+/// nursing need and reablement when it says them.
+fn pathway_named(s: &OpenSpell) -> Option<(u8, Option<bool>, Option<bool>)> {
+    if let Some((service, _)) = s.service {
+        let named = match service {
+            Service::HomeCare => Some((1, None, Some(false))),
+            Service::Reablement => Some((1, None, Some(true))),
+            Service::StepDownBed => Some((2, None, None)),
+            Service::ResidentialHome => Some((3, Some(false), None)),
+            Service::NursingHome => Some((3, Some(true), None)),
+            _ => None,
+        };
+        if named.is_some() {
+            return named;
+        }
+    }
+    match s.reason.map(|r| r.0) {
+        Some(DelayReason::CarePackageHome) => Some((1, None, None)),
+        Some(DelayReason::NonAcuteNhsCare) => Some((2, None, None)),
+        Some(DelayReason::ResidentialHome) => Some((3, Some(false), None)),
+        Some(DelayReason::NursingHome) => Some((3, Some(true), None)),
+        Some(DelayReason::PatientFamilyChoice) => Some((3, None, None)),
+        _ => None,
+    }
+}
+
+impl<'a, S: Sink> TwinModel<'a, S> {
+    /// The model with the people of `state`; the scenario's run starts at the state's date,
+    /// without warm-up ([`Scenario::starting_at`](crate::Scenario::starting_at)).
+    pub fn from_state(
+        p: &'a Scenario,
+        streams: Streams,
+        emit: Emitter<S>,
+        state: &InitialState,
+    ) -> Self {
+        let mut m = Self::blank(p, streams, emit);
+        m.populate_from(state);
+        m
+    }
+
+    fn populate_from(&mut self, state: &InitialState) {
+        let taken: HashSet<NhsNumber> = state.people.iter().map(|p| p.nhs).collect();
+        self.next_nhs = Box::new(synthetic_log::nhs_numbers().filter(move |n| !taken.contains(n)));
+        let homes = self.care_homes.homes_of(false) + self.care_homes.homes_of(true);
+        let codes: HashMap<Text, u32> = (0..homes as u32)
+            .map(|h| (self.care_home_code(h), h))
+            .collect();
+        let mut pending = Vec::new();
+        for person in &state.people {
+            self.adopt(person, state, &codes, &mut pending);
+        }
+        // The trust's other patients: the log's younger adults, and as many more as a fresh
+        // run draws (who arrives is drawn from them; how many, from the scenario's rates).
+        let r = &self.p.run;
+        let run_years = f64::from(r.days + r.cooldown_days) / steady::YEAR;
+        let oldest = (64.0 - run_years).max(19.0);
+        while self.background.len() < 12_000 {
+            let age = self.rng.setup.gen_range(18.0..oldest);
+            let ix = self.new_person(3, Residence::OwnHome, None, 0.0, -age * steady::YEAR);
+            self.background.push(ix);
+        }
+        // Queues are rebuilt in the order patients became ready (then were admitted).
+        pending.sort_by(|a: &(f64, Resume), b| a.0.total_cmp(&b.0));
+        self.resume = Some(pending.into_iter().map(|(_, r)| r).collect());
+    }
+
+    /// Adopts one person of the state, with what is open for them; what must wait for the
+    /// run's start goes to `pending`, keyed by its order in the queues.
+    fn adopt(
+        &mut self,
+        sp: &StatePerson,
+        state: &InitialState,
+        codes: &HashMap<Text, u32>,
+        pending: &mut Vec<(f64, Resume)>,
+    ) {
+        let band = band_of(domain::age_on(sp.birth, state.date));
+        let born = -((state.date - sp.birth).num_days() as f64);
+        let place = sp.residence.is_care_home().then(|| {
+            let nursing = sp.residence == Residence::NursingHome;
+            let h = sp
+                .care_home
+                .as_ref()
+                .and_then(|c| codes.get(c))
+                .copied()
+                .filter(|&h| self.care_homes.is_nursing(h) == nursing)
+                .unwrap_or_else(|| self.care_homes.least_full(nursing));
+            self.care_homes.take_in(h);
+            h
+        });
+        let ix = self.adopt_person(sp, band, place, born);
+        let older = band < 3;
+        // Packages first: a review names its package.
+        let mut packages = HashMap::new();
+        for k in &sp.packages {
+            if let Some((kx, elapsed)) = self.adopt_package(ix, k, state.at) {
+                packages.insert(k.id.clone(), kx);
+                if let Some(elapsed) = elapsed {
+                    pending.push((f64::NEG_INFINITY, Resume::Package { k: kx, elapsed }));
+                }
+            }
+        }
+        let mut reviewed = HashSet::new();
+        for review in &sp.reviews {
+            let Some(&k) = review.package.as_ref().and_then(|p| packages.get(p)) else {
+                continue;
+            };
+            reviewed.insert(k);
+            let r = self.reviews.len() as Ix;
+            self.emit
+                .emit_original(&review.event, self.who(ix, Some(r)));
+            self.reviews.push(Review {
+                id: review.id.clone(),
+                person: ix,
+                package: k,
+                due: (review.due - state.date).num_days() as f64,
+                in_progress: false,
+            });
+            pending.push((f64::NEG_INFINITY, Resume::Review { r }));
+        }
+        // A home care package with no review due gets one, as running care does at a start.
+        let mut unreviewed: Vec<Ix> = packages
+            .values()
+            .copied()
+            .filter(|&k| {
+                self.packages[k as usize].service == Service::HomeCare && !reviewed.contains(&k)
+            })
+            .collect();
+        unreviewed.sort_unstable();
+        for k in unreviewed {
+            let due = self.persons[ix as usize]
+                .rng
+                .community
+                .gen_range(0.0..self.p.community.review_interval_days);
+            self.queue_review(k, due);
+        }
+        if let Some(s) = &sp.spell {
+            let (spx, elapsed, ready) = self.adopt_spell(ix, s, state.at, older);
+            let order = ready.unwrap_or(f64::INFINITY);
+            if older {
+                let entry = self.entry_of(spx, s, state.at);
+                let order = match entry {
+                    Entry::Chc { since } => -since,
+                    _ => order,
+                };
+                pending.push((
+                    order,
+                    Resume::Spell {
+                        sp: spx,
+                        elapsed,
+                        entry,
+                    },
+                ));
+            } else {
+                pending.push((order, Resume::Background { sp: spx, elapsed }));
+            }
+        }
+        if let Some(a) = sp.attendance {
+            pending.push((
+                f64::INFINITY,
+                Resume::InAe {
+                    person: ix,
+                    source: a.source,
+                },
+            ));
+        }
+        if let (true, Some(d)) = (older, sp.last_discharge) {
+            if d.destination != Destination::Died {
+                pending.push((
+                    f64::INFINITY,
+                    Resume::Excess {
+                        person: ix,
+                        from: days_between(state.at, d.at),
+                        pathway: d.pathway.unwrap_or(0).min(3),
+                        reablement: d.destination == Destination::ReablementHome,
+                    },
+                ));
+            }
+        }
+    }
+
+    /// A person of the state: their registration and residence changes handed on as written.
+    fn adopt_person(&mut self, sp: &StatePerson, band: u8, place: Option<u32>, born: f64) -> Ix {
+        let ix = self.persons.len() as Ix;
+        let mut rngs = PersonRngs::new(&self.streams, ix);
+        let gp = match &sp.registered.body {
+            B::PersonRegistered { gp, .. } => gp.clone(),
+            _ => unreachable!("a registration"),
+        };
+        let practice = (0..synthetic_log::GP_PRACTICES)
+            .find(|&i| synthetic_log::gp_code(i) == gp.as_str())
+            .unwrap_or_else(|| rngs.life.gen_range(0..synthetic_log::GP_PRACTICES));
+        let extended = (practice as f64)
+            < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
+        let who = Who {
+            nhs: sp.nhs,
+            person: ix,
+            lifecycle: None,
+        };
+        for e in std::iter::once(&sp.registered).chain(&sp.changes) {
+            self.emit.emit_original(e, who);
+        }
+        let residence = if place.is_some() {
+            sp.residence
+        } else if sp.residence.is_care_home() {
+            Residence::OwnHome
+        } else {
+            sp.residence
+        };
+        self.persons.push(Person {
+            nhs: sp.nhs,
+            band,
+            born,
+            residence,
+            home: place.map(|h| self.care_home_code(h)),
+            place,
+            gp_extended: extended,
+            alive: true,
+            in_hospital: false,
+            slot: 0,
+            package: None,
+            packages: Vec::new(),
+            reviewing: None,
+            rng: rngs,
+            crisis_at: f64::INFINITY,
+            crisis_clock: 0,
+            death_at: f64::INFINITY,
+            death_clock: 0,
+            excess: post_discharge::Excess::default(),
+        });
+        if band < 3 {
+            self.join_group(ix);
+            self.new_people.push(ix);
+        } else {
+            self.background.push(ix);
+        }
+        ix
+    }
+
+    /// A package running at the state's midnight, holding what it holds (hours, a reablement
+    /// place, a step-down bed); with the days it has run when it has an end to draw.
+    fn adopt_package(
+        &mut self,
+        person: Ix,
+        k: &OpenPackage,
+        at: domain::Instant,
+    ) -> Option<(Ix, Option<f64>)> {
+        let kx = self.packages.len() as Ix;
+        let who = self.who(person, Some(kx));
+        for e in &k.events {
+            self.emit.emit_original(e, who);
+        }
+        let hours = match (k.service, k.hours) {
+            (Service::HomeCare, None) => self
+                .p
+                .discharge
+                .package_hours
+                .sample(&mut self.persons[person as usize].rng.community),
+            (_, h) => h.unwrap_or(0.0),
+        };
+        self.packages.push(Package {
+            id: k.id.clone(),
+            person,
+            service: k.service,
+            hours,
+            ended: false,
+        });
+        let elapsed = days_between(k.started, at).max(0.0);
+        let holds = match k.service {
+            Service::HomeCare => {
+                self.home_care.force(hours);
+                self.persons[person as usize].package = Some(kx);
+                true
+            }
+            Service::Reablement => {
+                self.reablement.force(0.0);
+                true
+            }
+            Service::StepDownBed => {
+                self.step_down.force(0.0);
+                true
+            }
+            // A care home's package goes with the residence; others hold nothing modelled.
+            _ => false,
+        };
+        if holds {
+            self.persons[person as usize].packages.push(kx);
+        }
+        Some((kx, holds.then_some(elapsed)))
+    }
+
+    /// A stay open at the state's midnight, in its bed; returns its index, the days since
+    /// admission and, if ready, since when (model days, negative).
+    fn adopt_spell(
+        &mut self,
+        person: Ix,
+        s: &OpenSpell,
+        at: domain::Instant,
+        older: bool,
+    ) -> (Ix, f64, Option<f64>) {
+        let sp = self.spells.len() as Ix;
+        let who = self.who(person, Some(sp));
+        for e in &s.events {
+            self.emit.emit_original(e, who);
+        }
+        // The trust's other patients are not followed past their stay's length.
+        let ready = s.ready.filter(|_| older);
+        let ready_at = ready.map(|r| days_between(at, r));
+        self.spells.push(Spell {
+            id: s.id.clone(),
+            person,
+            older,
+            pathway: 0,
+            stage: Stage::InTreatment,
+            nursing: false,
+            chc: false,
+            chc_funded: false,
+            preferred: None,
+            home: None,
+            hours: 0.0,
+            reasons: s
+                .reason
+                .map(|(r, at)| ReasonTrack::in_force(r, at))
+                .unwrap_or_default(),
+            ready_at,
+            visits_left: 0,
+            reablement: false,
+            chc_id: None,
+            process: None,
+            completion: None,
+            arranged: None,
+            passed_over: false,
+            trail: ready.map(|r| {
+                Box::new(DelayTrail {
+                    ready: r,
+                    discharge: None,
+                    reasons: s.reason.map(|(r, at)| (at, r)).into_iter().collect(),
+                    parts: Vec::new(),
+                })
+            }),
+            adopted: None,
+            reablement_given: None,
+            chc_elapsed: 0.0,
+            choice_waited: 0.0,
+        });
+        self.persons[person as usize].in_hospital = true;
+        self.beds.force(0.0);
+        if ready.is_some() {
+            self.delayed_now += 1;
+        }
+        (sp, days_between(s.admitted, at).max(0.0), ready_at)
+    }
+
+    /// Where stay `sp` takes up, from what its log says: the assessments asked for and done,
+    /// the delay reason in force, the service requested; the plan's details (nursing need,
+    /// hours, CHC, the family's named home) drawn as a plan draws them, then overridden by what
+    /// the log says.
+    fn entry_of(&mut self, sp: Ix, s: &OpenSpell, at: domain::Instant) -> Entry {
+        let person = self.spells[sp as usize].person;
+        let ready = s.ready.is_some();
+        if self.persons[person as usize].residence.is_care_home() {
+            self.set_plan(sp, 0);
+            return if ready { Entry::Leave } else { Entry::Plan };
+        }
+        let open = |kind: AssessmentType| {
+            s.assessments
+                .iter()
+                .rev()
+                .find(|a| a.kind == kind && a.outcome.is_none())
+        };
+        let done = |kind: AssessmentType| {
+            s.assessments
+                .iter()
+                .rev()
+                .find(|a| a.kind == kind && a.outcome.is_some())
+        };
+        let named = pathway_named(s);
+        let chc_seen = s.assessments.iter().any(|a| a.kind == AssessmentType::Chc);
+        let d2a = self.policy.discharge_to_assess(1);
+        let pathway = if chc_seen {
+            3
+        } else if let Some((p, _, _)) = named {
+            p
+        } else if open(AssessmentType::CareNeeds).is_some()
+            || done(AssessmentType::CareNeeds).is_some()
+            || s.reason.is_some_and(|r| r.0 == DelayReason::Assessment)
+        {
+            self.draw_pathway(sp, &[false, !d2a, true, true])
+        } else if ready && s.reason.is_some() {
+            // A reason the model does not follow (funding, equipment, housing, disputes,
+            // other): its pathway is drawn, and the patient waits for what it needs.
+            self.draw_pathway(sp, &[false, true, true, true])
+        } else if ready {
+            self.set_plan(sp, 0);
+            return Entry::Leave;
+        } else {
+            return Entry::Plan;
+        };
+        self.set_plan(sp, pathway);
+        let spell = &mut self.spells[sp as usize];
+        spell.pathway = pathway;
+        if let Some((_, nursing, reablement)) = named {
+            if let Some(n) = nursing {
+                spell.nursing = n;
+            }
+            spell.reablement_given = reablement;
+        }
+        if let Some((_, Some(h))) = s.service {
+            if h > 0.0 {
+                spell.hours = h;
+            }
+        }
+        if let Some((DelayReason::PatientFamilyChoice, since)) = s.reason {
+            spell.choice_waited = days_between(since, at).max(0.0);
+        }
+        match s.reason.map(|r| r.0) {
+            Some(DelayReason::ResidentialHome | DelayReason::NursingHome) => spell.preferred = None,
+            Some(DelayReason::PatientFamilyChoice) if spell.preferred.is_none() => {
+                let nursing = spell.nursing;
+                let homes = self.care_homes.homes_of(nursing) as f64;
+                let sought = (homes * self.p.discharge.family_choice_homes)
+                    .ceil()
+                    .max(1.0) as usize;
+                let rng = &mut self.persons[person as usize].rng.discharge;
+                let pick = rng.gen_range(0..sought);
+                self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
+            }
+            _ => {}
+        }
+        let spell = &mut self.spells[sp as usize];
+        if let Some(a) = open(AssessmentType::Chc) {
+            spell.chc = true;
+            let index = self.assessments;
+            self.assessments += 1;
+            self.spells[sp as usize].chc_id = Some((a.id.clone(), index));
+            self.emit
+                .emit_original(&a.requested, self.who(person, Some(index)));
+            return Entry::Chc {
+                since: days_between(a.requested.at, at).max(0.0),
+            };
+        }
+        if let Some(a) = done(AssessmentType::Chc) {
+            spell.chc = true;
+            if a.outcome == Some(AssessmentOutcome::Eligible) {
+                spell.chc_funded = true;
+                let since = a.completed.map(|c| days_between(c, at)).unwrap_or(0.0);
+                let left = (self.p.discharge.chc_window_days - since).max(0.0);
+                return Entry::ChcWindow { left };
+            }
+            return Entry::Service;
+        }
+        if let Some(a) = open(AssessmentType::CareNeeds) {
+            let index = self.assessments;
+            self.assessments += 1;
+            self.spells[sp as usize].adopted = Some((a.id.clone(), index));
+            self.emit
+                .emit_original(&a.requested, self.who(person, Some(index)));
+            return Entry::Assessment;
+        }
+        if done(AssessmentType::CareNeeds).is_some() || named.is_some() {
+            // Past the assessment, and no CHC assessment was asked for.
+            self.spells[sp as usize].chc = false;
+            return Entry::Service;
+        }
+        if pathway == 1 && d2a {
+            return Entry::Service;
+        }
+        Entry::Assessment
+    }
+
+    /// Takes up, at time 0, what the state left in progress.
+    pub(super) fn take_up(&mut self, s: &mut Scheduler<Ev>, pending: Vec<Resume>) {
+        for r in pending {
+            match r {
+                Resume::Package { k, elapsed } => self.resume_package(s, k, elapsed),
+                Resume::Review { r } => {
+                    let due = self.reviews[r as usize].due.floor().max(0.0);
+                    s.schedule_at(sim_kernel::Time(due), Ev::ReviewQueued(r));
+                }
+                Resume::Background { sp, elapsed } => {
+                    let person = self.spells[sp as usize].person;
+                    let left = self
+                        .p
+                        .hospital
+                        .background_los
+                        .sample_beyond(&mut self.persons[person as usize].rng.acute, elapsed);
+                    s.schedule_in(left, Ev::BackgroundLeave(sp));
+                }
+                Resume::Spell { sp, elapsed, entry } => self.resume_spell(s, sp, elapsed, entry),
+                Resume::InAe { person, source } => self.arrive_at_ae(s, person, source, false),
+                Resume::Excess {
+                    person,
+                    from,
+                    pathway,
+                    reablement,
+                } => {
+                    if self.policy.readmission_hazard() {
+                        let size = self.excess_size_for(person, pathway, reablement);
+                        self.resume_excess(s, person, from, size);
+                    } else {
+                        self.resume_forced_return(s, person, from, pathway);
+                    }
+                }
+            }
+        }
+    }
+
+    fn resume_package(&mut self, s: &mut Scheduler<Ev>, k: Ix, elapsed: f64) {
+        let (person, service) = {
+            let p = &self.packages[k as usize];
+            (p.person, p.service)
+        };
+        let d = &self.p.discharge;
+        let (dist, event) = match service {
+            Service::HomeCare => (&d.package_days, Ev::PackageEnds(k)),
+            Service::Reablement if self.policy.bridging() => {
+                (&d.d2a_bridging_days, Ev::ReablementEnds(k))
+            }
+            Service::Reablement => (&d.reablement_days, Ev::ReablementEnds(k)),
+            Service::StepDownBed => (&d.step_down_days, Ev::StepDownEnds(k)),
+            _ => return,
+        };
+        let left = dist.sample_beyond(&mut self.persons[person as usize].rng.community, elapsed);
+        s.schedule_in(left, event);
+    }
+
+    fn resume_spell(&mut self, s: &mut Scheduler<Ev>, sp: Ix, elapsed: f64, entry: Entry) {
+        let t = s.now().0;
+        let person = self.spells[sp as usize].person;
+        if self.spells[sp as usize].ready_at.is_none() {
+            // Still in treatment: what is left of the stay, given how long it has lasted.
+            let band = self.persons[person as usize].band as usize;
+            let factor = self.p.hospital.older_band_los_factor[band];
+            let left = factor
+                * self.p.hospital.medical_los.sample_beyond(
+                    &mut self.persons[person as usize].rng.acute,
+                    elapsed / factor,
+                );
+            let ready = self.later_ward_round(person, t + left).unwrap_or(t + left);
+            if matches!(entry, Entry::Plan) {
+                let plan = (ready - self.p.discharge.planning_lead_days).max(t);
+                s.schedule_at(sim_kernel::Time(plan), Ev::Plan(sp));
+            }
+            s.schedule_at(sim_kernel::Time(ready), Ev::Optimised(sp));
+        }
+        match entry {
+            Entry::Plan => {}
+            Entry::Leave => {
+                self.spells[sp as usize].stage = Stage::Planned;
+                if self.spells[sp as usize].ready_at.is_some() {
+                    self.ready_to_leave(s, sp);
+                }
+            }
+            Entry::Chc { since } => {
+                self.spells[sp as usize].stage = Stage::Chc;
+                self.wait_for(t, sp, DelayReason::Assessment);
+                self.mark(t, sp);
+                if let Some(sp) = self.chc_assessors.request(t, sp, 0) {
+                    self.spells[sp as usize].chc_elapsed = since;
+                    self.start_chc(s, sp);
+                }
+            }
+            Entry::ChcWindow { left } => {
+                let spell = &mut self.spells[sp as usize];
+                spell.stage = Stage::ChcWindow;
+                let reason = if spell.nursing {
+                    DelayReason::NursingHome
+                } else {
+                    DelayReason::ResidentialHome
+                };
+                self.wait_for(t, sp, reason);
+                self.mark(t, sp);
+                s.schedule_in(left, Ev::ChcWindowClosed(sp));
+            }
+            Entry::Assessment => self.request_assessment(s, sp),
+            Entry::Service => self.after_assessment(s, sp),
+        }
+    }
+}
