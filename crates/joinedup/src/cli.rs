@@ -248,6 +248,38 @@ pub struct RunArgs {
     pub threads: Option<usize>,
 }
 
+/// Where a run starts: the scenario's own warm-up, or the state of a journey log at a date.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StartArgs {
+    /// Start from the state of a journey log at the start of --start (the people in hospital,
+    /// waiting, with care running, in care homes, with reviews due), read from --db or from
+    /// --events, --orgs and --population; the scenario's rates and capacities go on from
+    /// there, without its warm-up.
+    #[arg(long, requires = "start")]
+    pub initial_state: bool,
+    /// The store whose log gives the state (an SQLite file or a postgres:// URL).
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        value_parser = StoreLocation,
+        requires = "initial_state",
+        conflicts_with_all = ["events", "orgs", "population"]
+    )]
+    pub db: Option<store::Location>,
+    /// A journey log giving the state (.jsonl or .jsonl.gz); several times for several files.
+    #[arg(long = "events", value_name = "FILE", requires_all = ["initial_state", "orgs", "population"])]
+    pub events: Vec<PathBuf>,
+    /// The organisations register of --events.
+    #[arg(long, value_name = "orgs.csv", requires_all = ["initial_state", "events"])]
+    pub orgs: Option<PathBuf>,
+    /// The population register of --events.
+    #[arg(long, value_name = "population.csv", requires_all = ["initial_state", "events"])]
+    pub population: Option<PathBuf>,
+    /// The day the run starts, YYYY-MM-DD: the state is the log's at its midnight.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = date, requires = "initial_state")]
+    pub start: Option<NaiveDate>,
+}
+
 #[derive(clap::Args, Debug)]
 pub struct SimulateArgs {
     /// A built-in scenario (see `joinedup scenarios`) or a TOML file.
@@ -255,6 +287,8 @@ pub struct SimulateArgs {
     pub scenario: String,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub from: StartArgs,
     /// Where summary.json, daily.csv and report.html go (default runs/<scenario>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -29,7 +29,67 @@ fn main() {
         }
         let state = builder.finish();
         let from = s.clone().starting_at(state.date);
-        let cont = replicate_from(&from, Some(&state), 31, r, None);
+        let mut cevents = Vec::new();
+        let mut ckeep = |e: &Event| cevents.push(e.clone());
+        let cont = replicate_from(&from, Some(&state), 31, r, Some(&mut ckeep));
+        let count = |evs: &[Event]| {
+            let mut chc = 0;
+            let mut care = 0;
+            let mut done = 0;
+            for e in evs
+                .iter()
+                .filter(|e| e.at > state.at && e.at < state.at.plus_days(60))
+            {
+                match &e.body {
+                    domain::EventBody::AssessmentRequested {
+                        assessment_type, ..
+                    } => {
+                        if *assessment_type == domain::codes::AssessmentType::Chc {
+                            chc += 1
+                        } else {
+                            care += 1
+                        }
+                    }
+                    domain::EventBody::AssessmentCompleted { .. } => done += 1,
+                    _ => {}
+                }
+            }
+            (chc, care, done)
+        };
+        let mut req = std::collections::HashMap::new();
+        for e in events.iter().filter(|e| e.at <= state.at) {
+            match &e.body {
+                domain::EventBody::AssessmentRequested {
+                    assessment,
+                    assessment_type,
+                    ..
+                } if *assessment_type == domain::codes::AssessmentType::Chc => {
+                    req.entry(assessment.clone()).or_insert(true);
+                }
+                domain::EventBody::AssessmentCompleted { assessment, .. } => {
+                    if let Some(v) = req.get_mut(assessment) {
+                        *v = false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        println!(
+            "r{r} chc open in the log at d: {}",
+            req.values().filter(|v| **v).count()
+        );
+        let open_chc = state
+            .people
+            .iter()
+            .filter_map(|p| p.spell.as_ref())
+            .flat_map(|s| s.assessments.iter())
+            .filter(|a| a.kind == domain::codes::AssessmentType::Chc && a.outcome.is_none())
+            .count();
+        println!(
+            "r{r} chc open at d {open_chc}; requested chc, care needs, completed in 60 days: {:?} vs {:?}",
+            count(&events),
+            count(&cevents)
+        );
         for (i, row) in orig.delay_decomposition.days.iter().enumerate() {
             for (j, v) in row.iter().enumerate() {
                 a[i][j] += v;

@@ -56,10 +56,23 @@ pub struct OpenSpell {
     pub reason: Option<(DelayReason, Instant)>,
     /// The stay's assessments (requested; completed with an outcome, or still in progress).
     pub assessments: Vec<SpellAssessment>,
-    /// A service asked for the stay (`package_requested` naming it), the latest.
-    pub service: Option<(Service, Option<f64>)>,
+    /// The package asked for the stay (`package_requested` naming it, not started), the
+    /// latest: the service the pathway needs, and whether a provider has offered it (the unit
+    /// granted and held for the discharge).
+    pub package: Option<SpellPackage>,
     /// The admission (its attendance reference dropped: the attendance, closed, is not in the
     /// prelude), `ready_for_discharge` and every `delay_reason`, in time order.
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SpellPackage {
+    pub id: Text,
+    pub service: Service,
+    pub hours: Option<f64>,
+    /// The provider that offered it, the latest.
+    pub offered: Option<Text>,
+    /// `package_requested` and any `package_offered`, in time order.
     pub events: Vec<Event>,
 }
 
@@ -133,6 +146,8 @@ pub struct Census {
     pub delayed: u64,
     pub in_ae: u64,
     pub care_home_residents: u64,
+    /// Care home places granted and held for patients in hospital (offered, not yet taken up).
+    pub care_home_places_held: u64,
     pub home_care_packages: u64,
     pub reablement_packages: u64,
     pub step_down_packages: u64,
@@ -150,6 +165,13 @@ impl InitialState {
             let older = domain::age_on(p.birth, self.date) >= 65;
             if let Some(s) = &p.spell {
                 c.in_hospital += 1;
+                let held = s.package.as_ref().is_some_and(|k| {
+                    k.offered.is_some()
+                        && matches!(k.service, Service::ResidentialHome | Service::NursingHome)
+                });
+                if held && older {
+                    c.care_home_places_held += 1;
+                }
                 if s.ready.is_some() && older {
                     c.delayed += 1;
                 }
@@ -184,6 +206,9 @@ impl InitialState {
                         || s.assessments
                             .iter()
                             .any(|a| taken(&a.id) || taken(&a.requested.id))
+                        || s.package
+                            .as_ref()
+                            .is_some_and(|k| taken(&k.id) || k.events.iter().any(|e| taken(&e.id)))
                 })
                 || p.packages
                     .iter()
@@ -476,21 +501,44 @@ impl StateBuilder {
                         .cmp(&b.requested.at)
                         .then_with(|| a.id.cmp(&b.id))
                 });
-                let service = acc
+                let package = acc
                     .packages
-                    .values()
-                    .filter_map(|k| k.requested.as_ref())
-                    .filter_map(|r| match &r.body {
-                        B::PackageRequested {
-                            service,
-                            hours_per_week,
-                            spell: Some(of),
-                            ..
-                        } if of == id => Some((r.at, *service, hours_per_week.map(|h| h.0))),
-                        _ => None,
+                    .iter()
+                    .filter(|(_, k)| k.started.is_none() && !k.ended)
+                    .filter_map(|(kid, k)| {
+                        let r = k.requested.as_ref()?;
+                        match &r.body {
+                            B::PackageRequested {
+                                service,
+                                hours_per_week,
+                                spell: Some(of),
+                                ..
+                            } if of == id => {
+                                let mut events = vec![r.clone()];
+                                events.extend(k.offered.iter().cloned());
+                                events
+                                    .sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+                                let offered = events.iter().rev().find_map(|e| match &e.body {
+                                    B::PackageOffered { org, .. } => Some(org.clone()),
+                                    _ => None,
+                                });
+                                Some(SpellPackage {
+                                    id: kid.clone(),
+                                    service: *service,
+                                    hours: hours_per_week.map(|h| h.0),
+                                    offered,
+                                    events,
+                                })
+                            }
+                            _ => None,
+                        }
                     })
-                    .max_by(|a, b| a.0.cmp(&b.0))
-                    .map(|(_, s, h)| (s, h));
+                    .max_by(|a, b| {
+                        a.events[0]
+                            .at
+                            .cmp(&b.events[0].at)
+                            .then_with(|| a.id.cmp(&b.id))
+                    });
                 if spell.is_some() {
                     notes.push(format!(
                         "{nhs} has more than one stay open; only the latest admission is carried"
@@ -503,7 +551,7 @@ impl StateBuilder {
                     ready: s.ready.as_ref().map(|e| e.at),
                     reason,
                     assessments,
-                    service,
+                    package,
                     events,
                 };
                 if spell

@@ -1,6 +1,7 @@
 //! `joinedup simulate` and `joinedup compare`: the digital twin.
 
 mod output;
+mod start;
 pub mod sweep;
 
 use super::InvalidInput;
@@ -71,9 +72,11 @@ fn pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     Ok(b.build()?)
 }
 
-/// Runs `n` replications; replication 1's log goes to `events_out` if given.
+/// Runs `n` replications, from the state `from` if given; replication 1's log goes to
+/// `events_out` if given.
 fn replications(
     s: &Scenario,
+    from: Option<&start::Started>,
     seed: u64,
     n: u64,
     threads: Option<usize>,
@@ -81,13 +84,14 @@ fn replications(
     label: &str,
 ) -> anyhow::Result<Vec<Replication>> {
     let bar = progress::items(n, label);
+    let state = from.map(|f| &f.state);
     let runs: Vec<anyhow::Result<Replication>> = pool(threads)?.install(|| {
         (0..n)
             .into_par_iter()
             .map(|r| {
                 let run = match (r, events_out) {
-                    (0, Some(dir)) => write_log(s, seed, dir),
-                    _ => Ok(twin::replicate(s, seed, r, None)),
+                    (0, Some(dir)) => write_log(s, from, seed, dir),
+                    _ => Ok(twin::replicate_from(s, state, seed, r, None)),
                 };
                 bar.inc(1);
                 run
@@ -98,7 +102,12 @@ fn replications(
     runs.into_iter().collect()
 }
 
-fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication> {
+fn write_log(
+    s: &Scenario,
+    from: Option<&start::Started>,
+    seed: u64,
+    dir: &Path,
+) -> anyhow::Result<Replication> {
     let mut events = Pending::create(dir, "events.jsonl")?;
     let path = events.path().to_path_buf();
     let mut out = BufWriter::new(events.file());
@@ -110,7 +119,7 @@ fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication>
             }
         }
     };
-    let run = twin::replicate(s, seed, 0, Some(&mut write));
+    let run = twin::replicate_from(s, from.map(|f| &f.state), seed, 0, Some(&mut write));
     if let Some(e) = failed {
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
@@ -119,7 +128,16 @@ fn write_log(s: &Scenario, seed: u64, dir: &Path) -> anyhow::Result<Replication>
     drop(out);
     // The beds open on average that year (winter and escalation beds included): occupancy
     // read from the log counts the beds open, as the run reported it.
-    let (orgs, population) = twin::registers_with_beds(s, run.beds_open);
+    let (mut orgs, population) = twin::registers_with_beds(s, run.beds_open);
+    // The state's events name organisations of its own register: those the run's does not
+    // hold are added, so the log is valid against it.
+    if let Some(f) = from {
+        for org in f.orgs.iter() {
+            if orgs.get(&org.code).is_none() {
+                orgs.upsert(org.clone());
+            }
+        }
+    }
     let mut o = Pending::create(dir, "orgs.csv")?;
     journey_log::write_orgs(o.file(), &orgs)?;
     let mut p = Pending::create(dir, "population.csv")?;
@@ -145,7 +163,13 @@ fn headline(s: &IndicatorSummary) -> bool {
 
 pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     check_run(&a.run)?;
-    let s = load(&a.scenario, a.run.days)?;
+    let from = start::read(&a.from)?;
+    let mut s = load(&a.scenario, a.run.days)?;
+    if let Some(f) = &from {
+        s = s.starting_at(f.state.date);
+        s.validate()
+            .map_err(|e| InvalidInput(format!("error: {} from {}: {e}", s.name, f.state.date)))?;
+    }
     let out = a
         .out
         .clone()
@@ -157,6 +181,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let runs = replications(
         &s,
+        from.as_ref(),
         a.run.seed,
         a.run.replications,
         a.run.threads,
@@ -178,6 +203,9 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
         &summaries,
     );
     json["warnings"] = serde_json::json!(warnings);
+    if let Some(f) = &from {
+        json["initial_state"] = start::json(f);
+    }
     let measured: Vec<Vec<Option<f64>>> = runs.iter().map(|r| r.calibration.clone()).collect();
     let calibration = twin::calibration::summarise(&measured);
     json["calibration"] = twin::calibration::json(&calibration);
@@ -304,6 +332,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         // The same seed and replication numbers: common random numbers across scenarios.
         let runs = replications(
             s,
+            None,
             a.run.seed,
             a.run.replications,
             a.run.threads,

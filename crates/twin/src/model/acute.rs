@@ -113,6 +113,7 @@ impl<S: Sink> TwinModel<'_, S> {
             visits_left: 0,
             reablement: false,
             chc_id: None,
+            package: None,
             adopted: None,
             reablement_given: None,
             chc_elapsed: 0.0,
@@ -189,6 +190,9 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.deaths_in_hospital[band] += 1.0;
             }
             self.withdraw_everywhere(t, sp);
+            if let Some(k) = self.spells[sp as usize].package.take() {
+                self.cancel_package(t, k);
+            }
             self.discharge(s, t, sp, Destination::Died, None);
             self.die(s, person, t);
             return;

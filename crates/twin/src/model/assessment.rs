@@ -143,6 +143,12 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         // CHC-funded: the CHC team's brokerage gives providers a window to apply, then (without
         // a trusted assessor) several providers assess the person themselves.
+        let service = if self.spells[sp as usize].nursing {
+            Service::NursingHome
+        } else {
+            Service::ResidentialHome
+        };
+        self.ask_for_service(t, sp, service, 0.0);
         let spell = &mut self.spells[sp as usize];
         spell.chc_funded = true;
         spell.stage = Stage::ChcWindow;

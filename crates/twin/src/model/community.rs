@@ -4,6 +4,8 @@
 use super::*;
 
 impl<S: Sink> TwinModel<'_, S> {
+    /// A package asked for and started at `t` (care already running at the start, home care
+    /// after reablement or bridging): requested an hour before (a fortnight for running care).
     pub(super) fn start_package(
         &mut self,
         person: Ix,
@@ -13,8 +15,56 @@ impl<S: Sink> TwinModel<'_, S> {
         spell: Option<Text>,
         existing: bool,
     ) -> Ix {
+        let requested = if existing { t - 14.0 } else { t - 1.0 / 24.0 };
+        let k = self.request_package(person, service, hours, requested, spell);
+        self.begin_package(k, t, existing);
+        k
+    }
+
+    /// Emits the request for a package; returns its index. Nothing is held until it begins.
+    pub(super) fn request_package(
+        &mut self,
+        person: Ix,
+        service: Service,
+        hours: f64,
+        t: f64,
+        spell: Option<Text>,
+    ) -> Ix {
         let id = self.emit.id('k');
-        let nhs = self.persons[person as usize].nhs;
+        let k = self.packages.len() as Ix;
+        self.emit.emit(
+            t,
+            self.who(person, Some(k)),
+            B::PackageRequested {
+                package: id.clone(),
+                service,
+                hours_per_week: (hours > 0.0).then_some(Hours(hours)),
+                spell,
+            },
+        );
+        self.packages.push(Package {
+            id,
+            person,
+            service,
+            hours,
+            ended: false,
+            started: false,
+            org: None,
+        });
+        k
+    }
+
+    /// The organisation that provides package `k`: the reablement service, the community
+    /// trust's step-down beds, the person's care home, or a home care agency (drawn from the
+    /// person's stream when first asked).
+    fn provider_of(&mut self, k: Ix) -> Text {
+        let (person, service) = (
+            self.packages[k as usize].person,
+            self.packages[k as usize].service,
+        );
+        if let Some(org) = &self.packages[k as usize].org {
+            return org.clone();
+        }
         let org: Text = match service {
             Service::Reablement => synthetic_log::REABLEMENT.into(),
             Service::StepDownBed => synthetic_log::COMMUNITY_TRUST.into(),
@@ -30,42 +80,59 @@ impl<S: Sink> TwinModel<'_, S> {
             )
             .into(),
         };
-        let k_next = self.packages.len() as Ix;
-        let requested = if existing { t - 14.0 } else { t - 1.0 / 24.0 };
-        self.emit.emit(
-            requested,
-            Who {
-                nhs,
-                person,
-                lifecycle: Some(k_next),
-            },
-            B::PackageRequested {
-                package: id.clone(),
-                service,
-                hours_per_week: (hours > 0.0).then_some(Hours(hours)),
-                spell,
-            },
+        self.packages[k as usize].org = Some(org.clone());
+        org
+    }
+
+    /// A provider offers package `k` (`org`, or its own): the unit it needs is granted and held.
+    pub(super) fn offer_package(&mut self, t: f64, k: Ix, org: Option<Text>) {
+        if let Some(org) = org {
+            self.packages[k as usize].org = Some(org);
+        }
+        let org = self.provider_of(k);
+        let (id, person) = (
+            self.packages[k as usize].id.clone(),
+            self.packages[k as usize].person,
         );
         self.emit.emit(
             t,
-            Who {
-                nhs,
-                person,
-                lifecycle: Some(k_next),
-            },
-            B::PackageStarted {
-                package: id.clone(),
-                org,
+            self.who(person, Some(k)),
+            B::PackageOffered { package: id, org },
+        );
+    }
+
+    /// Package `k` asked for a stay that ends in death: it ends unstarted (what it held is
+    /// given back with the rest of what the patient held).
+    pub(super) fn cancel_package(&mut self, t: f64, k: Ix) {
+        let pkg = &mut self.packages[k as usize];
+        if pkg.ended {
+            return;
+        }
+        pkg.ended = true;
+        let (id, person) = (pkg.id.clone(), pkg.person);
+        self.emit.emit(
+            t,
+            self.who(person, Some(k)),
+            B::PackageEnded {
+                package: id,
+                reason: PackageEndReason::Died,
             },
         );
-        let k = self.packages.len() as Ix;
-        self.packages.push(Package {
-            id,
-            person,
-            service,
-            hours,
-            ended: false,
-        });
+    }
+
+    /// Package `k` starts at `t`: its care is the person's from now.
+    pub(super) fn begin_package(&mut self, k: Ix, t: f64, existing: bool) {
+        let org = self.provider_of(k);
+        let (id, person, service) = {
+            let p = &self.packages[k as usize];
+            (p.id.clone(), p.person, p.service)
+        };
+        self.emit.emit(
+            t,
+            self.who(person, Some(k)),
+            B::PackageStarted { package: id, org },
+        );
+        self.packages[k as usize].started = true;
         if matches!(
             service,
             Service::HomeCare | Service::Reablement | Service::StepDownBed
@@ -84,7 +151,6 @@ impl<S: Sink> TwinModel<'_, S> {
             };
             self.queue_review(k, due);
         }
-        k
     }
 
     pub(super) fn schedule_package(&mut self, s: &mut Scheduler<Ev>, k: Ix) {

@@ -36,7 +36,7 @@ impl<S: Sink> TwinModel<'_, S> {
             for k in self
                 .packages
                 .iter()
-                .filter(|k| !k.ended && k.service == service)
+                .filter(|k| k.started && !k.ended && k.service == service)
             {
                 if !alive(k.person) {
                     found.push(format!("package {} is open for someone who died", k.id));

@@ -152,6 +152,39 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
+    /// Asks for the package of the service stay `sp`'s pathway needs (once: a stay of a
+    /// recorded state may have asked already).
+    pub(super) fn ask_for_service(&mut self, t: f64, sp: Ix, service: Service, hours: f64) {
+        if self.spells[sp as usize].package.is_some() {
+            return;
+        }
+        let spell = &self.spells[sp as usize];
+        let (person, id) = (spell.person, spell.id.clone());
+        let k = self.request_package(person, service, hours, t, Some(id));
+        self.spells[sp as usize].package = Some(k);
+    }
+
+    /// The unit the stay's package needs is granted: its provider offers.
+    pub(super) fn service_offered(&mut self, t: f64, sp: Ix, org: Option<Text>) {
+        if let Some(k) = self.spells[sp as usize].package {
+            self.offer_package(t, k, org);
+        }
+    }
+
+    /// The stay's package begins at its discharge (asked for now if it never was).
+    fn package_begins(&mut self, sp: Ix, service: Service, hours: f64, t: f64) -> Ix {
+        let k = match self.spells[sp as usize].package.take() {
+            Some(k) => k,
+            None => {
+                let spell = &self.spells[sp as usize];
+                let (person, id) = (spell.person, spell.id.clone());
+                self.request_package(person, service, hours, t - 1.0 / 24.0, Some(id))
+            }
+        };
+        self.begin_package(k, t, false);
+        k
+    }
+
     /// Gives back what patients who died held.
     pub(super) fn release_freed(&mut self, s: &mut Scheduler<Ev>) {
         let t = s.now().0;
@@ -208,6 +241,15 @@ impl<S: Sink> TwinModel<'_, S> {
                             .gen_bool(self.p.discharge.reablement_share)
                 });
                 self.spells[sp as usize].reablement = reablement;
+                let (service, hours) = (
+                    if reablement {
+                        Service::Reablement
+                    } else {
+                        Service::HomeCare
+                    },
+                    self.spells[sp as usize].hours,
+                );
+                self.ask_for_service(t, sp, service, hours);
                 self.wait_for(t, sp, DelayReason::CarePackageHome);
                 if reablement {
                     self.spells[sp as usize].stage = Stage::Reablement;
@@ -219,6 +261,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 }
             }
             2 => {
+                self.ask_for_service(t, sp, Service::StepDownBed, 0.0);
                 self.spells[sp as usize].stage = Stage::StepDown;
                 self.wait_for(t, sp, DelayReason::NonAcuteNhsCare);
                 if let Some(sp) = self.step_down.request(t, sp, 0) {
@@ -226,11 +269,12 @@ impl<S: Sink> TwinModel<'_, S> {
                 }
             }
             _ => {
-                let reason = if spell.nursing {
-                    DelayReason::NursingHome
+                let (reason, service) = if spell.nursing {
+                    (DelayReason::NursingHome, Service::NursingHome)
                 } else {
-                    DelayReason::ResidentialHome
+                    (DelayReason::ResidentialHome, Service::ResidentialHome)
                 };
+                self.ask_for_service(t, sp, service, 0.0);
                 self.wait_for(t, sp, reason);
                 self.request_broker(s, sp);
             }
@@ -249,7 +293,11 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         // Granted from the stage's queue: the unit is held for the discharge.
         if let Some(c) = spell.stage.row().queue.filter(|c| c.is_service()) {
+            let granted = spell.arranged.is_none();
             spell.arranged = Some(c);
+            if granted && spell.stage == Stage::Reablement {
+                self.service_offered(t, sp, None);
+            }
         }
         if self.spells[sp as usize].ready_at.is_none() {
             // Everything is arranged before treatment ends: leave once optimised.
@@ -314,14 +362,7 @@ impl<S: Sink> TwinModel<'_, S> {
         self.discharge(s, t, sp, destination, Some(spell.pathway));
         match service {
             Some(Service::Reablement) => {
-                let k = self.start_package(
-                    person,
-                    Service::Reablement,
-                    spell.hours,
-                    t,
-                    Some(spell.id.clone()),
-                    false,
-                );
+                let k = self.package_begins(sp, Service::Reablement, spell.hours, t);
                 // Discharged to assess: bridged until assessed at home; otherwise a full
                 // course of reablement.
                 let d = &self.p.discharge;
@@ -334,25 +375,11 @@ impl<S: Sink> TwinModel<'_, S> {
                 s.schedule_in(days, Ev::ReablementEnds(k));
             }
             Some(Service::HomeCare) => {
-                let k = self.start_package(
-                    person,
-                    Service::HomeCare,
-                    spell.hours,
-                    t,
-                    Some(spell.id.clone()),
-                    false,
-                );
+                let k = self.package_begins(sp, Service::HomeCare, spell.hours, t);
                 self.schedule_package(s, k);
             }
             Some(Service::StepDownBed) => {
-                let k = self.start_package(
-                    person,
-                    Service::StepDownBed,
-                    0.0,
-                    t,
-                    Some(spell.id.clone()),
-                    false,
-                );
+                let k = self.package_begins(sp, Service::StepDownBed, 0.0, t);
                 let days = self
                     .p
                     .discharge
@@ -364,7 +391,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 let h = spell.home.expect("a care home place was granted");
                 self.spells[sp as usize].home = None;
                 self.move_to_care_home(s, person, h);
-                self.start_package(person, service, 0.0, t, Some(spell.id.clone()), false);
+                self.package_begins(sp, service, 0.0, t);
             }
             None => {}
         }

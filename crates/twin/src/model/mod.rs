@@ -189,6 +189,9 @@ pub struct Spell {
     /// A care-needs assessment in progress when the run started from a recorded state: its
     /// id and index, taken up when a social worker starts.
     adopted: Option<(Text, Ix)>,
+    /// The package asked for the service the pathway needs (requested when asked for,
+    /// offered when its unit is granted, started at discharge).
+    package: Option<Ix>,
     /// Reablement or home care, when a recorded state says which (drawn otherwise).
     reablement_given: Option<bool>,
     /// From a recorded state: the days a CHC assessment in progress had run, and the days the
@@ -229,6 +232,10 @@ struct Package {
     service: Service,
     hours: f64,
     ended: bool,
+    /// Started (its care is the person's): until then it holds nothing itself.
+    started: bool,
+    /// Its provider, once one offers (or it starts).
+    org: Option<Text>,
 }
 
 #[derive(Debug, Clone)]

@@ -48,6 +48,8 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &mut self.spells[sp as usize];
         spell.home = Some(h);
         spell.arranged = Some(Capacity::CareHomePlaces);
+        let org = self.care_home_code(h);
+        self.service_offered(s.now().0, sp, Some(org));
         self.provider_assessment(s, sp);
     }
 
@@ -280,6 +282,9 @@ impl<S: Sink> TwinModel<'_, S> {
     /// A step-down bed is held; the provider admits up to its daily limit.
     pub(super) fn step_down_admit(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        if self.spells[sp as usize].arranged.is_none() {
+            self.service_offered(t, sp, None);
+        }
         self.spells[sp as usize].arranged = Some(Capacity::StepDownBeds);
         let hour = Self::hour(t);
         let open = self.policy.services_open(self.is_weekend(t)) && (8.0..18.0).contains(&hour);
@@ -334,6 +339,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Hours are found: the agency assesses the person, then starts after its lead time.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
+        self.service_offered(s.now().0, sp, None);
         self.provider_assessment(s, sp);
     }
 

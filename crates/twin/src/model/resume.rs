@@ -34,6 +34,8 @@ pub(super) enum Entry {
     Assessment,
     /// Assessed: the service the pathway needs.
     Service,
+    /// The service's unit granted and held (its provider offered): what follows the grant.
+    Arranged,
 }
 
 /// What a recorded state left in progress, taken up at time 0.
@@ -91,7 +93,7 @@ fn band_of(age: i32) -> u8 {
 /// What a stay's delay reason or requested service says of its pathway: the pathway, and a
 /// nursing need and reablement when it says them.
 fn pathway_named(s: &OpenSpell) -> Option<(u8, Option<bool>, Option<bool>)> {
-    if let Some((service, _)) = s.service {
+    if let Some(service) = s.package.as_ref().map(|k| k.service) {
         let named = match service {
             Service::HomeCare => Some((1, None, Some(false))),
             Service::Reablement => Some((1, None, Some(true))),
@@ -353,6 +355,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             service: k.service,
             hours,
             ended: false,
+            started: true,
+            org: None,
         });
         let elapsed = days_between(k.started, at).max(0.0);
         let holds = match k.service {
@@ -427,11 +431,29 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     parts: Vec::new(),
                 })
             }),
+            package: None,
             adopted: None,
             reablement_given: None,
             chc_elapsed: 0.0,
             choice_waited: 0.0,
         });
+        if let Some(k) = &s.package {
+            let kx = self.packages.len() as Ix;
+            let who = self.who(person, Some(kx));
+            for e in &k.events {
+                self.emit.emit_original(e, who);
+            }
+            self.packages.push(Package {
+                id: k.id.clone(),
+                person,
+                service: k.service,
+                hours: k.hours.unwrap_or(0.0),
+                ended: false,
+                started: false,
+                org: k.offered.clone(),
+            });
+            self.spells[sp as usize].package = Some(kx);
+        }
         self.persons[person as usize].in_hospital = true;
         self.beds.force(0.0);
         if ready.is_some() {
@@ -494,7 +516,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             }
             spell.reablement_given = reablement;
         }
-        if let Some((_, Some(h))) = s.service {
+        if let Some(h) = s.package.as_ref().and_then(|k| k.hours) {
             if h > 0.0 {
                 spell.hours = h;
             }
@@ -515,6 +537,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
             }
             _ => {}
+        }
+        if let Some(k) = s.package.as_ref().filter(|k| k.offered.is_some()) {
+            self.hold_arranged(sp, k);
+            return Entry::Arranged;
         }
         let spell = &mut self.spells[sp as usize];
         if let Some(a) = open(AssessmentType::Chc) {
@@ -555,6 +581,46 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             return Entry::Service;
         }
         Entry::Assessment
+    }
+
+    /// The unit a provider offered for stay `sp` is held from the start (so the first
+    /// midnight counts it), at the stage that holds it.
+    fn hold_arranged(&mut self, sp: Ix, k: &crate::state::SpellPackage) {
+        let (stage, held) = match k.service {
+            Service::Reablement => {
+                self.reablement.force(0.0);
+                self.spells[sp as usize].reablement = true;
+                (Stage::Reablement, Capacity::ReablementPlaces)
+            }
+            Service::StepDownBed => {
+                self.step_down.force(0.0);
+                (Stage::StepDown, Capacity::StepDownBeds)
+            }
+            Service::ResidentialHome | Service::NursingHome => {
+                let nursing = k.service == Service::NursingHome;
+                let homes = self.care_homes.homes_of(false) + self.care_homes.homes_of(true);
+                let h = (0..homes as u32)
+                    .find(|&h| {
+                        self.care_homes.is_nursing(h) == nursing
+                            && k.offered
+                                .as_ref()
+                                .is_some_and(|o| *o == self.care_home_code(h))
+                    })
+                    .unwrap_or_else(|| self.care_homes.least_full(nursing));
+                self.care_homes.take_in(h);
+                self.spells[sp as usize].home = Some(h);
+                (Stage::CareHome, Capacity::CareHomePlaces)
+            }
+            _ => {
+                let hours = self.spells[sp as usize].hours;
+                self.home_care.force(hours);
+                self.spells[sp as usize].reablement = false;
+                (Stage::HomeCare, Capacity::HomeCareHours)
+            }
+        };
+        let spell = &mut self.spells[sp as usize];
+        spell.stage = stage;
+        spell.arranged = Some(held);
     }
 
     /// Takes up, at time 0, what the state left in progress.
@@ -663,6 +729,19 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             }
             Entry::Assessment => self.request_assessment(s, sp),
             Entry::Service => self.after_assessment(s, sp),
+            Entry::Arranged => {
+                let reason = self.reason_of(sp, self.spells[sp as usize].stage);
+                if let Some(reason) = reason {
+                    self.wait_for(t, sp, reason);
+                }
+                match self.spells[sp as usize].stage {
+                    Stage::Reablement => self.ready_to_leave(s, sp),
+                    Stage::StepDown => self.step_down_admit(s, sp),
+                    // The provider's assessment: the log does not say whether it was done.
+                    _ => self.provider_assessment(s, sp),
+                }
+                self.mark(t, sp);
+            }
         }
     }
 }

@@ -68,8 +68,9 @@ fn the_first_midnight_counts_the_state() {
     assert_eq!(day0.delayed, census.delayed as f64);
     assert_eq!(
         day0.care_home_places_used,
-        census.care_home_residents as f64
+        (census.care_home_residents + census.care_home_places_held) as f64
     );
+    assert_eq!(day0.ae_waiting_for_bed, 0.0);
 }
 
 #[test]

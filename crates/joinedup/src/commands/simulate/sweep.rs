@@ -34,6 +34,7 @@ pub fn run(a: SweepArgs) -> anyhow::Result<()> {
         // The same seed and replication numbers at every value: common random numbers.
         let runs = replications(
             s,
+            None,
             a.run.seed,
             a.run.replications,
             a.run.threads,
