@@ -5,6 +5,7 @@ mod bad_input;
 mod browser;
 mod command_line;
 mod concurrent;
+mod initial_state;
 mod metrics;
 mod metrics_cache;
 mod postgres;
