@@ -48,8 +48,6 @@ impl<S: Sink> TwinModel<'_, S> {
         let spell = &mut self.spells[sp as usize];
         spell.home = Some(h);
         spell.arranged = Some(Capacity::CareHomePlaces);
-        let org = self.care_home_code(h);
-        self.service_offered(s.now().0, sp, Some(org));
         self.provider_assessment(s, sp);
     }
 
@@ -259,7 +257,19 @@ impl<S: Sink> TwinModel<'_, S> {
 
     /// The provider accepts: a care home takes the person as soon as they can leave; a home
     /// care agency starts after its lead time.
-    fn provider_accepts(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+    pub(super) fn provider_accepts(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
+        // Having assessed the person (or taken the trusted assessment), the provider offers:
+        // the place or the hours are theirs to take up.
+        let org = self.spells[sp as usize]
+            .home
+            .map(|h| self.care_home_code(h));
+        self.service_offered(s.now().0, sp, org);
+        self.after_acceptance(s, sp);
+    }
+
+    /// Accepted: home care starts after the agency's lead time; a care home takes the person
+    /// as soon as they can leave.
+    pub(super) fn after_acceptance(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         if self.spells[sp as usize].pathway == 1 {
             let t = s.now().0;
             self.spells[sp as usize].stage = Stage::HomeCare;
@@ -339,7 +349,6 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Hours are found: the agency assesses the person, then starts after its lead time.
     pub(super) fn provider_found(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         self.spells[sp as usize].arranged = Some(Capacity::HomeCareHours);
-        self.service_offered(s.now().0, sp, None);
         self.provider_assessment(s, sp);
     }
 

@@ -737,8 +737,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 match self.spells[sp as usize].stage {
                     Stage::Reablement => self.ready_to_leave(s, sp),
                     Stage::StepDown => self.step_down_admit(s, sp),
-                    // The provider's assessment: the log does not say whether it was done.
-                    _ => self.provider_assessment(s, sp),
+                    // Offered after the provider's assessment: it has accepted.
+                    _ => self.after_acceptance(s, sp),
                 }
                 self.mark(t, sp);
             }
