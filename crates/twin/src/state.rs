@@ -566,12 +566,13 @@ impl StateBuilder {
                 None
             } else {
                 acc.attendances
-                    .values()
-                    .filter_map(|a| match a {
-                        Life::Open(o) => Some(*o),
+                    .iter()
+                    .filter_map(|(id, a)| match a {
+                        Life::Open(o) => Some((o.arrived, id, *o)),
                         Life::Closed => None,
                     })
-                    .max_by_key(|a| a.arrived)
+                    .max_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+                    .map(|(_, _, o)| o)
             };
             let open_spell = spell.as_ref().map(|s: &OpenSpell| s.id.clone());
             let open_spell = open_spell.as_ref();

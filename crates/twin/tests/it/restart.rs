@@ -173,3 +173,18 @@ fn the_test_sees_a_state_without_its_patients() {
         "{differ:?}"
     );
 }
+
+#[test]
+fn the_state_is_the_same_whatever_order_the_log_is_read_in() {
+    let s = original();
+    let (_, mut events) = run_with_log(&s, 11, 2);
+    let state = state_of(&events, &s);
+    events.reverse();
+    let reversed = state_of(&events, &s);
+    assert_eq!(state.census(), reversed.census());
+    let from = s.clone().starting_at(state.date);
+    let a = replicate_from(&from, Some(&state), 11, 2, None);
+    let b = replicate_from(&from, Some(&reversed), 11, 2, None);
+    assert_eq!(a.report, b.report);
+    assert_eq!(a.calibration, b.calibration);
+}
