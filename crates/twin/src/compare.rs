@@ -394,9 +394,7 @@ mod tests {
         assert!(c.diffs[0].iter().flatten().all(|d| d.0 == 0.0));
         let j = c.json();
         assert_eq!(j["scenarios"][1]["name"], "d2a");
-        assert!(j["scenarios"][1]["cost_difference"]
-            .get("total")
-            .is_some());
+        assert!(j["scenarios"][1]["cost_difference"].get("total").is_some());
         assert!(c.html().starts_with("<!doctype html>"));
         assert!(c.html().contains(&c.html_body()));
         assert!(c.csv().starts_with("id,stoke-2017_mean,"));
