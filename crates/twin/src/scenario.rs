@@ -5,10 +5,12 @@
 //! - [`check`]: a scenario's TOML checked against them, errors in plain words naming the key.
 //! - [`extends`]: finding a scenario and the ones it extends (relative to the file), merging.
 //! - [`limits`]: how large a run may be, and the checks that span keys.
+//! - [`edit`]: a new scenario from another with some values changed (the plans form).
 //! - [`costs`]: the unit costs of capacities and services, and of a delayed bed day.
 
 pub mod check;
 pub mod costs;
+pub mod edit;
 pub mod extends;
 pub mod limits;
 pub mod params;
