@@ -93,6 +93,25 @@ impl Role {
     pub fn may_write(self) -> bool {
         !matches!(self, Role::Analyst | Role::VoluntarySector)
     }
+
+    /// Whether the role may make scenarios and run comparisons of the digital twin (the
+    /// service's plans). access.md names no commissioner: the CCG and council analysts are the
+    /// planners, and the system administrator may run them too. A plan's results are simulated
+    /// aggregates that name no one, so every role may read them (`may_read_plans`).
+    pub fn may_plan(self) -> bool {
+        matches!(self, Role::Analyst | Role::Admin)
+    }
+}
+
+/// Whether any of `roles` may make scenarios and run comparisons ([`Role::may_plan`]).
+pub fn may_plan(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.may_plan())
+}
+
+/// Whether `roles` may read the plans and their results: simulated aggregates, naming no
+/// person (access.md, "Aggregates"), so any signed-in user.
+pub fn may_read_plans(roles: &[Role]) -> bool {
+    !roles.is_empty()
 }
 
 impl fmt::Display for Role {

@@ -77,6 +77,7 @@ pub(crate) fn render(
             "csrf": u.csrf_token,
             "sees_people": u.roles.iter().any(|r| r.sees_identifiable_people()),
             "admin": u.roles.contains(&access::Role::Admin),
+            "plans": state.plans.is_some() && access::may_read_plans(&u.roles),
         });
     }
     ctx["page"] = json!(page);

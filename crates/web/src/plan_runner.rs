@@ -1,0 +1,216 @@
+//! The plans' runner: comparisons asked for on the plans page run one at a time, in order, on
+//! a thread of their own with a small pool for the replications, so pages stay quick while a
+//! run goes on; the rest wait in the store (`plan_runs`, queued). Progress goes to the store as
+//! replications finish. The runner stops with the service: a run under way is stopped after
+//! the replications in hand and marked failed; a run left running by a service that died is
+//! marked failed when the next one starts ([`abandon_interrupted`]), never left "running".
+//!
+//! What a run needs is in its request ([`RunRequest`]): each scenario's TOML as it was when the
+//! run was asked for (a saved scenario changed or removed later changes nothing).
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use store::{PlanResult, PlanRun, Plans, StoreError};
+use twin::compare::Progress;
+use twin::Scenario;
+
+/// How often the runner looks for queued runs when not woken (a run queued by another service
+/// over the same store).
+const LOOK_EVERY: Duration = Duration::from_secs(2);
+/// Progress is written at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+/// A scenario of a run, as it is run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunScenario {
+    pub name: String,
+    /// The whole scenario (every key, `extends` resolved).
+    pub toml: String,
+}
+
+/// Where a run starts from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum StartFrom {
+    /// The state of the live store's journey log at `date` (people in hospital, waiting, in
+    /// packages). Not available yet: the start state is being built (`twin::state`); a run
+    /// asking for it fails with a message saying so.
+    LiveStore {
+        /// `YYYY-MM-DD`.
+        date: String,
+    },
+}
+
+/// What the runner needs to run a comparison (the `request` of a plan run).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRequest {
+    pub scenarios: Vec<RunScenario>,
+    /// `None`: each scenario from its own warm-up.
+    pub start: Option<StartFrom>,
+}
+
+/// The message of a run interrupted by the service stopping.
+pub const INTERRUPTED: &str =
+    "the service stopped while this comparison was running: start it again";
+
+/// Marks the runs a stopped service left running as failed (at start-up).
+pub fn abandon_interrupted(plans: &mut dyn Plans) -> Result<u64, StoreError> {
+    plans.abandon_running(crate::auth::now_secs(), INTERRUPTED)
+}
+
+/// The runner: its thread, stopped and joined when dropped.
+pub struct Runner {
+    wake: Mutex<Option<mpsc::Sender<()>>>,
+    stop: Arc<AtomicBool>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Runner {
+    /// Starts the runner on `plans` (a connection of its own), replications on `threads`
+    /// threads (0: one per core).
+    pub fn start(plans: Box<dyn Plans>, threads: usize) -> std::io::Result<Runner> {
+        let (tx, rx) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("plan-replications-{i}"))
+            .build()
+            .map_err(std::io::Error::other)?;
+        let stopping = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("plan-runner".into())
+            .spawn(move || run_queue(Mutex::new(plans), rx, &stopping, &pool))?;
+        Ok(Runner {
+            wake: Mutex::new(Some(tx)),
+            stop,
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    /// Tells the runner a run was queued.
+    pub fn wake(&self) {
+        if let Some(tx) = self.wake.lock().expect("not poisoned").as_ref() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Dropping the sender ends the runner's wait at once.
+        self.wake.lock().map(|mut w| w.take()).ok();
+        if let Some(t) = self.thread.lock().ok().and_then(|mut t| t.take()) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The runner's loop: the oldest queued run, until stopped.
+fn run_queue(
+    plans: Mutex<Box<dyn Plans>>,
+    wake: mpsc::Receiver<()>,
+    stop: &AtomicBool,
+    pool: &rayon::ThreadPool,
+) {
+    while !stop.load(Ordering::SeqCst) {
+        let claimed = plans
+            .lock()
+            .expect("not poisoned")
+            .claim_next(crate::auth::now_secs());
+        match claimed {
+            Ok(Some(run)) => {
+                let outcome = execute(&plans, &run, stop, pool);
+                let mut p = plans.lock().expect("not poisoned");
+                let now = crate::auth::now_secs();
+                let stored = match &outcome {
+                    Ok(result) => p.finish(run.id, now, Ok(result)),
+                    Err(message) => p.finish(run.id, now, Err(message)),
+                };
+                if let Err(e) = stored {
+                    tracing::error!(run = run.id, cause = %e, "a plan run's end was not stored");
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(cause = %e, "the plans runner cannot read the queue"),
+        }
+        match wake.recv_timeout(LOOK_EVERY) {
+            Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+}
+
+/// Runs one comparison: its result, or why it failed (in words for the page).
+fn execute(
+    plans: &Mutex<Box<dyn Plans>>,
+    run: &PlanRun,
+    stop: &AtomicBool,
+    pool: &rayon::ThreadPool,
+) -> Result<PlanResult, String> {
+    let request: RunRequest = serde_json::from_str(&run.request)
+        .map_err(|e| format!("the comparison's request cannot be read: {e}"))?;
+    let scenarios = request
+        .scenarios
+        .iter()
+        .map(|s| {
+            let scenario: Scenario = toml::from_str(&s.toml)
+                .map_err(|e| format!("scenario {} cannot be read: {e}", s.name))?;
+            scenario
+                .validate()
+                .map_err(|e| format!("scenario {}: {e}", s.name))?;
+            Ok(scenario)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let last = Mutex::new(Instant::now());
+    let progress = |p: Progress| {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        if let Ok(mut at) = last.try_lock() {
+            if at.elapsed() >= PROGRESS_EVERY || p.done == p.total {
+                *at = Instant::now();
+                if let Err(e) = plans
+                    .lock()
+                    .expect("not poisoned")
+                    .set_progress(run.id, p.done)
+                {
+                    tracing::warn!(run = run.id, cause = %e, "a plan run's progress was not stored");
+                }
+            }
+        }
+        true
+    };
+    let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match &request.start {
+            None => twin::compare::compare(&scenarios, run.seed, run.replications, pool, &progress),
+            // Where the start state (`twin::state`) plugs in: read it from the live store at
+            // `date`, then `twin::compare::compare_with(.., &|s, seed, r| <replicate from
+            // it>)`.
+            Some(StartFrom::LiveStore { .. }) => Err(twin::compare::CompareError::Stopped),
+        }
+    }));
+    let c = match (compared, &request.start) {
+        (Ok(Ok(c)), _) => c,
+        (Ok(Err(_)), Some(StartFrom::LiveStore { date })) => {
+            return Err(format!(
+                "starting from the live store ({date}) is not available yet: start from the scenarios' own warm-up"
+            ))
+        }
+        (Ok(Err(twin::compare::CompareError::Stopped)), None) => return Err(INTERRUPTED.into()),
+        (Ok(Err(e)), None) => return Err(e.to_string()),
+        (Err(_), _) => {
+            tracing::error!(run = run.id, "a plan run panicked");
+            return Err("the simulation failed; the cause has been logged".into());
+        }
+    };
+    Ok(PlanResult {
+        json: c.json().to_string(),
+        html: c.html_body(),
+        csv: c.csv(),
+    })
+}
