@@ -214,3 +214,107 @@ fn execute(
         csv: c.csv(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use store::{Location, NewPlanRun};
+
+    fn plans() -> (tempfile::TempDir, Mutex<Box<dyn Plans>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let at = Location::Sqlite(dir.path().join("s.db"));
+        drop(store::open(&at, store::Access::Create).unwrap());
+        let p = store::open_plans(&at).unwrap();
+        (dir, Mutex::new(p))
+    }
+
+    fn short(name: &str) -> RunScenario {
+        let mut s = Scenario::load(name).unwrap();
+        s.run.days = 10;
+        s.run.warmup_days = 5;
+        s.run.cooldown_days = 0;
+        RunScenario {
+            name: s.name.clone(),
+            toml: toml::to_string(&s).unwrap(),
+        }
+    }
+
+    fn queued(p: &Mutex<Box<dyn Plans>>, request: &str) -> PlanRun {
+        let mut p = p.lock().unwrap();
+        p.queue_run(
+            &NewPlanRun {
+                requested_by: "analyst".into(),
+                org: "05W".into(),
+                requested_at: 0,
+                scenarios: vec!["a".into(), "b".into()],
+                seed: 3,
+                replications: 2,
+                start_date: None,
+                request: request.into(),
+                total: 4,
+            },
+            10,
+        )
+        .unwrap();
+        p.claim_next(0).unwrap().unwrap()
+    }
+
+    fn pool() -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_request_is_run_and_its_tables_kept() {
+        let (_dir, p) = plans();
+        let request = RunRequest {
+            scenarios: vec![short("stoke-2017"), short("d2a")],
+            start: None,
+        };
+        let run = queued(&p, &serde_json::to_string(&request).unwrap());
+        let r = execute(&p, &run, &AtomicBool::new(false), &pool()).unwrap();
+        assert!(
+            r.html.starts_with("<h1>Scenarios compared</h1>"),
+            "{}",
+            r.html
+        );
+        assert!(r.csv.starts_with("id,stoke-2017_mean"), "{}", r.csv);
+        assert_eq!(p.lock().unwrap().run(run.id).unwrap().unwrap().done, 4);
+    }
+
+    #[test]
+    fn what_cannot_run_fails_with_a_message_and_a_stop_interrupts() {
+        let (_dir, p) = plans();
+        let stop = AtomicBool::new(false);
+        let run = queued(&p, "not json");
+        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
+        assert!(e.contains("cannot be read"), "{e}");
+        let mut bad = short("d2a");
+        bad.toml = bad.toml.replace("beds = ", "beds = -");
+        let request = RunRequest {
+            scenarios: vec![short("stoke-2017"), bad],
+            start: None,
+        };
+        let run = queued(&p, &serde_json::to_string(&request).unwrap());
+        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
+        assert!(e.contains("scenario d2a"), "{e}");
+        let live = RunRequest {
+            scenarios: vec![short("stoke-2017"), short("d2a")],
+            start: Some(StartFrom::LiveStore {
+                date: "2026-12-01".into(),
+            }),
+        };
+        let run = queued(&p, &serde_json::to_string(&live).unwrap());
+        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
+        assert!(e.contains("not available yet"), "{e}");
+        stop.store(true, Ordering::SeqCst);
+        let request = RunRequest {
+            scenarios: vec![short("stoke-2017"), short("d2a")],
+            start: None,
+        };
+        let run = queued(&p, &serde_json::to_string(&request).unwrap());
+        assert_eq!(execute(&p, &run, &stop, &pool()).unwrap_err(), INTERRUPTED);
+    }
+}
