@@ -174,6 +174,17 @@ pub fn may_write(roles: &[Role]) -> bool {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn analysts_and_the_administrator_plan_and_everyone_reads_the_plans() {
+        use super::{may_plan, may_read_plans, Role};
+        let planners: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_plan()).collect();
+        assert_eq!(planners, [Role::Analyst, Role::Admin]);
+        assert!(may_plan(&[Role::Gp, Role::Analyst]));
+        assert!(!may_plan(&[Role::Gp, Role::VoluntarySector]));
+        assert!(Role::ALL.iter().all(|r| may_read_plans(&[*r])));
+        assert!(!may_read_plans(&[]));
+    }
+
+    #[test]
     fn a_rate_is_withheld_when_either_side_is_1_to_4() {
         use super::rate_withheld;
         assert!(rate_withheld(1.0, Some(100.0)));

@@ -38,6 +38,8 @@ pub const MAX_SCENARIOS: usize = 6;
 const RUN_SLOTS: usize = 4;
 /// The runs listed.
 const RUNS_LISTED: u64 = 50;
+/// The most scenarios the store keeps saved (each at most [`MAX_FORM_BYTES`]).
+pub const MAX_SAVED: usize = 1000;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -438,6 +440,11 @@ async fn save_scenario(
             }
             if name.is_empty() {
                 return again(vec![("name".into(), "give the new scenario a name".into())]);
+            }
+            if saved.len() >= MAX_SAVED {
+                return Err(AppError::Conflict(format!(
+                    "{MAX_SAVED} scenarios are saved already, the most the service keeps"
+                )));
             }
             if saved.contains_key(&name) {
                 return again(vec![(

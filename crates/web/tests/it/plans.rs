@@ -12,6 +12,7 @@ on_each_backend!(
     three_plans_are_queued_run_in_the_background_and_compared_with_costs_and_intervals,
     only_planners_make_scenarios_and_start_runs_and_every_form_needs_its_csrf_token,
     hostile_run_requests_are_refused_with_plain_messages,
+    comparisons_beyond_the_queue_s_bound_are_refused_until_one_finishes,
     a_run_left_running_by_a_stopped_service_is_marked_failed_at_start_up,
 );
 
@@ -416,4 +417,24 @@ fn a_run_left_running_by_a_stopped_service_is_marked_failed_at_start_up(b: Backe
     );
     let page = analyst.get(&format!("/plans/runs/{id}")).text();
     assert!(page.contains("The comparison failed"), "{page}");
+}
+
+fn comparisons_beyond_the_queue_s_bound_are_refused_until_one_finishes(b: Backend) {
+    let s = Server::start_with(b, |c| c.max_waiting_plans = 1);
+    let analyst = sign_in(&s, "analyst");
+    analyst.save_short("stoke-2017", "short", &[]);
+    analyst.save_short("short", "short-d2a", &[("policy.d2a", "true")]);
+    let first = analyst.start(&["short", "short-d2a"], "40");
+    let r = analyst.start_answer(&["short", "short-d2a"], "2", "1");
+    if analyst.get(&format!("/api/plans/runs/{first}")).json()["status"] != "done" {
+        assert_eq!(r.status, 409, "{}", r.text());
+        assert!(
+            r.text().contains("already waiting or running"),
+            "{}",
+            r.text()
+        );
+    }
+    analyst.finished(first);
+    let again = analyst.start(&["short", "short-d2a"], "2");
+    assert_eq!(analyst.finished(again)["status"], "done");
 }
