@@ -424,7 +424,7 @@ fn comparisons_beyond_the_queue_s_bound_are_refused_until_one_finishes(b: Backen
     let analyst = sign_in(&s, "analyst");
     analyst.save_short("stoke-2017", "short", &[]);
     analyst.save_short("short", "short-d2a", &[("policy.d2a", "true")]);
-    let first = analyst.start(&["short", "short-d2a"], "40");
+    let first = analyst.start(&["short", "short-d2a"], "8");
     let r = analyst.start_answer(&["short", "short-d2a"], "2", "1");
     match r
         .header("location")
