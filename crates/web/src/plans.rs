@@ -261,6 +261,24 @@ struct NewQuery {
     from: Option<String>,
 }
 
+/// A scenario's table as the form names it.
+fn table_title(table: &str) -> &str {
+    match table {
+        "" => "Scenario",
+        "run" => "Run",
+        "population" => "Population",
+        "crisis" => "Crises",
+        "gp" => "GP",
+        "ae" => "A&E",
+        "hospital" => "Hospital",
+        "discharge" => "Discharge",
+        "community" => "Community",
+        "policy" => "Policy",
+        "costs" => "Costs",
+        other => other,
+    }
+}
+
 /// The new-scenario form: `base`'s values, or what was typed, with errors by field.
 fn scenario_form(
     state: &AppState,
@@ -297,11 +315,7 @@ fn scenario_form(
             "errors": error_of(f.key),
             "wide": text.len() > 24,
         });
-        let table = if f.table.is_empty() {
-            "scenario"
-        } else {
-            f.table
-        };
+        let table = table_title(f.table);
         match tables.last_mut() {
             Some(t) if t["table"] == table => {
                 if let Some(a) = t["fields"].as_array_mut() {
