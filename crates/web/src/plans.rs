@@ -719,7 +719,8 @@ async fn run_page(
                 "plans",
                 json!({
                     "run": run_view(s, &run),
-                    "comparison": result.map(|r| r.html),
+                    // The page has its own title: the comparison's heading goes one level down.
+                    "comparison": result.map(|r| r.html.replacen("<h1>", "<h2>", 1).replacen("</h1>", "</h2>", 1)),
                 }),
             )
         })

@@ -930,7 +930,7 @@ async fn analyst_compares_three_plans(c: &Client, base: &str, shots: &Path) {
         .wait()
         .at_most(Duration::from_secs(120))
         .every(POLL)
-        .for_element(Locator::Css("#comparison h1"))
+        .for_element(Locator::Css("#comparison h2"))
         .await
         .expect("the comparison within two minutes");
     eprintln!(

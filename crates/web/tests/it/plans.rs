@@ -222,7 +222,7 @@ fn three_plans_are_queued_run_in_the_background_and_compared_with_costs_and_inte
     let page = reader.get(&format!("/plans/runs/{first}"));
     assert_eq!(page.status, 200);
     let html = page.text();
-    assert!(html.contains("<h1>Scenarios compared</h1>"), "{html}");
+    assert!(html.contains("<h2>Scenarios compared</h2>"), "{html}");
     assert!(
         html.contains("3 replications each with common random numbers"),
         "{html}"
