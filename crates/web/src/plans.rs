@@ -51,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/runs/{id}/compare.csv", get(run_csv))
         .route("/api/plans/runs", get(runs_json))
         .route("/api/plans/runs/{id}", get(run_json))
+        .route("/api/plans/runs/{id}/result", get(result_json))
         .route("/static/plans.js", get(script))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
 }
@@ -783,4 +784,24 @@ async fn run_json(
     may_read(&user)?;
     let run = state.blocking(move |s| find_run(s, id)).await?;
     Ok(Json(run_json_of(&run)))
+}
+
+/// A finished comparison's figures ([`twin::compare::Comparison::json`]); 404 until it is done.
+async fn result_json(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    may_read(&user)?;
+    let json = state
+        .blocking(move |s| {
+            plans_of(s)?
+                .lock()
+                .expect("not poisoned")
+                .result(id)?
+                .map(|r| r.json)
+                .ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }

@@ -243,6 +243,27 @@ fn three_plans_are_queued_run_in_the_background_and_compared_with_costs_and_inte
         "{csv}"
     );
     assert!(csv.contains("\ncost:total,"), "{csv}");
+    let figures = reader
+        .get(&format!("/api/plans/runs/{first}/result"))
+        .json();
+    assert_eq!(figures["replications"], 3);
+    assert_eq!(figures["scenarios"][2]["name"], "short-d2a");
+    let dtoc = &figures["scenarios"][1]["indicators"][0];
+    assert_eq!(dtoc["id"], "dtoc_delayed_days_per_100k", "{dtoc}");
+    assert!(
+        dtoc["ci95"].is_array() && dtoc["difference"]["ci95"].is_array(),
+        "{dtoc}"
+    );
+    assert!(
+        figures["scenarios"][1]["cost_difference"]["total"].is_object(),
+        "{figures}"
+    );
+    assert_eq!(
+        reader
+            .get(&format!("/api/plans/runs/{second}/result"))
+            .status,
+        200
+    );
     // The same comparison run again gives the same figures (common random numbers, a seed).
     let again = analyst.start(&["short", "short-seven-day", "short-d2a"], "3");
     analyst.finished(again);
