@@ -93,8 +93,9 @@ fn run_row(r: &Row) -> Result<PlanRun, StoreError> {
         done: r.try_get::<_, i64>(10)? as u64,
         total: r.try_get::<_, i64>(11)? as u64,
         started_at: r.try_get(12)?,
-        finished_at: r.try_get(13)?,
-        message: r.try_get(14)?,
+        heartbeat_at: r.try_get(13)?,
+        finished_at: r.try_get(14)?,
+        message: r.try_get(15)?,
     })
 }
 
@@ -199,7 +200,7 @@ impl Plans for PgPlans {
         // SKIP LOCKED: two runners never take the same run, nor wait for each other.
         let row = self.client()?.query_opt(
             &format!(
-                "UPDATE plan_runs SET status = 'running', started_at = $1
+                "UPDATE plan_runs SET status = 'running', started_at = $1, heartbeat_at = $1
                  WHERE id = (SELECT id FROM plan_runs WHERE status = 'queued' ORDER BY id
                              LIMIT 1 FOR UPDATE SKIP LOCKED)
                  RETURNING {RUN_COLUMNS}"
@@ -209,10 +210,18 @@ impl Plans for PgPlans {
         row.map(|r| run_row(&r)).transpose()
     }
 
-    fn set_progress(&mut self, id: i64, done: u64) -> Result<(), StoreError> {
+    fn set_progress(&mut self, id: i64, done: u64, now: i64) -> Result<(), StoreError> {
         self.client()?.execute(
-            "UPDATE plan_runs SET done = $2 WHERE id = $1 AND status = 'running'",
-            &[&id, &count_in(done)],
+            "UPDATE plan_runs SET done = $2, heartbeat_at = $3 WHERE id = $1 AND status = 'running'",
+            &[&id, &count_in(done), &now],
+        )?;
+        Ok(())
+    }
+
+    fn heartbeat(&mut self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.client()?.execute(
+            "UPDATE plan_runs SET heartbeat_at = $2 WHERE id = $1 AND status = 'running'",
+            &[&id, &now],
         )?;
         Ok(())
     }
@@ -254,10 +263,16 @@ impl Plans for PgPlans {
         .transpose()
     }
 
-    fn abandon_running(&mut self, now: i64, message: &str) -> Result<u64, StoreError> {
+    fn abandon_running(
+        &mut self,
+        now: i64,
+        quiet_since: i64,
+        message: &str,
+    ) -> Result<u64, StoreError> {
         Ok(self.client()?.execute(
-            "UPDATE plan_runs SET status = 'failed', finished_at = $1, message = $2 WHERE status = 'running'",
-            &[&now, &message],
+            "UPDATE plan_runs SET status = 'failed', finished_at = $1, message = $2
+             WHERE status = 'running' AND COALESCE(heartbeat_at, started_at, 0) < $3",
+            &[&now, &message, &quiet_since],
         )?)
     }
 }

@@ -96,6 +96,8 @@ pub struct PlanRun {
     pub done: u64,
     pub total: u64,
     pub started_at: Option<i64>,
+    /// When its runner last said it was at it.
+    pub heartbeat_at: Option<i64>,
     pub finished_at: Option<i64>,
     /// Why it failed.
     pub message: Option<String>,
@@ -131,8 +133,10 @@ pub trait Plans: Send {
     /// Takes the oldest queued run and marks it running (none: nothing is queued). Two
     /// runners never take the same run.
     fn claim_next(&mut self, now: i64) -> Result<Option<PlanRun>, StoreError>;
-    /// Records how many replications a running run has done.
-    fn set_progress(&mut self, id: i64, done: u64) -> Result<(), StoreError>;
+    /// Records how many replications a running run has done (its runner is at it).
+    fn set_progress(&mut self, id: i64, done: u64, now: i64) -> Result<(), StoreError>;
+    /// Records that a running run's runner is still at it.
+    fn heartbeat(&mut self, id: i64, now: i64) -> Result<(), StoreError>;
     /// Records a running run's end: its result, or why it failed.
     fn finish(
         &mut self,
@@ -142,9 +146,14 @@ pub trait Plans: Send {
     ) -> Result<(), StoreError>;
     /// A finished run's result.
     fn result(&self, id: i64) -> Result<Option<PlanResult>, StoreError>;
-    /// Marks every running run failed with `message` (at start-up: a run the service was
-    /// running when it stopped will never finish); how many.
-    fn abandon_running(&mut self, now: i64, message: &str) -> Result<u64, StoreError>;
+    /// Marks failed, with `message`, every running run whose runner has said nothing since
+    /// before `quiet_since` (its service stopped: it will never finish); how many.
+    fn abandon_running(
+        &mut self,
+        now: i64,
+        quiet_since: i64,
+        message: &str,
+    ) -> Result<u64, StoreError>;
 }
 
 pub(crate) fn names_text(names: &[String]) -> String {
@@ -170,4 +179,4 @@ pub(crate) fn full_message(max_waiting: u64) -> String {
     )
 }
 
-pub(crate) const RUN_COLUMNS: &str = "id, requested_by, org, requested_at, scenarios, seed, replications, start_date, request, status, done, total, started_at, finished_at, message";
+pub(crate) const RUN_COLUMNS: &str = "id, requested_by, org, requested_at, scenarios, seed, replications, start_date, request, status, done, total, started_at, heartbeat_at, finished_at, message";

@@ -172,6 +172,8 @@ CREATE TABLE plan_runs (
     done {int} NOT NULL,
     total {int} NOT NULL,
     started_at {int},
+    -- When its runner last said it was still at it (a run whose runner died goes quiet).
+    heartbeat_at {int},
     finished_at {int},
     -- Why it failed.
     message TEXT,

@@ -50,8 +50,9 @@ fn run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(PlanRun, String)> {
             done: r.get::<_, i64>(10)? as u64,
             total: r.get::<_, i64>(11)? as u64,
             started_at: r.get(12)?,
-            finished_at: r.get(13)?,
-            message: r.get(14)?,
+            heartbeat_at: r.get(13)?,
+            finished_at: r.get(14)?,
+            message: r.get(15)?,
         },
         r.get(9)?,
     ))
@@ -171,7 +172,7 @@ impl Plans for SqlitePlans {
             .store
             .connection()
             .query_row(
-                "UPDATE plan_runs SET status = 'running', started_at = ?1
+                "UPDATE plan_runs SET status = 'running', started_at = ?1, heartbeat_at = ?1
                  WHERE id = (SELECT MIN(id) FROM plan_runs WHERE status = 'queued') AND status = 'queued'
                  RETURNING id",
                 [now],
@@ -184,10 +185,18 @@ impl Plans for SqlitePlans {
         }
     }
 
-    fn set_progress(&mut self, id: i64, done: u64) -> Result<(), StoreError> {
+    fn set_progress(&mut self, id: i64, done: u64, now: i64) -> Result<(), StoreError> {
         self.store.connection().execute(
-            "UPDATE plan_runs SET done = ?2 WHERE id = ?1 AND status = 'running'",
-            params![id, count_in(done)],
+            "UPDATE plan_runs SET done = ?2, heartbeat_at = ?3 WHERE id = ?1 AND status = 'running'",
+            params![id, count_in(done), now],
+        )?;
+        Ok(())
+    }
+
+    fn heartbeat(&mut self, id: i64, now: i64) -> Result<(), StoreError> {
+        self.store.connection().execute(
+            "UPDATE plan_runs SET heartbeat_at = ?2 WHERE id = ?1 AND status = 'running'",
+            params![id, now],
         )?;
         Ok(())
     }
@@ -233,10 +242,16 @@ impl Plans for SqlitePlans {
             .optional()?)
     }
 
-    fn abandon_running(&mut self, now: i64, message: &str) -> Result<u64, StoreError> {
+    fn abandon_running(
+        &mut self,
+        now: i64,
+        quiet_since: i64,
+        message: &str,
+    ) -> Result<u64, StoreError> {
         Ok(self.store.connection().execute(
-            "UPDATE plan_runs SET status = 'failed', finished_at = ?1, message = ?2 WHERE status = 'running'",
-            params![now, message],
+            "UPDATE plan_runs SET status = 'failed', finished_at = ?1, message = ?2
+             WHERE status = 'running' AND COALESCE(heartbeat_at, started_at, 0) < ?3",
+            params![now, message, quiet_since],
         )? as u64)
     }
 }

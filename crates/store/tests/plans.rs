@@ -92,10 +92,10 @@ fn a_runner_claims_the_oldest_and_records_progress_and_result(p: &mut dyn Plans)
         (a.id, PlanStatus::Running, Some(NOW + 5))
     );
     assert_eq!(p.result(a.id).unwrap(), None);
-    p.set_progress(a.id, 3).unwrap();
+    p.set_progress(a.id, 3, NOW + 6).unwrap();
     assert_eq!(p.run(a.id).unwrap().unwrap().done, 3);
     // Progress on a run not running is not recorded.
-    p.set_progress(b.id, 3).unwrap();
+    p.set_progress(b.id, 3, NOW + 6).unwrap();
     assert_eq!(p.run(b.id).unwrap().unwrap().done, 0);
     let result = PlanResult {
         json: "{}".into(),
@@ -133,8 +133,17 @@ fn a_failed_run_keeps_why_and_running_runs_are_abandoned_at_start_up(p: &mut dyn
     );
     assert_eq!(p.result(a.id).unwrap(), None);
     p.claim_next(NOW + 2).unwrap();
+    p.heartbeat(b.id, NOW + 50).unwrap();
+    // A run whose runner spoke since is left running; one quiet since before is failed.
     assert_eq!(
-        p.abandon_running(NOW + 3, "the service stopped").unwrap(),
+        p.abandon_running(NOW + 60, NOW + 40, "the service stopped")
+            .unwrap(),
+        0
+    );
+    assert_eq!(p.run(b.id).unwrap().unwrap().heartbeat_at, Some(NOW + 50));
+    assert_eq!(
+        p.abandon_running(NOW + 120, NOW + 60, "the service stopped")
+            .unwrap(),
         1
     );
     let b = p.run(b.id).unwrap().unwrap();

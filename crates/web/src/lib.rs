@@ -143,7 +143,8 @@ impl AppState {
 
     /// The plans of the store at `location`: its saved scenarios and comparisons, and a runner
     /// for the queued ones (on a connection of its own). Comparisons a stopped service left
-    /// running are marked failed first: one service runs the plans of a store.
+    /// running (their runner quiet for a minute) are marked failed first; services sharing a
+    /// store share its queue.
     pub fn with_plans(mut self, location: &store::Location) -> Result<Self, store::StoreError> {
         let mut plans = store::open_plans(location)?;
         let abandoned = plan_runner::abandon_interrupted(plans.as_mut())?;

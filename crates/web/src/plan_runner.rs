@@ -2,8 +2,11 @@
 //! a thread of their own with a small pool for the replications, so pages stay quick while a
 //! run goes on; the rest wait in the store (`plan_runs`, queued). Progress goes to the store as
 //! replications finish. The runner stops with the service: a run under way is stopped after
-//! the replications in hand and marked failed; a run left running by a service that died is
-//! marked failed when the next one starts ([`abandon_interrupted`]), never left "running".
+//! the replications in hand and marked failed. A runner says it is at its run every few
+//! seconds (a heartbeat in the store); a run whose runner has been quiet for [`QUIET_SECS`] (its
+//! service died) is marked failed by any runner over the store, at its start and as it looks for
+//! work ([`abandon_interrupted`]), never left "running". Several services may share a store: a
+//! run is claimed by one runner only, and none fails another's live run.
 //!
 //! What a run needs is in its request ([`RunRequest`]): each scenario's TOML as it was when the
 //! run was asked for (a saved scenario changed or removed later changes nothing).
@@ -22,6 +25,10 @@ use twin::Scenario;
 const LOOK_EVERY: Duration = Duration::from_secs(2);
 /// Progress is written at most this often.
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// A running run's runner says it is at it this often, whatever its progress.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// A running run whose runner has said nothing for this long (seconds) is taken as abandoned.
+pub const QUIET_SECS: i64 = 60;
 
 /// A scenario of a run, as it is run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -56,9 +63,11 @@ pub struct RunRequest {
 pub const INTERRUPTED: &str =
     "the service stopped while this comparison was running: start it again";
 
-/// Marks the runs a stopped service left running as failed (at start-up).
+/// Marks failed the runs a stopped service left running: those whose runner has been quiet for
+/// [`QUIET_SECS`].
 pub fn abandon_interrupted(plans: &mut dyn Plans) -> Result<u64, StoreError> {
-    plans.abandon_running(crate::auth::now_secs(), INTERRUPTED)
+    let now = crate::auth::now_secs();
+    plans.abandon_running(now, now - QUIET_SECS, INTERRUPTED)
 }
 
 /// The runner: its thread, stopped and joined when dropped.
@@ -117,10 +126,17 @@ fn run_queue(
     pool: &rayon::ThreadPool,
 ) {
     while !stop.load(Ordering::SeqCst) {
-        let claimed = plans
-            .lock()
-            .expect("not poisoned")
-            .claim_next(crate::auth::now_secs());
+        let claimed = {
+            let mut p = plans.lock().expect("not poisoned");
+            match abandon_interrupted(p.as_mut()) {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::warn!(runs = n, "comparisons whose service stopped marked failed")
+                }
+                Err(e) => tracing::error!(cause = %e, "the plans runner cannot check the runs"),
+            }
+            p.claim_next(crate::auth::now_secs())
+        };
         match claimed {
             Ok(Some(run)) => {
                 let outcome = execute(&plans, &run, stop, pool);
@@ -141,6 +157,24 @@ fn run_queue(
         match wake.recv_timeout(LOOK_EVERY) {
             Ok(()) | Err(mpsc::RecvTimeoutError::Timeout) => {}
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
+}
+
+/// Says every [`HEARTBEAT_EVERY`] that run `id` is being run, until `running` is false.
+fn heartbeat(plans: &Mutex<Box<dyn Plans>>, id: i64, running: &AtomicBool) {
+    let mut last = Instant::now();
+    while running.load(Ordering::SeqCst) {
+        std::thread::sleep(Duration::from_millis(50));
+        if last.elapsed() >= HEARTBEAT_EVERY {
+            last = Instant::now();
+            let said = plans
+                .lock()
+                .expect("not poisoned")
+                .heartbeat(id, crate::auth::now_secs());
+            if let Err(e) = said {
+                tracing::warn!(run = id, cause = %e, "a plan run's heartbeat was not stored");
+            }
         }
     }
 }
@@ -174,26 +208,35 @@ fn execute(
         if let Ok(mut at) = last.try_lock() {
             if at.elapsed() >= PROGRESS_EVERY || p.done == p.total {
                 *at = Instant::now();
-                if let Err(e) = plans
-                    .lock()
-                    .expect("not poisoned")
-                    .set_progress(run.id, p.done)
-                {
+                if let Err(e) = plans.lock().expect("not poisoned").set_progress(
+                    run.id,
+                    p.done,
+                    crate::auth::now_secs(),
+                ) {
                     tracing::warn!(run = run.id, cause = %e, "a plan run's progress was not stored");
                 }
             }
         }
         true
     };
-    let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        match &request.start {
-            None => twin::compare::compare(&scenarios, run.seed, run.replications, pool, &progress),
-            // Where the start state (`twin::state`) plugs in: read it from the live store at
-            // `date`, then `twin::compare::compare_with(.., &|s, seed, r| <replicate from
-            // it>)`.
-            Some(StartFrom::LiveStore { .. }) => Err(twin::compare::CompareError::Stopped),
-        }
-    }));
+    let running = AtomicBool::new(true);
+    let compared = std::thread::scope(|scope| {
+        // The heartbeat, while the replications run (one may take long).
+        scope.spawn(|| heartbeat(plans, run.id, &running));
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            match &request.start {
+                None => {
+                    twin::compare::compare(&scenarios, run.seed, run.replications, pool, &progress)
+                }
+                // Where the start state (`twin::state`) plugs in: read it from the live store at
+                // `date`, then `twin::compare::compare_with(.., &|s, seed, r| <replicate from
+                // it>)`.
+                Some(StartFrom::LiveStore { .. }) => Err(twin::compare::CompareError::Stopped),
+            }
+        }));
+        running.store(false, Ordering::SeqCst);
+        compared
+    });
     let c = match (compared, &request.start) {
         (Ok(Ok(c)), _) => c,
         (Ok(Err(_)), Some(StartFrom::LiveStore { date })) => {
