@@ -17,7 +17,7 @@ use crate::Scenario;
 use indicators::Period;
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Why scenarios cannot be compared (nothing has run).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +123,7 @@ pub fn compare_with(
     let period = check(scenarios, replications)?;
     let total = replications * scenarios.len() as u64;
     let done = AtomicU64::new(0);
+    let stopped = AtomicBool::new(false);
     let mut summaries = Vec::with_capacity(scenarios.len());
     let mut costs = Vec::with_capacity(scenarios.len());
     let mut warnings = Vec::with_capacity(scenarios.len());
@@ -132,9 +133,17 @@ pub fn compare_with(
             (0..replications)
                 .into_par_iter()
                 .map(|r| {
+                    // Once told to stop, no replication starts.
+                    if stopped.load(Ordering::Relaxed) {
+                        return None;
+                    }
                     let run = replicate(s, seed, r);
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress(Progress { done: d, total }).then_some(run)
+                    let go_on = progress(Progress { done: d, total });
+                    if !go_on {
+                        stopped.store(true, Ordering::Relaxed);
+                    }
+                    go_on.then_some(run)
                 })
                 .collect()
         });
@@ -398,8 +407,15 @@ mod tests {
         assert!(c.html().starts_with("<!doctype html>"));
         assert!(c.html().contains(&c.html_body()));
         assert!(c.csv().starts_with("id,stoke-2017_mean,"));
-        let stopped = compare(&two, 7, 2, &pool(1), &|_| false).unwrap_err();
+        let asked = std::sync::atomic::AtomicU64::new(0);
+        let stopped = compare(&two, 7, 2, &pool(1), &|_| {
+            asked.fetch_add(1, Ordering::Relaxed);
+            false
+        })
+        .unwrap_err();
         assert_eq!(stopped, CompareError::Stopped);
+        // On one thread, nothing runs after the first replication said stop.
+        assert_eq!(asked.into_inner(), 1);
     }
 
     #[test]
