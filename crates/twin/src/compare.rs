@@ -295,6 +295,12 @@ impl Comparison {
 
     /// What `compare.html` holds inside its body, for a page with its own frame.
     pub fn html_body(&self) -> String {
+        self.html_body_labelled(&|id: &str| id.to_string())
+    }
+
+    /// [`Self::html_body`], each indicator's row named by `label` from its id (a page for
+    /// staff names indicators by their titles).
+    pub fn html_body_labelled(&self, label: &dyn Fn(&str) -> String) -> String {
         crate::html::compare_body(
             &self.names,
             self.replications as usize,
@@ -304,6 +310,7 @@ impl Comparison {
             &self.diffs,
             &self.warnings,
             (&self.costs, &self.cost_diffs),
+            label,
         )
     }
 

@@ -350,13 +350,24 @@ pub fn compare(
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
 {}</body></html>\n",
-        compare_body(names, replications, from, to, all, diffs, warnings, cost)
+        compare_body(
+            names,
+            replications,
+            from,
+            to,
+            all,
+            diffs,
+            warnings,
+            cost,
+            &|id: &str| id.to_string()
+        )
     )
 }
 
 /// What `compare.html` holds inside its `<body>` (headings, warnings, the tables), for a page
 /// that has its own frame and style sheet (the service's plans; the classes it uses: `note`,
-/// `sub`, `warnings`, `better`, `worse`, `flattered`).
+/// `sub`, `warnings`, `better`, `worse`, `flattered`). `label` names an indicator's row from
+/// its id (`compare.html`: the id itself).
 #[allow(clippy::too_many_arguments)] // one page's inputs, each a different thing
 pub fn compare_body(
     names: &[String],
@@ -367,6 +378,7 @@ pub fn compare_body(
     diffs: &[Vec<Difference>],
     warnings: &[Vec<String>],
     cost: (&[CostSummary], &[CostDifference]),
+    label: &dyn Fn(&str) -> String,
 ) -> String {
     let mut top = String::new();
     for (n, w) in names.iter().zip(warnings) {
@@ -397,7 +409,7 @@ pub fn compare_body(
         rows.push_str(&format!(
             "<tr class=\"{}\"><td>{}</td>",
             if base.id.contains(':') { "sub" } else { "" },
-            esc(&base.id)
+            esc(&label(&base.id))
         ));
         for (k, s) in all.iter().enumerate() {
             let ci = s[i]

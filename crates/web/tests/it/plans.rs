@@ -228,6 +228,11 @@ fn three_plans_are_queued_run_in_the_background_and_compared_with_costs_and_inte
         "{html}"
     );
     assert!(html.contains("difference from short"), "{html}");
+    // Indicators by their titles, as the dashboard names them.
+    assert!(
+        html.contains("<td>Delayed transfers of care: delayed days per 100,000 adults</td>"),
+        "{html}"
+    );
     assert!(
         html.contains("<h2>Costs</h2>") || html.contains("Total"),
         "{html}"
