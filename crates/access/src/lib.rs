@@ -93,6 +93,25 @@ impl Role {
     pub fn may_write(self) -> bool {
         !matches!(self, Role::Analyst | Role::VoluntarySector)
     }
+
+    /// Whether the role may make scenarios and run comparisons of the digital twin (the
+    /// service's plans). access.md names no commissioner: the CCG and council analysts are the
+    /// planners, and the system administrator may run them too. A plan's results are simulated
+    /// aggregates that name no one, so every role may read them (`may_read_plans`).
+    pub fn may_plan(self) -> bool {
+        matches!(self, Role::Analyst | Role::Admin)
+    }
+}
+
+/// Whether any of `roles` may make scenarios and run comparisons ([`Role::may_plan`]).
+pub fn may_plan(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.may_plan())
+}
+
+/// Whether `roles` may read the plans and their results: simulated aggregates, naming no
+/// person (access.md, "Aggregates"), so any signed-in user.
+pub fn may_read_plans(roles: &[Role]) -> bool {
+    !roles.is_empty()
 }
 
 impl fmt::Display for Role {
@@ -154,6 +173,17 @@ pub fn may_write(roles: &[Role]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn analysts_and_the_administrator_plan_and_everyone_reads_the_plans() {
+        use super::{may_plan, may_read_plans, Role};
+        let planners: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_plan()).collect();
+        assert_eq!(planners, [Role::Analyst, Role::Admin]);
+        assert!(may_plan(&[Role::Gp, Role::Analyst]));
+        assert!(!may_plan(&[Role::Gp, Role::VoluntarySector]));
+        assert!(Role::ALL.iter().all(|r| may_read_plans(&[*r])));
+        assert!(!may_read_plans(&[]));
+    }
+
     #[test]
     fn a_rate_is_withheld_when_either_side_is_1_to_4() {
         use super::rate_withheld;

@@ -6,7 +6,8 @@
 //! [`SqliteStore`] is the embedded store (one file), [`PgStore`] the same on PostgreSQL; both
 //! hold the one schema of [`schema`], and [`open`] opens either from a [`Location`] (a path or
 //! a `postgres://` URL). [`Accounts`] (users, sessions, failed sign-ins) are kept in the same
-//! store ([`SqliteAccounts`], [`PgAccounts`]), opened by [`open_accounts`]; so is the hash-chained
+//! store ([`SqliteAccounts`], [`PgAccounts`]), opened by [`open_accounts`]; so are [`Plans`] (scenarios
+//! saved from the plans page, comparisons queued and their results: [`open_plans`]) and the hash-chained
 //! [`audit`] log ([`open_audit`]). [`import`] brings files in all or nothing, and [`export`] writes the log
 //! and registers back out.
 //!
@@ -24,9 +25,12 @@ pub mod import;
 pub mod location;
 pub mod pg;
 pub mod pg_accounts;
+pub mod pg_plans;
+pub mod plans;
 pub mod schema;
 pub mod sqlite;
 pub mod sqlite_accounts;
+pub mod sqlite_plans;
 pub mod testing;
 
 pub use accounts::{Accounts, NewUser, Session, User};
@@ -38,11 +42,14 @@ pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
     import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
 };
-pub use location::{open, open_accounts, Location};
+pub use location::{open, open_accounts, open_plans, Location};
 pub use pg::PgStore;
 pub use pg_accounts::PgAccounts;
+pub use pg_plans::PgPlans;
+pub use plans::{NewPlanRun, PlanResult, PlanRun, PlanStatus, Plans, SavedScenario};
 pub use sqlite::{Access, SqliteStore, DEFAULT_BUSY_TIMEOUT};
 pub use sqlite_accounts::SqliteAccounts;
+pub use sqlite_plans::SqlitePlans;
 
 use domain::{OrgRegister, Population};
 use std::time::Duration;

@@ -147,6 +147,15 @@ pub fn open_accounts(location: &Location) -> Result<Box<dyn Accounts>, StoreErro
     })
 }
 
+/// Opens the plans (saved scenarios, comparisons run in the background) of the store at
+/// `location`, on a connection of their own; like [`open_accounts`], never creates a store.
+pub fn open_plans(location: &Location) -> Result<Box<dyn crate::Plans>, StoreError> {
+    Ok(match location {
+        Location::Sqlite(path) => Box::new(crate::SqlitePlans::open(path)?),
+        Location::Postgres(url) => Box::new(crate::PgPlans::open(url)?),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

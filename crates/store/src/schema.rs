@@ -141,6 +141,49 @@ CREATE INDEX audit_person ON audit (person, seq);",
             },
         ],
     },
+    Migration {
+        version: 4,
+        name: "plans: saved scenarios and the comparisons run in the background",
+        steps: &[Step::Sql(
+            "-- Scenarios made on the plans page: TOML that extends a built-in or another saved one.
+CREATE TABLE plan_scenarios (
+    id {seq},
+    name TEXT NOT NULL UNIQUE,
+    toml TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at {int} NOT NULL
+);
+-- Comparisons asked for on the plans page. Times are Unix seconds (UTC).
+CREATE TABLE plan_runs (
+    id {seq},
+    requested_by TEXT NOT NULL,
+    org TEXT NOT NULL,
+    requested_at {int} NOT NULL,
+    -- The scenarios' names, one a line, the first the one the others are compared with.
+    scenarios TEXT NOT NULL,
+    seed {int} NOT NULL,
+    replications {int} NOT NULL,
+    -- The date of the state the run starts from; NULL: each scenario's own warm-up.
+    start_date TEXT,
+    -- What the runner runs (the service's JSON: each scenario's TOML as run).
+    request TEXT NOT NULL,
+    -- queued, running, done or failed.
+    status TEXT NOT NULL,
+    done {int} NOT NULL,
+    total {int} NOT NULL,
+    started_at {int},
+    -- When its runner last said it was still at it (a run whose runner died goes quiet).
+    heartbeat_at {int},
+    finished_at {int},
+    -- Why it failed.
+    message TEXT,
+    result_json TEXT,
+    result_html TEXT,
+    result_csv TEXT
+);
+CREATE INDEX plan_runs_status ON plan_runs (status, id);",
+        )],
+    },
 ];
 
 impl Dialect {
@@ -252,7 +295,7 @@ mod tests {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 2, "{}", m.name);
         }
-        assert_eq!((FIRST, LATEST), (2, 3));
+        assert_eq!((FIRST, LATEST), (2, 4));
     }
 
     #[test]
@@ -282,7 +325,7 @@ mod tests {
         assert_eq!(state(Some(1)), State::Legacy(1));
         assert_eq!(state(Some(2)), State::Behind(2));
         assert_eq!(state(Some(LATEST + 1)), State::Ahead(LATEST + 1));
-        assert_eq!(pending(2).map(|m| m.version).collect::<Vec<_>>(), [3]);
+        assert_eq!(pending(2).map(|m| m.version).collect::<Vec<_>>(), [3, 4]);
         assert_eq!(pending(LATEST).count(), 0);
     }
 }

@@ -347,6 +347,39 @@ pub fn compare(
     warnings: &[Vec<String>],
     cost: (&[CostSummary], &[CostDifference]),
 ) -> String {
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
+{}</body></html>\n",
+        compare_body(
+            names,
+            replications,
+            from,
+            to,
+            all,
+            diffs,
+            warnings,
+            cost,
+            &|id: &str| id.to_string()
+        )
+    )
+}
+
+/// What `compare.html` holds inside its `<body>` (headings, warnings, the tables), for a page
+/// that has its own frame and style sheet (the service's plans; the classes it uses: `note`,
+/// `sub`, `warnings`, `better`, `worse`, `flattered`). `label` names an indicator's row from
+/// its id (`compare.html`: the id itself).
+#[allow(clippy::too_many_arguments)] // one page's inputs, each a different thing
+pub fn compare_body(
+    names: &[String],
+    replications: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+    all: &[Vec<IndicatorSummary>],
+    diffs: &[Vec<Difference>],
+    warnings: &[Vec<String>],
+    cost: (&[CostSummary], &[CostDifference]),
+    label: &dyn Fn(&str) -> String,
+) -> String {
     let mut top = String::new();
     for (n, w) in names.iter().zip(warnings) {
         if !w.is_empty() {
@@ -376,7 +409,7 @@ pub fn compare(
         rows.push_str(&format!(
             "<tr class=\"{}\"><td>{}</td>",
             if base.id.contains(':') { "sub" } else { "" },
-            esc(&base.id)
+            esc(&label(&base.id))
         ));
         for (k, s) in all.iter().enumerate() {
             let ci = s[i]
@@ -415,9 +448,8 @@ pub fn compare(
         ));
     }
     format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
-<h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
-Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table>{c}</body></html>\n",
+        "<h1>Scenarios compared</h1>{top}<p class=note>{from} to {to}; {replications} replications each with common random numbers. \
+Differences in bold have a 95% interval that excludes zero, marked &#9650; better (green), &#9660; worse (red) or &#9670; a jam, not better (amber): better-looking only because the scenario jams.</p><table>{head}{rows}</table>{c}",
         c = costs::compare(names, cost.0, cost.1),
     )
 }

@@ -6,11 +6,13 @@
 //! - [`emit`]: events stamped with ids and instants, handed to a sink.
 //! - [`run`]: a replication streamed into the indicator engine.
 //! - [`calibration`]: the 2017 figures, each over its own period, and whether they are met.
+//! - [`compare`]: scenarios side by side with common random numbers (`compare`, plans).
 //! - [`costs`]: what a run's capacity and services cost, from the scenario's unit costs.
 //! - [`sweep`]: a scenario at each value of one parameter, for the value that costs least.
 //! - [`fit`]: a search over named inputs for the values closest to the fitted 2017 figures.
 
 pub mod calibration;
+pub mod compare;
 pub mod costs;
 pub mod decomposition;
 pub mod demo;

@@ -5,10 +5,12 @@
 //! - [`check`]: a scenario's TOML checked against them, errors in plain words naming the key.
 //! - [`extends`]: finding a scenario and the ones it extends (relative to the file), merging.
 //! - [`limits`]: how large a run may be, and the checks that span keys.
+//! - [`edit`]: a new scenario from another with some values changed (the plans form).
 //! - [`costs`]: the unit costs of capacities and services, and of a delayed bed day.
 
 pub mod check;
 pub mod costs;
+pub mod edit;
 pub mod extends;
 pub mod limits;
 pub mod params;
@@ -286,18 +288,38 @@ impl Scenario {
         let links = extends::chain(name_or_file)?;
         let origin = links[0].origin.clone();
         let from_file = links[0].file.is_some();
-        let invalid = |errors: Vec<String>| ScenarioError::Invalid {
-            origin: origin.clone(),
+        Self::of_links(&links, from_file).map_err(|errors| ScenarioError::Invalid {
+            origin,
             message: errors.join("; "),
-        };
-        let value = extends::merged(&links);
+        })
+    }
+
+    /// A scenario saved outside files (the service's plans): its TOML `text`, whose `extends`
+    /// names a built-in or another saved scenario (whose TOML `saved` gives). Checked as a
+    /// file is, with the same messages; `Err(Ok(messages))`: each error of the merged
+    /// scenario, one a message (each naming its key, see [`check::key_named`]);
+    /// `Err(Err(e))`: the TOML or its `extends` chain is wrong.
+    pub fn from_saved(
+        name: &str,
+        text: &str,
+        saved: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Scenario, Result<Vec<String>, ScenarioError>> {
+        let links = extends::chain_of_text(name, text, saved).map_err(Err)?;
+        Self::of_links(&links, true).map_err(Ok)
+    }
+
+    /// The scenario `links` make (top first), or every error; `named`: its name may not be a
+    /// built-in's.
+    fn of_links(links: &[extends::Link], named: bool) -> Result<Scenario, Vec<String>> {
+        let from_file = named;
+        let value = extends::merged(links);
         let errors = check::check(&value);
         if !errors.is_empty() {
-            return Err(invalid(errors));
+            return Err(errors);
         }
         let s: Scenario = value
             .try_into()
-            .map_err(|e: toml::de::Error| invalid(vec![e.to_string().trim_end().to_string()]))?;
+            .map_err(|e: toml::de::Error| vec![e.to_string().trim_end().to_string()])?;
         let mut errors = limits::cross(&s);
         if from_file && BUILT_IN.iter().any(|(n, _)| *n == s.name) {
             errors.insert(
@@ -310,7 +332,7 @@ impl Scenario {
             );
         }
         if !errors.is_empty() {
-            return Err(invalid(errors));
+            return Err(errors);
         }
         Ok(s)
     }
@@ -359,5 +381,74 @@ impl Scenario {
         } else {
             Err(errors.join("; "))
         }
+    }
+}
+
+#[cfg(test)]
+mod saved_tests {
+    use super::*;
+
+    fn saved(name: &str) -> Option<String> {
+        match name {
+            "more-beds" => Some(
+                "extends = \"stoke-2017\"\nname = \"more-beds\"\n[hospital]\nbeds = 700\n".into(),
+            ),
+            "loop-a" => Some("extends = \"loop-b\"\nname = \"loop-a\"\n".into()),
+            "loop-b" => Some("extends = \"loop-a\"\nname = \"loop-b\"\n".into()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_saved_scenario_extends_a_built_in_or_another_saved_one() {
+        let s = Scenario::from_saved(
+            "fewer-workers",
+            "extends = \"more-beds\"\nname = \"fewer-workers\"\ndescription = \"x\"\n[discharge]\nsocial_workers = 10\n",
+            &saved,
+        )
+        .unwrap();
+        assert_eq!(s.hospital.beds, 700);
+        assert_eq!(s.discharge.social_workers, 10);
+        assert_eq!(s.name, "fewer-workers");
+    }
+
+    #[test]
+    fn a_saved_scenario_gets_the_messages_of_a_file_one_by_one() {
+        let errors = Scenario::from_saved(
+            "bad",
+            "extends = \"stoke-2017\"\nname = \"bad\"\n[hospital]\nbeds = -3\n[discharge]\nsocial_workerz = 1\n",
+            &saved,
+        )
+        .unwrap_err()
+        .unwrap();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        let keys: Vec<_> = errors.iter().map(|e| check::key_named(e)).collect();
+        assert!(keys.contains(&Some("hospital.beds")), "{errors:?}");
+        // An unknown key has no field of its own.
+        assert!(keys.contains(&None), "{errors:?}");
+        // The same message as a file's.
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("bad.toml");
+        std::fs::write(
+            &f,
+            "extends = \"stoke-2017\"\nname = \"bad\"\n[hospital]\nbeds = -3\n",
+        )
+        .unwrap();
+        let file = Scenario::load(f.to_str().unwrap()).unwrap_err().to_string();
+        let beds = errors.iter().find(|e| e.contains("hospital.beds")).unwrap();
+        assert!(file.ends_with(beds.as_str()), "{file} / {beds}");
+        // A built-in's name is refused; circles and unknown parents too.
+        let e = Scenario::from_saved("d2a", "extends = \"stoke-2017\"\nname = \"d2a\"\n", &saved)
+            .unwrap_err()
+            .unwrap();
+        assert!(e[0].contains("built-in scenario's name"), "{e:?}");
+        let e = Scenario::from_saved("x", "extends = \"loop-a\"\nname = \"x\"\n", &saved)
+            .unwrap_err()
+            .unwrap_err();
+        assert!(e.to_string().contains("circle"), "{e}");
+        let e = Scenario::from_saved("x", "extends = \"nowhere\"\nname = \"x\"\n", &saved)
+            .unwrap_err()
+            .unwrap_err();
+        assert!(e.to_string().contains("no scenario \"nowhere\""), "{e}");
     }
 }

@@ -20,6 +20,8 @@ mod guard;
 mod openapi;
 mod pages;
 mod people;
+mod plan_runner;
+mod plans;
 mod privacy;
 mod security;
 mod suppression;
@@ -59,6 +61,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Days a relationship lasts after the care that gave it ends (`access.md`: 90 by default).
     pub window_days: u32,
+    /// Threads a plan's replications run on (0: one per core).
+    pub plan_threads: usize,
+    /// The most replications of each scenario a plan may ask for.
+    pub max_plan_replications: u64,
+    /// The most comparisons waiting or running at once; more are refused until one finishes.
+    pub max_waiting_plans: u64,
 }
 
 impl Default for Config {
@@ -74,6 +82,9 @@ impl Default for Config {
             sign_in_window_secs: 15 * 60,
             max_body_bytes: 16 << 20,
             window_days: access::DEFAULT_WINDOW_DAYS,
+            plan_threads: 0,
+            max_plan_replications: 200,
+            max_waiting_plans: 10,
         }
     }
 }
@@ -106,6 +117,10 @@ pub struct AppState {
     audit_queue: Arc<Mutex<Vec<audit::Pending>>>,
     /// Break-glass grants in force.
     pub grants: Arc<guard::Grants>,
+    /// Saved scenarios and comparisons ([`AppState::with_plans`]); without them, no plans pages.
+    pub plans: Option<Arc<Mutex<Box<dyn store::Plans>>>>,
+    /// Runs the comparisons queued; stopped when the last handle of the state is dropped.
+    plan_runner: Option<Arc<plan_runner::Runner>>,
     templates: Arc<minijinja::Environment<'static>>,
 }
 
@@ -120,8 +135,30 @@ impl AppState {
             audit_queue: Arc::new(Mutex::new(Vec::new())),
             audit_readers: Arc::new(Vec::new()),
             grants: Arc::new(guard::Grants::default()),
+            plans: None,
+            plan_runner: None,
             templates: Arc::new(views::templates()),
         }
+    }
+
+    /// The plans of the store at `location`: its saved scenarios and comparisons, and a runner
+    /// for the queued ones (on a connection of its own). Comparisons a stopped service left
+    /// running (their runner quiet for a minute) are marked failed first; services sharing a
+    /// store share its queue.
+    pub fn with_plans(mut self, location: &store::Location) -> Result<Self, store::StoreError> {
+        let mut plans = store::open_plans(location)?;
+        let abandoned = plan_runner::abandon_interrupted(plans.as_mut())?;
+        if abandoned > 0 {
+            tracing::warn!(
+                abandoned,
+                "comparisons left running by a stopped service marked failed"
+            );
+        }
+        let runner =
+            plan_runner::Runner::start(store::open_plans(location)?, self.config.plan_threads)?;
+        self.plans = Some(Arc::new(Mutex::new(plans)));
+        self.plan_runner = Some(Arc::new(runner));
+        Ok(self)
     }
 
     /// The service recording into `audit` (see [`store::open_audit`]).
@@ -161,6 +198,7 @@ pub fn app(state: AppState) -> Router {
         .merge(board::routes())
         .merge(dtoc::routes())
         .merge(privacy::routes())
+        .merge(plans::routes())
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(axum::middleware::from_fn(security::headers))
         .with_state(state)

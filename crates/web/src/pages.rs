@@ -77,6 +77,7 @@ pub(crate) fn render(
             "csrf": u.csrf_token,
             "sees_people": u.roles.iter().any(|r| r.sees_identifiable_people()),
             "admin": u.roles.contains(&access::Role::Admin),
+            "plans": state.plans.is_some() && access::may_read_plans(&u.roles),
         });
     }
     ctx["page"] = json!(page);
@@ -258,6 +259,16 @@ pub fn shown(v: Option<f64>) -> String {
             let s = format!("{x:.2}");
             s.trim_end_matches('0').trim_end_matches('.').to_string()
         }
+    }
+}
+
+/// An indicator's row as staff read it: its title, or a breakdown's key (shown under its
+/// indicator); the id where the catalogue has no title.
+pub(crate) fn indicator_label(id: &str) -> String {
+    match title_of(id) {
+        (_, Some(breakdown)) => breakdown,
+        ("", None) => id.to_string(),
+        (title, None) => title.to_string(),
     }
 }
 

@@ -35,6 +35,12 @@ pub fn templates() -> minijinja::Environment<'static> {
         ("dtoc.html", include_str!("../templates/dtoc.html")),
         ("privacy.html", include_str!("../templates/privacy.html")),
         ("audit.html", include_str!("../templates/audit.html")),
+        ("plans.html", include_str!("../templates/plans.html")),
+        (
+            "plan_scenario.html",
+            include_str!("../templates/plan_scenario.html"),
+        ),
+        ("plan_run.html", include_str!("../templates/plan_run.html")),
     ] {
         env.add_template(name, text)
             .expect("the templates are valid");

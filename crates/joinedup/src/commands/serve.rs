@@ -59,7 +59,9 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the audit log of the store {}", a.db))?;
     let state = web::AppState::new(live, accounts, config)
         .with_audit(audit)
-        .with_audit_readers(readers);
+        .with_audit_readers(readers)
+        .with_plans(&a.db)
+        .with_context(|| format!("cannot open the plans of the store {}", a.db))?;
     // The PostgreSQL clients close their connections by blocking: the last handle of the store
     // is dropped here, after the runtime, never inside it.
     let kept = state.clone();

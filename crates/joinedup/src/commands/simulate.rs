@@ -305,111 +305,33 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|n| load(n, a.run.days))
         .collect::<anyhow::Result<_>>()?;
-    let period = twin::period(&scenarios[0]);
-    for s in &scenarios[1..] {
-        if twin::period(s) != period {
-            return Err(InvalidInput(format!(
-                "error: {} measures {} to {}, {} measures {} to {}: compare needs one period",
-                scenarios[0].name,
-                period.from,
-                period.to,
-                s.name,
-                twin::period(s).from,
-                twin::period(s).to
-            ))
-            .into());
-        }
-    }
+    twin::compare::check(&scenarios, a.run.replications)
+        .map_err(|e| InvalidInput(format!("error: {e}")))?;
     let out = a
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("runs").join("compare"));
     output::claim(&out, &COMPARE_FILES, a.force, "--out")?;
-    let mut all = Vec::new();
-    let mut costs = Vec::new();
-    let mut warnings = Vec::new();
-    for s in &scenarios {
-        // The same seed and replication numbers: common random numbers across scenarios.
-        let runs = replications(
-            s,
-            None,
-            a.run.seed,
-            a.run.replications,
-            a.run.threads,
-            None,
-            &format!("simulating {}", s.name),
-        )?;
-        let summaries = summary::indicators(&runs);
-        warnings.push(twin::warnings::warnings(&runs, &summaries));
-        costs.push(twin::costs::summarise_runs(&runs, &s.costs));
-        all.push(summaries);
-    }
-    let diffs: Vec<Vec<summary::Difference>> = all
-        .iter()
-        .map(|s| {
-            s.iter()
-                .zip(&all[0])
-                .map(|(x, base)| summary::paired_difference(&base.values, &x.values))
-                .collect()
-        })
-        .collect();
-    let names: Vec<String> = scenarios.iter().map(|s| s.name.clone()).collect();
-    let cost_diffs: Vec<twin::costs::CostDifference> = costs[1..]
-        .iter()
-        .map(|c| twin::costs::difference(&costs[0], c))
-        .collect();
-    for k in 1..all.len() {
-        if let Some(w) = twin::warnings::against(&names[0], &all[0], &diffs[k]) {
-            warnings[k].push(w);
-        }
-    }
-
-    let mut csv = String::from("id");
-    for (k, n) in names.iter().enumerate() {
-        csv.push_str(&format!(",{n}_mean,{n}_lo95,{n}_hi95"));
-        if k > 0 {
-            csv.push_str(&format!(",{n}_diff,{n}_diff_lo95,{n}_diff_hi95"));
-        }
-    }
-    csv.push('\n');
-    let cell = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
-    for (i, base) in all[0].iter().enumerate() {
-        csv.push_str(&base.id);
-        for (k, s) in all.iter().enumerate() {
-            let (lo, hi) = s[i]
-                .ci95
-                .map(|(l, h)| (Some(l), Some(h)))
-                .unwrap_or((None, None));
-            csv.push_str(&format!(",{},{},{}", cell(s[i].mean), cell(lo), cell(hi)));
-            if k > 0 {
-                let d = diffs[k][i];
-                csv.push_str(&format!(
-                    ",{},{},{}",
-                    cell(d.map(|d| d.0)),
-                    cell(d.map(|d| d.1)),
-                    cell(d.map(|d| d.2))
-                ));
-            }
-        }
-        csv.push('\n');
-    }
-    cost_csv(&mut csv, &names, &costs, &cost_diffs);
-    output::write(&out, "compare.csv", csv.as_bytes())?;
-    output::write(
-        &out,
-        "compare.html",
-        twin::html::compare(
-            &names,
-            a.run.replications as usize,
-            period.from,
-            period.to,
-            &all,
-            &diffs,
-            &warnings,
-            (&costs, &cost_diffs),
-        )
-        .as_bytes(),
-    )?;
+    let bar = progress::items(
+        a.run.replications * scenarios.len() as u64,
+        &format!("simulating {} scenarios", scenarios.len()),
+    );
+    let c = twin::compare::compare(
+        &scenarios,
+        a.run.seed,
+        a.run.replications,
+        &pool(a.run.threads)?,
+        &|_| {
+            bar.inc(1);
+            true
+        },
+    )
+    .map_err(|e| InvalidInput(format!("error: {e}")))?;
+    bar.finish_and_clear();
+    output::write(&out, "compare.csv", c.csv().as_bytes())?;
+    output::write(&out, "compare.html", c.html().as_bytes())?;
+    let (names, all, diffs, costs, cost_diffs) =
+        (&c.names, &c.summaries, &c.diffs, &c.costs, &c.cost_diffs);
 
     out!("{:<52}", "indicator")?;
     for (k, n) in names.iter().enumerate() {
@@ -478,65 +400,4 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
     outln!()?;
     eprintln!("written to {}", out.display());
     Ok(())
-}
-
-/// The cost rows of `compare.csv`: `cost:total`, `cost:<line>`, `cost:delayed_days`, and
-/// `cost:per_delayed_day_avoided` (its difference column only; empty where not defined).
-fn cost_csv(
-    csv: &mut String,
-    names: &[String],
-    costs: &[twin::costs::CostSummary],
-    diffs: &[twin::costs::CostDifference],
-) {
-    use twin::costs::{Estimate, LINES};
-    let cell = |v: Option<f64>| v.map(|x| format!("{x:.6}")).unwrap_or_default();
-    let est = |e: &Estimate| {
-        format!(
-            ",{},{},{}",
-            cell(Some(e.mean)),
-            cell(e.ci95.map(|c| c.0)),
-            cell(e.ci95.map(|c| c.1))
-        )
-    };
-    let diff = |d: summary::Difference| {
-        format!(
-            ",{},{},{}",
-            cell(d.map(|d| d.0)),
-            cell(d.map(|d| d.1)),
-            cell(d.map(|d| d.2))
-        )
-    };
-    let mut row =
-        |id: &str,
-         get: &dyn Fn(&twin::costs::CostSummary) -> &Estimate,
-         d: &dyn Fn(&twin::costs::CostDifference) -> summary::Difference| {
-            csv.push_str(id);
-            for (k, c) in costs.iter().enumerate() {
-                csv.push_str(&est(get(c)));
-                if k > 0 {
-                    csv.push_str(&diff(d(&diffs[k - 1])));
-                }
-            }
-            csv.push('\n');
-        };
-    row("cost:total", &|c| &c.total, &|d| d.total);
-    for (i, l) in LINES.iter().enumerate() {
-        row(&format!("cost:{}", l.key), &|c| &c.lines[i].cost, &|d| {
-            d.lines[i]
-        });
-    }
-    row("cost:delayed_days", &|c| c.delayed_days(), &|d| {
-        d.delayed_days_avoided.map(|(m, lo, hi)| (-m, -hi, -lo))
-    });
-    csv.push_str("cost:per_delayed_day_avoided");
-    for k in 0..names.len() {
-        csv.push_str(",,,");
-        if k > 0 {
-            csv.push_str(&format!(
-                ",{},,",
-                cell(diffs[k - 1].per_delayed_day_avoided)
-            ));
-        }
-    }
-    csv.push('\n');
 }

@@ -625,6 +625,9 @@ async fn steps(c: &Client, base: &str, shots: &Path) {
     discharge_coordinator_works_the_board(c, base, shots).await;
     errors.extend(console_errors(c).await);
 
+    analyst_compares_three_plans(c, base, shots).await;
+    errors.extend(console_errors(c).await);
+
     assert!(
         errors.is_empty(),
         "the browser's console shows errors:\n{}",
@@ -771,5 +774,192 @@ async fn discharge_coordinator_works_the_board(c: &Client, base: &str, shots: &P
         "the audit page shows {text:?}"
     );
     screenshot(c, shots, "audit").await;
+    sign_out(c).await;
+}
+
+/// Makes scenario `name` from `from` on the plans form: `changes` are (input id, the summary of
+/// the part of the form it is in, value).
+async fn make_scenario(
+    c: &Client,
+    base: &str,
+    from: &str,
+    name: &str,
+    changes: &[(&str, &str, &str)],
+) {
+    c.goto(&format!("{base}plans"))
+        .await
+        .expect("the plans page");
+    wait_path(c, "/plans").await;
+    c.find(Locator::LinkText(&format!(
+        "Make a new scenario from {from}"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("a link to make a scenario from {from}: {e}"))
+    .click()
+    .await
+    .expect("following it");
+    wait_path(c, "/plans/new").await;
+    input_labelled(c, "What it tests")
+        .await
+        .send_keys(&format!("{name}, made in the browser"))
+        .await
+        .expect("typing a description");
+    let name_input = c.find(Locator::Id("name")).await.expect("the name field");
+    name_input.send_keys(name).await.expect("typing the name");
+    for (id, part, value) in changes {
+        let input = c.find(Locator::Id(id)).await.expect("the field");
+        if !input.is_displayed().await.expect("shown?") {
+            c.find(Locator::XPath(&format!(
+                "//summary[normalize-space()='{part}']"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("the part {part:?} of the form: {e}"))
+            .click()
+            .await
+            .expect("opening it");
+        }
+        input.clear().await.expect("clearing the field");
+        input.send_keys(value).await.expect("typing the value");
+    }
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Save the scenario']",
+    ))
+    .await
+    .expect("the save button")
+    .click()
+    .await
+    .expect("saving");
+}
+
+/// An analyst makes scenarios on the plans page (a bad value first: its message shows next to
+/// the field), compares three of them, follows the run and reads the comparison.
+async fn analyst_compares_three_plans(c: &Client, base: &str, shots: &Path) {
+    sign_in_as(c, base, "analyst").await;
+    c.find(Locator::LinkText("Plans"))
+        .await
+        .expect("Plans in the menu")
+        .click()
+        .await
+        .expect("opening the plans");
+    wait_path(c, "/plans").await;
+    let notice = wait_find(c, Locator::Css("main .notice")).await;
+    assert!(
+        notice
+            .text()
+            .await
+            .expect("its text")
+            .contains("the scenario's own warm-up"),
+        "the plans page says where runs start from"
+    );
+    let short = [
+        ("f-run-days", "Run", "20"),
+        ("f-run-warmup_days", "Run", "10"),
+        ("f-run-cooldown_days", "Run", "0"),
+    ];
+    // A bad value: the page says so next to the field, in the TOML's words.
+    let mut bad = short.to_vec();
+    bad.push(("f-hospital-beds", "Hospital", "-3"));
+    make_scenario(c, base, "stoke-2017", "browser-base", &bad).await;
+    let error = wait_find(c, Locator::Id("f-hospital-beds-error")).await;
+    let said = error.text().await.expect("its text");
+    assert!(said.starts_with("`hospital.beds` must be"), "{said:?}");
+    screenshot(c, shots, "plans-scenario-error").await;
+    // The browser logs the form's answer, 400; nothing else may have gone wrong.
+    let left: Vec<String> = console_errors(c)
+        .await
+        .into_iter()
+        .filter(|e| !(e.contains("/plans/scenarios") && e.contains("400")))
+        .collect();
+    assert!(
+        left.is_empty(),
+        "the browser's console shows errors:\n{}",
+        left.join("\n")
+    );
+    // Put right, and two more from it.
+    make_scenario(c, base, "stoke-2017", "browser-base", &short).await;
+    wait_path(c, "/plans").await;
+    make_scenario(
+        c,
+        base,
+        "browser-base",
+        "browser-seven-day",
+        &[("f-policy-seven_day", "Policy", "true")],
+    )
+    .await;
+    wait_path(c, "/plans").await;
+    make_scenario(
+        c,
+        base,
+        "browser-base",
+        "browser-d2a",
+        &[("f-policy-d2a", "Policy", "true")],
+    )
+    .await;
+    wait_path(c, "/plans").await;
+
+    // Three compared.
+    for (i, name) in ["browser-base", "browser-seven-day", "browser-d2a"]
+        .iter()
+        .enumerate()
+    {
+        c.find(Locator::Id(&format!("scenario-{}", i + 1)))
+            .await
+            .expect("a scenario select")
+            .select_by_value(name)
+            .await
+            .expect("choosing a scenario");
+    }
+    let reps = c
+        .find(Locator::Id("replications"))
+        .await
+        .expect("replications");
+    reps.clear().await.expect("clearing");
+    reps.send_keys("5").await.expect("typing");
+    screenshot(c, shots, "plans").await;
+    let started = Instant::now();
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Start the comparison']",
+    ))
+    .await
+    .expect("the start button")
+    .click()
+    .await
+    .expect("starting");
+    // The run's page follows it and shows the comparison when it is done (the script reloads).
+    let comparison = c
+        .wait()
+        .at_most(Duration::from_secs(120))
+        .every(POLL)
+        .for_element(Locator::Css("#comparison h2"))
+        .await
+        .expect("the comparison within two minutes");
+    eprintln!(
+        "browser: three plans compared in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        comparison.text().await.expect("its text"),
+        "Scenarios compared"
+    );
+    let text = c
+        .find(Locator::Id("comparison"))
+        .await
+        .expect("the comparison")
+        .text()
+        .await
+        .expect("its text");
+    assert!(text.contains("difference from browser-base"), "{text}");
+    assert!(
+        text.contains("5 replications each with common random numbers"),
+        "{text}"
+    );
+    assert!(
+        text.contains('£') && text.contains("Total"),
+        "costs: {text}"
+    );
+    assert!(text.contains('–'), "intervals: {text}");
+    let status = c.find(Locator::Id("run-status")).await.expect("the status");
+    assert_eq!(status.text().await.expect("its text"), "Finished");
+    screenshot(c, shots, "plans-comparison").await;
     sign_out(c).await;
 }

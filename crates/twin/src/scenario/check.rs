@@ -97,6 +97,15 @@ fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The key a message of [`check`] or [`super::limits::cross`] names first (`hospital.beds` of
+/// "`hospital.beds` must be ..."; an element's index dropped), for showing it next to its field.
+pub fn key_named(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('`')?;
+    let (key, _) = rest.split_once('`')?;
+    let key = key.split('[').next().unwrap_or(key);
+    param(key).map(|p| p.key)
+}
+
 /// What a kind of value is, in words.
 pub fn describe(kind: Kind) -> String {
     match kind {

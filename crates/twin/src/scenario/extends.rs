@@ -136,6 +136,81 @@ pub fn chain(name_or_file: &str) -> Result<Vec<Link>, ScenarioError> {
     }
 }
 
+/// The chain from a scenario saved outside files (the service's plans): `text`, named `origin`,
+/// whose `extends` names a built-in or another saved scenario, whose TOML `saved` gives.
+pub fn chain_of_text(
+    origin: &str,
+    text: &str,
+    saved: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Link>, ScenarioError> {
+    let mut links: Vec<Link> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut next = (origin.to_string(), text.to_string(), false);
+    loop {
+        let (name, text, built_in) = next;
+        let id = if built_in {
+            format!("built-in {name}")
+        } else {
+            format!("saved {name}")
+        };
+        if let Some(at) = seen.iter().position(|s| *s == id) {
+            let mut circle: Vec<&str> = links[at..].iter().map(|l| l.origin.as_str()).collect();
+            circle.push(&links[at].origin);
+            return Err(ScenarioError::Circular(
+                circle.join(" -> "),
+                links[0].origin.clone(),
+            ));
+        }
+        if links.len() == MAX_EXTENDS {
+            return Err(ScenarioError::Invalid {
+                origin: links[0].origin.clone(),
+                message: format!(
+                    "`extends` chains more than {MAX_EXTENDS} scenarios; join some of them"
+                ),
+            });
+        }
+        seen.push(id);
+        let origin = format!("scenario {name}");
+        let value: toml::Value = toml::from_str(&text).map_err(|e| ScenarioError::Invalid {
+            origin: origin.clone(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        let parent = match value.get("extends") {
+            None => None,
+            Some(toml::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(other) => {
+                return Err(ScenarioError::Invalid {
+                    origin,
+                    message: format!(
+                        "`extends` must name a built-in or saved scenario in quotes, got {other}"
+                    ),
+                })
+            }
+        };
+        links.push(Link {
+            origin,
+            text,
+            value,
+            file: None,
+        });
+        let Some(parent) = parent else {
+            return Ok(links);
+        };
+        next = if let Some((n, t)) = BUILT_IN.iter().find(|(n, _)| *n == parent) {
+            (n.to_string(), t.to_string(), true)
+        } else if let Some(t) = saved(&parent).filter(|_| !built_in) {
+            (parent, t, false)
+        } else {
+            return Err(ScenarioError::Invalid {
+                origin: links.last().expect("pushed").origin.clone(),
+                message: format!(
+                    "`extends`: no scenario {parent:?}: give a built-in or a saved scenario's name"
+                ),
+            });
+        };
+    }
+}
+
 /// Merges `over` into `base`: tables key by key, anything else replaced.
 fn merge(base: &mut toml::Value, over: toml::Value) {
     match (base, over) {

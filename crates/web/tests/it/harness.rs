@@ -262,7 +262,9 @@ impl Server {
     ) -> Server {
         let log = store::open(&store.location, Access::Write).expect("the store opens");
         let live = live_log::LiveLog::open(log).expect("the live log opens");
-        let mut state = web::AppState::new(live, store.open_accounts(), cfg);
+        let mut state = web::AppState::new(live, store.open_accounts(), cfg)
+            .with_plans(&store.location)
+            .expect("the plans open");
         if let Some(audit) = audit {
             state = state.with_audit(audit);
         }

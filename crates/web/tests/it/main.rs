@@ -9,5 +9,6 @@ mod hostile;
 mod indicator_api;
 mod pages;
 mod people;
+mod plans;
 mod security;
 mod session;
