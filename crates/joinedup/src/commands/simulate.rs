@@ -205,6 +205,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
                 replications: runs.len(),
                 from: period.from,
                 to: period.to,
+                sources: &Scenario::sources(&a.scenario).unwrap_or_default(),
             },
             &summaries,
             &daily,
@@ -300,6 +301,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let mut all = Vec::new();
     let mut costs = Vec::new();
     let mut warnings = Vec::new();
+    let mut daily = Vec::new();
     for s in &scenarios {
         // The same seed and replication numbers: common random numbers across scenarios.
         let runs = replications(
@@ -313,6 +315,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         let summaries = summary::indicators(&runs);
         warnings.push(twin::warnings::warnings(&runs, &summaries));
         costs.push(twin::costs::summarise_runs(&runs, &s.costs));
+        daily.push(summary::daily(&runs));
         all.push(summaries);
     }
     let diffs: Vec<Vec<summary::Difference>> = all
@@ -378,6 +381,11 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             &diffs,
             &warnings,
             (&costs, &cost_diffs),
+            &daily,
+            &a.scenarios
+                .iter()
+                .map(|n| Scenario::sources(n).unwrap_or_default())
+                .collect::<Vec<_>>(),
         )
         .as_bytes(),
     )?;

@@ -39,7 +39,7 @@ pub fn report(c: &CostSummary) -> String {
         ));
     }
     format!(
-        "<h2>Costs</h2>{NOTE}<table><tr><th>line</th><th>quantity</th><th>unit cost</th>\
+        "<h2 id=costs>Costs</h2>{NOTE}<table><tr><th>line</th><th>quantity</th><th>unit cost</th>\
 <th>cost</th><th>95% interval</th></tr>\n{rows}<tr><td><b>Total</b></td><td></td><td></td>\
 <td><b>{}</b></td><td>{}</td></tr>\n<tr><td>of which capacity and services (all but delayed \
 bed days)</td><td></td><td></td><td>{}</td><td>{}</td></tr></table>",
@@ -165,12 +165,12 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
     }
     rows.push_str("</tr>\n");
     format!(
-        "<h2>Costs</h2>{NOTE}<p class=note>Differences are paired replication by replication \
+        "<h2 id=costs>Costs</h2>{NOTE}<p class=note>Differences are paired replication by replication \
 (common random numbers), with their 95% interval; in bold where it excludes zero. The cost per \
 delayed bed day avoided is the difference in spending on capacity and services (the delayed \
 days' own line left out) over the delayed days avoided, a ratio of the mean differences; it is \
 defined only where the days avoided have a 95% interval above zero. Compare it with the price \
-of a delayed day.</p><table>{head}{rows}</table>"
+of a delayed day.</p><div class=scroll><table class=compare>{head}{rows}</table></div>"
     )
 }
 

@@ -1,0 +1,304 @@
+//! "Assumptions and sources": a scenario's inputs with the source each names, read from its TOML
+//! as written (the chain `Scenario::sources` gives, top first), where every parameter says where
+//! it comes from in a comment: the CQC's 2017 review ("report"), a named public source,
+//! "calibrated" (set so the runs reproduce the 2017 figures) or "assumption"; the `[costs]`
+//! table names each unit cost's source the same way.
+
+use super::esc;
+
+/// One input: its key (`section.key`), its value as written, the source its comment names,
+/// and the scenario that sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub key: String,
+    pub value: String,
+    pub source: String,
+    pub set_by: String,
+}
+
+/// The first `#` outside a quoted string.
+fn comment_at(line: &str) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The opening comment of a scenario's file: what it is and where it comes from.
+pub fn preamble(text: &str) -> String {
+    text.lines()
+        .take_while(|l| l.trim_start().starts_with('#'))
+        .map(|l| l.trim_start().trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The keys a scenario's TOML sets, in order, each with its inline comment (or, without one,
+/// the comment lines just above it).
+fn read(origin: &str, text: &str) -> Vec<Input> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let mut above: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            above.clear();
+            continue;
+        }
+        if let Some(c) = t.strip_prefix('#') {
+            above.push(c.trim());
+            continue;
+        }
+        if t.starts_with('[') {
+            section = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            above.clear();
+            continue;
+        }
+        let (body, comment) = match comment_at(t) {
+            Some(i) => (&t[..i], t[i + 1..].trim()),
+            None => (t, ""),
+        };
+        let Some((key, value)) = body.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if section.is_empty() && ["name", "description", "extends"].contains(&key) {
+            above.clear();
+            continue;
+        }
+        let source = if comment.is_empty() {
+            above.join(" ")
+        } else {
+            comment.to_string()
+        };
+        out.push(Input {
+            key: if section.is_empty() {
+                key.to_string()
+            } else {
+                format!("{section}.{key}")
+            },
+            value: value.trim().to_string(),
+            source,
+            set_by: origin.to_string(),
+        });
+        above.clear();
+    }
+    out
+}
+
+/// Every input of a scenario, with the value and source of the scenario that sets it last:
+/// `chain` top first (the scenario, then what it extends), as `Scenario::sources` gives it.
+pub fn inputs(chain: &[(String, String)]) -> Vec<Input> {
+    let mut all: Vec<Input> = Vec::new();
+    for (origin, text) in chain.iter().rev() {
+        for i in read(origin, text) {
+            match all.iter_mut().find(|a| a.key == i.key) {
+                Some(a) => *a = i,
+                None => all.push(i),
+            }
+        }
+    }
+    all
+}
+
+/// Where an input's value comes from, by the word its source starts with.
+pub fn kind(source: &str) -> &'static str {
+    let s = source.to_lowercase();
+    if s.is_empty() {
+        "no source given"
+    } else if s.starts_with("calibrated") || s.contains("(calibrated") {
+        "calibrated"
+    } else if s.starts_with("assumption") || s.contains("(assumption") {
+        "assumption"
+    } else if s.starts_with("report") {
+        "the 2017 review"
+    } else {
+        "a named source"
+    }
+}
+
+/// A table of inputs; `changes`: those a scenario sets over what it extends, where an input
+/// with no comment of its own is the change the scenario's opening comment describes.
+fn table(inputs: &[&Input], with_set_by: bool, changes: bool) -> String {
+    let mut rows = String::new();
+    for i in inputs {
+        let (kind, source) = if changes && i.source.is_empty() {
+            (
+                "the scenario's change",
+                "what the scenario is for, as said above",
+            )
+        } else {
+            (kind(&i.source), i.source.as_str())
+        };
+        rows.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n",
+            esc(&i.key),
+            esc(&i.value),
+            kind,
+            esc(source),
+            if with_set_by {
+                format!("<td>{}</td>", esc(&i.set_by))
+            } else {
+                String::new()
+            }
+        ));
+    }
+    format!(
+        "<div class=scroll><table class=inputs><tr><th>input</th><th>value</th><th>kind</th>\
+<th>source, as the scenario says it</th>{}</tr>\n{rows}</table></div>",
+        if with_set_by { "<th>set by</th>" } else { "" }
+    )
+}
+
+/// What every page says of the figures it compares with and of its method.
+const SOURCES: &str = "<p>The Stoke 2017 and England figures are those of the Care Quality \
+Commission's local system review of Stoke-on-Trent (2017), kept in the 2017 profile \
+(<code>crates/indicators/data/stoke-2017-profile.toml</code>, each with its period). The \
+indicators are computed from the simulated journey log by the same engine as \
+<code>joinedup metrics</code> (<code>spec/indicators.md</code>). Calibrated inputs are set so \
+the mean of the replications reproduces the 2017 figures, each over its own period \
+(<code>docs/calibration.md</code>); held-out figures were never used to set them. Unit costs \
+are approximate (recalled from PSSRU Unit Costs of Health and Social Care 2017 and NHS \
+Reference Costs 2016/17, to be checked against the tables named).</p>";
+
+fn counts(inputs: &[Input]) -> String {
+    let mut out = Vec::new();
+    for (k, words) in [
+        ("the 2017 review", "from the 2017 review"),
+        ("a named source", "from a named source"),
+        ("calibrated", "calibrated"),
+        ("assumption", "assumptions"),
+        ("no source given", "with no source given"),
+    ] {
+        let n = inputs.iter().filter(|i| kind(&i.source) == k).count();
+        if n > 0 {
+            out.push(format!("{n} {words}"));
+        }
+    }
+    out.join(", ")
+}
+
+/// One scenario's assumptions: its opening comment, the inputs it changes from the scenario it
+/// extends, and every input in a table that opens.
+fn scenario(name: &str, chain: &[(String, String)], heading: bool) -> String {
+    let all = inputs(chain);
+    let mut out = String::new();
+    if heading {
+        out.push_str(&format!("<h3>{}</h3>", esc(name)));
+    }
+    if let Some((_, text)) = chain.first() {
+        let p = preamble(text);
+        if !p.is_empty() {
+            out.push_str(&format!("<p>{}</p>", esc(&p)));
+        }
+    }
+    if chain.len() > 1 {
+        let own: Vec<&Input> = all.iter().filter(|i| i.set_by == chain[0].0).collect();
+        out.push_str(&format!(
+            "<p>What it changes from <b>{}</b>:</p>{}",
+            esc(&chain[1].0),
+            table(&own, false, true)
+        ));
+    }
+    let every: Vec<&Input> = all.iter().collect();
+    out.push_str(&format!(
+        "<details><summary>Every input of {} ({}): value and source</summary>{}</details>",
+        esc(name),
+        counts(&all),
+        table(&every, chain.len() > 1, false)
+    ));
+    out
+}
+
+/// The "Assumptions and sources" section of a page: each scenario's `(name, chain)`.
+pub fn section(scenarios: &[(&str, &[(String, String)])]) -> String {
+    let mut body = String::new();
+    let several = scenarios.len() > 1;
+    for (name, chain) in scenarios {
+        if !chain.is_empty() {
+            body.push_str(&scenario(name, chain, several));
+        }
+    }
+    format!(
+        "<h2 id=assumptions>Assumptions and sources</h2>{SOURCES}<p class=note>Each input as \
+the scenario's TOML states it, with the source its comment names: the 2017 review (the CQC's \
+report), a named public source, calibrated, or an assumption (a judgement to challenge).</p>{body}"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain() -> Vec<(String, String)> {
+        vec![
+            (
+                "d2a".into(),
+                "# Discharge to assess (report: D2A \"due to launch\").\nextends = \"base\"\nname = \"d2a\"\n\n[policy]\nd2a = true\n\n[discharge]\nreablement_slots = 120      # NHS England D2A guidance (assumption)\n".into(),
+            ),
+            (
+                "base".into(),
+                "# The baseline.\nname = \"base\"\n\n[policy]\nd2a = false   # report: not started\n\n[discharge]\n# Hospital social workers.\nsocial_workers = 16   # calibrated: assessing at once\nreablement_slots = 40 # calibrated\nhours = { dist = \"gamma\", mean = 3.0 }   # assumption: a guess\n".into(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_input_with_the_source_of_whoever_sets_it_last() {
+        let all = inputs(&chain());
+        let get = |k: &str| all.iter().find(|i| i.key == k).unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(get("policy.d2a").value, "true");
+        assert_eq!(get("policy.d2a").source, "");
+        assert_eq!(get("policy.d2a").set_by, "d2a");
+        assert_eq!(get("discharge.reablement_slots").value, "120");
+        assert_eq!(
+            kind(&get("discharge.reablement_slots").source),
+            "assumption"
+        );
+        assert_eq!(kind(&get("discharge.social_workers").source), "calibrated");
+        assert_eq!(
+            get("discharge.hours").value,
+            "{ dist = \"gamma\", mean = 3.0 }"
+        );
+        assert_eq!(kind("report: not started"), "the 2017 review");
+        assert_eq!(kind("ONS life tables"), "a named source");
+        assert_eq!(
+            preamble(&chain()[0].1),
+            "Discharge to assess (report: D2A \"due to launch\")."
+        );
+    }
+
+    #[test]
+    fn the_section_lists_the_changes_and_every_input() {
+        let c = chain();
+        let html = section(&[("d2a", &c)]);
+        assert!(html.contains("Assumptions and sources"));
+        assert!(html.contains("What it changes from <b>base</b>"));
+        assert!(html.contains("<code>discharge.social_workers</code>"));
+        assert!(html.contains("calibrated: assessing at once"));
+        assert!(html.contains("CQC"));
+    }
+
+    #[test]
+    fn every_built_in_input_names_its_source() {
+        let chain = crate::Scenario::sources("stoke-2017").unwrap();
+        let all = inputs(&chain);
+        assert!(all.len() > 80, "{}", all.len());
+        assert!(all
+            .iter()
+            .any(|i| i.key == "costs.acute_bed_day" && i.source.contains("NHS Reference Costs")));
+        let missing: Vec<&str> = all
+            .iter()
+            .filter(|i| i.source.is_empty())
+            .map(|i| i.key.as_str())
+            .collect();
+        // Every input of the baseline says where it comes from (in its comment or above it).
+        assert!(missing.len() <= 5, "inputs without a source: {missing:?}");
+    }
+}
