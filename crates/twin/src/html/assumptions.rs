@@ -106,10 +106,13 @@ pub fn inputs(chain: &[(String, String)]) -> Vec<Input> {
     all
 }
 
-/// Where an input's value comes from, by the word its source starts with.
-pub fn kind(source: &str) -> &'static str {
+/// Where an input's value comes from, by the word its source starts with (the `[run]` keys are
+/// the run's settings: its dates and length).
+pub fn kind(key: &str, source: &str) -> &'static str {
     let s = source.to_lowercase();
-    if s.is_empty() {
+    if key.starts_with("run.") {
+        "the run's setting"
+    } else if s.is_empty() {
         "no source given"
     } else if s.starts_with("calibrated") || s.contains("(calibrated") {
         "calibrated"
@@ -133,7 +136,7 @@ fn table(inputs: &[&Input], with_set_by: bool, changes: bool) -> String {
                 "what the scenario is for, as said above",
             )
         } else {
-            (kind(&i.source), i.source.as_str())
+            (kind(&i.key, &i.source), i.source.as_str())
         };
         rows.push_str(&format!(
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td>{}</tr>\n",
@@ -169,13 +172,17 @@ Reference Costs 2016/17, to be checked against the tables named).</p>";
 fn counts(inputs: &[Input]) -> String {
     let mut out = Vec::new();
     for (k, words) in [
+        ("the run's setting", "settings of the run"),
         ("the 2017 review", "from the 2017 review"),
         ("a named source", "from a named source"),
         ("calibrated", "calibrated"),
         ("assumption", "assumptions"),
         ("no source given", "with no source given"),
     ] {
-        let n = inputs.iter().filter(|i| kind(&i.source) == k).count();
+        let n = inputs
+            .iter()
+            .filter(|i| kind(&i.key, &i.source) == k)
+            .count();
         if n > 0 {
             out.push(format!("{n} {words}"));
         }
@@ -186,6 +193,8 @@ fn counts(inputs: &[Input]) -> String {
 /// One scenario's assumptions: its opening comment, the inputs it changes from the scenario it
 /// extends, and every input in a table that opens.
 fn scenario(name: &str, chain: &[(String, String)], heading: bool) -> String {
+    // Alone on its page, the inputs are listed open; beside others, each opens on demand.
+    let open = if heading { "" } else { " open" };
     let all = inputs(chain);
     let mut out = String::new();
     if heading {
@@ -207,7 +216,7 @@ fn scenario(name: &str, chain: &[(String, String)], heading: bool) -> String {
     }
     let every: Vec<&Input> = all.iter().collect();
     out.push_str(&format!(
-        "<details><summary>Every input of {} ({}): value and source</summary>{}</details>",
+        "<details{open}><summary>Every input of {} ({}): value and source</summary>{}</details>",
         esc(name),
         counts(&all),
         table(&every, chain.len() > 1, false)
@@ -257,17 +266,16 @@ mod tests {
         assert_eq!(get("policy.d2a").source, "");
         assert_eq!(get("policy.d2a").set_by, "d2a");
         assert_eq!(get("discharge.reablement_slots").value, "120");
-        assert_eq!(
-            kind(&get("discharge.reablement_slots").source),
-            "assumption"
-        );
-        assert_eq!(kind(&get("discharge.social_workers").source), "calibrated");
+        let kind_of = |k: &str| kind(k, &get(k).source);
+        assert_eq!(kind_of("discharge.reablement_slots"), "assumption");
+        assert_eq!(kind_of("discharge.social_workers"), "calibrated");
         assert_eq!(
             get("discharge.hours").value,
             "{ dist = \"gamma\", mean = 3.0 }"
         );
-        assert_eq!(kind("report: not started"), "the 2017 review");
-        assert_eq!(kind("ONS life tables"), "a named source");
+        assert_eq!(kind("policy.d2a", "report: not started"), "the 2017 review");
+        assert_eq!(kind("x.y", "ONS life tables"), "a named source");
+        assert_eq!(kind("run.days", "one year measured"), "the run's setting");
         assert_eq!(
             preamble(&chain()[0].1),
             "Discharge to assess (report: D2A \"due to launch\")."
