@@ -44,7 +44,7 @@ th:first-child,td:first-child{text-align:left}tr.sub td:first-child{padding-left
 .note{color:#555;font-size:.88rem}.id{color:#666;font-size:.78rem;font-family:ui-monospace,monospace;overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}
 table.compare td{white-space:normal;min-width:5rem}table.compare th,table.compare td{padding:.3rem .35rem}table.compare td:first-child{min-width:13rem}table.inputs th,table.inputs td{white-space:normal;text-align:left}table.inputs td:first-child{white-space:nowrap}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:1rem 1.5rem}figure.chart{margin:0;min-width:0}figure.chart svg{width:100%;height:auto;display:block}
-details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#005eb8;font-size:.9rem}td.unit{white-space:normal}th .nm{white-space:nowrap}nav{font-size:.9rem}nav a{margin-right:.8rem}code{font-size:.85rem}";
+details{margin:.3rem 0 1rem}summary{cursor:pointer;color:#005eb8;font-size:.9rem}td.unit{white-space:normal}.nm{white-space:nowrap}nav{font-size:.9rem}nav a{margin-right:.8rem}code{font-size:.85rem}";
 
 /// How every interval on the pages is made, said once.
 fn method(replications: usize) -> String {

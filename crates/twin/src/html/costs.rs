@@ -19,7 +19,7 @@ fn amount(x: f64) -> String {
 }
 
 const NOTE: &str = "<p class=note>Over the measured period, mean of the replications with the \
-95% interval of the mean. Staff and acute beds are costed as provided (on duty, open), places \
+95% interval of the mean (a t interval over replications, not below £0). Staff and acute beds are costed as provided (on duty, open), places \
 and home care as used. The delayed bed days line is what a delay costs beyond the bed itself \
 (the bed is in the acute beds line), so no bed day is counted twice. The unit costs are \
 approximate: the scenario's <code>[costs]</code> names the source of each.</p>";
@@ -54,27 +54,27 @@ fn difference(d: crate::summary::Difference) -> String {
     match d {
         None => "&ndash;".into(),
         Some((m, lo, hi)) if m == 0.0 && lo == 0.0 && hi == 0.0 => {
-            "£0 <span class=note>(the same in every replication)</span>".into()
+            "£0<br><span class=note>the same in every replication</span>".into()
         }
         Some((m, lo, hi)) => {
             let clear = lo > 0.0 || hi < 0.0;
             let word = if !clear {
-                " <span class=note>(no clear difference)</span>"
+                "<span class=note>no clear difference</span>"
             } else if m < 0.0 {
-                " <span class=note>&#9650; cheaper</span>"
+                "<span class=note>&#9650; cheaper</span>"
             } else {
-                " <span class=note>&#9660; dearer</span>"
+                "<span class=note>&#9660; dearer</span>"
             };
             let sign = |x: f64| {
                 if x > 0.0 {
-                    format!("+{}", pounds(x))
+                    format!("<span class=nm>+{}</span>", pounds(x))
                 } else {
-                    pounds(x)
+                    format!("<span class=nm>{}</span>", pounds(x))
                 }
             };
             let (b, eb) = if clear { ("<b>", "</b>") } else { ("", "") };
             format!(
-                "{b}{}{eb} <span class=note>({} &ndash; {})</span>{word}",
+                "{b}{}{eb}<br><span class=note>{} to {}</span><br>{word}",
                 sign(m),
                 sign(lo),
                 sign(hi)
@@ -90,9 +90,13 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
     };
     let mut head = String::from("<tr><th>line</th>");
     for (k, n) in names.iter().enumerate() {
-        head.push_str(&format!("<th>{}</th>", esc(n)));
+        head.push_str(&format!("<th><span class=nm>{}</span></th>", esc(n)));
         if k > 0 {
-            head.push_str(&format!("<th>difference from {}</th>", esc(&names[0])));
+            head.push_str(&format!(
+                "<th><span class=nm>{}</span> <span class=note>minus <span class=nm>{}</span></span></th>",
+                esc(n),
+                esc(&names[0])
+            ));
         }
     }
     head.push_str("</tr>\n");
@@ -101,7 +105,7 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
             .ci95
             .map(|(lo, hi)| {
                 format!(
-                    " <span class=note>({} &ndash; {})</span>",
+                    "<br><span class=note>{} &ndash; {}</span>",
                     pounds(lo),
                     pounds(hi)
                 )
