@@ -158,6 +158,81 @@ fn table(inputs: &[&Input], with_set_by: bool, changes: bool) -> String {
     )
 }
 
+/// The inputs a board asks about first: the capacities a delay can wait for, and the policies.
+pub const KEY_INPUTS: [&str; 17] = [
+    "hospital.beds",
+    "hospital.winter_beds",
+    "hospital.escalation_beds",
+    "discharge.social_workers",
+    "discharge.chc_assessors",
+    "discharge.brokers",
+    "discharge.provider_assessors",
+    "discharge.home_care_hours",
+    "discharge.reablement_slots",
+    "discharge.step_down_beds",
+    "population.residential_places",
+    "population.nursing_places",
+    "community.reviewers",
+    "policy.d2a",
+    "policy.trusted_assessor",
+    "policy.seven_day",
+    "crisis.winter_factor",
+];
+
+/// The key inputs side by side: [`KEY_INPUTS`] and every input a scenario changes, a column
+/// per scenario, a value that differs from the first scenario's in bold; the source is the one
+/// the scenario setting the value names.
+/// `scenarios`: each one's name, the origin of its own TOML when it extends another (`None`
+/// when it extends nothing), and its inputs.
+fn key_table(scenarios: &[(&str, Option<&str>, Vec<Input>)]) -> String {
+    let Some((_, _, first)) = scenarios.first() else {
+        return String::new();
+    };
+    let mut keys: Vec<String> = KEY_INPUTS.iter().map(|k| k.to_string()).collect();
+    for (_, own, inputs) in scenarios {
+        for i in inputs {
+            if Some(i.set_by.as_str()) == *own && !keys.contains(&i.key) {
+                keys.push(i.key.clone());
+            }
+        }
+    }
+    let get = |inputs: &[Input], key: &str| inputs.iter().find(|i| i.key == key).cloned();
+    let mut head = String::from("<tr><th>input</th>");
+    for (name, _, _) in scenarios {
+        head.push_str(&format!("<th><span class=nm>{}</span></th>", esc(name)));
+    }
+    head.push_str("<th>source of the first scenario's value</th></tr>\n");
+    let mut rows = String::new();
+    for key in &keys {
+        let base = get(first, key);
+        rows.push_str(&format!("<tr><td><code>{}</code></td>", esc(key)));
+        for (_, _, inputs) in scenarios {
+            let cell = match get(inputs, key) {
+                None => "<span class=note>the model's default</span>".to_string(),
+                Some(i) if base.as_ref().is_some_and(|b| b.value == i.value) => esc(&i.value),
+                Some(i) => format!("<b>{}</b>", esc(&i.value)),
+            };
+            rows.push_str(&format!("<td>{cell}</td>"));
+        }
+        let source = match base {
+            Some(b) if b.source.is_empty() => kind(&b.key, &b.source).to_string(),
+            Some(b) => esc(&b.source),
+            None => String::new(),
+        };
+        rows.push_str(&format!("<td>{source}</td></tr>\n"));
+    }
+    format!(
+        "<h3>Key inputs</h3><p class=note>The capacities a delayed patient can wait for, the \
+policies{}. In bold: a value that differs from the first scenario's.</p><div class=scroll>\
+<table class=inputs>{head}{rows}</table></div>",
+        if scenarios.iter().any(|s| s.1.is_some()) {
+            ", and every input a scenario changes"
+        } else {
+            ""
+        }
+    )
+}
+
 /// What every page says of the figures it compares with and of its method.
 const SOURCES: &str = "<p>The Stoke 2017 and England figures are those of the Care Quality \
 Commission's local system review of Stoke-on-Trent (2017), kept in the 2017 profile \
@@ -226,7 +301,14 @@ fn scenario(name: &str, chain: &[(String, String)], heading: bool) -> String {
 
 /// The "Assumptions and sources" section of a page: each scenario's `(name, chain)`.
 pub fn section(scenarios: &[(&str, &[(String, String)])]) -> String {
-    let mut body = String::new();
+    let resolved: Vec<(&str, Option<&str>, Vec<Input>)> = scenarios
+        .iter()
+        .map(|(name, chain)| {
+            let own = (chain.len() > 1).then(|| chain[0].0.as_str());
+            (*name, own, inputs(chain))
+        })
+        .collect();
+    let mut body = key_table(&resolved);
     let several = scenarios.len() > 1;
     for (name, chain) in scenarios {
         if !chain.is_empty() {
@@ -291,6 +373,36 @@ mod tests {
         assert!(html.contains("<code>discharge.social_workers</code>"));
         assert!(html.contains("calibrated: assessing at once"));
         assert!(html.contains("CQC"));
+        // The key inputs: the capacities, and what the scenario changes.
+        assert!(html.contains("<h3>Key inputs</h3>"));
+        assert!(html.contains("<td><code>discharge.reablement_slots</code></td><td>120</td>"));
+    }
+
+    #[test]
+    fn key_inputs_side_by_side() {
+        let names = ["stoke-2017", "d2a", "unconstrained"];
+        let chains: Vec<Vec<(String, String)>> = names
+            .iter()
+            .map(|n| crate::Scenario::sources(n).unwrap())
+            .collect();
+        let list: Vec<(&str, &[(String, String)])> = names
+            .iter()
+            .zip(&chains)
+            .map(|(n, c)| (*n, c.as_slice()))
+            .collect();
+        let html = section(&list);
+        let row = |key: &str| {
+            let at = html
+                .find(&format!("<tr><td><code>{key}</code></td>"))
+                .unwrap();
+            html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+        };
+        assert!(
+            row("discharge.social_workers").contains("<td>16</td><td>16</td><td><b>10000</b></td>")
+        );
+        // A key only one scenario sets: the others take the model's default.
+        assert!(row("discharge.home_care_factor").contains("the model's default"));
+        assert!(row("hospital.beds").contains("calibrated"));
     }
 
     #[test]
