@@ -177,8 +177,28 @@ fn dash_words(dash: Option<(u32, u32)>) -> &'static str {
 type Chart<'a, 'b> = ChartContext<
     'a,
     SVGBackend<'b>,
-    Cartesian2d<plotters::coord::types::RangedCoordi32, plotters::coord::types::RangedCoordf64>,
+    Cartesian2d<
+        plotters::coord::combinators::WithKeyPoints<plotters::coord::types::RangedCoordi32>,
+        plotters::coord::types::RangedCoordf64,
+    >,
 >;
+
+/// The days that begin a month, every `step` months from the first whole month: the x axis's
+/// ticks, so they fall on the dates people read (1 Jan 2017, not 9 Jan 2017).
+fn month_starts(from: NaiveDate, days: usize, step: u32) -> Vec<i32> {
+    let mut out = Vec::new();
+    let mut months = 0;
+    for i in 0..days {
+        let d = from + chrono::Duration::days(i as i64);
+        if d.day() == 1 {
+            if months % step == 0 {
+                out.push(i as i32);
+            }
+            months += 1;
+        }
+    }
+    out
+}
 
 fn marker_at(c: &mut Chart<'_, '_>, at: (i32, f64), m: Marker, color: RGBColor) -> DrawResult {
     let e = EmptyElement::at(at);
@@ -276,20 +296,22 @@ fn axes<'a, 'b>(
     right: u32,
 ) -> Result<Chart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
     let last = (days as i32 - 1).max(1);
+    let step = if days > 200 { 3 } else { 1 };
+    let ticks = month_starts(from, days, step);
     let mut c = ChartBuilder::on(root)
         .caption(title, (FONT, 17).into_font().color(&TEXT))
         .margin(8)
         .margin_right(right)
         .x_label_area_size(44)
         .y_label_area_size(58)
-        .build_cartesian_2d(0..last, 0.0..top)?;
+        .build_cartesian_2d((0..last).with_key_points(ticks), 0.0..top)?;
     let label_style = (FONT, 13).into_font().color(&TEXT);
     let date = |i: &i32| (from + chrono::Duration::days(i64::from(*i))).format("%-d %b %Y");
     c.configure_mesh()
         .disable_x_mesh()
         .light_line_style(TRANSPARENT)
         .bold_line_style(GRID)
-        .x_labels(5)
+        .x_labels(12)
         .y_labels(6)
         .x_label_formatter(&|i| date(i).to_string())
         .y_label_formatter(&|y| {
@@ -863,6 +885,19 @@ mod tests {
         assert!(doc.descendants().any(|n| n.has_tag_name("circle")));
         assert!(doc.descendants().any(|n| n.has_tag_name("rect")));
         assert!(page.contains("<th>unconstrained</th>"));
+    }
+
+    #[test]
+    fn the_date_axis_ticks_on_the_first_of_the_month() {
+        let ticks = month_starts(from(), 365, 3);
+        let dates: Vec<String> = ticks
+            .iter()
+            .map(|i| (from() + chrono::Duration::days(i64::from(*i))).to_string())
+            .collect();
+        assert_eq!(
+            dates,
+            ["2016-10-01", "2017-01-01", "2017-04-01", "2017-07-01"]
+        );
     }
 
     #[test]
