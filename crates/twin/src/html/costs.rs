@@ -193,7 +193,7 @@ pub fn sweep(s: &crate::sweep::Sweep, replications: usize) -> String {
             .above_lowest
             .map(|(m, lo, hi)| {
                 format!(
-                    "{} <span class=note>({} &ndash; {})</span>",
+                    "{}<br><span class=note>{} to {}</span>",
                     pounds(m),
                     pounds(lo),
                     pounds(hi)
@@ -213,8 +213,8 @@ pub fn sweep(s: &crate::sweep::Sweep, replications: usize) -> String {
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: sweep of {p}</title><style>{style}</style></head><body>\
 <h1>Scenario {n}: the cost at each value of {p}</h1>{NOTE}<p class=note>{replications} replications at each value, with the same \
 seed and replication numbers (common random numbers); the difference from the lowest is paired replication by replication.</p>\
-<table><tr><th>{p}</th><th>total cost</th><th>95% interval</th><th>of which capacity and services</th><th>delayed bed days</th>\
-<th>above the lowest</th><th>mark</th></tr>\n{rows}</table></body></html>\n",
+<div class=scroll><table class=compare><tr><th>{p}</th><th>total cost</th><th>95% interval</th><th>of which capacity and services</th><th>delayed bed days</th>\
+<th>above the lowest</th><th>mark</th></tr>\n{rows}</table></div></body></html>\n",
         n = esc(&s.scenario),
         p = esc(&s.param),
         style = super::STYLE,
