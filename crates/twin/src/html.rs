@@ -493,9 +493,11 @@ pub fn compare(
             "<h2 id=daily>Day by day</h2><p class=note>One chart per series with every scenario: \
 each scenario's line is the weekly mean of its daily mean over the replications, told apart \
 by its dashes, its marker and its name in the legend below the chart (and by colour). The beds \
-chart shows the first scenario's acute beds open (dashed) and 85% of them (dotted). Under each \
-chart, its figures month by month. Each scenario's bands across replications are in its own \
-<code>report.html</code> (<code>joinedup simulate</code>).</p><div class=charts>{figures}</div>"
+chart shows the first scenario's acute beds open (dashed) and 85% of them (dotted). Shaded: the \
+band that holds 95% of the first scenario's replications (weekly means of its daily 2.5th and \
+97.5th percentiles), against which the others' lines can be read; each scenario's own band is in \
+its <code>report.html</code> (<code>joinedup simulate</code>). Under each chart, its figures \
+month by month.</p><div class=charts>{figures}</div>"
         )
     };
     let assumptions = if sources.len() == names.len() && sources.iter().any(|s| !s.is_empty()) {

@@ -238,12 +238,28 @@ enum Swatch {
     Band,
 }
 
-/// The legend, one row below the plot: each entry's swatch and name.
+/// Where each legend entry goes, in rows below the plot (a row is full at the chart's width),
+/// and the height of the rows.
+fn legend_layout(entries: &[(Swatch, String)]) -> (Vec<(i32, i32)>, u32) {
+    let (mut x, mut y) = (62, 12);
+    let mut at = Vec::new();
+    for (_, name) in entries {
+        let width = 34 + 8 * name.chars().count() as i32;
+        if x > 62 && x + width > WIDTH as i32 - 8 {
+            x = 62;
+            y += LEGEND as i32 - 8;
+        }
+        at.push((x, y));
+        x += width + 18;
+    }
+    (at, y as u32 + LEGEND - 12)
+}
+
+/// The legend below the plot: each entry's swatch and name.
 fn legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> DrawResult {
     let style = (FONT, 14).into_font().color(&TEXT);
-    let mut x = 62;
-    let y = 12;
-    for (swatch, name) in entries {
+    let (at, _) = legend_layout(entries);
+    for ((swatch, name), (x, y)) in entries.iter().zip(at) {
         match swatch {
             Swatch::Band => {
                 area.draw(&Rectangle::new(
@@ -280,7 +296,6 @@ fn legend(area: &Area<'_>, entries: &[(Swatch, String)]) -> DrawResult {
             }
         }
         area.draw(&Text::new(name.clone(), (x + 34, y - 7), style.clone()))?;
-        x += 34 + 8 * name.chars().count() as i32 + 18;
     }
     Ok(())
 }
@@ -464,9 +479,17 @@ pub fn report_chart(name: &str, from: NaiveDate, daily: &[Daily], replications: 
         dash: Some((2, 3)),
         marker: Marker::None,
     };
+    let mut entries = vec![
+        (Swatch::Line(mean_style), "mean".to_string()),
+        (Swatch::Band, "95% of replications".to_string()),
+    ];
+    if beds.is_some() {
+        entries.push((Swatch::Line(open_style), "beds open".into()));
+        entries.push((Swatch::Line(line_style), "85% of beds open".into()));
+    }
     let svg = render(title, &desc, |root| {
         root.fill(&WHITE)?;
-        let (plot, key) = root.split_vertically(HEIGHT - LEGEND);
+        let (plot, key) = root.split_vertically(HEIGHT - legend_layout(&entries).1);
         let right = if beds.is_some() { 120 } else { 16 };
         let mut c = axes(&plot, title, unit, from, points.len(), top, right)?;
         let band: Vec<(i32, f64)> = points
@@ -483,10 +506,6 @@ pub fn report_chart(name: &str, from: NaiveDate, daily: &[Daily], replications: 
             .collect();
         c.draw_series(std::iter::once(Polygon::new(band, BAND.filled())))?;
         let last = points.len() as i32 - 1;
-        let mut entries = vec![
-            (Swatch::Line(mean_style), "mean".to_string()),
-            (Swatch::Band, "95% of replications".to_string()),
-        ];
         if let Some((open, line85)) = &beds {
             let at = |v: &[f64]| v.iter().enumerate().map(|(i, b)| (i as i32, *b)).collect();
             line(&mut c, at(open), open_style, 2)?;
@@ -499,8 +518,6 @@ pub fn report_chart(name: &str, from: NaiveDate, daily: &[Daily], replications: 
                 CAPACITY,
             )?;
             end_label(&mut c, (last, l), &format!("85%: {}", figure(l)), OCCUPANCY)?;
-            entries.push((Swatch::Line(open_style), "beds open".into()));
-            entries.push((Swatch::Line(line_style), "85% of beds open".into()));
         }
         line(
             &mut c,
@@ -601,6 +618,17 @@ pub fn compare_chart(
         return String::new();
     }
     let weeks: Vec<Vec<(i32, f64)>> = means.iter().map(|m| weekly(&m[..days])).collect();
+    // The first scenario's band across replications, week by week: the weekly means of its
+    // daily 2.5th and 97.5th percentiles.
+    let band_of = |f: fn(&(f64, f64, f64)) -> f64| {
+        weekly(
+            &daily[0][..days]
+                .iter()
+                .map(|d| f(&d[k]))
+                .collect::<Vec<f64>>(),
+        )
+    };
+    let (band_lo, band_hi) = (band_of(|p| p.1), band_of(|p| p.2));
     let beds = (name == "beds_occupied").then(|| capacity_lines(&daily[0][..days]));
     let style = |s: usize| SCENARIO_STYLES[s % SCENARIO_STYLES.len()];
     let end = from + chrono::Duration::days(days as i64 - 1);
@@ -633,18 +661,32 @@ pub fn compare_chart(
             figure(mean)
         );
     }
+    desc += &format!(
+        " Shaded: the band holding 95% of {}'s replications, weekly.",
+        names[0]
+    );
     let top = top_of(
         weeks
             .iter()
             .flat_map(|w| w.iter().map(|p| p.1))
+            .chain(band_hi.iter().map(|p| p.1))
             .chain(beds.iter().flat_map(|(o, _)| o.iter().copied())),
     );
+    let mut entries = vec![(Swatch::Band, format!("{}: 95% band", names[0]))];
+    for (s, n) in names.iter().enumerate() {
+        entries.push((Swatch::Line(style(s)), n.clone()));
+    }
     let svg = render(title, &desc, |root| {
         root.fill(&WHITE)?;
-        let (plot, key) = root.split_vertically(HEIGHT - LEGEND);
+        let (plot, key) = root.split_vertically(HEIGHT - legend_layout(&entries).1);
         let right = if beds.is_some() { 120 } else { 16 };
         let mut c = axes(&plot, title, unit, from, days, top, right)?;
-        let mut entries = Vec::new();
+        let band: Vec<(i32, f64)> = band_hi
+            .iter()
+            .copied()
+            .chain(band_lo.iter().rev().copied())
+            .collect();
+        c.draw_series(std::iter::once(Polygon::new(band, BAND.mix(0.6).filled())))?;
         if let Some((open, line85)) = &beds {
             let at = |v: &[f64]| v.iter().enumerate().map(|(i, b)| (i as i32, *b)).collect();
             let open_style = Style {
@@ -676,7 +718,6 @@ pub fn compare_chart(
             for p in w.iter().skip(s % 4).step_by(4) {
                 marker_at(&mut c, *p, style(s).marker, style(s).color)?;
             }
-            entries.push((Swatch::Line(style(s)), names[s].clone()));
         }
         legend(&key, &entries)
     });
@@ -885,6 +926,7 @@ mod tests {
         assert!(doc.descendants().any(|n| n.has_tag_name("circle")));
         assert!(doc.descendants().any(|n| n.has_tag_name("rect")));
         assert!(page.contains("<th>unconstrained</th>"));
+        assert!(t.contains(&"stoke-2017: 95% band"), "{t:?}");
     }
 
     #[test]
@@ -898,6 +940,26 @@ mod tests {
             dates,
             ["2016-10-01", "2017-01-01", "2017-04-01", "2017-07-01"]
         );
+    }
+
+    #[test]
+    fn a_legend_too_wide_for_one_row_takes_two() {
+        let entries: Vec<(Swatch, String)> = [
+            "stoke-2017: 95% band",
+            "stoke-2017",
+            "d2a",
+            "seven-day",
+            "unconstrained",
+        ]
+        .iter()
+        .map(|n| (Swatch::Band, n.to_string()))
+        .collect();
+        let (at, height) = legend_layout(&entries);
+        assert!(at.iter().all(|(x, _)| *x < WIDTH as i32));
+        assert!(at.last().unwrap().1 > at[0].1, "{at:?}");
+        assert!(height > LEGEND);
+        let (_, one) = legend_layout(&entries[..2]);
+        assert_eq!(one, LEGEND);
     }
 
     #[test]
