@@ -68,6 +68,11 @@ pub struct Comparison {
     pub costs: Vec<CostSummary>,
     /// The costs of the second scenario on, against the first's.
     pub cost_diffs: Vec<CostDifference>,
+    /// Each scenario's daily series (its charts).
+    pub daily: Vec<Vec<crate::html::Daily>>,
+    /// Each scenario's TOML as written, top first, for "Assumptions and sources" (empty: not
+    /// shown; the caller knows where its scenarios came from).
+    pub sources: Vec<Vec<(String, String)>>,
 }
 
 /// Checks that `scenarios` can be compared: at least two, replications in range, one measured
@@ -127,6 +132,7 @@ pub fn compare_with(
     let mut summaries = Vec::with_capacity(scenarios.len());
     let mut costs = Vec::with_capacity(scenarios.len());
     let mut warnings = Vec::with_capacity(scenarios.len());
+    let mut daily = Vec::with_capacity(scenarios.len());
     for s in scenarios {
         // The same seed and replication numbers: common random numbers across scenarios.
         let runs: Vec<Option<Replication>> = pool.install(|| {
@@ -154,6 +160,7 @@ pub fn compare_with(
         let s_summaries = summary::indicators(&runs);
         warnings.push(crate::warnings::warnings(&runs, &s_summaries));
         costs.push(costs::summarise_runs(&runs, &s.costs));
+        daily.push(summary::daily(&runs));
         summaries.push(s_summaries);
     }
     let diffs: Vec<Vec<Difference>> = summaries
@@ -185,6 +192,8 @@ pub fn compare_with(
         warnings,
         costs,
         cost_diffs,
+        daily,
+        sources: Vec::new(),
     })
 }
 
@@ -290,17 +299,14 @@ impl Comparison {
             &self.diffs,
             &self.warnings,
             (&self.costs, &self.cost_diffs),
+            &self.daily,
+            &self.sources,
         )
     }
 
-    /// What `compare.html` holds inside its body, for a page with its own frame.
+    /// What `compare.html` holds inside its body (indicators by their plain names), for a page
+    /// with its own frame.
     pub fn html_body(&self) -> String {
-        self.html_body_labelled(&|id: &str| id.to_string())
-    }
-
-    /// [`Self::html_body`], each indicator's row named by `label` from its id (a page for
-    /// staff names indicators by their titles).
-    pub fn html_body_labelled(&self, label: &dyn Fn(&str) -> String) -> String {
         crate::html::compare_body(
             &self.names,
             self.replications as usize,
@@ -310,7 +316,8 @@ impl Comparison {
             &self.diffs,
             &self.warnings,
             (&self.costs, &self.cost_diffs),
-            label,
+            &self.daily,
+            &self.sources,
         )
     }
 

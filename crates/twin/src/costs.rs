@@ -253,7 +253,8 @@ pub fn bill(usage: &Usage, prices: &Costs) -> Bill {
 pub struct Estimate {
     pub values: Vec<f64>,
     pub mean: f64,
-    /// None with fewer than two replications.
+    /// None with fewer than two replications. Not below 0 when no value is (costs and
+    /// quantities used: `summary::bounded`).
     pub ci95: Option<(f64, f64)>,
 }
 
@@ -267,7 +268,14 @@ impl Estimate {
             };
         }
         let s = summarise(&values);
-        let ci95 = (values.len() > 1).then_some(s.ci95);
+        let never_negative = values.iter().all(|v| *v >= 0.0);
+        let ci95 = (values.len() > 1).then(|| {
+            if never_negative {
+                crate::summary::bounded(s.ci95, false)
+            } else {
+                s.ci95
+            }
+        });
         Estimate {
             mean: s.mean,
             values,
@@ -440,6 +448,17 @@ mod tests {
 
     fn prices() -> Costs {
         crate::Scenario::load("stoke-2017").unwrap().costs
+    }
+
+    #[test]
+    fn a_cost_interval_is_never_below_zero() {
+        let e = Estimate::of(vec![0.0, 0.0, 0.0, 90.0]);
+        let (lo, hi) = e.ci95.unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 90.0);
+        // A figure that can be negative keeps its interval.
+        let d = Estimate::of(vec![-10.0, 0.0, 5.0]);
+        assert!(d.ci95.unwrap().0 < -10.0);
     }
 
     #[test]

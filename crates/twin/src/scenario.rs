@@ -350,8 +350,6 @@ impl Scenario {
             .collect())
     }
 
-    /// Checks every value against its range (as [`load`](Self::load) does) and the limits that
-    /// span keys; for a scenario changed after loading. Errors name the keys, joined by `; `.
     /// The same run with a warm-up of `days` ending on the same day, so the measured period and
     /// every calibration figure's period keep their dates (for comparing warm-ups).
     pub fn with_warmup(mut self, days: u32) -> Scenario {
@@ -370,6 +368,8 @@ impl Scenario {
         self
     }
 
+    /// Checks every value against its range (as [`load`](Self::load) does) and the limits that
+    /// span keys; for a scenario changed after loading. Errors name the keys, joined by `; `.
     pub fn validate(&self) -> Result<(), String> {
         let value = toml::Value::try_from(self).map_err(|e| e.to_string())?;
         let mut errors = check::check(&value);

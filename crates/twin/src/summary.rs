@@ -130,7 +130,7 @@ pub fn summary_json(
 pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
 
 /// How many daily series there are.
-pub const SERIES_N: usize = 10;
+pub const SERIES_N: usize = 11;
 
 /// The daily series: names and how to read each from a [`Day`].
 pub const SERIES: [Series; SERIES_N] = [
@@ -175,6 +175,11 @@ pub const SERIES: [Series; SERIES_N] = [
         "care_home_queue",
         "Patients in hospital waiting for a care home place",
         |d| d.care_home_queue,
+    ),
+    (
+        "beds_open",
+        "Acute beds open at midnight (winter and escalation beds included)",
+        |d| d.beds_open,
     ),
 ];
 

@@ -262,16 +262,6 @@ pub fn shown(v: Option<f64>) -> String {
     }
 }
 
-/// An indicator's row as staff read it: its title, or a breakdown's key (shown under its
-/// indicator); the id where the catalogue has no title.
-pub(crate) fn indicator_label(id: &str) -> String {
-    match title_of(id) {
-        (_, Some(breakdown)) => breakdown,
-        ("", None) => id.to_string(),
-        (title, None) => title.to_string(),
-    }
-}
-
 fn title_of(id: &str) -> (&'static str, Option<String>) {
     let (base, key) = match id.split_once(':') {
         Some((b, k)) => (b, Some(k.replace('_', " "))),

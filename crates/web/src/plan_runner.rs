@@ -253,7 +253,7 @@ fn execute(
     };
     Ok(PlanResult {
         json: c.json().to_string(),
-        html: c.html_body_labelled(&crate::pages::indicator_label),
+        html: c.html_body(),
         csv: c.csv(),
     })
 }

@@ -233,6 +233,7 @@ pub fn run(a: SimulateArgs) -> anyhow::Result<()> {
                 replications: runs.len(),
                 from: period.from,
                 to: period.to,
+                sources: &Scenario::sources(&a.scenario).unwrap_or_default(),
             },
             &summaries,
             &daily,
@@ -316,7 +317,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.run.replications * scenarios.len() as u64,
         &format!("simulating {} scenarios", scenarios.len()),
     );
-    let c = twin::compare::compare(
+    let mut c = twin::compare::compare(
         &scenarios,
         a.run.seed,
         a.run.replications,
@@ -328,6 +329,11 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
     )
     .map_err(|e| InvalidInput(format!("error: {e}")))?;
     bar.finish_and_clear();
+    c.sources = a
+        .scenarios
+        .iter()
+        .map(|n| Scenario::sources(n).unwrap_or_default())
+        .collect();
     output::write(&out, "compare.csv", c.csv().as_bytes())?;
     output::write(&out, "compare.html", c.html().as_bytes())?;
     let (names, all, diffs, costs, cost_diffs) =

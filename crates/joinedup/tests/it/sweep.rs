@@ -245,7 +245,9 @@ fn simulate_and_compare_show_costs() {
     assert_eq!(sw["unit_cost"].as_f64().unwrap(), 45.0);
     assert!(c["total"]["ci95"].as_array().unwrap().len() == 2);
     let report = std::fs::read_to_string(dir.path().join("run/report.html")).unwrap();
-    assert!(report.contains("<h2>Costs</h2>") && report.contains("Hospital social workers"));
+    assert!(
+        report.contains("<h2 id=costs>Costs</h2>") && report.contains("Hospital social workers")
+    );
 
     ok(joinedup(
         dir.path(),

@@ -546,7 +546,7 @@ fn a_jam_is_warned_about_not_shown_as_an_improvement() {
     }
     let report = std::fs::read_to_string(dir.path().join("fails/report.html")).unwrap();
     let top = report.find("<div class=warnings>").expect("warnings shown");
-    assert!(top < report.find("<h2>Indicators</h2>").unwrap());
+    assert!(top < report.find("<h2 id=indicators>Indicators</h2>").unwrap());
     // The baseline has no jam: no occupancy warning.
     run("stoke-2017", "base");
     let s = json(&dir.path().join("base/summary.json"));

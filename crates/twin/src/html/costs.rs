@@ -19,7 +19,7 @@ fn amount(x: f64) -> String {
 }
 
 const NOTE: &str = "<p class=note>Over the measured period, mean of the replications with the \
-95% interval of the mean. Staff and acute beds are costed as provided (on duty, open), places \
+95% interval of the mean (a t interval over replications, not below £0). Staff and acute beds are costed as provided (on duty, open), places \
 and home care as used. The delayed bed days line is what a delay costs beyond the bed itself \
 (the bed is in the acute beds line), so no bed day is counted twice. The unit costs are \
 approximate: the scenario's <code>[costs]</code> names the source of each.</p>";
@@ -39,7 +39,7 @@ pub fn report(c: &CostSummary) -> String {
         ));
     }
     format!(
-        "<h2>Costs</h2>{NOTE}<table><tr><th>line</th><th>quantity</th><th>unit cost</th>\
+        "<h2 id=costs>Costs</h2>{NOTE}<table><tr><th>line</th><th>quantity</th><th>unit cost</th>\
 <th>cost</th><th>95% interval</th></tr>\n{rows}<tr><td><b>Total</b></td><td></td><td></td>\
 <td><b>{}</b></td><td>{}</td></tr>\n<tr><td>of which capacity and services (all but delayed \
 bed days)</td><td></td><td></td><td>{}</td><td>{}</td></tr></table>",
@@ -54,27 +54,27 @@ fn difference(d: crate::summary::Difference) -> String {
     match d {
         None => "&ndash;".into(),
         Some((m, lo, hi)) if m == 0.0 && lo == 0.0 && hi == 0.0 => {
-            "£0 <span class=note>(the same in every replication)</span>".into()
+            "£0<br><span class=note>the same in every replication</span>".into()
         }
         Some((m, lo, hi)) => {
             let clear = lo > 0.0 || hi < 0.0;
             let word = if !clear {
-                " <span class=note>(no clear difference)</span>"
+                "<span class=note>no clear difference</span>"
             } else if m < 0.0 {
-                " <span class=note>&#9650; cheaper</span>"
+                "<span class=note>&#9650; cheaper</span>"
             } else {
-                " <span class=note>&#9660; dearer</span>"
+                "<span class=note>&#9660; dearer</span>"
             };
             let sign = |x: f64| {
                 if x > 0.0 {
-                    format!("+{}", pounds(x))
+                    format!("<span class=nm>+{}</span>", pounds(x))
                 } else {
-                    pounds(x)
+                    format!("<span class=nm>{}</span>", pounds(x))
                 }
             };
             let (b, eb) = if clear { ("<b>", "</b>") } else { ("", "") };
             format!(
-                "{b}{}{eb} <span class=note>({} &ndash; {})</span>{word}",
+                "{b}{}{eb}<br><span class=note>{} to {}</span><br>{word}",
                 sign(m),
                 sign(lo),
                 sign(hi)
@@ -90,9 +90,13 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
     };
     let mut head = String::from("<tr><th>line</th>");
     for (k, n) in names.iter().enumerate() {
-        head.push_str(&format!("<th>{}</th>", esc(n)));
+        head.push_str(&format!("<th><span class=nm>{}</span></th>", esc(n)));
         if k > 0 {
-            head.push_str(&format!("<th>difference from {}</th>", esc(&names[0])));
+            head.push_str(&format!(
+                "<th><span class=nm>{}</span> <span class=note>minus <span class=nm>{}</span></span></th>",
+                esc(n),
+                esc(&names[0])
+            ));
         }
     }
     head.push_str("</tr>\n");
@@ -101,7 +105,7 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
             .ci95
             .map(|(lo, hi)| {
                 format!(
-                    " <span class=note>({} &ndash; {})</span>",
+                    "<br><span class=note>{} &ndash; {}</span>",
                     pounds(lo),
                     pounds(hi)
                 )
@@ -165,12 +169,12 @@ pub fn compare(names: &[String], costs: &[CostSummary], diffs: &[CostDifference]
     }
     rows.push_str("</tr>\n");
     format!(
-        "<h2>Costs</h2>{NOTE}<p class=note>Differences are paired replication by replication \
+        "<h2 id=costs>Costs</h2>{NOTE}<p class=note>Differences are paired replication by replication \
 (common random numbers), with their 95% interval; in bold where it excludes zero. The cost per \
 delayed bed day avoided is the difference in spending on capacity and services (the delayed \
 days' own line left out) over the delayed days avoided, a ratio of the mean differences; it is \
 defined only where the days avoided have a 95% interval above zero. Compare it with the price \
-of a delayed day.</p><table>{head}{rows}</table>"
+of a delayed day.</p><div class=scroll><table class=compare>{head}{rows}</table></div>"
     )
 }
 
@@ -189,7 +193,7 @@ pub fn sweep(s: &crate::sweep::Sweep, replications: usize) -> String {
             .above_lowest
             .map(|(m, lo, hi)| {
                 format!(
-                    "{} <span class=note>({} &ndash; {})</span>",
+                    "{}<br><span class=note>{} to {}</span>",
                     pounds(m),
                     pounds(lo),
                     pounds(hi)
@@ -209,8 +213,8 @@ pub fn sweep(s: &crate::sweep::Sweep, replications: usize) -> String {
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>joinedup: sweep of {p}</title><style>{style}</style></head><body>\
 <h1>Scenario {n}: the cost at each value of {p}</h1>{NOTE}<p class=note>{replications} replications at each value, with the same \
 seed and replication numbers (common random numbers); the difference from the lowest is paired replication by replication.</p>\
-<table><tr><th>{p}</th><th>total cost</th><th>95% interval</th><th>of which capacity and services</th><th>delayed bed days</th>\
-<th>above the lowest</th><th>mark</th></tr>\n{rows}</table></body></html>\n",
+<div class=scroll><table class=compare><tr><th>{p}</th><th>total cost</th><th>95% interval</th><th>of which capacity and services</th><th>delayed bed days</th>\
+<th>above the lowest</th><th>mark</th></tr>\n{rows}</table></div></body></html>\n",
         n = esc(&s.scenario),
         p = esc(&s.param),
         style = super::STYLE,

@@ -187,6 +187,8 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         &[vec![None; sa.len()], diffs],
         &[Vec::new(), vec![warning]],
         (&[], &[]),
+        &[],
+        &[],
     );
     let row = page
         .lines()
@@ -208,6 +210,7 @@ fn d2a_fails_shows_the_a_and_e_it_causes() {
         replications: REPLICATIONS as usize,
         from: twin::period(&base).from,
         to: twin::period(&base).to,
+        sources: &[],
     };
     let no_costs = twin::costs::summarise_bills(&[], &base.costs);
     let report = twin::html::report(&run, &sb, &[], &[], &[], &[], &no_costs);
