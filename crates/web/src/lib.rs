@@ -154,8 +154,12 @@ impl AppState {
                 "comparisons left running by a stopped service marked failed"
             );
         }
-        let runner =
-            plan_runner::Runner::start(store::open_plans(location)?, self.config.plan_threads)?;
+        let states = plan_runner::states_of(self.live.clone(), self.config.zone);
+        let runner = plan_runner::Runner::start(
+            store::open_plans(location)?,
+            self.config.plan_threads,
+            Some(states),
+        )?;
         self.plans = Some(Arc::new(Mutex::new(plans)));
         self.plan_runner = Some(Arc::new(runner));
         Ok(self)

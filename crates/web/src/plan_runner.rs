@@ -12,12 +12,14 @@
 //! run was asked for (a saved scenario changed or removed later changes nothing).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use store::{PlanResult, PlanRun, Plans, StoreError};
 use twin::compare::Progress;
+use twin::state::{InitialState, StateBuilder};
 use twin::Scenario;
 
 /// How often the runner looks for queued runs when not woken (a run queued by another service
@@ -42,9 +44,9 @@ pub struct RunScenario {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "from", rename_all = "snake_case")]
 pub enum StartFrom {
-    /// The state of the live store's journey log at `date` (people in hospital, waiting, in
-    /// packages). Not available yet: the start state is being built (`twin::state`); a run
-    /// asking for it fails with a message saying so.
+    /// The state of the live store's journey log at the start of `date` (people in hospital
+    /// and what they wait for, care running, care home residents, reviews due: `twin::state`);
+    /// each scenario's TOML already starts on that day without warm-up.
     LiveStore {
         /// `YYYY-MM-DD`.
         date: String,
@@ -70,6 +72,33 @@ pub fn abandon_interrupted(plans: &mut dyn Plans) -> Result<u64, StoreError> {
     plans.abandon_running(now, now - QUIET_SECS, INTERRUPTED)
 }
 
+/// The state of the live store's log at the start of a date (read when a run starts from it).
+pub type States = Arc<dyn Fn(chrono::NaiveDate) -> Result<InitialState, String> + Send + Sync>;
+
+/// The state of `live`'s journey log at the start of a date: every person's events, as the
+/// service holds them, folded by `twin::state` (the web reads, the twin decides).
+pub fn states_of(live: Arc<live_log::LiveLog>, zone: domain::Zone) -> States {
+    Arc::new(move |date| {
+        let view = live.view().map_err(|e| {
+            tracing::error!(cause = %e, "the store's state could not be read");
+            "the store could not be read; the cause has been logged".to_string()
+        })?;
+        let mut b = StateBuilder::new(date, zone);
+        for (_, person) in view.people().records() {
+            for r in person.events() {
+                b.push(&r.event);
+            }
+        }
+        let state = b.finish();
+        if state.people.is_empty() {
+            return Err(format!(
+                "the store holds no one registered and alive at the start of {date}"
+            ));
+        }
+        Ok(state)
+    })
+}
+
 /// The runner: its thread, stopped and joined when dropped.
 pub struct Runner {
     wake: Mutex<Option<mpsc::Sender<()>>>,
@@ -80,7 +109,11 @@ pub struct Runner {
 impl Runner {
     /// Starts the runner on `plans` (a connection of its own), replications on `threads`
     /// threads (0: one per core).
-    pub fn start(plans: Box<dyn Plans>, threads: usize) -> std::io::Result<Runner> {
+    pub fn start(
+        plans: Box<dyn Plans>,
+        threads: usize,
+        states: Option<States>,
+    ) -> std::io::Result<Runner> {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let pool = rayon::ThreadPoolBuilder::new()
@@ -91,7 +124,7 @@ impl Runner {
         let stopping = stop.clone();
         let thread = std::thread::Builder::new()
             .name("plan-runner".into())
-            .spawn(move || run_queue(Mutex::new(plans), rx, &stopping, &pool))?;
+            .spawn(move || run_queue(Mutex::new(plans), rx, &stopping, &pool, states.as_ref()))?;
         Ok(Runner {
             wake: Mutex::new(Some(tx)),
             stop,
@@ -124,6 +157,7 @@ fn run_queue(
     wake: mpsc::Receiver<()>,
     stop: &AtomicBool,
     pool: &rayon::ThreadPool,
+    states: Option<&States>,
 ) {
     while !stop.load(Ordering::SeqCst) {
         let claimed = {
@@ -139,7 +173,7 @@ fn run_queue(
         };
         match claimed {
             Ok(Some(run)) => {
-                let outcome = execute(&plans, &run, stop, pool);
+                let outcome = execute(&plans, &run, stop, pool, states);
                 let mut p = plans.lock().expect("not poisoned");
                 let now = crate::auth::now_secs();
                 let stored = match &outcome {
@@ -185,6 +219,7 @@ fn execute(
     run: &PlanRun,
     stop: &AtomicBool,
     pool: &rayon::ThreadPool,
+    states: Option<&States>,
 ) -> Result<PlanResult, String> {
     let request: RunRequest = serde_json::from_str(&run.request)
         .map_err(|e| format!("the comparison's request cannot be read: {e}"))?;
@@ -200,6 +235,17 @@ fn execute(
             Ok(scenario)
         })
         .collect::<Result<Vec<_>, String>>()?;
+    // The state the run starts from, read once for every scenario and replication.
+    let start = match &request.start {
+        None => None,
+        Some(StartFrom::LiveStore { date }) => {
+            let date = domain::parse_date(date)
+                .map_err(|_| format!("the comparison's start date {date:?} cannot be read"))?;
+            let states =
+                states.ok_or("this service cannot read its store's state to start from")?;
+            Some(states(date)?)
+        }
+    };
     let last = Mutex::new(Instant::now());
     let progress = |p: Progress| {
         if stop.load(Ordering::SeqCst) {
@@ -223,38 +269,56 @@ fn execute(
     let compared = std::thread::scope(|scope| {
         // The heartbeat, while the replications run (one may take long).
         scope.spawn(|| heartbeat(plans, run.id, &running));
-        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            match &request.start {
-                None => {
-                    twin::compare::compare(&scenarios, run.seed, run.replications, pool, &progress)
-                }
-                // Where the start state (`twin::state`) plugs in: read it from the live store at
-                // `date`, then `twin::compare::compare_with(.., &|s, seed, r| <replicate from
-                // it>)`.
-                Some(StartFrom::LiveStore { .. }) => Err(twin::compare::CompareError::Stopped),
-            }
+        let compared = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match &start {
+            None => twin::compare::compare(&scenarios, run.seed, run.replications, pool, &progress),
+            Some(state) => twin::compare::compare_with(
+                &scenarios,
+                run.seed,
+                run.replications,
+                pool,
+                &progress,
+                &|s, seed, r| twin::replicate_from(s, Some(state), seed, r, None),
+            ),
         }));
         running.store(false, Ordering::SeqCst);
         compared
     });
-    let c = match (compared, &request.start) {
-        (Ok(Ok(c)), _) => c,
-        (Ok(Err(_)), Some(StartFrom::LiveStore { date })) => {
-            return Err(format!(
-                "starting from the live store ({date}) is not available yet: start from the scenarios' own warm-up"
-            ))
-        }
-        (Ok(Err(twin::compare::CompareError::Stopped)), None) => return Err(INTERRUPTED.into()),
-        (Ok(Err(e)), None) => return Err(e.to_string()),
-        (Err(_), _) => {
+    let c = match compared {
+        Ok(Ok(c)) => c,
+        Ok(Err(twin::compare::CompareError::Stopped)) => return Err(INTERRUPTED.into()),
+        Ok(Err(e)) => return Err(e.to_string()),
+        Err(_) => {
             tracing::error!(run = run.id, "a plan run panicked");
             return Err("the simulation failed; the cause has been logged".into());
         }
     };
+    let mut json = c.json();
+    if let Some(state) = &start {
+        json["initial_state"] = state_json(state);
+    }
     Ok(PlanResult {
-        json: c.json().to_string(),
+        json: json.to_string(),
         html: c.html_body(),
         csv: c.csv(),
+    })
+}
+
+/// A plan's `initial_state`: the date and the census the runs started from.
+fn state_json(state: &InitialState) -> Value {
+    let c = state.census();
+    serde_json::json!({
+        "date": state.date.to_string(),
+        "census": {
+            "alive": c.alive,
+            "aged_65_plus": c.aged_65_plus,
+            "in_hospital": c.in_hospital,
+            "delayed": c.delayed,
+            "in_ae": c.in_ae,
+            "care_home_residents": c.care_home_residents,
+            "home_care_packages": c.home_care_packages,
+            "reviews_due": c.reviews_due,
+        },
+        "notes": state.notes,
     })
 }
 
@@ -317,7 +381,7 @@ mod tests {
             start: None,
         };
         let run = queued(&p, &serde_json::to_string(&request).unwrap());
-        let r = execute(&p, &run, &AtomicBool::new(false), &pool()).unwrap();
+        let r = execute(&p, &run, &AtomicBool::new(false), &pool(), None).unwrap();
         assert!(
             r.html.starts_with("<h1>Scenarios compared</h1>"),
             "{}",
@@ -332,7 +396,7 @@ mod tests {
         let (_dir, p) = plans();
         let stop = AtomicBool::new(false);
         let run = queued(&p, "not json");
-        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
+        let e = execute(&p, &run, &stop, &pool(), None).unwrap_err();
         assert!(e.contains("cannot be read"), "{e}");
         let mut bad = short("d2a");
         bad.toml = bad.toml.replace("beds = ", "beds = -");
@@ -341,7 +405,7 @@ mod tests {
             start: None,
         };
         let run = queued(&p, &serde_json::to_string(&request).unwrap());
-        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
+        let e = execute(&p, &run, &stop, &pool(), None).unwrap_err();
         assert!(e.contains("scenario d2a"), "{e}");
         let live = RunRequest {
             scenarios: vec![short("stoke-2017"), short("d2a")],
@@ -350,14 +414,20 @@ mod tests {
             }),
         };
         let run = queued(&p, &serde_json::to_string(&live).unwrap());
-        let e = execute(&p, &run, &stop, &pool()).unwrap_err();
-        assert!(e.contains("not available yet"), "{e}");
+        let e = execute(&p, &run, &stop, &pool(), None).unwrap_err();
+        assert!(e.contains("cannot read its store's state"), "{e}");
+        let nobody: States = Arc::new(|date| Err(format!("no one at {date}")));
+        let e = execute(&p, &run, &stop, &pool(), Some(&nobody)).unwrap_err();
+        assert_eq!(e, "no one at 2026-12-01");
         stop.store(true, Ordering::SeqCst);
         let request = RunRequest {
             scenarios: vec![short("stoke-2017"), short("d2a")],
             start: None,
         };
         let run = queued(&p, &serde_json::to_string(&request).unwrap());
-        assert_eq!(execute(&p, &run, &stop, &pool()).unwrap_err(), INTERRUPTED);
+        assert_eq!(
+            execute(&p, &run, &stop, &pool(), None).unwrap_err(),
+            INTERRUPTED
+        );
     }
 }

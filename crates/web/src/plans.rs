@@ -14,7 +14,7 @@
 
 use crate::auth::{self, CurrentUser};
 use crate::pages::{render, PageError};
-use crate::plan_runner::{RunRequest, RunScenario};
+use crate::plan_runner::{RunRequest, RunScenario, StartFrom};
 use crate::{AppError, AppState};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
@@ -187,6 +187,8 @@ struct RunForm {
     scenarios: Vec<String>,
     replications: String,
     seed: String,
+    /// Start from the live store's state today (`start=today`), not each scenario's warm-up.
+    from_today: bool,
 }
 
 /// The plans page, with the run form's errors (and what it held) when there are any.
@@ -242,6 +244,9 @@ fn plans_body(
             "replications": if form.replications.is_empty() { "30".to_string() } else { form.replications.clone() },
             "max_replications": state.config.max_plan_replications,
             "seed": if form.seed.is_empty() { "1".to_string() } else { form.seed.clone() },
+            // Ticked unless the form came back unticked.
+            "from_today": form.from_today || form.scenarios.is_empty(),
+            "today": state.config.today().to_string(),
         }),
     )
 }
@@ -558,6 +563,7 @@ fn check_run(
         }
     };
     let lookup = |n: &str| saved.get(n).cloned();
+    let today = state.config.today();
     let mut scenarios = Vec::new();
     for name in chosen.iter().take(MAX_SCENARIOS) {
         let loaded = if is_built_in(name) {
@@ -570,6 +576,16 @@ fn check_run(
         } else {
             Err(format!("there is no scenario {name:?}"))
         };
+        // From today's store: the scenario starts today, without its warm-up.
+        let loaded = loaded.and_then(|s| {
+            if !form.from_today {
+                return Ok(s);
+            }
+            let s = s.starting_at(today);
+            s.validate()
+                .map_err(|e| format!("scenario {name} from {today}: {e}"))?;
+            Ok(s)
+        });
         match loaded {
             Ok(s) => scenarios.push(s),
             Err(e) => errors.push(e),
@@ -643,6 +659,7 @@ async fn start_run(
             .collect(),
         replications: first(&fields, "replications").to_string(),
         seed: first(&fields, "seed").to_string(),
+        from_today: first(&fields, "start") == "today",
     };
     let result = state
         .blocking(move |s| {
@@ -655,9 +672,10 @@ async fn start_run(
                     return Ok((StatusCode::BAD_REQUEST, page).into_response());
                 }
             };
+            let start_date = form.from_today.then(|| s.config.today().to_string());
             let request = RunRequest {
                 scenarios: checked.scenarios,
-                start: None,
+                start: start_date.clone().map(|date| StartFrom::LiveStore { date }),
             };
             let new = NewPlanRun {
                 requested_by: user.username.clone(),
@@ -666,7 +684,7 @@ async fn start_run(
                 scenarios: request.scenarios.iter().map(|s| s.name.clone()).collect(),
                 seed: checked.seed,
                 replications: checked.replications,
-                start_date: None,
+                start_date,
                 request: serde_json::to_string(&request)
                     .map_err(|e| AppError::internal(e.to_string()))?,
                 total: checked.total,

@@ -14,6 +14,7 @@ on_each_backend!(
     hostile_run_requests_are_refused_with_plain_messages,
     comparisons_beyond_the_queue_s_bound_are_refused_until_one_finishes,
     a_run_left_running_by_a_stopped_service_is_marked_failed_at_start_up,
+    a_comparison_starts_from_the_people_in_today_s_store,
 );
 
 const SESSION: &str = "joinedup_session";
@@ -224,13 +225,17 @@ fn three_plans_are_queued_run_in_the_background_and_compared_with_costs_and_inte
     let html = page.text();
     assert!(html.contains("<h2>Scenarios compared</h2>"), "{html}");
     assert!(
-        html.contains("3 replications each with common random numbers"),
+        html.contains("3 replications of each scenario with common random numbers"),
         "{html}"
     );
-    assert!(html.contains("difference from short"), "{html}");
-    // Indicators by their titles, as the dashboard names them.
     assert!(
-        html.contains("<td>Delayed transfers of care: delayed days per 100,000 adults</td>"),
+        html.contains("<span class=nm>short</span></span></th>"),
+        "{html}"
+    );
+    // Indicators by their titles, as the dashboard names them, with units and which way is
+    // better.
+    assert!(
+        html.contains("<td>Delayed transfers of care: delayed days per 100,000 adults<br><span class=note>a day per 100,000; &#8595; lower is better</span>"),
         "{html}"
     );
     assert!(
@@ -472,4 +477,48 @@ fn comparisons_beyond_the_queue_s_bound_are_refused_until_one_finishes(b: Backen
     analyst.finished(first);
     let again = analyst.start(&["short", "short-d2a"], "2");
     assert_eq!(analyst.finished(again)["status"], "done");
+}
+
+fn a_comparison_starts_from_the_people_in_today_s_store(b: Backend) {
+    let s = Server::start(b);
+    let analyst = sign_in(&s, "analyst");
+    analyst.save_short("stoke-2017", "short", &[]);
+    analyst.save_short("short", "short-d2a", &[("policy.d2a", "true")]);
+    // The form offers today's store, ticked.
+    let page = analyst.get("/plans").text();
+    assert!(
+        page.contains("name=\"start\" value=\"today\" checked")
+            && page.contains("Start from today's store (2017-05-01)"),
+        "{page}"
+    );
+    let r = analyst.post(
+        "/plans/runs",
+        &[
+            ("scenario", "short"),
+            ("scenario", "short-d2a"),
+            ("replications", "2"),
+            ("seed", "3"),
+            ("start", "today"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let id: i64 = r
+        .header("location")
+        .and_then(|at| at.strip_prefix("/plans/runs/"))
+        .and_then(|n| n.parse().ok())
+        .expect("the run's page");
+    let page = analyst.get(&format!("/plans/runs/{id}")).text();
+    assert!(
+        page.contains("the live store&#x27;s journey log on 2017-05-01"),
+        "{page}"
+    );
+    let done = analyst.finished(id);
+    assert_eq!(done["status"], "done", "{done}");
+    let figures = analyst.get(&format!("/api/plans/runs/{id}/result")).json();
+    // Measured from today, without warm-up; started from the example log's people.
+    assert_eq!(figures["from"], "2017-05-01", "{figures}");
+    let state = &figures["initial_state"];
+    assert_eq!(state["date"], "2017-05-01");
+    let alive = state["census"]["alive"].as_u64().unwrap();
+    assert!(alive > 100, "{state}");
 }
