@@ -848,8 +848,17 @@ async fn analyst_compares_three_plans(c: &Client, base: &str, shots: &Path) {
             .text()
             .await
             .expect("its text")
-            .contains("the scenario's own warm-up"),
+            .contains("start from the people in today's store"),
         "the plans page says where runs start from"
+    );
+    // Ticked: the comparison starts from the demo store's people today.
+    let today = c
+        .find(Locator::Id("start-today"))
+        .await
+        .expect("the start-from-today box");
+    assert_eq!(
+        today.prop("checked").await.expect("its state").as_deref(),
+        Some("true")
     );
     let short = [
         ("f-run-days", "Run", "20"),
@@ -948,11 +957,21 @@ async fn analyst_compares_three_plans(c: &Client, base: &str, shots: &Path) {
         .text()
         .await
         .expect("its text");
-    assert!(text.contains("difference from browser-base"), "{text}");
+    assert!(text.contains("minus browser-base"), "{text}");
     assert!(
-        text.contains("5 replications each with common random numbers"),
+        text.contains("5 replications of each scenario with common random numbers"),
         "{text}"
     );
+    let start = c
+        .find(Locator::XPath(
+            "//dt[normalize-space()='Starts from']/following-sibling::dd[1]",
+        ))
+        .await
+        .expect("where it started from")
+        .text()
+        .await
+        .expect("its text");
+    assert!(start.contains("the live store's journey log on"), "{start}");
     assert!(
         text.contains('£') && text.contains("Total"),
         "costs: {text}"
