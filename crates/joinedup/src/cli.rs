@@ -307,6 +307,8 @@ pub struct CompareArgs {
     pub scenarios: Vec<String>,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub from: StartArgs,
     /// Where compare.csv and compare.html go (default runs/compare).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -301,11 +301,24 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         return Err(InvalidInput("error: compare needs at least two --scenario".into()).into());
     }
     check_run(&a.run)?;
-    let scenarios: Vec<Scenario> = a
+    let mut scenarios: Vec<Scenario> = a
         .scenarios
         .iter()
         .map(|n| load(n, a.run.days))
         .collect::<anyhow::Result<_>>()?;
+    let from = start::read(&a.from)?;
+    if let Some(f) = &from {
+        scenarios = scenarios
+            .into_iter()
+            .map(|s| {
+                let s = s.starting_at(f.state.date);
+                s.validate().map_err(|e| {
+                    InvalidInput(format!("error: {} from {}: {e}", s.name, f.state.date))
+                })?;
+                Ok(s)
+            })
+            .collect::<anyhow::Result<_>>()?;
+    }
     twin::compare::check(&scenarios, a.run.replications)
         .map_err(|e| InvalidInput(format!("error: {e}")))?;
     let out = a
@@ -317,7 +330,8 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.run.replications * scenarios.len() as u64,
         &format!("simulating {} scenarios", scenarios.len()),
     );
-    let mut c = twin::compare::compare(
+    let state = from.as_ref().map(|f| &f.state);
+    let mut c = twin::compare::compare_with(
         &scenarios,
         a.run.seed,
         a.run.replications,
@@ -326,6 +340,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
             bar.inc(1);
             true
         },
+        &|s, seed, r| twin::replicate_from(s, state, seed, r, None),
     )
     .map_err(|e| InvalidInput(format!("error: {e}")))?;
     bar.finish_and_clear();
@@ -336,6 +351,19 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .collect();
     output::write(&out, "compare.csv", c.csv().as_bytes())?;
     output::write(&out, "compare.html", c.html().as_bytes())?;
+    if let Some(f) = &from {
+        let census = f.state.census();
+        eprintln!(
+            "started from {} at the start of {}: {} people, {} in hospital ({} delayed), {} in \
+             care homes",
+            f.source,
+            f.state.date,
+            census.alive,
+            census.in_hospital,
+            census.delayed,
+            census.care_home_residents
+        );
+    }
     let (names, all, diffs, costs, cost_diffs) =
         (&c.names, &c.summaries, &c.diffs, &c.costs, &c.cost_diffs);
 

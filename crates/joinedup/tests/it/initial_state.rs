@@ -110,6 +110,36 @@ fn a_run_starts_from_the_state_of_a_log_in_files_or_a_store() {
             "store",
         ],
     ));
+    // Compared from the same state: both scenarios start on its date.
+    let o = joinedup(
+        d,
+        &[
+            "compare",
+            "--scenario",
+            "short.toml",
+            "--scenario",
+            "d2a",
+            "--days",
+            "14",
+            "--replications",
+            "2",
+            "--initial-state",
+            "--db",
+            "s.db",
+            "--start",
+            "2016-07-20",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("at the start of 2016-07-20"),
+        "{}",
+        stderr(&o)
+    );
+    let csv = std::fs::read_to_string(d.join("cmp/compare.csv")).unwrap();
+    assert!(csv.starts_with("id,short_mean"), "{csv}");
     let t = json(&d.join("store/summary.json"));
     assert_eq!(t["initial_state"]["census"], s["initial_state"]["census"]);
     assert_eq!(t["indicators"], s["indicators"]);
