@@ -72,6 +72,9 @@ pub struct SpellPackage {
     pub hours: Option<f64>,
     /// The provider that offered it, the latest.
     pub offered: Option<Text>,
+    /// How many offers came (a home care agency offers when found, and again when it
+    /// accepts after assessing the person).
+    pub offers: u32,
     /// `package_requested` and any `package_offered`, in time order.
     pub events: Vec<Event>,
 }
@@ -527,6 +530,7 @@ impl StateBuilder {
                                     service: *service,
                                     hours: hours_per_week.map(|h| h.0),
                                     offered,
+                                    offers: k.offered.len() as u32,
                                     events,
                                 })
                             }

@@ -155,6 +155,10 @@ impl<S: Sink> TwinModel<'_, S> {
             return;
         }
         if self.spells[sp as usize].pathway == 1 {
+            // The agency found offers to take the package, subject to its assessment (it offers
+            // again once it has assessed and accepts). A care home is not known until a place
+            // in one is granted: it offers once, when it accepts.
+            self.service_offered(s.now().0, sp, None);
             self.request_home_care(s, sp);
         } else {
             self.request_care_home(s, sp);

@@ -36,6 +36,8 @@ pub(super) enum Entry {
     Service,
     /// The service's unit granted and held (its provider offered): what follows the grant.
     Arranged,
+    /// Home care brokered (the agency found has offered once): its hours, then its assessment.
+    Brokered,
 }
 
 /// What a recorded state left in progress, taken up at time 0.
@@ -539,6 +541,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             _ => {}
         }
         if let Some(k) = s.package.as_ref().filter(|k| k.offered.is_some()) {
+            if k.service == Service::HomeCare && k.offers == 1 {
+                self.spells[sp as usize].reablement = false;
+                self.spells[sp as usize].reablement_given = Some(false);
+                return Entry::Brokered;
+            }
             self.hold_arranged(sp, k);
             return Entry::Arranged;
         }
@@ -728,6 +735,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 s.schedule_in(left, Ev::ChcWindowClosed(sp));
             }
             Entry::Assessment => self.request_assessment(s, sp),
+            Entry::Brokered => {
+                self.wait_for(t, sp, DelayReason::CarePackageHome);
+                self.request_home_care(s, sp);
+            }
             Entry::Service => self.after_assessment(s, sp),
             Entry::Arranged => {
                 let reason = self.reason_of(sp, self.spells[sp as usize].stage);
