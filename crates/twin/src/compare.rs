@@ -290,18 +290,7 @@ impl Comparison {
 
     /// `compare.html`, a page of its own.
     pub fn html(&self) -> String {
-        crate::html::compare(
-            &self.names,
-            self.replications as usize,
-            self.period.from,
-            self.period.to,
-            &self.summaries,
-            &self.diffs,
-            &self.warnings,
-            (&self.costs, &self.cost_diffs),
-            &self.daily,
-            &self.sources,
-        )
+        crate::html::compare_page(&self.html_body())
     }
 
     /// What `compare.html` holds inside its body (indicators by their plain names), for a page

@@ -403,21 +403,25 @@ pub fn compare(
     daily: &[Vec<Daily>],
     sources: &[Vec<(String, String)>],
 ) -> String {
+    compare_page(&compare_body(
+        names,
+        replications,
+        from,
+        to,
+        all,
+        diffs,
+        warnings,
+        cost,
+        daily,
+        sources,
+    ))
+}
+
+/// `compare.html`'s frame around its body ([`compare_body`]).
+pub fn compare_page(body: &str) -> String {
     format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>joinedup: comparison</title><style>{STYLE}</style></head><body>\
-{}</body></html>\n",
-        compare_body(
-            names,
-            replications,
-            from,
-            to,
-            all,
-            diffs,
-            warnings,
-            cost,
-            daily,
-            sources
-        )
+{body}</body></html>\n"
     )
 }
 

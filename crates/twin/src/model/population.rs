@@ -18,8 +18,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let mut rngs = PersonRngs::new(&self.streams, ix);
         let rng = &mut rngs.life;
         let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
-        let extended = (practice as f64)
-            < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
+        let extended = self.extended_access(practice);
         let birth = self.now_date(born);
         let when = if t <= 0.0 {
             -rng.gen_range(30.0..3000.0)
@@ -45,6 +44,30 @@ impl<S: Sink> TwinModel<'_, S> {
                 care_home: home.clone(),
             },
         );
+        self.add_person(nhs, band, born, (residence, place), extended, rngs)
+    }
+
+    /// Whether GP practice number `practice` offers extended access (the first of them do, as
+    /// many as the scenario's share).
+    pub(super) fn extended_access(&self, practice: usize) -> bool {
+        (practice as f64)
+            < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round()
+    }
+
+    /// A registered person joins the model: alive, living at `residence` (in care home place
+    /// `place`, if any), their crisis, death and birthday clocks set after the current event
+    /// (65 and over). Their index.
+    pub(super) fn add_person(
+        &mut self,
+        nhs: NhsNumber,
+        band: u8,
+        born: f64,
+        (residence, place): (Residence, Option<u32>),
+        gp_extended: bool,
+        rng: PersonRngs,
+    ) -> Ix {
+        let ix = self.persons.len() as Ix;
+        let home = place.map(|h| self.care_home_code(h));
         self.persons.push(Person {
             nhs,
             band,
@@ -52,14 +75,14 @@ impl<S: Sink> TwinModel<'_, S> {
             residence,
             home,
             place,
-            gp_extended: extended,
+            gp_extended,
             alive: true,
             in_hospital: false,
             slot: 0,
             package: None,
             packages: Vec::new(),
             reviewing: None,
-            rng: rngs,
+            rng,
             crisis_at: f64::INFINITY,
             crisis_clock: 0,
             death_at: f64::INFINITY,

@@ -283,8 +283,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let practice = (0..synthetic_log::GP_PRACTICES)
             .find(|&i| synthetic_log::gp_code(i) == gp.as_str())
             .unwrap_or_else(|| rngs.life.gen_range(0..synthetic_log::GP_PRACTICES));
-        let extended = (practice as f64)
-            < (self.p.gp.extended_access_share * synthetic_log::GP_PRACTICES as f64).round();
+        let extended = self.extended_access(practice);
         let who = Who {
             nhs: sp.nhs,
             person: ix,
@@ -300,31 +299,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         } else {
             sp.residence
         };
-        self.persons.push(Person {
-            nhs: sp.nhs,
-            band,
-            born,
-            residence,
-            home: place.map(|h| self.care_home_code(h)),
-            place,
-            gp_extended: extended,
-            alive: true,
-            in_hospital: false,
-            slot: 0,
-            package: None,
-            packages: Vec::new(),
-            reviewing: None,
-            rng: rngs,
-            crisis_at: f64::INFINITY,
-            crisis_clock: 0,
-            death_at: f64::INFINITY,
-            death_clock: 0,
-            excess: post_discharge::Excess::default(),
-        });
-        if band < 3 {
-            self.join_group(ix);
-            self.new_people.push(ix);
-        } else {
+        let ix = self.add_person(sp.nhs, band, born, (residence, place), extended, rngs);
+        if band >= 3 {
             self.background.push(ix);
         }
         ix
