@@ -68,31 +68,7 @@ fn from_files(
     for path in [orgs_path, pop_path].into_iter().chain(&a.events) {
         readable(path)?;
     }
-    let mut errors = LogErrors::default();
-    // Read once, so the digest kept with cached facts is of the register they were checked
-    // against.
-    let orgs_name = orgs_path.display().to_string();
-    let (orgs, orgs_digest) = match std::fs::read(orgs_path) {
-        Ok(bytes) => {
-            let digest = xxhash_rust::xxh3::xxh3_128(&bytes);
-            let orgs = read_orgs(&orgs_name, bytes.as_slice()).unwrap_or_else(|e| {
-                errors.extend(e);
-                OrgRegister::default()
-            });
-            (orgs, Some(digest))
-        }
-        Err(e) => {
-            errors.extend(LogErrors::io(&orgs_name, e));
-            (OrgRegister::default(), None)
-        }
-    };
-    let population = read_population_file(pop_path).unwrap_or_else(|e| {
-        errors.extend(e);
-        Population::default()
-    });
-    if !errors.is_empty() {
-        return Err(invalid("the registers are not valid", &errors));
-    }
+    let (orgs, population, orgs_digest) = read_registers(orgs_path, pop_path)?;
     let names: Vec<String> = a.events.iter().map(|p| p.display().to_string()).collect();
     let cache = if a.no_cache {
         None
@@ -154,6 +130,39 @@ fn from_files(
     }
     survey.merge(read);
     Ok((orgs, population, journeys))
+}
+
+/// The registers beside a log's files, every error of both gathered; with the digest of the
+/// organisations file's bytes as read (so a cache entry names the register its facts were
+/// checked against).
+pub(super) fn read_registers(
+    orgs_path: &std::path::Path,
+    pop_path: &std::path::Path,
+) -> anyhow::Result<(OrgRegister, Population, Option<u128>)> {
+    let mut errors = LogErrors::default();
+    let orgs_name = orgs_path.display().to_string();
+    let (orgs, orgs_digest) = match std::fs::read(orgs_path) {
+        Ok(bytes) => {
+            let digest = xxhash_rust::xxh3::xxh3_128(&bytes);
+            let orgs = read_orgs(&orgs_name, bytes.as_slice()).unwrap_or_else(|e| {
+                errors.extend(e);
+                OrgRegister::default()
+            });
+            (orgs, Some(digest))
+        }
+        Err(e) => {
+            errors.extend(LogErrors::io(&orgs_name, e));
+            (OrgRegister::default(), None)
+        }
+    };
+    let population = read_population_file(pop_path).unwrap_or_else(|e| {
+        errors.extend(e);
+        Population::default()
+    });
+    if !errors.is_empty() {
+        return Err(invalid("the registers are not valid", &errors));
+    }
+    Ok((orgs, population, orgs_digest))
 }
 
 fn from_store(

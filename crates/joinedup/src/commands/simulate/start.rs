@@ -1,11 +1,12 @@
 //! `--initial-state`: the state of a journey log (a store, or files) at the start of a date,
 //! read and checked as `metrics` reads a log: a log with errors starts nothing.
 
+use super::super::metrics::read_registers;
 use super::super::{invalid, readable, readable_store, InvalidInput};
 use crate::cli::StartArgs;
 use crate::progress;
 use domain::{OrgRegister, Zone};
-use journey_log::{parse_line, read_orgs, read_population_file, LogErrors, LogReader};
+use journey_log::{parse_line, LogReader};
 use twin::state::{InitialState, StateBuilder};
 
 /// A state read for a run, and the register its events name organisations from.
@@ -66,24 +67,7 @@ fn from_files(a: &StartArgs, builder: &mut StateBuilder) -> anyhow::Result<OrgRe
     for path in [orgs_path, pop_path].into_iter().chain(&a.events) {
         readable(path)?;
     }
-    let mut errors = LogErrors::default();
-    let orgs_name = orgs_path.display().to_string();
-    let orgs = match std::fs::File::open(orgs_path) {
-        Ok(f) => read_orgs(&orgs_name, f).unwrap_or_else(|e| {
-            errors.extend(e);
-            OrgRegister::default()
-        }),
-        Err(e) => {
-            errors.extend(LogErrors::io(&orgs_name, e));
-            OrgRegister::default()
-        }
-    };
-    if let Err(e) = read_population_file(pop_path) {
-        errors.extend(e);
-    }
-    if !errors.is_empty() {
-        return Err(invalid("the registers are not valid", &errors));
-    }
+    let (orgs, _, _) = read_registers(orgs_path, pop_path)?;
     let total: Option<u64> = a
         .events
         .iter()
