@@ -16,7 +16,7 @@
 //! serde_json's path gives: the property tests below hold it to that on generated valid and
 //! near-valid lines.
 
-use crate::wire::{field, fingerprint, known_id, ParsedEvent};
+use crate::wire::{field, fingerprint, known_id, ParsedEvent, KNOWN};
 use domain::codes::*;
 use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister, Text};
 use serde_json::value::RawValue;
@@ -27,21 +27,27 @@ pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Option<ParsedEvent>
     let mut members = Members::new(line)?;
     let mut draft = Draft::default();
     let mut kind: Option<(Kind, &str)> = None;
+    // The fields in the order logs write them, and where the line is in that order: the key
+    // there is tried first, as bytes, before any key is searched for.
+    let mut order = Kind::Unknown.order();
+    let mut next = 0;
     // Bits of the known fields seen (a field given twice goes to serde_json, which names it).
     let mut seen = 0u32;
     let mut count = 0usize;
     // Fields met before `kind` that depend on it, in line order.
     let mut waiting: smallvec::SmallVec<[Member<'_>; 4]> = smallvec::SmallVec::new();
     let mut extras: Vec<(String, Box<RawValue>)> = Vec::new();
-    while let Some(m) = members.member()? {
+    while let Some(m) = members.member(order.get(next).copied())? {
         count += 1;
-        let known = known_id(m.key);
-        match known {
+        match m.field {
             Some(f) => {
                 if seen & (1 << f) != 0 {
                     return None;
                 }
                 seen |= 1 << f;
+                if let Some(at) = order.iter().position(|&o| o == f) {
+                    next = at + 1;
+                }
             }
             // An unknown key can only repeat an earlier unknown key.
             None if extras.iter().any(|(k, _)| k == m.key)
@@ -51,19 +57,20 @@ pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Option<ParsedEvent>
             }
             None => {}
         }
-        match (known, kind) {
+        match (m.field, kind) {
             (Some(field::KIND), _) => {
                 let Value::Str(k) = m.value else {
                     return None;
                 };
                 let k = (Kind::of(k), k);
                 kind = Some(k);
+                order = k.0.order();
                 for w in waiting.drain(..) {
-                    draft.take(w, k.0, orgs, &mut extras)?;
+                    draft.take(&w, k.0, orgs, &mut extras)?;
                 }
             }
             (Some(f @ (field::ID | field::AT | field::PERSON)), _) => draft.common(f, m.value)?,
-            (_, Some((k, _))) => draft.take(m, k, orgs, &mut extras)?,
+            (_, Some((k, _))) => draft.take(&m, k, orgs, &mut extras)?,
             (_, None) => waiting.push(m),
         }
     }
@@ -80,6 +87,8 @@ pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Option<ParsedEvent>
 #[derive(Clone, Copy)]
 struct Member<'a> {
     key: &'a str,
+    /// The key's number among the spec's fields ([`KNOWN`]), if it is one.
+    field: Option<usize>,
     raw: &'a str,
     value: Value<'a>,
 }
@@ -116,17 +125,6 @@ enum Kind {
     Unknown,
 }
 
-/// The bits of these field numbers.
-const fn bits(fields: &[usize]) -> u32 {
-    let mut b = 0;
-    let mut i = 0;
-    while i < fields.len() {
-        b |= 1 << fields[i];
-        i += 1;
-    }
-    b
-}
-
 impl Kind {
     fn of(kind: &str) -> Kind {
         match kind {
@@ -151,28 +149,116 @@ impl Kind {
         }
     }
 
-    /// The fields of the kind's body (those `wire::parse_body` reads), as bits of their
-    /// numbers: any other is kept raw.
+    /// The fields of the kind in the order logs write them (the order of `EventBody`):
+    /// `id`, `kind`, `at`, `person`, then those of its body (those `wire::parse_body` reads).
+    fn order(self) -> &'static [usize] {
+        ORDERS[self as usize]
+    }
+
+    /// The fields of the kind's body, as bits of their numbers: any other is kept raw.
     fn fields(self) -> u32 {
-        use field::*;
-        match self {
-            Kind::PersonRegistered => bits(&[BIRTH_DATE, SEX, GP, RESIDENCE, CARE_HOME]),
-            Kind::ResidenceChanged => bits(&[RESIDENCE, CARE_HOME, PERMANENT]),
-            Kind::Death | Kind::Unknown => 0,
-            Kind::AeArrival => bits(&[ATTENDANCE, ORG, SOURCE]),
-            Kind::AeDeparture => bits(&[ATTENDANCE, OUTCOME]),
-            Kind::Admission => bits(&[SPELL, ORG, METHOD, ATTENDANCE, CAUSE]),
-            Kind::ReadyForDischarge => bits(&[SPELL]),
-            Kind::DelayReason => bits(&[SPELL, REASON, RESPONSIBLE]),
-            Kind::Discharge => bits(&[SPELL, DESTINATION, PATHWAY, D2A]),
-            Kind::AssessmentRequested => bits(&[ASSESSMENT, TYPE, ORG, SPELL]),
-            Kind::AssessmentCompleted => bits(&[ASSESSMENT, OUTCOME, TRUSTED]),
-            Kind::PackageRequested => bits(&[PACKAGE, SERVICE, HOURS_PER_WEEK, SPELL]),
-            Kind::PackageOffered | Kind::PackageStarted => bits(&[PACKAGE, ORG]),
-            Kind::PackageEnded => bits(&[PACKAGE, REASON]),
-            Kind::ReviewDue => bits(&[REVIEW, PACKAGE, DUE]),
-            Kind::ReviewCompleted => bits(&[REVIEW]),
+        FIELDS[self as usize]
+    }
+}
+
+/// [`Kind::order`] of each kind.
+const ORDERS: [&[usize]; 18] = {
+    use field::*;
+    [
+        &[
+            ID, KIND, AT, PERSON, BIRTH_DATE, SEX, GP, RESIDENCE, CARE_HOME,
+        ],
+        &[ID, KIND, AT, PERSON, RESIDENCE, CARE_HOME, PERMANENT],
+        &[ID, KIND, AT, PERSON],
+        &[ID, KIND, AT, PERSON, ATTENDANCE, ORG, SOURCE],
+        &[ID, KIND, AT, PERSON, ATTENDANCE, OUTCOME],
+        &[ID, KIND, AT, PERSON, SPELL, ORG, METHOD, ATTENDANCE, CAUSE],
+        &[ID, KIND, AT, PERSON, SPELL],
+        &[ID, KIND, AT, PERSON, SPELL, REASON, RESPONSIBLE],
+        &[ID, KIND, AT, PERSON, SPELL, DESTINATION, PATHWAY, D2A],
+        &[ID, KIND, AT, PERSON, ASSESSMENT, TYPE, ORG, SPELL],
+        &[ID, KIND, AT, PERSON, ASSESSMENT, OUTCOME, TRUSTED],
+        &[
+            ID,
+            KIND,
+            AT,
+            PERSON,
+            PACKAGE,
+            SERVICE,
+            HOURS_PER_WEEK,
+            SPELL,
+        ],
+        &[ID, KIND, AT, PERSON, PACKAGE, ORG],
+        &[ID, KIND, AT, PERSON, PACKAGE, ORG],
+        &[ID, KIND, AT, PERSON, PACKAGE, REASON],
+        &[ID, KIND, AT, PERSON, REVIEW, PACKAGE, DUE],
+        &[ID, KIND, AT, PERSON, REVIEW],
+        &[ID, KIND, AT, PERSON],
+    ]
+};
+
+/// [`Kind::fields`] of each kind: its order without the four fields every kind has.
+const FIELDS: [u32; 18] = {
+    let mut out = [0; 18];
+    let mut k = 0;
+    while k < ORDERS.len() {
+        let order = ORDERS[k];
+        let mut i = 4;
+        while i < order.len() {
+            out[k] |= 1 << order[i];
+            i += 1;
         }
+        k += 1;
+    }
+    out
+};
+
+/// Each field's key as written, quoted and followed by its colon: `"id":`.
+const KEYS: [&[u8]; KNOWN.len()] = [
+    b"\"id\":",
+    b"\"kind\":",
+    b"\"at\":",
+    b"\"person\":",
+    b"\"birth_date\":",
+    b"\"sex\":",
+    b"\"gp\":",
+    b"\"residence\":",
+    b"\"care_home\":",
+    b"\"permanent\":",
+    b"\"attendance\":",
+    b"\"org\":",
+    b"\"source\":",
+    b"\"outcome\":",
+    b"\"spell\":",
+    b"\"method\":",
+    b"\"cause\":",
+    b"\"reason\":",
+    b"\"responsible\":",
+    b"\"destination\":",
+    b"\"pathway\":",
+    b"\"d2a\":",
+    b"\"assessment\":",
+    b"\"type\":",
+    b"\"trusted\":",
+    b"\"package\":",
+    b"\"service\":",
+    b"\"hours_per_week\":",
+    b"\"review\":",
+    b"\"due\":",
+];
+
+/// `b[i..]` starts with `p`: for 4 to 16 bytes, two overlapping words of each compared.
+fn starts_at(b: &[u8], i: usize, p: &[u8]) -> bool {
+    let Some(s) = b.get(i..).and_then(|s| s.get(..p.len())) else {
+        return false;
+    };
+    fn words<const W: usize>(s: &[u8], p: &[u8]) -> bool {
+        s.first_chunk::<W>() == p.first_chunk::<W>() && s.last_chunk::<W>() == p.last_chunk::<W>()
+    }
+    match p.len() {
+        4..=7 => words::<4>(s, p),
+        8..=16 => words::<8>(s, p),
+        _ => s == p,
     }
 }
 
@@ -262,12 +348,12 @@ impl Draft {
     /// raw in `extras`. `None` when its value is wrong.
     fn take(
         &mut self,
-        m: Member<'_>,
+        m: &Member<'_>,
         kind: Kind,
         orgs: &OrgRegister,
         extras: &mut Vec<(String, Box<RawValue>)>,
     ) -> Option<()> {
-        let f = match known_id(m.key) {
+        let f = match m.field {
             Some(f) if kind.fields() & (1 << f) != 0 => f,
             _ => {
                 let raw = RawValue::from_string(m.raw.to_string()).ok()?;
@@ -468,9 +554,10 @@ impl<'a> Members<'a> {
         })
     }
 
-    /// The next member; `Some(None)` after the last (the object closed, nothing but whitespace
-    /// after it); `None` when the line is not plain.
-    fn member(&mut self) -> Option<Option<Member<'a>>> {
+    /// The next member, `expect` being the field likely to come next; `Some(None)` after the
+    /// last (the object closed, nothing but whitespace after it); `None` when the line is not
+    /// plain.
+    fn member(&mut self, expect: Option<usize>) -> Option<Option<Member<'a>>> {
         if self.done {
             return Some(None);
         }
@@ -480,10 +567,22 @@ impl<'a> Members<'a> {
             self.done = true;
             return (skip_ws(b, i + 1) == b.len()).then_some(None);
         }
-        let (key, after) = string(b, i)?;
-        i = skip_ws(b, after);
-        if b.get(i) != Some(&b':') {
-            return None;
+        // The expected key, quoted, then its colon; or any key.
+        let (key, field);
+        match expect.filter(|&f| starts_at(b, i, KEYS[f])) {
+            Some(f) => {
+                (key, field) = (KNOWN[f], Some(f));
+                i += KEYS[f].len() - 1;
+            }
+            None => {
+                let (span, after) = string(b, i)?;
+                key = &line[span.0..span.1];
+                field = known_id(key);
+                i = skip_ws(b, after);
+                if b.get(i) != Some(&b':') {
+                    return None;
+                }
+            }
         }
         i = skip_ws(b, i + 1);
         let start = i;
@@ -500,7 +599,8 @@ impl<'a> Members<'a> {
             _ => return None,
         };
         let member = Member {
-            key: &line[key.0..key.1],
+            key,
+            field,
             raw: &line[start..i],
             value,
         };
@@ -623,11 +723,16 @@ mod tests {
         crate::wire::test_orgs(&["RJE", "M83001", "CH1"])
     }
 
-    /// The members [`Members`] reads from `line` (keys and raw values), if it is plain.
-    fn members(line: &str) -> Option<Vec<(String, String)>> {
+    /// The members [`Members`] reads from `line` (keys and raw values), if it is plain, each
+    /// read expecting the field `expect` says for its place.
+    fn members(
+        line: &str,
+        expect: impl Fn(usize) -> Option<usize>,
+    ) -> Option<Vec<(String, String)>> {
         let mut m = Members::new(line)?;
         let mut out = Vec::new();
-        while let Some(x) = m.member()? {
+        while let Some(x) = m.member(expect(out.len()))? {
+            assert_eq!(x.field, known_id(x.key), "{line:?}");
             out.push((x.key.to_string(), x.raw.to_string()));
         }
         Some(out)
@@ -645,12 +750,21 @@ mod tests {
     /// `parse_line` says of the line what serde_json's path says.
     fn check(line: &str) -> Result<Seen, TestCaseError> {
         let orgs = orgs();
-        let lexed = members(line);
         let serde = json_fields(line).ok().map(|f| {
             f.iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect::<Vec<_>>()
         });
+        // Read expecting nothing, the right field, and a wrong one.
+        let right = |n: usize| known_id(&serde.as_ref()?.get(n)?.0);
+        let lexed = members(line, |_| None);
+        for expect in [
+            &right as &dyn Fn(usize) -> Option<usize>,
+            &|n| right(n).map(|f| (f + 1) % KNOWN.len()),
+            &|n| Some(n % KNOWN.len()),
+        ] {
+            prop_assert_eq!(&members(line, expect), &lexed, "{:?}", line);
+        }
         if let Some(l) = &lexed {
             prop_assert_eq!(Some(l), serde.as_ref(), "{:?}", line);
         }
@@ -672,6 +786,13 @@ mod tests {
             plain: lexed.is_some(),
             built: built.is_some(),
         })
+    }
+
+    #[test]
+    fn keys_are_the_spec_fields_quoted() {
+        for (f, k) in KNOWN.iter().enumerate() {
+            assert_eq!(KEYS[f], format!("\"{k}\":").as_bytes());
+        }
     }
 
     #[test]
