@@ -53,6 +53,11 @@ struct Enc(smallvec::SmallVec<[u8; 256]>);
 impl Enc {
     /// `n` as a LEB128 varint (as `crate::canonical::put_varint`).
     fn varint(&mut self, mut n: u128) {
+        if n < 0x80 {
+            // One byte: every length an event holds.
+            self.0.push(n as u8);
+            return;
+        }
         loop {
             let byte = (n & 0x7f) as u8;
             n >>= 7;
