@@ -894,6 +894,41 @@ mod tests {
         }
     }
 
+    #[test]
+    fn hostile_lines_are_answered_as_serde_json_answers_them() {
+        let head = r#"{"id":"e1","kind":"package_requested","at":"2017-02-12T15:00:00Z","person":"9434765919","package":"k1","service":"home_care""#;
+        let digits = "9".repeat(100_000);
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let many: String = (0..300).map(|k| format!(",\"x{k}\":{k}")).collect();
+        let lines = [
+            format!(r#"{head},"hours_per_week":{digits}}}"#),
+            format!(r#"{head},"hours_per_week":0.{digits}}}"#),
+            format!(r#"{head},"hours_per_week":1e{digits}}}"#),
+            format!(r#"{head},"pathway":{digits}}}"#),
+            format!(r#"{head},"x":{digits}}}"#),
+            format!(r#"{head},"x":-0.{digits}e-{digits}}}"#),
+            format!(r#"{head},"x":{deep}}}"#),
+            format!(r#"{head},"x":"\ud800"}}"#),
+            format!(r#"{head},"\u0078":"\n\"\\"}}"#),
+            format!(r#"{head}{many}}}"#),
+            format!(r#"{head},"{}":1}}"#, "k".repeat(100_000)),
+            format!(r#"{head},"x":"{}"}}"#, "é".repeat(100_000)),
+            format!(
+                r#"{{"id":"{}","kind":"death","at":"2017-02-12T15:00:00Z","person":"9434765919"}}"#,
+                "é".repeat(129)
+            ),
+            format!(
+                r#"{{"id":"{}","kind":"death","at":"2017-02-12T15:00:00Z","person":"9434765919"}}"#,
+                "é".repeat(128)
+            ),
+            "{".repeat(100_000),
+            "\u{0}\u{7f}\u{10ffff}".to_string(),
+        ];
+        for line in &lines {
+            check(line).unwrap();
+        }
+    }
+
     /// A value's text: mostly plausible, some near-valid, some wrong for the field.
     fn value() -> impl Strategy<Value = String> {
         prop_oneof![
