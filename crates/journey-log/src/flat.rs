@@ -37,7 +37,11 @@ pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Option<ParsedEvent>
     // Fields met before `kind` that depend on it, in line order.
     let mut waiting: smallvec::SmallVec<[Member<'_>; 4]> = smallvec::SmallVec::new();
     let mut extras: Vec<(String, Box<RawValue>)> = Vec::new();
-    while let Some(m) = members.member(order.get(next).copied())? {
+    loop {
+        let expect = order.get(next).copied();
+        let Some(m) = members.member(expect)? else {
+            break;
+        };
         count += 1;
         match m.field {
             Some(f) => {
@@ -45,7 +49,9 @@ pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Option<ParsedEvent>
                     return None;
                 }
                 seen |= 1 << f;
-                if let Some(at) = order.iter().position(|&o| o == f) {
+                if m.field == expect {
+                    next += 1;
+                } else if let Some(at) = order.iter().position(|&o| o == f) {
                     next = at + 1;
                 }
             }
@@ -89,7 +95,8 @@ struct Member<'a> {
     key: &'a str,
     /// The key's number among the spec's fields ([`KNOWN`]), if it is one.
     field: Option<usize>,
-    raw: &'a str,
+    /// (Bytes: a slice of them is cut without looking for a character's boundary.)
+    raw: &'a [u8],
     value: Value<'a>,
 }
 
@@ -356,7 +363,8 @@ impl Draft {
         let f = match m.field {
             Some(f) if kind.fields() & (1 << f) != 0 => f,
             _ => {
-                let raw = RawValue::from_string(m.raw.to_string()).ok()?;
+                let raw = std::str::from_utf8(m.raw).ok()?;
+                let raw = RawValue::from_string(raw.to_string()).ok()?;
                 extras.push((m.key.to_string(), raw));
                 return Some(());
             }
@@ -391,7 +399,7 @@ impl Draft {
             field::RESPONSIBLE => self.responsible = Some(Responsible::parse(text(v)?).ok()?),
             field::DESTINATION => self.destination = Some(Destination::parse(text(v)?).ok()?),
             field::PATHWAY => {
-                self.pathway = match m.raw.as_bytes() {
+                self.pathway = match m.raw {
                     [p @ b'0'..=b'3'] => Some(p - b'0'),
                     _ => return None,
                 }
@@ -407,7 +415,7 @@ impl Draft {
                 if v != Value::Number {
                     return None;
                 }
-                let h: f64 = serde_json::from_str(m.raw).ok()?;
+                let h: f64 = serde_json::from_slice(m.raw).ok()?;
                 self.hours_per_week = Some((h >= 0.0 && h.is_finite()).then_some(Hours(h))?);
             }
             field::REVIEW => self.review = Some(id_ref(v)?),
@@ -601,7 +609,7 @@ impl<'a> Members<'a> {
         let member = Member {
             key,
             field,
-            raw: &line[start..i],
+            raw: b.get(start..i)?,
             value,
         };
         i = skip_ws(b, i);
@@ -733,7 +741,10 @@ mod tests {
         let mut out = Vec::new();
         while let Some(x) = m.member(expect(out.len()))? {
             assert_eq!(x.field, known_id(x.key), "{line:?}");
-            out.push((x.key.to_string(), x.raw.to_string()));
+            out.push((
+                x.key.to_string(),
+                String::from_utf8_lossy(x.raw).into_owned(),
+            ));
         }
         Some(out)
     }
