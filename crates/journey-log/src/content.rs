@@ -22,7 +22,29 @@ const ENCODING_VERSION: u8 = 1;
 /// The digest of `event` with its unknown fields, `extras` being their encodings
 /// ([`crate::canonical::encode_member`]), each `members[a..b]` of a span, in sorted order.
 pub fn digest(event: &Event, members: &[u8], extras: &[(usize, usize)]) -> ContentDigest {
-    let mut e = Enc(smallvec::SmallVec::new());
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let d = digest_with(Enc(buffer), event, members, extras);
+        // A buffer grown by an event of long texts is not kept.
+        if buffer.capacity() > 1 << 16 {
+            *buffer = Vec::new();
+        }
+        d
+    })
+}
+
+thread_local! {
+    /// The encoding's buffer, reused by every event a thread digests (the digest of an event
+    /// of a log allocates nothing).
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn digest_with(
+    mut e: Enc<'_>,
+    event: &Event,
+    members: &[u8],
+    extras: &[(usize, usize)],
+) -> ContentDigest {
     e.0.push(ENCODING_VERSION);
     e.text(&event.id);
     e.i64(event.at.0);
@@ -36,21 +58,20 @@ pub fn digest(event: &Event, members: &[u8], extras: &[(usize, usize)]) -> Conte
     e.body(&event.body);
     e.varint(extras.len() as u128);
     if extras.is_empty() {
-        return *blake3::hash(&e.0).as_bytes();
+        return *blake3::hash(e.0).as_bytes();
     }
     let mut h = blake3::Hasher::new();
-    h.update(&e.0);
+    h.update(e.0);
     for &(a, b) in extras {
         h.update(&members[a..b]);
     }
     *h.finalize().as_bytes()
 }
 
-/// The encoder: appends self-delimiting items to a buffer, on the stack for any ordinary
-/// event (an event's encoding is about 100 bytes).
-struct Enc(smallvec::SmallVec<[u8; 256]>);
+/// The encoder: appends self-delimiting items to a buffer.
+struct Enc<'b>(&'b mut Vec<u8>);
 
-impl Enc {
+impl Enc<'_> {
     /// `n` as a LEB128 varint (as `crate::canonical::put_varint`).
     fn varint(&mut self, mut n: u128) {
         if n < 0x80 {
@@ -324,11 +345,11 @@ mod tests {
             u64::MAX.into(),
             u128::MAX,
         ] {
-            let mut e = Enc(smallvec::SmallVec::new());
-            e.varint(n);
+            let mut buffer = Vec::new();
+            Enc(&mut buffer).varint(n);
             let mut v = Vec::new();
             crate::canonical::put_varint(&mut v, n);
-            assert_eq!(&e.0[..], &v[..], "{n}");
+            assert_eq!(buffer, v, "{n}");
         }
     }
 
