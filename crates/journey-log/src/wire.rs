@@ -408,8 +408,8 @@ fn residence_and_home(
 /// the same.
 pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
     match crate::flat::parse_plain(line, orgs) {
-        Some(p) => Ok(p),
-        None => parse_line_json(line, orgs),
+        Err(errors) if errors.is_empty() => parse_line_json(line, orgs),
+        result => result,
     }
 }
 
