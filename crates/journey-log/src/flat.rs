@@ -10,9 +10,9 @@
 //! list, in line order.
 //!
 //! For anything else (an escape, nesting, a field given twice, a number or whitespace it is
-//! unsure of, a line that is not JSON) and for any field that is wrong, it gives `None`, and the
-//! line is read by serde_json (`wire::parse_line_json`), so every error of a line is collected
-//! and named, with serde_json's messages. Where it gives an event, it is exactly the one
+//! unsure of, a line that is not JSON) and for any field that is wrong, it gives no event and
+//! no error, and the line is read by serde_json (`wire::parse_line_json`), so every error of a
+//! line is collected and named, with serde_json's messages. Where it gives an event, it is exactly the one
 //! serde_json's path gives: the property tests below hold it to that on generated valid and
 //! near-valid lines.
 
@@ -53,7 +53,12 @@ fn plain_event(line: &str, orgs: &OrgRegister) -> Option<(Event, Extras)> {
         let Some(m) = members.member(expect)? else {
             break;
         };
+        // No more fields than `wire::parse_fields` takes (and unknown keys, each compared
+        // with those before it, stay few).
         count += 1;
+        if count >= usize::from(u8::MAX) {
+            return None;
+        }
         match m.field {
             Some(f) => {
                 if seen & (1 << f) != 0 {
@@ -90,10 +95,6 @@ fn plain_event(line: &str, orgs: &OrgRegister) -> Option<(Event, Extras)> {
             (_, Some((k, _))) => draft.take(&m, k, orgs, &mut extras)?,
             (_, None) => waiting.push(m),
         }
-    }
-    // As many fields as `wire::parse_fields` takes.
-    if count >= usize::from(u8::MAX) {
-        return None;
     }
     let (kind, kind_text) = kind?;
     Some((draft.build(kind, kind_text)?, extras))
@@ -930,6 +931,8 @@ mod tests {
         let digits = "9".repeat(100_000);
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let many: String = (0..300).map(|k| format!(",\"x{k}\":{k}")).collect();
+        // Distinct unknown keys, each compared with those before it: no more than 255 are.
+        let most: String = (0..100_000).map(|k| format!(",\"{k}\":0")).collect();
         let lines = [
             format!(r#"{head},"hours_per_week":{digits}}}"#),
             format!(r#"{head},"hours_per_week":0.{digits}}}"#),
@@ -941,6 +944,7 @@ mod tests {
             format!(r#"{head},"x":"\ud800"}}"#),
             format!(r#"{head},"\u0078":"\n\"\\"}}"#),
             format!(r#"{head}{many}}}"#),
+            format!(r#"{head}{most}}}"#),
             format!(r#"{head},"{}":1}}"#, "k".repeat(100_000)),
             format!(r#"{head},"x":"{}"}}"#, "é".repeat(100_000)),
             format!(
