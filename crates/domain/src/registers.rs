@@ -1,7 +1,7 @@
 //! The registers beside the log: organisations (`orgs.csv`) and population (`population.csv`).
 
 use crate::codes::{CqcRating, OrgKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// One organisation of the system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +18,9 @@ pub struct Org {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrgRegister {
     orgs: Vec<Org>,
-    index: HashMap<String, usize>,
+    /// Looked up for every org code of every event, so with a fast hash (the register is
+    /// small and comes from its own file).
+    index: FxHashMap<String, usize>,
 }
 
 impl OrgRegister {

@@ -50,18 +50,17 @@ impl Instant {
         {
             return None;
         }
-        let num = |r: std::ops::Range<usize>| -> Option<u32> {
-            b[r].iter().try_fold(0u32, |acc, c| {
-                c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-            })
-        };
-        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        let (y, mo, d) = ymd(b)?;
+        let (h, mi, sec) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
         if h > 23 || mi > 59 || sec > 59 {
             return None;
         }
-        let date = NaiveDate::from_ymd_opt(y as i32, mo, d)?;
-        let secs = date.and_hms_opt(h, mi, sec)?.and_utc().timestamp();
+        let days = days_from_civil(y, mo, d)?;
+        let secs = days * 86_400 + i64::from(h * 3600 + mi * 60 + sec);
         secs.checked_mul(1_000_000_000).map(Instant)
     }
 
@@ -97,7 +96,50 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, TimeError> {
     if s.len() != 10 {
         return Err(TimeError::Date(s.to_string()));
     }
+    // `YYYY-MM-DD` read directly; anything else (an error) by chrono.
+    if let Some(d) = ymd(s.as_bytes()).and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y as i32, m, d))
+    {
+        return Ok(d);
+    }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| TimeError::Date(s.to_string()))
+}
+
+/// The year, month and day of `YYYY-MM-DD...` as numbers (not checked as a date).
+fn ymd(b: &[u8]) -> Option<(u32, u32, u32)> {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    Some((digits(&b[0..4])?, digits(&b[5..7])?, digits(&b[8..10])?))
+}
+
+/// Decimal digits as a number (at most 9 of them).
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// Days from 1970-01-01 to the date `y-m-d` of the proleptic Gregorian calendar (as chrono
+/// counts them), if it is one; years 0 to 9999.
+fn days_from_civil(y: u32, m: u32, d: u32) -> Option<i64> {
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if y > 9999 || d == 0 || d > month_days {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil: years counted from March, in eras of 400 years.
+    let (y, m, d) = (i64::from(y) - i64::from(m <= 2), i64::from(m), i64::from(d));
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
 }
 
 /// Completed years on `on` of someone born on `birth`. A 29 February birthday is reached on
@@ -161,6 +203,49 @@ impl Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_instants_read_directly_as_chrono_reads_them() {
+        let years = (1890..=2110).chain([
+            0, 1, 4, 99, 100, 200, 400, 1000, 1600, 1677, 1678, 1700, 1800, 2261, 2262, 2400, 9996,
+            9999,
+        ]);
+        for y in years {
+            for m in 0..=13 {
+                for day in 0..=32 {
+                    let date = format!("{y:04}-{m:02}-{day:02}");
+                    let chrono_date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok();
+                    assert_eq!(parse_date(&date).ok(), chrono_date, "{date}");
+                    let at = format!("{date}T23:59:59Z");
+                    let by_chrono = DateTime::parse_from_rfc3339(&at)
+                        .ok()
+                        .and_then(|t| t.timestamp_nanos_opt());
+                    assert_eq!(
+                        Instant::parse_rfc3339(&at).ok().map(|i| i.0),
+                        by_chrono,
+                        "{at}"
+                    );
+                }
+            }
+        }
+        for at in [
+            "2017-02-03T24:00:00Z",
+            "2017-02-03T23:60:00Z",
+            "2017-02-03T23:59:60Z",
+            "2017-02-03T00:00:00Z",
+            "1970-01-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let by_chrono = DateTime::parse_from_rfc3339(at)
+                .ok()
+                .and_then(|t| t.timestamp_nanos_opt());
+            assert_eq!(
+                Instant::parse_rfc3339(at).ok().map(|i| i.0),
+                by_chrono,
+                "{at}"
+            );
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

@@ -10,7 +10,6 @@
 //! codes, defaults filled in, `null` as absent) then the unknown fields sorted by key, each
 //! encoded by [`crate::canonical`].
 
-use crate::canonical::{put_bytes, put_varint};
 use chrono::Datelike;
 use domain::{Event, EventBody};
 
@@ -23,7 +22,29 @@ const ENCODING_VERSION: u8 = 1;
 /// The digest of `event` with its unknown fields, `extras` being their encodings
 /// ([`crate::canonical::encode_member`]), each `members[a..b]` of a span, in sorted order.
 pub fn digest(event: &Event, members: &[u8], extras: &[(usize, usize)]) -> ContentDigest {
-    let mut e = Enc(Vec::with_capacity(192));
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let d = digest_with(Enc(buffer), event, members, extras);
+        // A buffer grown by an event of long texts is not kept.
+        if buffer.capacity() > 1 << 16 {
+            *buffer = Vec::new();
+        }
+        d
+    })
+}
+
+thread_local! {
+    /// The encoding's buffer, reused by every event a thread digests (the digest of an event
+    /// of a log allocates nothing).
+    static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn digest_with(
+    mut e: Enc<'_>,
+    event: &Event,
+    members: &[u8],
+    extras: &[(usize, usize)],
+) -> ContentDigest {
     e.0.push(ENCODING_VERSION);
     e.text(&event.id);
     e.i64(event.at.0);
@@ -35,12 +56,12 @@ pub fn digest(event: &Event, members: &[u8], extras: &[(usize, usize)]) -> Conte
         }
     }
     e.body(&event.body);
-    put_varint(&mut e.0, extras.len() as u128);
+    e.varint(extras.len() as u128);
     if extras.is_empty() {
-        return *blake3::hash(&e.0).as_bytes();
+        return *blake3::hash(e.0).as_bytes();
     }
     let mut h = blake3::Hasher::new();
-    h.update(&e.0);
+    h.update(e.0);
     for &(a, b) in extras {
         h.update(&members[a..b]);
     }
@@ -48,9 +69,26 @@ pub fn digest(event: &Event, members: &[u8], extras: &[(usize, usize)]) -> Conte
 }
 
 /// The encoder: appends self-delimiting items to a buffer.
-struct Enc(Vec<u8>);
+struct Enc<'b>(&'b mut Vec<u8>);
 
-impl Enc {
+impl Enc<'_> {
+    /// `n` as a LEB128 varint (as `crate::canonical::put_varint`).
+    fn varint(&mut self, mut n: u128) {
+        if n < 0x80 {
+            // One byte: every length an event holds.
+            self.0.push(n as u8);
+            return;
+        }
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                self.0.push(byte);
+                return;
+            }
+            self.0.push(byte | 0x80);
+        }
+    }
     fn tag(&mut self, t: u8) {
         self.0.push(t);
     }
@@ -60,8 +98,10 @@ impl Enc {
     fn i64(&mut self, n: i64) {
         self.0.extend_from_slice(&n.to_le_bytes());
     }
+    /// Text, its length first (as `crate::canonical::put_bytes`).
     fn text(&mut self, s: &str) {
-        put_bytes(&mut self.0, s.as_bytes());
+        self.varint(s.len() as u128);
+        self.0.extend_from_slice(s.as_bytes());
     }
     fn opt_text(&mut self, s: &Option<domain::Text>) {
         match s {
@@ -290,6 +330,27 @@ mod tests {
         bytes.extend_from_slice(&9_990_000_018u64.to_le_bytes());
         bytes.extend_from_slice(&[3, 0]);
         assert_eq!(d, *blake3::hash(&bytes).as_bytes());
+    }
+
+    #[test]
+    fn the_encoder_writes_lengths_as_the_canonical_encoding_does() {
+        for n in [
+            0u128,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            u64::MAX.into(),
+            u128::MAX,
+        ] {
+            let mut buffer = Vec::new();
+            Enc(&mut buffer).varint(n);
+            let mut v = Vec::new();
+            crate::canonical::put_varint(&mut v, n);
+            assert_eq!(buffer, v, "{n}");
+        }
     }
 
     #[test]

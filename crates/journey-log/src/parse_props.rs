@@ -153,3 +153,29 @@ proptest! {
         }
     }
 }
+
+/// The digests of [`VALID`], as the encoding of `crate::content` gives them: a change of the
+/// parser or the encoder that changes any is caught here (stored digests must not change).
+#[test]
+fn the_digests_of_valid_lines_are_pinned() {
+    let orgs = orgs();
+    let got: Vec<String> = VALID
+        .iter()
+        .map(|l| {
+            let p = parse_line(l, &orgs).unwrap();
+            blake3::Hash::from(p.content_digest).to_hex().to_string()
+        })
+        .collect();
+    assert_eq!(got, PINNED);
+}
+
+const PINNED: [&str; 8] = [
+    "29d4a6f75af73664bb54dcd4012de116748efba4dd7c70ebc9d3883fba8c1415",
+    "8c886c3f0db504a77d438cce223b864f574ce5b865f28d93e5ba9711288784a3",
+    "da83996173cce137ccd70218d3a32961f9af041e8c6c733fb14fc8d0fb87f5db",
+    "7e82a33a40a36fd03d42d2eedf92765124009574704c915adabc29d62e4ef75c",
+    "4a18e5c1a1f899a3aad91e16749f895082719c7fc275f3ea895dbcd9decba81a",
+    "a2167a79cbc0408ae31d6442a97f64db824eaaefc6b061c6a6fee39b583bb6bb",
+    "d5d7c4bb5251d600ec5b2bf0ff69395a0a2a389b82ccb38f8039554b91c31196",
+    "75ab63e8e28252f418ed68332b9dc0a86e84d59ef4a1c223544d03bdd7b6475e",
+];

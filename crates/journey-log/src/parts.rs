@@ -63,8 +63,8 @@ fn check_all(
 ) -> (u64, u64) {
     let (mut new, mut duplicates) = (0, 0);
     // Drained, not consumed: the parser fills the same vector again.
-    for (line, result) in block.lines.drain(..) {
-        let Ok((parsed, raw)) = result else {
+    for (line, raw, result) in block.lines.drain(..) {
+        let Ok(parsed) = result else {
             continue;
         };
         let loc = Loc { file, line };
@@ -99,7 +99,7 @@ fn check_part<S>(
     push: impl Fn(&mut S, LineRef<'_>),
 ) -> (u64, u64) {
     let event = |k: usize| match part.get(k).map(|&i| &lines[i as usize]) {
-        Some((line, Ok((parsed, _)))) => Some((*line, parsed)),
+        Some((line, _, Ok(parsed))) => Some((*line, parsed)),
         _ => None,
     };
     let (mut new, mut duplicates) = (0, 0);

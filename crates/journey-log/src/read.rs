@@ -78,7 +78,7 @@ pub struct LineRef<'a> {
 
 /// A parsed line: its number, and the event with its text when kept, or its errors (taken
 /// out once reported).
-pub(crate) type ParsedLine = (u32, Result<(ParsedEvent, Option<String>), Vec<FieldError>>);
+pub(crate) type ParsedLine = (u32, Option<String>, Result<ParsedEvent, Vec<FieldError>>);
 
 /// What the parse of a block found, in line order.
 #[derive(Default)]
@@ -348,7 +348,7 @@ impl<'a> LogReader<'a> {
         let mut spare: Option<ParsedBlock> = None;
         let fold = |mut block: ParsedBlock, state: &mut ReadState<'_, C>| {
             for &i in &block.errors {
-                let (line, result) = &mut block.lines[i as usize];
+                let (line, _, result) = &mut block.lines[i as usize];
                 let field_errors = match result {
                     Err(e) => std::mem::take(e),
                     Ok(_) => Vec::new(),
@@ -492,16 +492,15 @@ impl<'a> LogReader<'a> {
                 return out;
             }
             let start = out.lines.len();
-            out.lines.par_extend(
-                group
-                    .par_iter()
-                    .with_min_len(256)
-                    .map(|&(n, line)| (n, self.parse_one(line))),
-            );
-            for (i, (_, result)) in out.lines.iter().enumerate().skip(start) {
+            out.lines
+                .par_extend(group.par_iter().with_min_len(256).map(|&(n, line)| {
+                    let (raw, result) = self.parse_one(line);
+                    (n, raw, result)
+                }));
+            for (i, (_, _, result)) in out.lines.iter().enumerate().skip(start) {
                 let i = i as u32;
                 match result {
-                    Ok((p, _)) if parts > 1 => out.parts[part_of(p, parts)].push(i),
+                    Ok(p) if parts > 1 => out.parts[part_of(p, parts)].push(i),
                     Ok(_) => {}
                     Err(e) => {
                         found += e.len();
@@ -512,24 +511,34 @@ impl<'a> LogReader<'a> {
         }
     }
 
-    /// Parses one line (without its line ending).
-    fn parse_one(&self, line: &[u8]) -> Result<(ParsedEvent, Option<String>), Vec<FieldError>> {
+    /// Parses one line (without its line ending): the line as written when the reader keeps
+    /// it, and the event or the line's errors (each written once, where the block keeps it).
+    fn parse_one(&self, line: &[u8]) -> (Option<String>, Result<ParsedEvent, Vec<FieldError>>) {
         if line.len() > MAX_LINE_BYTES {
-            return Err(vec![FieldError {
-                field: None,
-                message: format!(
-                    "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
-                    line.len()
-                ),
-            }]);
+            return (
+                None,
+                Err(vec![FieldError {
+                    field: None,
+                    message: format!(
+                        "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
+                        line.len()
+                    ),
+                }]),
+            );
         }
         match std::str::from_utf8(line) {
-            Err(e) => Err(vec![FieldError {
-                field: None,
-                message: format!("not UTF-8 text: {e}"),
-            }]),
-            Ok(text) => parse_line(text, self.orgs)
-                .map(|p| (p, self.keep_raw.then(|| text.trim().to_string()))),
+            Err(e) => (
+                None,
+                Err(vec![FieldError {
+                    field: None,
+                    message: format!("not UTF-8 text: {e}"),
+                }]),
+            ),
+            Ok(text) => {
+                let result = parse_line(text, self.orgs);
+                let raw = (self.keep_raw && result.is_ok()).then(|| text.trim().to_string());
+                (raw, result)
+            }
         }
     }
 }

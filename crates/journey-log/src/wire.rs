@@ -129,7 +129,7 @@ pub fn id_fingerprint(id: &str) -> u64 {
 }
 
 /// The fields the spec defines, by number (the order of [`KNOWN`]).
-mod field {
+pub(crate) mod field {
     pub const ID: usize = 0;
     pub const KIND: usize = 1;
     pub const AT: usize = 2;
@@ -239,10 +239,10 @@ pub(crate) fn known_id(k: &str) -> Option<usize> {
 }
 
 /// In [`Slots`]: the field is not given.
-pub(crate) const ABSENT: u8 = u8::MAX;
+const ABSENT: u8 = u8::MAX;
 
 /// Where each field the spec defines is in a [`FieldList`] ([`ABSENT`] if not given).
-pub(crate) type Slots = [u8; KNOWN.len()];
+type Slots = [u8; KNOWN.len()];
 
 /// What a field holds: absent, `null` (treated as absent), or a value.
 struct Fields<'f, 'a> {
@@ -250,8 +250,6 @@ struct Fields<'f, 'a> {
     used: smallvec::SmallVec<[bool; 12]>,
     /// Where each known field is in `fields` (`ABSENT` if not given).
     slots: Slots,
-    /// The line came from the flat scanner: its strings hold no escapes.
-    plain: bool,
     errors: Vec<FieldError>,
 }
 
@@ -272,8 +270,7 @@ impl<'a> Fields<'_, 'a> {
         // Fast path: a string with no escapes is its own content (the line has been checked
         // as JSON already, so it holds no control characters).
         if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            // (The scanner takes only strings without escapes.)
-            if self.plain || !inner.contains('\\') {
+            if !inner.contains('\\') {
                 return Some(Cow::Borrowed(inner));
             }
         }
@@ -404,23 +401,22 @@ fn residence_and_home(
 
 /// Parses one line of a journey log. `orgs` is the register org codes are checked against.
 ///
-/// A plain line (a flat object of the spec's fields, strings without escapes) is split into
-/// its fields by the flat scanner (`flat::scan`); any other line by serde_json. Both give the same
-/// fields for a line the scanner takes, so the result, errors included, is the same.
+/// A plain line (a flat object, strings without escapes) whose fields are all right is read by
+/// the flat parser (`flat::parse_plain`), each field converted as it is read; any other line
+/// by serde_json ([`parse_line_json`]), which names every bad field. The flat parser gives an
+/// event only where serde_json's path gives the same one, so the result, errors included, is
+/// the same.
 pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
-    // Filled in place and lent, not moved: the list is a few hundred bytes.
-    let mut fields = FieldList::new();
-    let mut slots = [ABSENT; KNOWN.len()];
-    if crate::flat::scan(line, &mut fields, &mut slots) {
-        return parse_fields(&fields, Some(slots), orgs);
+    match crate::flat::parse_plain(line, orgs) {
+        Err(errors) if errors.is_empty() => parse_line_json(line, orgs),
+        result => result,
     }
-    parse_fields(&json_fields(line)?, None, orgs)
 }
 
 /// As [`parse_line`], every line read by serde_json (the path [`parse_line`] falls back to): the
-/// reference its scanner is held to, in tests and benchmarks.
+/// reference its flat parser is held to, in tests and benchmarks.
 pub fn parse_line_json(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
-    parse_fields(&json_fields(line)?, None, orgs)
+    parse_fields(&json_fields(line)?, orgs)
 }
 
 /// The fields of a line as serde_json reads them (any JSON), or why it is not an object.
@@ -430,11 +426,9 @@ pub(crate) fn json_fields(line: &str) -> Result<FieldList<'_>, Vec<FieldError>> 
     Ok(obj.0)
 }
 
-/// Parses the fields of one line; `known`: where each field of the spec is, when the caller
-/// has found them already (all known, none twice).
-pub(crate) fn parse_fields(
+/// Parses the fields of one line, collecting an error for each bad field.
+fn parse_fields(
     fields: &FieldList<'_>,
-    known: Option<Slots>,
     orgs: &OrgRegister,
 ) -> Result<ParsedEvent, Vec<FieldError>> {
     let n = fields.len();
@@ -443,8 +437,8 @@ pub(crate) fn parse_fields(
             "{n} fields: more than an event can have"
         ))]);
     }
-    let mut slots = known.unwrap_or([ABSENT; KNOWN.len()]);
-    for (i, (k, _)) in fields.iter().enumerate().filter(|_| known.is_none()) {
+    let mut slots = [ABSENT; KNOWN.len()];
+    for (i, (k, _)) in fields.iter().enumerate() {
         let twice = match known_id(k) {
             Some(j) => std::mem::replace(&mut slots[j], i as u8) != ABSENT,
             // An unknown key can only repeat an earlier unknown key.
@@ -458,7 +452,6 @@ pub(crate) fn parse_fields(
         fields,
         used: smallvec::smallvec![false; n],
         slots,
-        plain: known.is_some(),
         errors: Vec::new(),
     };
 
