@@ -73,6 +73,9 @@ struct Calendar<E> {
     /// (`i64::MAX` when none).
     far: Vec<Entry<E>>,
     far_first: i64,
+    /// The far events' other vector: a spill moves them out of one into the other (or their
+    /// buckets), so neither is grown again from nothing (the far events are tens of thousands).
+    far_spare: Vec<Entry<E>>,
     /// Emptied bucket vectors, kept for their room.
     spare: Vec<Vec<Entry<E>>>,
 }
@@ -85,6 +88,7 @@ impl<E> Calendar<E> {
             near: VecDeque::new(),
             far: Vec::new(),
             far_first: i64::MAX,
+            far_spare: Vec::new(),
             spare: Vec::new(),
         }
     }
@@ -116,11 +120,13 @@ impl<E> Calendar<E> {
 
     /// Moves the far events now within [`NEAR`] buckets into their buckets.
     fn spill_far(&mut self) {
-        let far = std::mem::take(&mut self.far);
+        let mut far = std::mem::take(&mut self.far_spare);
+        std::mem::swap(&mut far, &mut self.far);
         self.far_first = i64::MAX;
-        for e in far {
+        for e in far.drain(..) {
             self.push(e);
         }
+        self.far_spare = far;
     }
 
     /// The earliest event, moving the next bucket with events into the heap if it is empty.
