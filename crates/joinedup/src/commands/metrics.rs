@@ -82,14 +82,7 @@ fn from_files(
             return Ok((orgs, population, journeys));
         }
     }
-    let total: Option<u64> = a
-        .events
-        .iter()
-        .map(|p| {
-            let gz = p.to_string_lossy().ends_with(".gz");
-            std::fs::metadata(p).ok().filter(|_| !gz).map(|m| m.len())
-        })
-        .sum();
+    let total = bytes_to_read(&a.events);
     let bar = progress::bytes(total, "reading the journey log");
     let on_progress = |n: u64| bar.set_position(n);
     // Files are one log: read them together so rules span files. Checked and folded on every
@@ -130,6 +123,18 @@ fn from_files(
     }
     survey.merge(read);
     Ok((orgs, population, journeys))
+}
+
+/// The bytes a progress bar counts through `paths`: their sizes, or unknown when one is
+/// compressed (the bar then counts without a total).
+pub(super) fn bytes_to_read(paths: &[std::path::PathBuf]) -> Option<u64> {
+    paths
+        .iter()
+        .map(|p| {
+            let gz = p.to_string_lossy().ends_with(".gz");
+            std::fs::metadata(p).ok().filter(|_| !gz).map(|m| m.len())
+        })
+        .sum()
 }
 
 /// The registers beside a log's files, every error of both gathered; with the digest of the

@@ -96,34 +96,7 @@ impl<S: Sink> TwinModel<'_, S> {
             },
         );
         let ix = self.spells.len() as Ix;
-        self.spells.push(Spell {
-            id,
-            person,
-            older,
-            pathway: 0,
-            stage: Stage::InTreatment,
-            nursing: false,
-            chc: false,
-            chc_funded: false,
-            preferred: None,
-            home: None,
-            hours: 0.0,
-            reasons: ReasonTrack::default(),
-            ready_at: None,
-            visits_left: 0,
-            reablement: false,
-            chc_id: None,
-            package: None,
-            adopted: None,
-            reablement_given: None,
-            chc_elapsed: 0.0,
-            choice_waited: 0.0,
-            process: None,
-            completion: None,
-            arranged: None,
-            passed_over: false,
-            trail: None,
-        });
+        self.spells.push(Spell::admitted(id, person, older));
         ix
     }
 

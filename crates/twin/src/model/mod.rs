@@ -212,6 +212,40 @@ pub struct Spell {
     trail: Option<Box<DelayTrail>>,
 }
 
+impl Spell {
+    /// A stay just begun: in treatment, nothing planned, asked for or held.
+    fn admitted(id: Text, person: Ix, older: bool) -> Spell {
+        Spell {
+            id,
+            person,
+            older,
+            pathway: 0,
+            stage: Stage::InTreatment,
+            nursing: false,
+            chc: false,
+            chc_funded: false,
+            preferred: None,
+            home: None,
+            hours: 0.0,
+            reasons: ReasonTrack::default(),
+            ready_at: None,
+            visits_left: 0,
+            reablement: false,
+            chc_id: None,
+            package: None,
+            adopted: None,
+            reablement_given: None,
+            chc_elapsed: 0.0,
+            choice_waited: 0.0,
+            process: None,
+            completion: None,
+            arranged: None,
+            passed_over: false,
+            trail: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Attendance {
     id: Text,

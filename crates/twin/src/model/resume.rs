@@ -378,29 +378,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let ready = s.ready.filter(|_| older);
         let ready_at = ready.map(|r| days_between(at, r));
         self.spells.push(Spell {
-            id: s.id.clone(),
-            person,
-            older,
-            pathway: 0,
-            stage: Stage::InTreatment,
-            nursing: false,
-            chc: false,
-            chc_funded: false,
-            preferred: None,
-            home: None,
-            hours: 0.0,
             reasons: s
                 .reason
                 .map(|(r, at)| ReasonTrack::in_force(r, at))
                 .unwrap_or_default(),
             ready_at,
-            visits_left: 0,
-            reablement: false,
-            chc_id: None,
-            process: None,
-            completion: None,
-            arranged: None,
-            passed_over: false,
             trail: ready.map(|r| {
                 Box::new(DelayTrail {
                     ready: r,
@@ -409,11 +391,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     parts: Vec::new(),
                 })
             }),
-            package: None,
-            adopted: None,
-            reablement_given: None,
-            chc_elapsed: 0.0,
-            choice_waited: 0.0,
+            ..Spell::admitted(s.id.clone(), person, older)
         });
         if let Some(k) = &s.package {
             let kx = self.packages.len() as Ix;

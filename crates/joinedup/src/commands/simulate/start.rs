@@ -68,14 +68,7 @@ fn from_files(a: &StartArgs, builder: &mut StateBuilder) -> anyhow::Result<OrgRe
         readable(path)?;
     }
     let (orgs, _, _) = read_registers(orgs_path, pop_path)?;
-    let total: Option<u64> = a
-        .events
-        .iter()
-        .map(|p| {
-            let gz = p.to_string_lossy().ends_with(".gz");
-            std::fs::metadata(p).ok().filter(|_| !gz).map(|m| m.len())
-        })
-        .sum();
+    let total = super::super::metrics::bytes_to_read(&a.events);
     let bar = progress::bytes(total, "reading the state's journey log");
     let on_progress = |n: u64| bar.set_position(n);
     let result = LogReader::new(&orgs)
