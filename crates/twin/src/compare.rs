@@ -73,6 +73,9 @@ pub struct Comparison {
     /// Each scenario's TOML as written, top first, for "Assumptions and sources" (empty: not
     /// shown; the caller knows where its scenarios came from).
     pub sources: Vec<Vec<(String, String)>>,
+    /// The recorded state every scenario started from, in words (`None`: each from its own
+    /// warm-up), said at the top of `compare.html`.
+    pub started_from: Option<String>,
 }
 
 /// Checks that `scenarios` can be compared: at least two, replications in range, one measured
@@ -194,6 +197,7 @@ pub fn compare_with(
         cost_diffs,
         daily,
         sources: Vec::new(),
+        started_from: None,
     })
 }
 
@@ -307,6 +311,7 @@ impl Comparison {
             (&self.costs, &self.cost_diffs),
             &self.daily,
             &self.sources,
+            self.started_from.as_deref(),
         )
     }
 

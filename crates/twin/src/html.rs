@@ -414,6 +414,7 @@ pub fn compare(
         cost,
         daily,
         sources,
+        None,
     ))
 }
 
@@ -428,7 +429,8 @@ pub fn compare_page(body: &str) -> String {
 /// What `compare.html` holds inside its `<body>` (headings, warnings, the tables, the charts,
 /// the assumptions), for a page that has its own frame and style sheet (the service's plans;
 /// the classes it uses: `note`, `sub`, `warnings`, `better`, `worse`, `flattered`, `scroll`,
-/// `charts`).
+/// `charts`). `start`: the recorded state every scenario started from, if any (said at the
+/// top).
 #[allow(clippy::too_many_arguments)] // one page's inputs, each a different thing
 pub fn compare_body(
     names: &[String],
@@ -441,8 +443,17 @@ pub fn compare_body(
     cost: (&[CostSummary], &[CostDifference]),
     daily: &[Vec<Daily>],
     sources: &[Vec<(String, String)>],
+    start: Option<&str>,
 ) -> String {
-    let top = compare_warnings(names, warnings);
+    let mut top = compare_warnings(names, warnings);
+    if let Some(start) = start {
+        top.push_str(&format!(
+            "<p class=note>Every scenario started from {}, without warm-up. Delays in the first \
+weeks come out higher than they will be: the log does not record a broker's or a provider's \
+work still in progress, so it is done again (<code>docs/initial-state.md</code>).</p>",
+            esc(start)
+        ));
+    }
     // Scenarios whose A&E or beds are far worse than the first's: their better-looking
     // admissions, readmissions and reviews are marked as a jam's, not as better.
     let jammed: Vec<bool> = diffs

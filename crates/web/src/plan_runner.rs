@@ -283,7 +283,7 @@ fn execute(
         running.store(false, Ordering::SeqCst);
         compared
     });
-    let c = match compared {
+    let mut c = match compared {
         Ok(Ok(c)) => c,
         Ok(Err(twin::compare::CompareError::Stopped)) => return Err(INTERRUPTED.into()),
         Ok(Err(e)) => return Err(e.to_string()),
@@ -292,6 +292,9 @@ fn execute(
             return Err("the simulation failed; the cause has been logged".into());
         }
     };
+    c.started_from = start
+        .as_ref()
+        .map(|s| format!("the people in the store at the start of {}", s.date));
     let mut json = c.json();
     if let Some(state) = &start {
         json["initial_state"] = state_json(state);

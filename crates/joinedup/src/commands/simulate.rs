@@ -349,6 +349,9 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         .iter()
         .map(|n| Scenario::sources(n).unwrap_or_default())
         .collect();
+    c.started_from = from
+        .as_ref()
+        .map(|f| format!("the state of {} at the start of {}", f.source, f.state.date));
     output::write(&out, "compare.csv", c.csv().as_bytes())?;
     output::write(&out, "compare.html", c.html().as_bytes())?;
     if let Some(f) = &from {

@@ -140,6 +140,11 @@ fn a_run_starts_from_the_state_of_a_log_in_files_or_a_store() {
     );
     let csv = std::fs::read_to_string(d.join("cmp/compare.csv")).unwrap();
     assert!(csv.starts_with("id,short_mean"), "{csv}");
+    let page = std::fs::read_to_string(d.join("cmp/compare.html")).unwrap();
+    assert!(
+        page.contains("Every scenario started from the state of s.db at the start of 2016-07-20"),
+        "{page}"
+    );
     let t = json(&d.join("store/summary.json"));
     assert_eq!(t["initial_state"]["census"], s["initial_state"]["census"]);
     assert_eq!(t["indicators"], s["indicators"]);

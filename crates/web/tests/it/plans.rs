@@ -516,6 +516,13 @@ fn a_comparison_starts_from_the_people_in_today_s_store(b: Backend) {
     );
     let done = analyst.finished(id);
     assert_eq!(done["status"], "done", "{done}");
+    let page = analyst.get(&format!("/plans/runs/{id}")).text();
+    assert!(
+        page.contains(
+            "Every scenario started from the people in the store at the start of 2017-05-01"
+        ),
+        "{page}"
+    );
     let figures = analyst.get(&format!("/api/plans/runs/{id}/result")).json();
     // Measured from today, without warm-up; started from the example log's people.
     assert_eq!(figures["from"], "2017-05-01", "{figures}");
