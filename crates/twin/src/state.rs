@@ -139,7 +139,7 @@ pub struct InitialState {
 }
 
 /// What the state holds, counted: the census a run's first midnight must show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Census {
     pub alive: u64,
     pub aged_65_plus: u64,

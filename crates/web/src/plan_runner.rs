@@ -308,19 +308,9 @@ fn execute(
 
 /// A plan's `initial_state`: the date and the census the runs started from.
 fn state_json(state: &InitialState) -> Value {
-    let c = state.census();
     serde_json::json!({
         "date": state.date.to_string(),
-        "census": {
-            "alive": c.alive,
-            "aged_65_plus": c.aged_65_plus,
-            "in_hospital": c.in_hospital,
-            "delayed": c.delayed,
-            "in_ae": c.in_ae,
-            "care_home_residents": c.care_home_residents,
-            "home_care_packages": c.home_care_packages,
-            "reviews_due": c.reviews_due,
-        },
+        "census": state.census(),
         "notes": state.notes,
     })
 }

@@ -60,6 +60,30 @@ fn identity(source: &Source) -> String {
     }
 }
 
+/// Whether scenario `id` may come next in a chain that holds `links` (`seen`: their ids): not
+/// one already in it (a circle, named from where it closes), and not one too many. It is then
+/// seen.
+fn check_next(links: &[Link], seen: &mut Vec<String>, id: String) -> Result<(), ScenarioError> {
+    if let Some(at) = seen.iter().position(|s| *s == id) {
+        let mut circle: Vec<&str> = links[at..].iter().map(|l| l.origin.as_str()).collect();
+        circle.push(&links[at].origin);
+        return Err(ScenarioError::Circular(
+            circle.join(" -> "),
+            links[0].origin.clone(),
+        ));
+    }
+    if links.len() == MAX_EXTENDS {
+        return Err(ScenarioError::Invalid {
+            origin: links[0].origin.clone(),
+            message: format!(
+                "`extends` chains more than {MAX_EXTENDS} scenarios; join some of them"
+            ),
+        });
+    }
+    seen.push(id);
+    Ok(())
+}
+
 /// The chain of scenarios from `name_or_file` to the one that extends nothing, top first.
 pub fn chain(name_or_file: &str) -> Result<Vec<Link>, ScenarioError> {
     let mut links: Vec<Link> = Vec::new();
@@ -67,23 +91,7 @@ pub fn chain(name_or_file: &str) -> Result<Vec<Link>, ScenarioError> {
     let mut next = locate(name_or_file, None, false)?;
     loop {
         let id = identity(&next);
-        if let Some(at) = seen.iter().position(|s| *s == id) {
-            let mut circle: Vec<&str> = links[at..].iter().map(|l| l.origin.as_str()).collect();
-            circle.push(&links[at].origin);
-            return Err(ScenarioError::Circular(
-                circle.join(" -> "),
-                links[0].origin.clone(),
-            ));
-        }
-        if links.len() == MAX_EXTENDS {
-            return Err(ScenarioError::Invalid {
-                origin: links[0].origin.clone(),
-                message: format!(
-                    "`extends` chains more than {MAX_EXTENDS} scenarios; join some of them"
-                ),
-            });
-        }
-        seen.push(id);
+        check_next(&links, &mut seen, id)?;
         let (origin, text, file) = match next {
             Source::BuiltIn(name, text) => (format!("scenario {name}"), text.to_string(), None),
             Source::File(path) => {
@@ -153,23 +161,7 @@ pub fn chain_of_text(
         } else {
             format!("saved {name}")
         };
-        if let Some(at) = seen.iter().position(|s| *s == id) {
-            let mut circle: Vec<&str> = links[at..].iter().map(|l| l.origin.as_str()).collect();
-            circle.push(&links[at].origin);
-            return Err(ScenarioError::Circular(
-                circle.join(" -> "),
-                links[0].origin.clone(),
-            ));
-        }
-        if links.len() == MAX_EXTENDS {
-            return Err(ScenarioError::Invalid {
-                origin: links[0].origin.clone(),
-                message: format!(
-                    "`extends` chains more than {MAX_EXTENDS} scenarios; join some of them"
-                ),
-            });
-        }
-        seen.push(id);
+        check_next(&links, &mut seen, id)?;
         let origin = format!("scenario {name}");
         let value: toml::Value = toml::from_str(&text).map_err(|e| ScenarioError::Invalid {
             origin: origin.clone(),

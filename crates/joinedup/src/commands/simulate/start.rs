@@ -104,25 +104,12 @@ fn from_store(db: &store::Location, builder: &mut StateBuilder) -> anyhow::Resul
 
 /// `summary.json`'s `initial_state`: the date, where from, the census, what the log left out.
 pub fn json(f: &Started) -> serde_json::Value {
-    let c = f.state.census();
     serde_json::json!({
         "date": f.state.date.to_string(),
         "source": f.source,
         "events_read": f.state.events_read,
         "events_after_the_date": f.state.events_after,
-        "census": {
-            "alive": c.alive,
-            "aged_65_plus": c.aged_65_plus,
-            "in_hospital": c.in_hospital,
-            "delayed": c.delayed,
-            "in_ae": c.in_ae,
-            "care_home_residents": c.care_home_residents,
-            "care_home_places_held": c.care_home_places_held,
-            "home_care_packages": c.home_care_packages,
-            "reablement_packages": c.reablement_packages,
-            "step_down_packages": c.step_down_packages,
-            "reviews_due": c.reviews_due,
-        },
+        "census": f.state.census(),
         "notes": f.state.notes,
     })
 }
