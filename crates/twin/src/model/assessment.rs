@@ -4,8 +4,14 @@
 use super::*;
 
 impl<S: Sink> TwinModel<'_, S> {
+    /// The ward refers the patient to social care: the assessment is asked for now (so a
+    /// recorded state knows the patient waits for one) and done when a social worker starts.
     pub(super) fn request_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
+        if self.spells[sp as usize].referral.is_none() {
+            let requested = self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W");
+            self.spells[sp as usize].referral = Some(requested);
+        }
         self.spells[sp as usize].stage = Stage::Assessment;
         self.wait_for(t, sp, DelayReason::Assessment);
         self.request_staff(s, sp, Capacity::SocialWorkers);
@@ -13,12 +19,10 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn start_assessment(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
         let t = s.now().0;
-        // An assessment in progress when a run started from a recorded state goes on under
-        // its own id.
-        let (id, index) = match self.spells[sp as usize].adopted.take() {
-            Some(adopted) => adopted,
-            None => self.assessment_requested(t, sp, AssessmentType::CareNeeds, "00W"),
-        };
+        let (id, index) = self.spells[sp as usize]
+            .referral
+            .take()
+            .expect("referred before a social worker starts");
         let days = self.p.discharge.assessment_hours.sample(
             &mut self.persons[self.spells[sp as usize].person as usize]
                 .rng

@@ -186,9 +186,9 @@ pub struct Spell {
     /// Pathway 1 with reablement (or D2A bridging) rather than home care.
     reablement: bool,
     chc_id: Option<(Text, Ix)>,
-    /// A care-needs assessment in progress when the run started from a recorded state: its
-    /// id and index, taken up when a social worker starts.
-    adopted: Option<(Text, Ix)>,
+    /// The care-needs assessment asked for (the ward's referral to social care, or one open
+    /// in a recorded state): its id and index, taken up when a social worker starts.
+    referral: Option<(Text, Ix)>,
     /// The package asked for the service the pathway needs (requested when asked for,
     /// offered when its unit is granted, started at discharge).
     package: Option<Ix>,
@@ -233,7 +233,7 @@ impl Spell {
             reablement: false,
             chc_id: None,
             package: None,
-            adopted: None,
+            referral: None,
             reablement_given: None,
             chc_elapsed: 0.0,
             choice_waited: 0.0,

@@ -528,7 +528,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if let Some(a) = open(AssessmentType::CareNeeds) {
             let index = self.assessments;
             self.assessments += 1;
-            self.spells[sp as usize].adopted = Some((a.id.clone(), index));
+            self.spells[sp as usize].referral = Some((a.id.clone(), index));
             self.emit
                 .emit_original(&a.requested, self.who(person, Some(index)));
             return Entry::Assessment;
@@ -640,26 +640,76 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         s.schedule_in(left, event);
     }
 
-    fn resume_spell(&mut self, s: &mut Scheduler<Ev>, sp: Ix, elapsed: f64, entry: Entry) {
-        let t = s.now().0;
+    /// When stay `sp`, still in treatment after `elapsed` days, is optimised, and whether its
+    /// discharge planning (which starts `planning_lead_days` before that) has been done.
+    ///
+    /// What is left of the stay is drawn given how long it has lasted, and given what the log
+    /// shows of the planning. A plan that asked for something (an assessment, a service) left
+    /// a trace (`traced`): the stay is optimised within the lead. A stay with no trace either
+    /// is not planned yet (optimised after the lead) or was planned with nothing to ask for
+    /// (pathway 0): a draw within the lead is kept with the chance of that pathway, and drawn
+    /// again otherwise (rejection sampling of the stay given the log). The state's log is
+    /// read as the model writes it; after 1,000 rejected draws (a chance below 1 in 10,000 for
+    /// the baseline) the last draw is taken.
+    fn resume_treatment(&mut self, t: f64, sp: Ix, elapsed: f64, traced: bool) -> (f64, bool) {
         let person = self.spells[sp as usize].person;
-        if self.spells[sp as usize].ready_at.is_none() {
-            // Still in treatment: what is left of the stay, given how long it has lasted.
-            let band = self.persons[person as usize].band as usize;
-            let factor = self.p.hospital.older_band_los_factor[band];
+        let band = self.persons[person as usize].band as usize;
+        let factor = self.p.hospital.older_band_los_factor[band];
+        let lead = self.p.discharge.planning_lead_days;
+        let quiet = if self.persons[person as usize].residence.is_care_home() {
+            1.0
+        } else {
+            let w = &self.p.discharge.pathway;
+            w[0] / w.iter().sum::<f64>().max(f64::MIN_POSITIVE)
+        };
+        let mut ready = t;
+        for _ in 0..1000 {
             let left = factor
                 * self.p.hospital.medical_los.sample_beyond(
                     &mut self.persons[person as usize].rng.acute,
                     elapsed / factor,
                 );
-            let ready = self.later_ward_round(person, t + left).unwrap_or(t + left);
-            if matches!(entry, Entry::Plan) {
-                let plan = (ready - self.p.discharge.planning_lead_days).max(t);
-                s.schedule_at(sim_kernel::Time(plan), Ev::Plan(sp));
+            ready = self.later_ward_round(person, t + left).unwrap_or(t + left);
+            let planned = ready - lead <= t;
+            if traced {
+                if planned {
+                    return (ready, true);
+                }
+            } else if !planned {
+                return (ready, false);
+            } else if self.persons[person as usize]
+                .rng
+                .acute
+                .gen_bool(quiet.clamp(0.0, 1.0))
+            {
+                return (ready, true);
+            }
+        }
+        (ready, ready - lead <= t)
+    }
+
+    fn resume_spell(&mut self, s: &mut Scheduler<Ev>, sp: Ix, elapsed: f64, entry: Entry) {
+        let t = s.now().0;
+        let mut planned_quietly = false;
+        if self.spells[sp as usize].ready_at.is_none() {
+            let traced = !matches!(entry, Entry::Plan);
+            let (ready, planned) = self.resume_treatment(t, sp, elapsed, traced);
+            if !traced {
+                if planned {
+                    planned_quietly = true;
+                } else {
+                    let plan = ready - self.p.discharge.planning_lead_days;
+                    s.schedule_at(sim_kernel::Time(plan), Ev::Plan(sp));
+                }
             }
             s.schedule_at(sim_kernel::Time(ready), Ev::Optimised(sp));
         }
         match entry {
+            Entry::Plan if planned_quietly => {
+                // Planned already, with nothing to ask for: home when optimised.
+                self.set_plan(sp, 0);
+                self.spells[sp as usize].stage = Stage::Planned;
+            }
             Entry::Plan => {}
             Entry::Leave => {
                 self.spells[sp as usize].stage = Stage::Planned;

@@ -4,11 +4,10 @@
 //! paired test that can fail, and is shown to fail when the state leaves the patients in
 //! hospital out).
 //!
-//! Not yet equivalent: delays and, through them, occupancy. The log does not record a service
-//! arranged and held for a patient before they leave (a step-down bed, hours found, a care home
-//! place granted), so a run from it asks for them again: delayed days after the start come
-//! out about half as high again (docs/initial-state.md). Those
-//! two figures are printed, not asserted, until the log records arrangements.
+//! All five figures are asserted at 0.1%. Delayed days after the start still come out higher
+//! (about a fifth, t about 2.6 over 20 replications): work the log does not record (a broker's
+//! search, a provider's visit in progress) is done again, in queues near their capacity
+//! (docs/initial-state.md).
 
 use domain::{Event, Zone};
 use rayon::prelude::*;
@@ -147,22 +146,18 @@ fn differing(n: u64, drop_spells: bool, ids: &[&str]) -> Vec<String> {
 
 #[test]
 fn continuing_from_its_own_state_gives_the_same_figures() {
-    let asserted = [
-        "emergency_admissions_65_per_100k",
-        "ae_4h_pct",
-        "care_home_admissions_65_per_100k",
-    ];
-    let all = [
-        asserted.as_slice(),
-        &["bed_occupancy_pct", "dtoc_delayed_days_per_100k"],
-    ]
-    .concat();
-    let differ = differing(20, false, &all);
-    let wrong: Vec<_> = differ
-        .iter()
-        .filter(|d| asserted.iter().any(|id| d.starts_with(&format!("{id}:"))))
-        .collect();
-    assert!(wrong.is_empty(), "{wrong:?}");
+    let differ = differing(
+        20,
+        false,
+        &[
+            "emergency_admissions_65_per_100k",
+            "ae_4h_pct",
+            "care_home_admissions_65_per_100k",
+            "bed_occupancy_pct",
+            "dtoc_delayed_days_per_100k",
+        ],
+    );
+    assert!(differ.is_empty(), "{differ:?}");
 }
 
 #[test]
