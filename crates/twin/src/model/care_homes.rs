@@ -109,6 +109,12 @@ impl CareHomes {
             .map(|h| h as u32)
     }
 
+    /// Whether home `h` has a place free.
+    pub(super) fn has_vacancy(&self, h: u32) -> bool {
+        let home = &self.homes[h as usize];
+        home.occupied < home.places
+    }
+
     /// A place in home `h` taken by someone living there when a run starts from a recorded
     /// state, even above its places (a home over its places lets no one in until below).
     pub(super) fn take_in(&mut self, h: u32) {
@@ -249,6 +255,20 @@ mod tests {
         assert_eq!(c.busy(false), 1);
         // A vacancy in home 1 is taken by one who names it.
         assert_eq!(c.request(S(5), false, Some(1)), Some(1));
+    }
+
+    #[test]
+    fn a_home_has_a_vacancy_until_its_places_are_taken() {
+        let mut c = CareHomes::new(2, 1, 1, 1);
+        assert!(c.has_vacancy(0) && c.has_vacancy(1));
+        c.take_in(0);
+        assert!(c.has_vacancy(0));
+        c.take_in(0);
+        assert!(!c.has_vacancy(0));
+        // Above its places (a recorded state), still none.
+        c.take_in(0);
+        assert!(!c.has_vacancy(0));
+        assert!(c.has_vacancy(1));
     }
 
     #[test]

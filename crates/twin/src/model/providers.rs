@@ -274,12 +274,18 @@ impl<S: Sink> TwinModel<'_, S> {
     /// Accepted: home care starts after the agency's lead time; a care home takes the person
     /// as soon as they can leave.
     pub(super) fn after_acceptance(&mut self, s: &mut Scheduler<Ev>, sp: Ix) {
-        if self.spells[sp as usize].pathway == 1 {
+        self.after_acceptance_since(s, sp, 0.0);
+    }
+
+    /// Accepted `since` days ago (from a recorded state): what is left of the agency's lead
+    /// time.
+    pub(super) fn after_acceptance_since(&mut self, s: &mut Scheduler<Ev>, sp: Ix, since: f64) {
+        let lead = self.p.discharge.home_care_start_hours / 24.0 - since;
+        if self.spells[sp as usize].pathway == 1 && lead > 0.0 {
             let t = s.now().0;
             self.spells[sp as usize].stage = Stage::HomeCare;
             self.mark(t, sp);
-            let days = self.p.discharge.home_care_start_hours / 24.0;
-            s.schedule_in(days, Ev::CareStarts(sp));
+            s.schedule_in(lead, Ev::CareStarts(sp));
         } else {
             self.ready_to_leave(s, sp);
         }

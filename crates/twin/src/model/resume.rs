@@ -34,8 +34,12 @@ pub(super) enum Entry {
     Assessment,
     /// Assessed: the service the pathway needs.
     Service,
-    /// The service's unit granted and held (its provider offered): what follows the grant.
-    Arranged,
+    /// The service's unit granted and held (its provider offered `since` days ago): what
+    /// follows the grant.
+    Arranged { since: f64 },
+    /// The family waits for the care home it named: the broker's search is done (the reason
+    /// is given only once the broker finds that home full).
+    NamedHome,
     /// Home care brokered (the agency found has offered once): its hours, then its assessment.
     Brokered,
 }
@@ -501,7 +505,19 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 return Entry::Brokered;
             }
             self.hold_arranged(sp, k);
-            return Entry::Arranged;
+            let since = k
+                .events
+                .last()
+                .map_or(0.0, |e| days_between(e.at, at).max(0.0));
+            return Entry::Arranged { since };
+        }
+        if matches!(s.reason, Some((DelayReason::PatientFamilyChoice, _))) {
+            let funded = done(AssessmentType::Chc)
+                .is_some_and(|a| a.outcome == Some(AssessmentOutcome::Eligible));
+            let spell = &mut self.spells[sp as usize];
+            spell.chc = funded;
+            spell.chc_funded = funded;
+            return Entry::NamedHome;
         }
         let spell = &mut self.spells[sp as usize];
         if let Some(a) = open(AssessmentType::Chc) {
@@ -662,14 +678,23 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             let w = &self.p.discharge.pathway;
             w[0] / w.iter().sum::<f64>().max(f64::MIN_POSITIVE)
         };
+        // Still in treatment at `t` (a midnight): stable after noon the day before, since a
+        // patient stable then waits for the morning's ward round (`later_ward_round`), and
+        // one stable in the morning's round was declared then.
+        let undeclared = (t - t.floor() + 0.5).min(elapsed);
         let mut ready = t;
         for _ in 0..1000 {
-            let left = factor
+            let beyond = elapsed - undeclared;
+            let stable = factor
                 * self.p.hospital.medical_los.sample_beyond(
                     &mut self.persons[person as usize].rng.acute,
-                    elapsed / factor,
-                );
-            ready = self.later_ward_round(person, t + left).unwrap_or(t + left);
+                    beyond / factor,
+                )
+                - undeclared;
+            ready = self
+                .later_ward_round(person, t + stable)
+                .unwrap_or(t + stable)
+                .max(t);
             let planned = ready - lead <= t;
             if traced {
                 if planned {
@@ -686,6 +711,35 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             }
         }
         (ready, ready - lead <= t)
+    }
+
+    /// A family that waits for the home it named waits because that home is full. The log
+    /// does not name it, so it was drawn among the sought-after homes: if the home drawn has a
+    /// vacancy, one of those homes that has none is named instead (the drawn one stays if
+    /// none is full).
+    fn name_a_full_home(&mut self, sp: Ix) {
+        let spell = &self.spells[sp as usize];
+        let (Some(named), nursing, person) = (spell.preferred, spell.nursing, spell.person) else {
+            return;
+        };
+        if !self.care_homes.has_vacancy(named) {
+            return;
+        }
+        let homes = self.care_homes.homes_of(nursing) as f64;
+        let sought = (homes * self.p.discharge.family_choice_homes)
+            .ceil()
+            .max(1.0) as usize;
+        let full: Vec<u32> = (0..sought)
+            .map(|i| self.care_homes.home(nursing, i))
+            .filter(|&h| !self.care_homes.has_vacancy(h))
+            .collect();
+        if !full.is_empty() {
+            let pick = self.persons[person as usize]
+                .rng
+                .discharge
+                .gen_range(0..full.len());
+            self.spells[sp as usize].preferred = Some(full[pick]);
+        }
     }
 
     fn resume_spell(&mut self, s: &mut Scheduler<Ev>, sp: Ix, elapsed: f64, entry: Entry) {
@@ -744,7 +798,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 self.request_home_care(s, sp);
             }
             Entry::Service => self.after_assessment(s, sp),
-            Entry::Arranged => {
+            Entry::Arranged { since } => {
                 let reason = self.reason_of(sp, self.spells[sp as usize].stage);
                 if let Some(reason) = reason {
                     self.wait_for(t, sp, reason);
@@ -752,10 +806,15 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 match self.spells[sp as usize].stage {
                     Stage::Reablement => self.ready_to_leave(s, sp),
                     Stage::StepDown => self.step_down_admit(s, sp),
-                    // Offered after the provider's assessment: it has accepted.
-                    _ => self.after_acceptance(s, sp),
+                    // Offered after the provider's assessment: it has accepted, and a home
+                    // care agency's start-up has run for as long as the offer is old.
+                    _ => self.after_acceptance_since(s, sp, since),
                 }
                 self.mark(t, sp);
+            }
+            Entry::NamedHome => {
+                self.name_a_full_home(sp);
+                self.request_care_home(s, sp);
             }
         }
     }

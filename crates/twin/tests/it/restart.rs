@@ -5,7 +5,7 @@
 //! hospital out).
 //!
 //! All five figures are asserted at 0.1%. Delayed days after the start still come out higher
-//! (about a fifth, t about 2.6 over 20 replications): work the log does not record (a broker's
+//! (about 15%, t about 2 over 20 replications): work the log does not record (a broker's
 //! search, a provider's visit in progress) is done again, in queues near their capacity
 //! (docs/initial-state.md).
 
