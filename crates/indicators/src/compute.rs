@@ -5,6 +5,7 @@ use crate::benchmarks::BenchmarkSet;
 use crate::catalogue::{self, definition, Unit};
 use crate::facts::{Journeys, Person};
 use crate::report::{IndicatorValue, Report};
+use crate::sections::{Section, Sections};
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::codes::*;
 use domain::{age_on, Instant, OrgRegister, Population, Zone};
@@ -172,7 +173,14 @@ impl Journeys {
 
     /// Every indicator for `period`.
     pub fn report(&self, period: Period, ctx: &Context<'_>) -> Report {
+        self.report_of(period, ctx, Sections::all())
+    }
+
+    /// The indicators of `sections` for `period`, in the whole report's order: only their
+    /// passes over the facts are made.
+    pub fn report_of(&self, period: Period, ctx: &Context<'_>, sections: Sections) -> Report {
         let zone = ctx.zone;
+        let want = |s: Section| sections.has(s);
         let births = self
             .facts
             .persons
@@ -187,28 +195,35 @@ impl Journeys {
         let mut out: Vec<(String, Ratio)> = Vec::new();
 
         // Delayed transfers of care.
-        let (total, by_reason, by_resp) = self.delayed_days(&w);
-        out.push((
-            "dtoc_delayed_days_per_100k".into(),
-            Ratio::new(total as f64, per_day_100k(pop18)),
-        ));
-        for (key, n) in catalogue::delay_reason_keys().zip(by_reason) {
+        if want(Section::Delays) {
+            let (total, by_reason, by_resp) = self.delayed_days(&w);
             out.push((
-                format!("dtoc_delayed_days_per_100k:{key}"),
-                Ratio::new(n as f64, per_day_100k(pop18)),
+                "dtoc_delayed_days_per_100k".into(),
+                Ratio::new(total as f64, per_day_100k(pop18)),
             ));
-        }
-        for (key, n) in catalogue::RESPONSIBLE_KEYS.iter().zip(by_resp) {
-            out.push((
-                format!("dtoc_delayed_days_per_100k_by_responsible:{key}"),
-                Ratio::new(n as f64, per_day_100k(pop18)),
-            ));
+            for (key, n) in catalogue::delay_reason_keys().zip(by_reason) {
+                out.push((
+                    format!("dtoc_delayed_days_per_100k:{key}"),
+                    Ratio::new(n as f64, per_day_100k(pop18)),
+                ));
+            }
+            for (key, n) in catalogue::RESPONSIBLE_KEYS.iter().zip(by_resp) {
+                out.push((
+                    format!("dtoc_delayed_days_per_100k_by_responsible:{key}"),
+                    Ratio::new(n as f64, per_day_100k(pop18)),
+                ));
+            }
         }
 
         // Admissions in the period.
         let mut emergency_65 = 0u64;
         let mut care_home_by_cause = [0u64; 5];
-        for s in &self.facts.spells {
+        for s in self
+            .facts
+            .spells
+            .iter()
+            .filter(|_| want(Section::Admissions))
+        {
             let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
                 continue;
             };
@@ -224,10 +239,12 @@ impl Journeys {
                 care_home_by_cause[s.cause.unwrap_or(Cause::Other) as usize] += 1;
             }
         }
-        out.push((
-            "emergency_admissions_65_per_100k".into(),
-            Ratio::new(emergency_65 as f64, per_day_100k(pop65)),
-        ));
+        if want(Section::Admissions) {
+            out.push((
+                "emergency_admissions_65_per_100k".into(),
+                Ratio::new(emergency_65 as f64, per_day_100k(pop65)),
+            ));
+        }
 
         // A&E.
         // Every arrival of the period counts: no departure within 4 (12) hours, whether it
@@ -241,7 +258,7 @@ impl Journeys {
             mut gp_departed65,
             mut gp_discharged65,
         ) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-        for a in &self.facts.attendances {
+        for a in self.facts.attendances.iter().filter(|_| want(Section::Ae)) {
             let Some((arr, source)) = a.arrival else {
                 continue;
             };
@@ -271,27 +288,31 @@ impl Journeys {
                 }
             }
         }
-        out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, arrivals)));
-        out.push(("ae_12h_pct".into(), Ratio::pct(over_12h, arrivals)));
-        out.push((
-            "ae_attendances_65_per_1000".into(),
-            Ratio::new(att65 as f64, w.days as f64 / 365.0 * pop65 / 1000.0),
-        ));
-        out.push((
-            "ae_admitted_pct_65".into(),
-            Ratio::pct(admitted65, departed65),
-        ));
-        out.push(("ae_gp_referred_pct_65".into(), Ratio::pct(gp65, att65)));
-        out.push((
-            "ae_gp_referred_discharged_pct_65".into(),
-            Ratio::pct(gp_discharged65, gp_departed65),
-        ));
+        if want(Section::Ae) {
+            out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, arrivals)));
+            out.push(("ae_12h_pct".into(), Ratio::pct(over_12h, arrivals)));
+            out.push((
+                "ae_attendances_65_per_1000".into(),
+                Ratio::new(att65 as f64, w.days as f64 / 365.0 * pop65 / 1000.0),
+            ));
+            out.push((
+                "ae_admitted_pct_65".into(),
+                Ratio::pct(admitted65, departed65),
+            ));
+            out.push(("ae_gp_referred_pct_65".into(), Ratio::pct(gp65, att65)));
+            out.push((
+                "ae_gp_referred_discharged_pct_65".into(),
+                Ratio::pct(gp_discharged65, gp_departed65),
+            ));
+        }
 
         // Bed occupancy at midnight.
-        let (occupancy, by_org) = self.bed_occupancy(&w, ctx.orgs);
-        out.push(("bed_occupancy_pct".into(), occupancy));
-        for (code, r) in by_org {
-            out.push((format!("bed_occupancy_pct:{code}"), r));
+        if want(Section::Occupancy) {
+            let (occupancy, by_org) = self.bed_occupancy(&w, ctx.orgs);
+            out.push(("bed_occupancy_pct".into(), occupancy));
+            for (code, r) in by_org {
+                out.push((format!("bed_occupancy_pct:{code}"), r));
+            }
         }
 
         // Discharges in the period.
@@ -299,7 +320,12 @@ impl Journeys {
         let (mut over7, mut over21) = (0u64, 0u64);
         let (mut alive65, mut readmitted, mut reabled, mut at_home) = (0u64, 0u64, 0u64, 0u64);
         let (mut discharges, mut weekend) = (0u64, 0u64);
-        for s in &self.facts.spells {
+        for s in self
+            .facts
+            .spells
+            .iter()
+            .filter(|_| want(Section::Discharges))
+        {
             let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else {
                 continue;
             };
@@ -344,42 +370,47 @@ impl Journeys {
                 }
             }
         }
-        out.push((
-            "los_over_7d_pct_65".into(),
-            Ratio::pct(over7, emerg65_discharged),
-        ));
-        out.push((
-            "los_over_21d_pct_65".into(),
-            Ratio::pct(over21, emerg65_discharged),
-        ));
-        out.push((
-            "readmission_30d_pct_65".into(),
-            Ratio::pct(readmitted, alive65),
-        ));
-        out.push((
-            "reablement_offered_pct".into(),
-            Ratio::pct(reabled, alive65),
-        ));
-        out.push((
-            "reablement_91d_at_home_pct".into(),
-            Ratio::pct(at_home, reabled),
-        ));
-
-        let ch_total: u64 = care_home_by_cause.iter().sum();
-        out.push((
-            "care_home_admissions_65_per_100k".into(),
-            Ratio::new(ch_total as f64, per_year_100k(pop65)),
-        ));
-        for (key, n) in catalogue::cause_keys().zip(care_home_by_cause) {
+        if want(Section::Discharges) {
             out.push((
-                format!("care_home_admissions_65_per_100k:{key}"),
-                Ratio::new(n as f64, per_year_100k(pop65)),
+                "los_over_7d_pct_65".into(),
+                Ratio::pct(over7, emerg65_discharged),
             ));
+            out.push((
+                "los_over_21d_pct_65".into(),
+                Ratio::pct(over21, emerg65_discharged),
+            ));
+            out.push((
+                "readmission_30d_pct_65".into(),
+                Ratio::pct(readmitted, alive65),
+            ));
+            out.push((
+                "reablement_offered_pct".into(),
+                Ratio::pct(reabled, alive65),
+            ));
+            out.push((
+                "reablement_91d_at_home_pct".into(),
+                Ratio::pct(at_home, reabled),
+            ));
+        }
+
+        if want(Section::Admissions) {
+            let ch_total: u64 = care_home_by_cause.iter().sum();
+            out.push((
+                "care_home_admissions_65_per_100k".into(),
+                Ratio::new(ch_total as f64, per_year_100k(pop65)),
+            ));
+            for (key, n) in catalogue::cause_keys().zip(care_home_by_cause) {
+                out.push((
+                    format!("care_home_admissions_65_per_100k:{key}"),
+                    Ratio::new(n as f64, per_year_100k(pop65)),
+                ));
+            }
         }
 
         // Permanent moves into care homes.
         let mut permanent = 0u64;
-        for (ix, p) in self.facts.persons.iter().enumerate() {
+        let movers = self.facts.persons.iter().enumerate();
+        for (ix, p) in movers.filter(|_| want(Section::PermanentMoves)) {
             for r in &p.residences {
                 if r.is_change
                     && r.permanent
@@ -394,18 +425,22 @@ impl Journeys {
                 }
             }
         }
-        out.push((
-            "permanent_care_home_admissions_65_per_100k".into(),
-            Ratio::new(permanent as f64, per_year_100k(pop65)),
-        ));
-        out.push((
-            "discharges_weekend_pct".into(),
-            Ratio::pct(weekend, discharges),
-        ));
+        if want(Section::PermanentMoves) {
+            out.push((
+                "permanent_care_home_admissions_65_per_100k".into(),
+                Ratio::new(permanent as f64, per_year_100k(pop65)),
+            ));
+        }
+        if want(Section::Discharges) {
+            out.push((
+                "discharges_weekend_pct".into(),
+                Ratio::pct(weekend, discharges),
+            ));
+        }
 
         // Reviews.
         let (mut due, mut done, mut overdue) = (0u64, 0u64, 0u64);
-        for r in &self.facts.reviews {
+        for r in self.facts.reviews.iter().filter(|_| want(Section::Reviews)) {
             let Some(due_date) = r.due else { continue };
             let completed_in_time = r.completed.is_some_and(|c| c < w.end);
             if let Some(death) = r.person.and_then(|p| self.facts.persons[p as usize].death) {
@@ -421,12 +456,19 @@ impl Journeys {
                 overdue += 1;
             }
         }
-        out.push(("reviews_completed_pct".into(), Ratio::pct(done, due)));
-        out.push(("reviews_overdue".into(), Ratio::new(overdue as f64, 0.0)));
+        if want(Section::Reviews) {
+            out.push(("reviews_completed_pct".into(), Ratio::pct(done, due)));
+            out.push(("reviews_overdue".into(), Ratio::new(overdue as f64, 0.0)));
+        }
 
         // Assessments and packages.
         let (mut care_needs, mut chc, mut chc_eligible, mut chc_28d) = (0u64, 0u64, 0u64, 0u64);
-        for a in &self.facts.assessments {
+        for a in self
+            .facts
+            .assessments
+            .iter()
+            .filter(|_| want(Section::Assessments))
+        {
             let Some((done_at, outcome)) = a.completed else {
                 continue;
             };
@@ -451,22 +493,27 @@ impl Journeys {
             .facts
             .packages
             .iter()
+            .filter(|_| want(Section::Assessments))
             .filter(|k| {
                 k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s))
             })
             .count() as u64;
-        out.push((
-            "assessments_completed".into(),
-            Ratio::new(care_needs as f64, 0.0),
-        ));
-        out.push((
-            "new_home_care_packages".into(),
-            Ratio::new(new_home_care as f64, 0.0),
-        ));
-        out.push(("chc_eligible_pct".into(), Ratio::pct(chc_eligible, chc)));
-        out.push(("chc_within_28d_pct".into(), Ratio::pct(chc_28d, chc)));
+        if want(Section::Assessments) {
+            out.push((
+                "assessments_completed".into(),
+                Ratio::new(care_needs as f64, 0.0),
+            ));
+            out.push((
+                "new_home_care_packages".into(),
+                Ratio::new(new_home_care as f64, 0.0),
+            ));
+            out.push(("chc_eligible_pct".into(), Ratio::pct(chc_eligible, chc)));
+            out.push(("chc_within_28d_pct".into(), Ratio::pct(chc_28d, chc)));
+        }
 
-        out.extend(register_indicators(ctx.orgs));
+        if want(Section::Registers) {
+            out.extend(register_indicators(ctx.orgs));
+        }
 
         Report {
             from: period.from,

@@ -25,6 +25,7 @@ pub mod catalogue;
 pub mod compute;
 pub mod facts;
 pub mod report;
+pub mod sections;
 pub mod snapshot;
 
 pub use benchmarks::{BenchmarkSet, Benchmarks};
@@ -34,4 +35,5 @@ pub use facts::{JourneyFacts, Journeys};
 pub use report::{
     periods_json, to_csv, to_table, IndicatorValue, Report, VersusEngland, VersusTarget, SMALL_BASE,
 };
+pub use sections::{Section, Sections};
 pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};

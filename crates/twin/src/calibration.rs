@@ -394,13 +394,16 @@ pub fn measure(
             measured
         } else {
             let (orgs, population) = registers_with_beds(s, beds_open(s, days, p));
-            own = journeys.report(
+            // Only the passes its figures need.
+            let ids = FIGURES.iter().filter(|f| f.period() == p).map(|f| f.id);
+            own = journeys.report_of(
                 p,
                 &Context {
                     orgs: &orgs,
                     population: &population,
                     ..*ctx
                 },
+                indicators::Sections::for_ids(ids),
             );
             &own
         };

@@ -4,7 +4,9 @@ mod definitions;
 
 use domain::codes::{CqcRating, OrgKind};
 use domain::{NhsNumber, Org, OrgRegister, Population};
-use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period, Report};
+use indicators::{
+    BenchmarkSet, Context, JourneyFacts, Journeys, Period, Report, Section, Sections,
+};
 use journey_log::{parse_line, Loc, Validator, Verdict};
 use serde_json::{json, Value};
 
@@ -229,12 +231,28 @@ impl Log {
             domain::parse_date(to).unwrap(),
         )
         .unwrap();
-        let whole = facts.finish().report(period, &ctx);
+        let journeys = facts.finish();
+        let whole = journeys.report(period, &ctx);
         assert_eq!(
             merged.report(period, &ctx).to_json(),
             whole.to_json(),
             "folded in parts"
         );
+        // Each section alone gives exactly the whole report's indicators of that section.
+        for section in Section::ALL {
+            let alone = journeys.report_of(period, &ctx, Sections::of([section]));
+            let expected: Vec<_> = whole
+                .indicators
+                .iter()
+                .filter(|i| Section::of(&i.id) == section)
+                .collect();
+            assert!(!expected.is_empty(), "{section:?} computes something");
+            assert_eq!(
+                alone.indicators.iter().collect::<Vec<_>>(),
+                expected,
+                "{section:?} alone"
+            );
+        }
         whole
     }
 }
