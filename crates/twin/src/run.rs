@@ -163,7 +163,7 @@ pub fn replicate_from(
         let end = f64::from(s.run.warmup_days + s.run.days + s.run.cooldown_days);
         sim.run_until(Time(end));
         let handled = sim.handled();
-        let model = sim.into_model();
+        let mut model = sim.into_model();
         let warm = s.run.warmup_days as usize;
         let days: Vec<Day> = model
             .days
@@ -178,14 +178,9 @@ pub fn replicate_from(
             .filter(|t| measured.contains(t))
             .count() as u64;
         let tally = Tally::count(model.delay_trails(), &midnights, 1.0);
-        (
-            days,
-            model.emit.events,
-            handled,
-            waiting,
-            tally,
-            model.meter.usage,
-        )
+        let (events, usage) = (model.emit.events, std::mem::take(&mut model.meter.usage));
+        model.recycle();
+        (days, events, handled, waiting, tally, usage)
     };
     let beds_open = if days.is_empty() {
         s.hospital.beds

@@ -14,6 +14,7 @@
 
 mod acute;
 mod assessment;
+mod buffers;
 mod care_homes;
 mod clock;
 mod community;
@@ -442,6 +443,18 @@ const CAUSES: [Cause; 5] = [
 const TRUST: &str = synthetic_log::ACUTE_TRUST;
 
 impl<'a, S: Sink> TwinModel<'a, S> {
+    /// Ends the model, keeping its tables' room for this thread's next replication
+    /// ([`buffers`]).
+    pub fn recycle(self) {
+        buffers::keep(buffers::Buffers {
+            persons: self.persons,
+            spells: self.spells,
+            atts: self.atts,
+            packages: self.packages,
+            reviews: self.reviews,
+        });
+    }
+
     pub fn new(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
         let mut m = Self::blank(p, streams, emit);
         m.populate();
@@ -453,6 +466,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     fn blank(p: &'a Scenario, streams: Streams, emit: Emitter<S>) -> Self {
         let start = domain::parse_date(&p.run.start).expect("validated");
         let d = &p.discharge;
+        let kept = buffers::take();
         let mut m = TwinModel {
             p,
             policy: Policy::new(&p.policy),
@@ -477,13 +491,13 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             deaths_in_hospital: [0.0; 3],
             person_years: [0.0; 3],
             start,
-            persons: Vec::new(),
+            persons: kept.persons,
             groups: Default::default(),
             background: Vec::new(),
-            spells: Vec::new(),
-            atts: Vec::new(),
-            packages: Vec::new(),
-            reviews: Vec::new(),
+            spells: kept.spells,
+            atts: kept.atts,
+            packages: kept.packages,
+            reviews: kept.reviews,
             clinicians: Resource::new(p.ae.clinicians_night, Discipline::Fifo),
             beds: Resource::new(p.hospital.beds, Discipline::Fifo),
             social_workers: Resource::new(0, Discipline::Fifo),
