@@ -144,6 +144,12 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.start_staff_work(s, sp, c);
             }
         }
+        for (k, _) in self
+            .community_assessors
+            .set_capacity(t, rota(d.community_assessors))
+        {
+            self.start_home_assessment(s, k);
+        }
         if office {
             self.passed_over_by_staff(t);
         }
@@ -159,6 +165,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let brokers = self.brokers.capacity();
         self.meter_hour(sw, brokers, rv, clinicians);
         if hour == 0 {
+            self.renew_gp_books(t);
             self.audit_due = self.audit.is_some();
             for b in 0..3 {
                 self.person_years[b] +=

@@ -110,6 +110,23 @@ pub fn cross(s: &Scenario) -> Vec<String> {
             shown(after)
         ));
     }
+    let bridged = d.bridged_need_home_care + d.bridged_need_care_home;
+    if bridged > 1.0 + 1e-6 {
+        errors.push(format!(
+            "`discharge.bridged_need_home_care` + `discharge.bridged_need_care_home` must add up \
+             to at most 1 (the rest need nothing more after the assessment at home); they add up \
+             to {}",
+            shown(bridged)
+        ));
+    }
+    if s.policy.d2a && d.community_assessors == 0 {
+        errors.push(
+            "`discharge.community_assessors` must be at least 1 with `policy.d2a` (people \
+             discharged to assess are assessed at home by them: with none, no one would ever be \
+             assessed)"
+                .to_string(),
+        );
+    }
     let h = &s.hospital;
     if h.escalation_close_at >= h.escalation_open_at {
         errors.push(format!(
