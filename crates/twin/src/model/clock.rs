@@ -114,6 +114,10 @@ impl<S: Sink> TwinModel<'_, S> {
         let hour = (self.hour_count % 24) as u32;
         let weekend = self.is_weekend(t);
         let open_today = self.policy.services_open(weekend);
+        if hour == 0 {
+            // General practice's books for the day (and, on Mondays, the week).
+            self.renew_gp_books(t);
+        }
         let clinicians = if (8..22).contains(&hour) {
             self.p.ae.clinicians_day
         } else {
@@ -165,7 +169,6 @@ impl<S: Sink> TwinModel<'_, S> {
         let brokers = self.brokers.capacity();
         self.meter_hour(sw, brokers, rv, clinicians);
         if hour == 0 {
-            self.renew_gp_books(t);
             self.audit_due = self.audit.is_some();
             for b in 0..3 {
                 self.person_years[b] +=

@@ -293,6 +293,9 @@ pub const PARAMS: &[Param] = &[
     p("costs.step_down_bed_day", POUNDS),
     p("costs.residential_home_week", POUNDS),
     p("costs.nursing_home_week", POUNDS),
+    p("costs.community_assessor_hour", POUNDS),
+    p("costs.gp_appointment", POUNDS),
+    p("costs.gp_ward_round_session", POUNDS),
 ];
 
 /// The parameter of `key` (`table.key`).
