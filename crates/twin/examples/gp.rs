@@ -31,7 +31,7 @@ fn main() {
             .collect()
     };
     let base = run(&Scenario::load("stoke-2017").unwrap());
-    let figures: [(&str, fn(&Replication) -> f64); 10] = [
+    let figures: [(&str, fn(&Replication) -> f64); 11] = [
         ("GP seen, same day", |r| r.gp.same_day as f64),
         ("GP seen, extended hours", |r| r.gp.extended as f64),
         ("GP seen, care home round", |r| r.gp.round as f64),
@@ -52,6 +52,18 @@ fn main() {
                     .sum()
             },
         ),
+        (
+            "emergency admissions from care homes a resident a year",
+            |r| {
+                let admissions = r
+                    .report
+                    .get("care_home_admissions_65_per_100k")
+                    .map_or(f64::NAN, |i| i.numerator);
+                let residents = r.days.iter().map(|d| d.care_home_places_used).sum::<f64>()
+                    / r.days.len() as f64;
+                admissions / residents
+            },
+        ),
         ("assessments at home", |r| r.gp.home_assessments as f64),
         ("assessed at home, to a care home", |r| {
             r.gp.home_assessed_to_care_home as f64
@@ -67,7 +79,7 @@ fn main() {
             let s = sim_kernel::stats::summarise(&d);
             let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
             println!(
-                "{label:<58} {:>9.1} -> {:>9.1}   difference {:>+8.1} ({:+.1} to {:+.1})",
+                "{label:<58} {:>9.3} -> {:>9.3}   difference {:>+8.3} ({:+.3} to {:+.3})",
                 mean(&a),
                 mean(&b),
                 s.mean,
