@@ -2,6 +2,9 @@
 //! random numbers): `cargo run --release -p twin --example gp -- [SCENARIO...] [--reps N]`.
 use twin::{replicate, Replication, Scenario};
 
+/// A figure read from a replication.
+type Figure = (&'static str, fn(&Replication) -> f64);
+
 fn main() {
     let mut names: Vec<String> = Vec::new();
     let mut reps = 20u64;
@@ -31,7 +34,7 @@ fn main() {
             .collect()
     };
     let base = run(&Scenario::load("stoke-2017").unwrap());
-    let figures: [(&str, fn(&Replication) -> f64); 11] = [
+    let figures: [Figure; 11] = [
         ("GP seen, same day", |r| r.gp.same_day as f64),
         ("GP seen, extended hours", |r| r.gp.extended as f64),
         ("GP seen, care home round", |r| r.gp.round as f64),
