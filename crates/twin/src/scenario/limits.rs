@@ -224,6 +224,29 @@ mod tests {
     }
 
     #[test]
+    fn d2a_needs_community_assessors_and_its_shares_a_whole() {
+        for name in ["d2a", "d2a-fails", "all-recommendations"] {
+            assert!(cross(&Scenario::load(name).unwrap()).is_empty(), "{name}");
+        }
+        let mut s = Scenario::load("d2a").unwrap();
+        s.discharge.community_assessors = 0;
+        let e = cross(&s).join("; ");
+        assert!(
+            e.contains("`discharge.community_assessors` must be at least 1 with `policy.d2a`"),
+            "{e}"
+        );
+        // Without D2A no one is assessed at home: none is fine.
+        s.policy.d2a = false;
+        assert!(cross(&s).is_empty());
+        s.discharge.bridged_need_care_home = 0.5;
+        let e = cross(&s).join("; ");
+        assert!(
+            e.contains("`discharge.bridged_need_home_care` + `discharge.bridged_need_care_home`"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn too_large_runs_name_their_keys() {
         let mut s = Scenario::load("stoke-2017").unwrap();
         s.population.aged_65_74 = 400_000;
