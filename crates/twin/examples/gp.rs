@@ -34,7 +34,7 @@ fn main() {
             .collect()
     };
     let base = run(&Scenario::load("stoke-2017").unwrap());
-    let figures: [Figure; 11] = [
+    let figures: [Figure; 13] = [
         ("GP seen, same day", |r| r.gp.same_day as f64),
         ("GP seen, extended hours", |r| r.gp.extended as f64),
         ("GP seen, care home round", |r| r.gp.round as f64),
@@ -68,6 +68,14 @@ fn main() {
             },
         ),
         ("assessments at home", |r| r.gp.home_assessments as f64),
+        ("days waiting for an assessment at home, mean", |r| {
+            r.gp.home_assessment_wait_days / r.gp.home_assessments_started.max(1) as f64
+        }),
+        ("delayed days per 100k a day (the measured year)", |r| {
+            r.report
+                .value("dtoc_delayed_days_per_100k")
+                .unwrap_or(f64::NAN)
+        }),
         ("assessed at home, to a care home", |r| {
             r.gp.home_assessed_to_care_home as f64
         }),

@@ -278,7 +278,7 @@ impl<S: Sink> TwinModel<'_, S> {
             },
         );
         self.packages[k as usize].home_assessment = HomeAssessment::Waiting;
-        self.packages[k as usize].assessment = Some((id, index));
+        self.packages[k as usize].assessment = Some((id, index, t));
         if let Some(k) = self.community_assessors.request(t, k, 0) {
             self.start_home_assessment(s, k);
         }
@@ -298,6 +298,15 @@ impl<S: Sink> TwinModel<'_, S> {
             .home_assessment_hours
             .sample(&mut self.persons[person as usize].rng.community);
         self.packages[k as usize].home_assessment = HomeAssessment::InProgress;
+        let t = s.now().0;
+        if self.measured(t) {
+            let asked = self.packages[k as usize]
+                .assessment
+                .as_ref()
+                .map_or(t, |a| a.2);
+            self.gp.counts.home_assessment_wait_days += t - asked;
+            self.gp.counts.home_assessments_started += 1;
+        }
         s.schedule_in(hours / 24.0, Ev::HomeAssessmentDone(k));
     }
 
@@ -328,7 +337,7 @@ impl<S: Sink> TwinModel<'_, S> {
             // The person died during it: the assessor was freed then.
             return;
         }
-        let (id, index) = self.packages[k as usize]
+        let (id, index, _) = self.packages[k as usize]
             .assessment
             .clone()
             .expect("asked for before it is done");

@@ -98,6 +98,10 @@ pub struct GpCounts {
     /// Assessments at home (D2A) done, and people they found needing a care home.
     pub home_assessments: u64,
     pub home_assessed_to_care_home: u64,
+    /// Assessments at home started, and the days they waited from being asked for (for an
+    /// assessor or office hours).
+    pub home_assessments_started: u64,
+    pub home_assessment_wait_days: f64,
 }
 
 /// The three appointment books of the model.

@@ -279,10 +279,10 @@ struct Package {
     started: bool,
     /// Its provider, once one offers (or it starts).
     org: Option<Text>,
-    /// A D2A bridging package: where the assessment at home is, and its id and index once
-    /// asked for.
+    /// A D2A bridging package: where the assessment at home is, and its id, index and the
+    /// time it was asked for.
     home_assessment: HomeAssessment,
-    assessment: Option<(Text, Ix)>,
+    assessment: Option<(Text, Ix, f64)>,
 }
 
 /// The assessment at home of someone discharged to assess (D2A), by community assessors.
