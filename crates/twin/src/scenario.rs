@@ -155,14 +155,20 @@ pub struct Crisis {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gp {
-    /// Share of crises at home in surgery hours (weekdays 08:00-18:30) whose person calls
+    /// Share of crises at home in surgery hours (`surgery_hours` on weekdays) whose person calls
     /// their GP first (behaviour); they see one if an appointment is free that day.
     pub in_hours_first: f64,
     /// Share of the crises a GP sees that the GP resolves without A&E (clinical: an input by
     /// nature); the rest are referred to A&E.
     pub resolves: f64,
-    /// Share of practices offering extended access (evenings to 20:00 and weekends).
+    /// Surgery hours on weekdays, from and to (hours of the day): same-day appointments.
+    pub surgery_hours: [f64; 2],
+    /// Share of practices offering extended access (weekday evenings after surgery hours and
+    /// weekends, within `extended_hours`).
     pub extended_access_share: f64,
+    /// Extended hours, from and to (hours of the day): weekday evenings after surgery hours to
+    /// the second, weekends from the first to the second.
+    pub extended_hours: [f64; 2],
     /// Share of crises in extended hours (not surgery hours) whose person, registered with a
     /// practice offering extended access, calls for a GP (behaviour).
     pub extended_first: f64,

@@ -171,7 +171,8 @@ impl<S: Sink> TwinModel<'_, S> {
         let g = &self.p.gp;
         let weekend = self.is_weekend(t);
         let hour = Self::hour(t);
-        let in_hours = !weekend && (8.0..18.5).contains(&hour);
+        let [open, close] = g.surgery_hours;
+        let in_hours = !weekend && (open..close).contains(&hour);
         let person = &mut self.persons[ix as usize];
         let rng = &mut person.rng.acute;
         let care_home = person.residence.is_care_home();
@@ -193,7 +194,10 @@ impl<S: Sink> TwinModel<'_, S> {
             ][pick(rng, &self.p.ae.sources)]
         };
         let (practice, place) = (person.practice, person.place);
-        let extended_hours = !in_hours && person.gp_extended && (8.0..20.0).contains(&hour);
+        let [from, to] = g.extended_hours;
+        let extended_hours = !in_hours
+            && person.gp_extended
+            && (if weekend { from..to } else { close..to }).contains(&hour);
         let book = if care_home {
             // The home calls its ward-round GP in surgery hours.
             match place {

@@ -110,6 +110,19 @@ pub fn cross(s: &Scenario) -> Vec<String> {
             shown(after)
         ));
     }
+    for (key, [from, to]) in [
+        ("gp.surgery_hours", s.gp.surgery_hours),
+        ("gp.extended_hours", s.gp.extended_hours),
+    ] {
+        if from >= to {
+            errors.push(format!(
+                "`{key}` must be two hours of the day, the first before the second (from, to), \
+                 got [{}, {}]",
+                shown(from),
+                shown(to)
+            ));
+        }
+    }
     let bridged = d.bridged_need_home_care + d.bridged_need_care_home;
     if bridged > 1.0 + 1e-6 {
         errors.push(format!(
@@ -235,6 +248,11 @@ mod tests {
             e.contains("`discharge.community_assessors` must be at least 1 with `policy.d2a`"),
             "{e}"
         );
+        let mut h = Scenario::load("stoke-2017").unwrap();
+        h.gp.surgery_hours = [18.5, 8.0];
+        assert!(cross(&h)
+            .join("; ")
+            .contains("`gp.surgery_hours` must be two hours"));
         // Without D2A no one is assessed at home: none is fine.
         s.policy.d2a = false;
         assert!(cross(&s).is_empty());

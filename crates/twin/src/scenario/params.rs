@@ -104,6 +104,12 @@ const fn hours(max_mean: f64) -> Kind {
 }
 
 const PROB: Kind = Kind::Probability;
+/// From and to, hours of the day.
+const HOURS_OF_DAY: Kind = Kind::Numbers {
+    n: 2,
+    min: 0.0,
+    max: 24.0,
+};
 const RUN: &str = "so that a run fits in memory and time";
 const PEOPLE: &str = "the most people a run can hold";
 /// Staff, places and beds: far above any local system, well within what a run can hold.
@@ -194,7 +200,9 @@ pub const PARAMS: &[Param] = &[
     // [gp]
     p("gp.in_hours_first", PROB),
     p("gp.resolves", PROB),
+    p("gp.surgery_hours", HOURS_OF_DAY),
     p("gp.extended_access_share", PROB),
+    p("gp.extended_hours", HOURS_OF_DAY),
     p("gp.extended_first", PROB),
     p("gp.same_day_per_practice", count(0, STAFF)),
     p("gp.extended_per_practice_week", count(0, STAFF)),
