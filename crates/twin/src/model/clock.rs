@@ -150,7 +150,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         for (k, _) in self
             .community_assessors
-            .set_capacity(t, rota(d.community_assessors))
+            .set_capacity(t, rota(policy.community_assessors(d.community_assessors)))
         {
             self.start_home_assessment(s, k);
         }
