@@ -186,6 +186,14 @@ fn general_practice_and_d2a_act_through_their_capacity() {
         assert_eq!(g.home_assessments, 0);
         assert_eq!(b.usage.quantity(Item::CommunityAssessors), 0.0);
     }
+    // With seven-day services the community assessors' same staff days are spread over the
+    // week, as the other staff's.
+    let all = runs("all-recommendations");
+    for r in 0..base.len() {
+        let hours = |x: &Replication| x.usage.quantity(Item::CommunityAssessors);
+        assert!(hours(&d2a[r]) > 0.0);
+        assert!((hours(&all[r]) - hours(&d2a[r])).abs() < 1e-6 * hours(&d2a[r]));
+    }
     // What the added capacity costs: extended appointments offered at every practice, a
     // ward-round session a week in every home.
     let weeks = 26.0;
