@@ -99,5 +99,18 @@ fn main() {
         per_run(&|r| r.ae_waiting_at_end as f64),
         per_run(&|r| f64::from(r.beds_open)),
     );
+    let g = |f: &dyn Fn(&twin::model::GpCounts) -> u64| per_run(&|r| f(&r.gp) as f64);
+    println!(
+        "a year: GP saw {:.0} same day, {:.0} extended hours, {:.0} on care home rounds; {:.0} refused (none free); {:.0} resolved; A&E 65+ {:.0}, from care homes {:.0}; assessments at home {:.0}, to a care home {:.0}",
+        g(&|c| c.same_day),
+        g(&|c| c.extended),
+        g(&|c| c.round),
+        g(&|c| c.refused),
+        g(&|c| c.resolved),
+        g(&|c| c.ae_65),
+        g(&|c| c.ae_care_home),
+        g(&|c| c.home_assessments),
+        g(&|c| c.home_assessed_to_care_home),
+    );
     println!("{reps} replications in {secs:.2}s; {ev} log events, {kev} kernel events; beds {mean_beds:.0}, delayed {mean_delayed:.1}, home care queue {hcq:.1}");
 }

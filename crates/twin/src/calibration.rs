@@ -314,7 +314,10 @@ pub const FIGURES: [Figure; 15] = [
         tolerance: Tolerance::Points(1.5),
         tolerance_why: PCT_TOLERANCE,
         use_: Use::Fitted,
-        input_by_nature: Some("gp.in_hours_first x (1 - gp.resolves) (routing shares)"),
+        input_by_nature: Some(
+            "gp.in_hours_first x (1 - gp.resolves) (a behaviour share and a clinical one; the \
+             practices' appointment books do not bind in the baseline)",
+        ),
     },
     Figure {
         id: "ae_gp_referred_discharged_pct_65",

@@ -32,10 +32,13 @@ pub enum Item {
     ResidentialHomes,
     NursingHomes,
     Brokers,
+    CommunityAssessors,
+    GpExtendedAppointments,
+    CareHomeRounds,
 }
 
 /// How many items there are.
-pub const ITEMS: usize = 12;
+pub const ITEMS: usize = 15;
 
 impl Item {
     /// The item's position in [`LINES`] and in a [`Usage`].
@@ -185,6 +188,36 @@ pub const LINES: [Line; ITEMS] = [
         measured: "brokers on duty at each hour (office hours; weekends too with seven-day services)",
         price_key: "costs.broker_hour",
         price: |c| c.broker_hour,
+        hours_per_unit: 1.0,
+    },
+    Line {
+        item: Item::CommunityAssessors,
+        key: "community_assessors",
+        label: "Community assessors (D2A's assessments at home)",
+        unit: "hours on duty",
+        measured: "community assessors on duty at each hour (office hours; weekends too with seven-day services)",
+        price_key: "costs.community_assessor_hour",
+        price: |c| c.community_assessor_hour,
+        hours_per_unit: 1.0,
+    },
+    Line {
+        item: Item::GpExtendedAppointments,
+        key: "gp_extended_appointments",
+        label: "Extended-hours GP appointments for crises of people 65+",
+        unit: "appointments offered",
+        measured: "the week's extended-hours appointments of the practices offering extended access, a seventh each day, used or not (in-hours appointments are the practices' core contract: not costed)",
+        price_key: "costs.gp_appointment",
+        price: |c| c.gp_appointment,
+        hours_per_unit: 1.0,
+    },
+    Line {
+        item: Item::CareHomeRounds,
+        key: "care_home_rounds",
+        label: "GP ward rounds in care homes",
+        unit: "sessions",
+        measured: "the week's ward-round sessions across the care homes, a seventh each day, used or not",
+        price_key: "costs.gp_ward_round_session",
+        price: |c| c.gp_ward_round_session,
         hours_per_unit: 1.0,
     },
 ];

@@ -32,6 +32,10 @@ pub struct Replication {
     pub delay_decomposition: Tally,
     /// What the system provided and used over the measured period (`crate::costs` prices it).
     pub usage: crate::costs::Usage,
+    /// What general practice did over the measured period (crises seen, refused for want of
+    /// an appointment, resolved), A&E arrivals of people 65+ and of care home residents, and
+    /// D2A's assessments at home.
+    pub gp: crate::model::GpCounts,
 }
 
 /// The measured period of a scenario: after the warm-up, `run.days` long.
@@ -141,7 +145,7 @@ pub fn replicate_from(
     let midnights: Vec<domain::Instant> = (0..measured_period.days())
         .map(|k| zone.midnight(measured_period.from + chrono::Duration::days(k)))
         .collect();
-    let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition, usage) = {
+    let (days, events, kernel_events, ae_waiting_at_end, mut delay_decomposition, usage, gp) = {
         let emitter = Emitter::new(sink, origin, r);
         let emitter = match state {
             Some(state) => emitter.with_prefix(&state_prefix(state, r)),
@@ -179,8 +183,9 @@ pub fn replicate_from(
             .count() as u64;
         let tally = Tally::count(model.delay_trails(), &midnights, 1.0);
         let (events, usage) = (model.emit.events, std::mem::take(&mut model.meter.usage));
+        let gp = model.gp_counts();
         model.recycle();
-        (days, events, handled, waiting, tally, usage)
+        (days, events, handled, waiting, tally, usage, gp)
     };
     let beds_open = if days.is_empty() {
         s.hospital.beds
@@ -214,5 +219,6 @@ pub fn replicate_from(
         ae_waiting_at_end,
         delay_decomposition,
         usage,
+        gp,
     }
 }

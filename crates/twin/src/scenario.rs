@@ -155,11 +155,34 @@ pub struct Crisis {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gp {
+    /// Share of crises at home in surgery hours (`surgery_hours` on weekdays) whose person calls
+    /// their GP first (behaviour); they see one if an appointment is free that day.
     pub in_hours_first: f64,
+    /// Share of the crises a GP sees that the GP resolves without A&E (clinical: an input by
+    /// nature); the rest are referred to A&E.
     pub resolves: f64,
+    /// Surgery hours on weekdays, from and to (hours of the day): same-day appointments.
+    pub surgery_hours: [f64; 2],
+    /// Share of practices offering extended access (weekday evenings after surgery hours and
+    /// weekends, within `extended_hours`).
     pub extended_access_share: f64,
+    /// Extended hours, from and to (hours of the day): weekday evenings after surgery hours to
+    /// the second, weekends from the first to the second.
+    pub extended_hours: [f64; 2],
+    /// Share of crises in extended hours (not surgery hours) whose person, registered with a
+    /// practice offering extended access, calls for a GP (behaviour).
     pub extended_first: f64,
-    pub care_home_support: f64,
+    /// Same-day appointments each practice has a weekday (08:00-18:30) for crises of people
+    /// 65+: a capacity, renewed each weekday.
+    pub same_day_per_practice: u32,
+    /// Extended-hours appointments a week each practice offering extended access has for
+    /// crises of people 65+: a capacity, renewed each Monday.
+    pub extended_per_practice_week: u32,
+    /// GP ward-round sessions a week across the care homes (one home after another, each
+    /// home's sessions renewed each Monday): the named GP's time for its residents.
+    pub care_home_rounds_week: u32,
+    /// Residents a ward-round session can see (its urgent problems counted against it).
+    pub care_home_round_residents: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -231,10 +254,19 @@ pub struct Discharge {
     pub reablement_share: f64,
     pub reablement_slots: u32,
     pub reablement_days: Dist,
-    pub d2a_bridging_days: Dist,
+    /// With D2A: days at home, bridged by reablement, before the assessment at home is asked
+    /// for (a rule).
+    pub home_assessment_after_days: Dist,
+    /// With D2A: community assessors assessing people at home at once (weekday office hours,
+    /// the rota of the other staff), and one assessment's time, travel included.
+    pub community_assessors: u32,
+    pub home_assessment_hours: Dist,
     pub reablement_to_home_care: f64,
     pub reablement_to_care_home: f64,
+    /// With D2A: shares of people assessed at home found to need home care, and a care home
+    /// (they wait at home for a place); the rest need nothing more.
     pub bridged_need_home_care: f64,
+    pub bridged_need_care_home: f64,
     pub step_down_beds: u32,
     pub step_down_admissions_per_day: u32,
     pub step_down_days: Dist,

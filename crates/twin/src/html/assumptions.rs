@@ -159,7 +159,7 @@ fn table(inputs: &[&Input], with_set_by: bool, changes: bool) -> String {
 }
 
 /// The inputs a board asks about first: the capacities a delay can wait for, and the policies.
-pub const KEY_INPUTS: [&str; 17] = [
+pub const KEY_INPUTS: [&str; 21] = [
     "hospital.beds",
     "hospital.winter_beds",
     "hospital.escalation_beds",
@@ -173,6 +173,10 @@ pub const KEY_INPUTS: [&str; 17] = [
     "population.residential_places",
     "population.nursing_places",
     "community.reviewers",
+    "discharge.community_assessors",
+    "gp.same_day_per_practice",
+    "gp.extended_per_practice_week",
+    "gp.care_home_rounds_week",
     "policy.d2a",
     "policy.trusted_assessor",
     "policy.seven_day",

@@ -86,6 +86,11 @@ impl CareHomes {
         }
     }
 
+    /// How many homes there are, of both kinds.
+    pub(super) fn homes(&self) -> u32 {
+        self.homes.len() as u32
+    }
+
     /// How many homes of the kind there are.
     pub(super) fn homes_of(&self, nursing: bool) -> usize {
         self.range(nursing).len()

@@ -114,6 +114,10 @@ impl<S: Sink> TwinModel<'_, S> {
         let hour = (self.hour_count % 24) as u32;
         let weekend = self.is_weekend(t);
         let open_today = self.policy.services_open(weekend);
+        if hour == 0 {
+            // General practice's books for the day (and, on Mondays, the week).
+            self.renew_gp_books(t);
+        }
         let clinicians = if (8..22).contains(&hour) {
             self.p.ae.clinicians_day
         } else {
@@ -143,6 +147,12 @@ impl<S: Sink> TwinModel<'_, S> {
             for (sp, _) in self.staff(c).set_capacity(t, n) {
                 self.start_staff_work(s, sp, c);
             }
+        }
+        for (k, _) in self
+            .community_assessors
+            .set_capacity(t, rota(policy.community_assessors(d.community_assessors)))
+        {
+            self.start_home_assessment(s, k);
         }
         if office {
             self.passed_over_by_staff(t);

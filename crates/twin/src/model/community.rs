@@ -50,6 +50,8 @@ impl<S: Sink> TwinModel<'_, S> {
             ended: false,
             started: false,
             org: None,
+            home_assessment: HomeAssessment::None,
+            assessment: None,
         });
         k
     }
@@ -194,6 +196,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 }
             }
             Service::Reablement => {
+                self.stop_home_assessment(s, k);
                 if let Some((sp, _)) = self.reablement.release(t) {
                     self.ready_to_leave(s, sp);
                 }
@@ -211,26 +214,6 @@ impl<S: Sink> TwinModel<'_, S> {
         let t = s.now().0;
         let person = self.packages[k as usize].person;
         let alive = self.persons[person as usize].alive;
-        let home = alive && !self.persons[person as usize].in_hospital;
-        if self.policy.bridging()
-            && home
-            && self.persons[person as usize]
-                .rng
-                .community
-                .gen_bool(self.p.discharge.bridged_need_home_care)
-        {
-            // Discharged to assess: assessed at home, they keep their reablement place until
-            // home care hours are found.
-            let hours = self.packages[k as usize].hours.max(1.0);
-            if self
-                .home_care
-                .request(t, HcFor::Bridged(k), hours)
-                .is_some()
-            {
-                self.home_care_found(s, HcFor::Bridged(k));
-            }
-            return;
-        }
         let reason = if alive {
             PackageEndReason::Independent
         } else {
@@ -242,9 +225,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         let d = &self.p.discharge;
         let x = self.persons[person as usize].rng.community.gen::<f64>();
-        // People bridged home by D2A were on their way home, not to a care home: the move to a
-        // care home after reablement is for the frailer cohort offered reablement itself.
-        if x < d.reablement_to_care_home && !self.policy.bridging() {
+        if x < d.reablement_to_care_home {
             // (Someone who has moved to a care home since keeps the place they have.)
             if !self.persons[person as usize].residence.is_care_home() {
                 self.request_care_home_from_home(s, person);
@@ -258,6 +239,147 @@ impl<S: Sink> TwinModel<'_, S> {
             self.home_care.force(hours);
             let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
             self.schedule_package(s, k);
+        }
+    }
+}
+
+impl<S: Sink> TwinModel<'_, S> {
+    /// Discharged to assess: bridging package `k` has begun; the assessment at home is asked
+    /// for once the person has settled (`home_assessment_after_days`, a rule).
+    pub(super) fn bridge_home(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let person = self.packages[k as usize].person;
+        let days = self
+            .p
+            .discharge
+            .home_assessment_after_days
+            .sample(&mut self.persons[person as usize].rng.community);
+        s.schedule_in(days, Ev::HomeAssessmentDue(k));
+    }
+
+    /// The assessment at home is asked for: a community assessor starts now, or the person
+    /// waits (for one, or for office hours).
+    pub(super) fn on_home_assessment_due(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let t = s.now().0;
+        if self.packages[k as usize].ended {
+            return;
+        }
+        let person = self.packages[k as usize].person;
+        let id = self.emit.id('c');
+        let index = self.assessments;
+        self.assessments += 1;
+        self.emit.emit(
+            t,
+            self.who(person, Some(index)),
+            B::AssessmentRequested {
+                assessment: id.clone(),
+                assessment_type: AssessmentType::CareNeeds,
+                org: Some("00W".into()),
+                spell: None,
+            },
+        );
+        self.packages[k as usize].home_assessment = HomeAssessment::Waiting;
+        self.packages[k as usize].assessment = Some((id, index, t));
+        if let Some(k) = self.community_assessors.request(t, k, 0) {
+            self.start_home_assessment(s, k);
+        }
+    }
+
+    /// A community assessor starts the assessment at home held by bridging package `k`.
+    pub(super) fn start_home_assessment(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        assert_eq!(
+            self.packages[k as usize].home_assessment,
+            HomeAssessment::Waiting,
+            "only a waiting assessment starts"
+        );
+        let person = self.packages[k as usize].person;
+        let hours = self
+            .p
+            .discharge
+            .home_assessment_hours
+            .sample(&mut self.persons[person as usize].rng.community);
+        self.packages[k as usize].home_assessment = HomeAssessment::InProgress;
+        let t = s.now().0;
+        if self.measured(t) {
+            let asked = self.packages[k as usize]
+                .assessment
+                .as_ref()
+                .map_or(t, |a| a.2);
+            self.gp.counts.home_assessment_wait_days += t - asked;
+            self.gp.counts.home_assessments_started += 1;
+        }
+        s.schedule_in(hours / 24.0, Ev::HomeAssessmentDone(k));
+    }
+
+    /// Bridging package `k` ends before its assessment is done (the person died): the
+    /// assessor at work is freed for the next, or the person leaves the queue.
+    fn stop_home_assessment(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let t = s.now().0;
+        match self.packages[k as usize].home_assessment {
+            HomeAssessment::Waiting => {
+                self.community_assessors.withdraw(t, |w| *w == k);
+            }
+            HomeAssessment::InProgress => {
+                if let Some((next, _)) = self.community_assessors.release(t) {
+                    self.start_home_assessment(s, next);
+                }
+            }
+            HomeAssessment::None | HomeAssessment::Done => return,
+        }
+        self.packages[k as usize].home_assessment = HomeAssessment::None;
+    }
+
+    /// The assessment at home is done: the assessor takes the next; the person needs home
+    /// care (keeping their reablement place until hours are found), a care home (waiting at
+    /// home for a place), or nothing more.
+    pub(super) fn on_home_assessment_done(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
+        let t = s.now().0;
+        if self.packages[k as usize].home_assessment != HomeAssessment::InProgress {
+            // The person died during it: the assessor was freed then.
+            return;
+        }
+        let (id, index, _) = self.packages[k as usize]
+            .assessment
+            .clone()
+            .expect("asked for before it is done");
+        self.packages[k as usize].home_assessment = HomeAssessment::Done;
+        if let Some((next, _)) = self.community_assessors.release(t) {
+            self.start_home_assessment(s, next);
+        }
+        let person = self.packages[k as usize].person;
+        self.emit.emit(
+            t,
+            self.who(person, Some(index)),
+            B::AssessmentCompleted {
+                assessment: id,
+                outcome: AssessmentOutcome::Eligible,
+                trusted: None,
+            },
+        );
+        let measured = self.measured(t);
+        if measured {
+            self.gp.counts.home_assessments += 1;
+        }
+        let d = &self.p.discharge;
+        let x = self.persons[person as usize].rng.community.gen::<f64>();
+        let at_home = !self.persons[person as usize].in_hospital;
+        if x < d.bridged_need_home_care && at_home {
+            let hours = self.packages[k as usize].hours.max(1.0);
+            if self
+                .home_care
+                .request(t, HcFor::Bridged(k), hours)
+                .is_some()
+            {
+                self.home_care_found(s, HcFor::Bridged(k));
+            }
+            return;
+        }
+        let care_home = x < d.bridged_need_home_care + d.bridged_need_care_home && at_home;
+        self.end_package(s, k, PackageEndReason::Independent);
+        if care_home && !self.persons[person as usize].residence.is_care_home() {
+            if measured {
+                self.gp.counts.home_assessed_to_care_home += 1;
+            }
+            self.request_care_home_from_home(s, person);
         }
     }
 }

@@ -68,6 +68,41 @@ impl<S: Sink> TwinModel<'_, S> {
                 .count() as f64
         };
         let reviewing = self.reviews.iter().filter(|r| r.in_progress).count() as f64;
+        let mut assessing_at_home = 0.0;
+        for k in &self.packages {
+            match k.home_assessment {
+                HomeAssessment::Waiting | HomeAssessment::InProgress if k.ended => found.push(
+                    format!("package {} ended with its assessment at home open", k.id),
+                ),
+                HomeAssessment::InProgress => {
+                    if !alive(k.person) {
+                        found.push(format!(
+                            "an assessment at home is in progress for {} who died",
+                            k.person
+                        ));
+                    }
+                    assessing_at_home += 1.0;
+                }
+                _ => {}
+            }
+        }
+        let waiting_at_home = self
+            .packages
+            .iter()
+            .filter(|k| k.home_assessment == HomeAssessment::Waiting)
+            .count();
+        if waiting_at_home != self.community_assessors.queue_len() {
+            found.push(format!(
+                "day {:.0}: {waiting_at_home} bridging packages wait for an assessment at home, \
+                 {} in the community assessors' queue",
+                t.floor(),
+                self.community_assessors.queue_len()
+            ));
+        }
+        // General practice's books: each holder's slots are those left and those given.
+        found.extend(self.gp.same_day.audit("same-day GP appointments"));
+        found.extend(self.gp.extended.audit("extended-hours GP appointments"));
+        found.extend(self.gp.rounds.audit("care home ward rounds"));
         let checks = [
             (
                 "acute beds",
@@ -125,6 +160,11 @@ impl<S: Sink> TwinModel<'_, S> {
                 residents(Residence::NursingHome) + care_home(true),
             ),
             ("reviewers", f64::from(self.reviewers.busy()), reviewing),
+            (
+                "community assessors",
+                f64::from(self.community_assessors.busy()),
+                assessing_at_home,
+            ),
         ];
         for (name, in_use, held) in checks {
             if (in_use - held).abs() > 1e-6 * (1.0 + held.abs()) {

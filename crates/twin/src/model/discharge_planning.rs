@@ -363,16 +363,18 @@ impl<S: Sink> TwinModel<'_, S> {
         match service {
             Some(Service::Reablement) => {
                 let k = self.package_begins(sp, Service::Reablement, spell.hours, t);
-                // Discharged to assess: bridged until assessed at home; otherwise a full
-                // course of reablement.
-                let d = &self.p.discharge;
-                let dist = if self.policy.bridging() {
-                    &d.d2a_bridging_days
+                // Discharged to assess: bridged until assessed at home and what the
+                // assessment finds is arranged; otherwise a full course of reablement.
+                if self.policy.bridging() {
+                    self.bridge_home(s, k);
                 } else {
-                    &d.reablement_days
-                };
-                let days = dist.sample(&mut self.persons[person as usize].rng.community);
-                s.schedule_in(days, Ev::ReablementEnds(k));
+                    let days = self
+                        .p
+                        .discharge
+                        .reablement_days
+                        .sample(&mut self.persons[person as usize].rng.community);
+                    s.schedule_in(days, Ev::ReablementEnds(k));
+                }
             }
             Some(Service::HomeCare) => {
                 let k = self.package_begins(sp, Service::HomeCare, spell.hours, t);

@@ -22,6 +22,7 @@ mod conservation;
 mod decomposition;
 mod demand;
 mod discharge_planning;
+mod gp;
 mod policy;
 mod population;
 mod post_discharge;
@@ -47,6 +48,8 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
 use stages::{Capacity, Stage};
+
+pub use gp::GpCounts;
 
 pub type Ix = u32;
 
@@ -90,6 +93,10 @@ pub enum Ev {
     /// A run from a recorded state takes up what it left in progress (after the first
     /// midnight's census).
     TakeUp,
+    /// A bridged person's assessment at home is due (D2A): asked for now.
+    HomeAssessmentDue(Ix),
+    /// A community assessor has assessed the person at home (the bridging package's index).
+    HomeAssessmentDone(Ix),
     /// A forced return after a discharge (the old mechanism: `policy.readmission_hazard` off).
     Return(Ix),
     /// A crisis of the post-discharge excess hazard, with the person's excess clock when it
@@ -108,6 +115,8 @@ pub struct Person {
     pub home: Option<Text>,
     /// The care home whose place they hold ([`care_homes::CareHomes`]), living there.
     place: Option<u32>,
+    /// The GP practice they are registered with, and whether it offers extended access.
+    pub practice: u32,
     pub gp_extended: bool,
     pub alive: bool,
     pub in_hospital: bool,
@@ -271,6 +280,22 @@ struct Package {
     started: bool,
     /// Its provider, once one offers (or it starts).
     org: Option<Text>,
+    /// A D2A bridging package: where the assessment at home is, and its id, index and the
+    /// time it was asked for.
+    home_assessment: HomeAssessment,
+    assessment: Option<(Text, Ix, f64)>,
+}
+
+/// The assessment at home of someone discharged to assess (D2A), by community assessors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HomeAssessment {
+    /// Not a bridging package, or not yet asked for.
+    None,
+    /// Asked for: waiting for a community assessor (or office hours).
+    Waiting,
+    /// A community assessor is assessing the person now.
+    InProgress,
+    Done,
 }
 
 #[derive(Debug, Clone)]
@@ -393,6 +418,11 @@ pub struct TwinModel<'a, S: Sink> {
     care_homes: care_homes::CareHomes,
     chc_assessors: Resource<Ix>,
     reviewers: Resource<Ix>,
+    /// General practice's appointment books (`gp`).
+    gp: gp::Gp,
+    /// Community assessors assessing people discharged to assess at home (D2A), by the
+    /// bridging package they hold.
+    community_assessors: Resource<Ix>,
     pub days: Vec<Day>,
     today_over_4h: u32,
     today_over_12h: u32,
@@ -517,6 +547,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             ),
             chc_assessors: Resource::new(d.chc_assessors, Discipline::Fifo),
             reviewers: Resource::new(0, Discipline::Fifo),
+            gp: gp::Gp::default(),
+            community_assessors: Resource::new(0, Discipline::Fifo),
             days: Vec::new(),
             today_over_4h: 0,
             today_over_12h: 0,
@@ -616,6 +648,8 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.end_package(s, k, reason)
             }
             Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::HomeAssessmentDue(k) => self.on_home_assessment_due(s, k),
+            Ev::HomeAssessmentDone(k) => self.on_home_assessment_done(s, k),
             Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
             Ev::ReviewQueued(r) => self.on_review_queued(s, r),
             Ev::ReviewDone(r) => self.on_review_done(s, r),

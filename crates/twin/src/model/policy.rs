@@ -54,6 +54,17 @@ impl Policy {
         self.d2a && pathway == 1
     }
 
+    /// The community assessors on the rota: the team assesses people discharged to assess
+    /// at home, so it works only with `d2a` (without it, no one is assessed at home after a
+    /// discharge and the team is not there, nor costed).
+    pub(super) fn community_assessors(&self, team: u32) -> u32 {
+        if self.d2a {
+            team
+        } else {
+            0
+        }
+    }
+
     /// Whether pathway-1 patients are bridged home by reablement while assessed at home (`d2a`),
     /// rather than offered reablement only by `discharge.reablement_share`.
     pub(super) fn bridging(&self) -> bool {

@@ -18,7 +18,6 @@ impl<S: Sink> TwinModel<'_, S> {
         let mut rngs = PersonRngs::new(&self.streams, ix);
         let rng = &mut rngs.life;
         let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
-        let extended = self.extended_access(practice);
         let birth = self.now_date(born);
         let when = if t <= 0.0 {
             -rng.gen_range(30.0..3000.0)
@@ -44,7 +43,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 care_home: home.clone(),
             },
         );
-        self.add_person(nhs, band, born, (residence, place), extended, rngs)
+        self.add_person(nhs, band, born, (residence, place), practice, rngs)
     }
 
     /// Whether GP practice number `practice` offers extended access (the first of them do, as
@@ -63,10 +62,11 @@ impl<S: Sink> TwinModel<'_, S> {
         band: u8,
         born: f64,
         (residence, place): (Residence, Option<u32>),
-        gp_extended: bool,
+        practice: usize,
         rng: PersonRngs,
     ) -> Ix {
         let ix = self.persons.len() as Ix;
+        let gp_extended = self.extended_access(practice);
         let home = place.map(|h| self.care_home_code(h));
         self.persons.push(Person {
             nhs,
@@ -75,6 +75,7 @@ impl<S: Sink> TwinModel<'_, S> {
             residence,
             home,
             place,
+            practice: practice as u32,
             gp_extended,
             alive: true,
             in_hospital: false,

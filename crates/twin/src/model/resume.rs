@@ -287,7 +287,6 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let practice = (0..synthetic_log::GP_PRACTICES)
             .find(|&i| synthetic_log::gp_code(i) == gp.as_str())
             .unwrap_or_else(|| rngs.life.gen_range(0..synthetic_log::GP_PRACTICES));
-        let extended = self.extended_access(practice);
         let who = Who {
             nhs: sp.nhs,
             person: ix,
@@ -303,7 +302,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         } else {
             sp.residence
         };
-        let ix = self.add_person(sp.nhs, band, born, (residence, place), extended, rngs);
+        let ix = self.add_person(sp.nhs, band, born, (residence, place), practice, rngs);
         if band >= 3 {
             self.background.push(ix);
         }
@@ -339,6 +338,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             ended: false,
             started: true,
             org: None,
+            home_assessment: HomeAssessment::None,
+            assessment: None,
         });
         let elapsed = days_between(k.started, at).max(0.0);
         let holds = match k.service {
@@ -411,6 +412,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 ended: false,
                 started: false,
                 org: k.offered.clone(),
+                home_assessment: HomeAssessment::None,
+                assessment: None,
             });
             self.spells[sp as usize].package = Some(kx);
         }
@@ -646,7 +649,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let (dist, event) = match service {
             Service::HomeCare => (&d.package_days, Ev::PackageEnds(k)),
             Service::Reablement if self.policy.bridging() => {
-                (&d.d2a_bridging_days, Ev::ReablementEnds(k))
+                // Bridged home (D2A): the assessment at home is asked for as for a discharge now.
+                self.bridge_home(s, k);
+                return;
             }
             Service::Reablement => (&d.reablement_days, Ev::ReablementEnds(k)),
             Service::StepDownBed => (&d.step_down_days, Ev::StepDownEnds(k)),

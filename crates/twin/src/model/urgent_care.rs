@@ -4,43 +4,13 @@
 use super::*;
 
 impl<S: Sink> TwinModel<'_, S> {
-    /// Where a crisis goes: averted, resolved by a GP, or to A&E by some route.
+    /// Where a crisis goes: resolved by a GP (when one is free to see it: `gp`), or to A&E by
+    /// some route.
     pub(super) fn route_crisis(&mut self, s: &mut Scheduler<Ev>, ix: Ix) {
         let t = s.now().0;
-        let g = &self.p.gp;
-        let weekend = self.is_weekend(t);
-        let person = &mut self.persons[ix as usize];
-        let rng = &mut person.rng.acute;
-        let source = if person.residence.is_care_home() {
-            if rng.gen_bool(g.care_home_support) {
-                return;
-            }
-            if rng.gen_bool(self.p.ae.care_home_ambulance) {
-                AeSource::Ambulance
-            } else {
-                AeSource::CareHome
-            }
-        } else {
-            let hour = Self::hour(t);
-            let in_hours = !weekend && (8.0..18.5).contains(&hour);
-            let extended_hours = person.gp_extended && (8.0..20.0).contains(&hour);
-            let sees_gp = (in_hours && rng.gen_bool(g.in_hours_first))
-                || (!in_hours && extended_hours && rng.gen_bool(g.extended_first));
-            if sees_gp {
-                if rng.gen_bool(g.resolves) {
-                    return;
-                }
-                AeSource::Gp
-            } else {
-                [
-                    AeSource::SelfReferral,
-                    AeSource::Ambulance,
-                    AeSource::Nhs111,
-                    AeSource::Other,
-                ][pick(rng, &self.p.ae.sources)]
-            }
-        };
-        self.arrive_at_ae(s, ix, source, false);
+        if let Some(source) = self.gp_first(t, ix) {
+            self.arrive_at_ae(s, ix, source, false);
+        }
     }
 
     pub(super) fn arrive_at_ae(
@@ -74,6 +44,13 @@ impl<S: Sink> TwinModel<'_, S> {
             departed: false,
         });
         self.today_arrivals += 1;
+        let p = &self.persons[person as usize];
+        if p.band < 3 && self.measured(t) {
+            self.gp.counts.ae_65 += 1;
+            if p.residence.is_care_home() {
+                self.gp.counts.ae_care_home += 1;
+            }
+        }
         if let Some(a) = self.clinicians.request(t, a, 0) {
             self.assess_at_ae(s, a);
         }

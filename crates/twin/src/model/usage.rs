@@ -67,8 +67,25 @@ impl<S: Sink> TwinModel<'_, S> {
             f64::from(self.care_homes.busy(true)),
             1.0,
         );
+        u.add(
+            Item::CommunityAssessors,
+            f64::from(self.community_assessors.capacity()),
+            1.0,
+        );
         if self.hour_count.is_multiple_of(24) {
             u.add(Item::DelayedBedDays, f64::from(self.delayed_now), 24.0);
+            // The weekly books, a seventh of the week's slots a day.
+            u.add(
+                Item::GpExtendedAppointments,
+                self.gp.extended.slots() as f64 / 7.0,
+                1.0,
+            );
+            let sessions = if self.p.gp.care_home_round_residents > 0 {
+                self.gp.rounds.slots() as f64 / f64::from(self.p.gp.care_home_round_residents)
+            } else {
+                f64::from(self.p.gp.care_home_rounds_week)
+            };
+            u.add(Item::CareHomeRounds, sessions / 7.0, 1.0);
         }
     }
 }

@@ -43,4 +43,10 @@ pub struct Costs {
     pub residential_home_week: f64,
     /// A week of a nursing home place in use.
     pub nursing_home_week: f64,
+    /// An hour of a community assessor on duty (D2A's assessments at home).
+    pub community_assessor_hour: f64,
+    /// An extended-hours GP appointment offered (used or not).
+    pub gp_appointment: f64,
+    /// A GP ward-round session in a care home.
+    pub gp_ward_round_session: f64,
 }

@@ -110,6 +110,36 @@ pub fn cross(s: &Scenario) -> Vec<String> {
             shown(after)
         ));
     }
+    for (key, [from, to]) in [
+        ("gp.surgery_hours", s.gp.surgery_hours),
+        ("gp.extended_hours", s.gp.extended_hours),
+    ] {
+        if from >= to {
+            errors.push(format!(
+                "`{key}` must be two hours of the day, the first before the second (from, to), \
+                 got [{}, {}]",
+                shown(from),
+                shown(to)
+            ));
+        }
+    }
+    let bridged = d.bridged_need_home_care + d.bridged_need_care_home;
+    if bridged > 1.0 + 1e-6 {
+        errors.push(format!(
+            "`discharge.bridged_need_home_care` + `discharge.bridged_need_care_home` must add up \
+             to at most 1 (the rest need nothing more after the assessment at home); they add up \
+             to {}",
+            shown(bridged)
+        ));
+    }
+    if s.policy.d2a && d.community_assessors == 0 {
+        errors.push(
+            "`discharge.community_assessors` must be at least 1 with `policy.d2a` (people \
+             discharged to assess are assessed at home by them: with none, no one would ever be \
+             assessed)"
+                .to_string(),
+        );
+    }
     let h = &s.hospital;
     if h.escalation_close_at >= h.escalation_open_at {
         errors.push(format!(
@@ -204,6 +234,34 @@ mod tests {
         assert!(registered(&s) < 100_000.0, "{}", registered(&s));
         let h = happenings(&s);
         assert!((150_000.0..300_000.0).contains(&h), "{h}");
+    }
+
+    #[test]
+    fn d2a_needs_community_assessors_and_its_shares_a_whole() {
+        for name in ["d2a", "d2a-fails", "all-recommendations"] {
+            assert!(cross(&Scenario::load(name).unwrap()).is_empty(), "{name}");
+        }
+        let mut s = Scenario::load("d2a").unwrap();
+        s.discharge.community_assessors = 0;
+        let e = cross(&s).join("; ");
+        assert!(
+            e.contains("`discharge.community_assessors` must be at least 1 with `policy.d2a`"),
+            "{e}"
+        );
+        let mut h = Scenario::load("stoke-2017").unwrap();
+        h.gp.surgery_hours = [18.5, 8.0];
+        assert!(cross(&h)
+            .join("; ")
+            .contains("`gp.surgery_hours` must be two hours"));
+        // Without D2A no one is assessed at home: none is fine.
+        s.policy.d2a = false;
+        assert!(cross(&s).is_empty());
+        s.discharge.bridged_need_care_home = 0.5;
+        let e = cross(&s).join("; ");
+        assert!(
+            e.contains("`discharge.bridged_need_home_care` + `discharge.bridged_need_care_home`"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -104,6 +104,12 @@ const fn hours(max_mean: f64) -> Kind {
 }
 
 const PROB: Kind = Kind::Probability;
+/// From and to, hours of the day.
+const HOURS_OF_DAY: Kind = Kind::Numbers {
+    n: 2,
+    min: 0.0,
+    max: 24.0,
+};
 const RUN: &str = "so that a run fits in memory and time";
 const PEOPLE: &str = "the most people a run can hold";
 /// Staff, places and beds: far above any local system, well within what a run can hold.
@@ -194,9 +200,14 @@ pub const PARAMS: &[Param] = &[
     // [gp]
     p("gp.in_hours_first", PROB),
     p("gp.resolves", PROB),
+    p("gp.surgery_hours", HOURS_OF_DAY),
     p("gp.extended_access_share", PROB),
+    p("gp.extended_hours", HOURS_OF_DAY),
     p("gp.extended_first", PROB),
-    p("gp.care_home_support", PROB),
+    p("gp.same_day_per_practice", count(0, STAFF)),
+    p("gp.extended_per_practice_week", count(0, STAFF)),
+    p("gp.care_home_rounds_week", count(0, STAFF)),
+    p("gp.care_home_round_residents", count(0, STAFF)),
     // [ae]
     p("ae.sources", Kind::Shares(4)),
     p("ae.care_home_ambulance", PROB),
@@ -248,10 +259,13 @@ pub const PARAMS: &[Param] = &[
     p("discharge.reablement_share", PROB),
     p("discharge.reablement_slots", count(0, PLACES)),
     p("discharge.reablement_days", days(365.0)),
-    p("discharge.d2a_bridging_days", days(365.0)),
+    p("discharge.home_assessment_after_days", days(365.0)),
+    p("discharge.community_assessors", count(0, STAFF)),
+    p("discharge.home_assessment_hours", hours(168.0)),
     p("discharge.reablement_to_home_care", PROB),
     p("discharge.reablement_to_care_home", PROB),
     p("discharge.bridged_need_home_care", PROB),
+    p("discharge.bridged_need_care_home", PROB),
     p("discharge.step_down_beds", count(0, PLACES)),
     p("discharge.step_down_admissions_per_day", count(0, STAFF)),
     p("discharge.step_down_days", days(365.0)),
@@ -287,6 +301,9 @@ pub const PARAMS: &[Param] = &[
     p("costs.step_down_bed_day", POUNDS),
     p("costs.residential_home_week", POUNDS),
     p("costs.nursing_home_week", POUNDS),
+    p("costs.community_assessor_hour", POUNDS),
+    p("costs.gp_appointment", POUNDS),
+    p("costs.gp_ward_round_session", POUNDS),
 ];
 
 /// The parameter of `key` (`table.key`).

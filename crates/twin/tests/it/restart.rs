@@ -55,7 +55,7 @@ fn the_first_midnight_counts_the_state() {
     let state = state_of(&events, &s);
     let census = state.census();
     assert!(
-        census.in_hospital > 300 && census.delayed > 20,
+        census.in_hospital > 300 && census.delayed > 10,
         "{census:?}"
     );
     assert!(census.care_home_residents > 1000 && census.home_care_packages > 500);
