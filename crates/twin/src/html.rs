@@ -448,9 +448,9 @@ pub fn compare_body(
     let mut top = compare_warnings(names, warnings);
     if let Some(start) = start {
         top.push_str(&format!(
-            "<p class=note>Every scenario started from {}, without warm-up. Delays in the first \
-weeks come out higher than they will be: the log does not record a broker's or a provider's \
-work still in progress, so it is done again (<code>docs/initial-state.md</code>).</p>",
+            "<p class=note>Every scenario started from {}, without warm-up. The log does not \
+record a broker's or a provider's work still in progress, so it is done again, and delays in \
+the first weeks may come out a little higher (<code>docs/initial-state.md</code>).</p>",
             esc(start)
         ));
     }

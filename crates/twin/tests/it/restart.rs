@@ -4,10 +4,9 @@
 //! paired test that can fail, and is shown to fail when the state leaves the patients in
 //! hospital out).
 //!
-//! All five figures are asserted at 0.1%. Delayed days after the start still come out higher
-//! (about 15%, t about 2 over 20 replications): work the log does not record (a broker's
-//! search, a provider's visit in progress) is done again, in queues near their capacity
-//! (docs/initial-state.md).
+//! All five figures are asserted at 0.1%. Work the log does not record (a broker's search, a
+//! provider's visit in progress) is done again after the start, in queues near their capacity;
+//! docs/initial-state.md gives the last measured differences.
 
 use domain::{Event, Zone};
 use rayon::prelude::*;
