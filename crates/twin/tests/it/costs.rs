@@ -31,10 +31,11 @@ fn staff_and_beds_are_costed_as_worked_by_hand() {
     // 16 social workers and 3 reviewers, 09:00-17:00 on the 15 weekdays.
     assert_eq!(u.quantity(Item::SocialWorkers), 16.0 * 8.0 * 15.0);
     assert_eq!(u.quantity(Item::Reviewers), 3.0 * 8.0 * 15.0);
-    // 32 clinicians 08:00-22:00 and 20 at night, every day.
+    // The scenario's clinicians 08:00-22:00 and 20 at night, every day.
+    assert_eq!(s.ae.clinicians_night, 20);
     assert_eq!(
         u.quantity(Item::AeClinicians),
-        21.0 * (32.0 * 14.0 + 20.0 * 10.0)
+        21.0 * (f64::from(s.ae.clinicians_day) * 14.0 + 20.0 * 10.0)
     );
     // 6 brokers 09:00-17:00 on the 15 weekdays.
     assert_eq!(
@@ -61,7 +62,8 @@ fn staff_and_beds_are_costed_as_worked_by_hand() {
     let b = costs::bill(u, &s.costs);
     assert_eq!(b.costs[Item::SocialWorkers.index()], 1_920.0 * 45.0);
     assert_eq!(b.costs[Item::AcuteBeds.index()], 11_780.0 * 300.0);
-    assert_eq!(b.costs[Item::AeClinicians.index()], 13_608.0 * 60.0);
+    let clinician_hours = 21.0 * (f64::from(s.ae.clinicians_day) * 14.0 + 20.0 * 10.0);
+    assert_eq!(b.costs[Item::AeClinicians.index()], clinician_hours * 60.0);
     assert_eq!(b.costs[Item::DelayedBedDays.index()], delayed * 300.0);
     let sum: f64 = b.costs.iter().sum();
     assert!((b.total - sum).abs() < 1e-6);
