@@ -5,8 +5,9 @@
 //! been seen; what still waits at the end (a reference whose opener never came) is reported by
 //! [`Validator::finish`]. The validator keeps, per distinct event id, its 64-bit fingerprint and
 //! the first 128 bits of its content digest (so no two different contents can be found that
-//! pass for one: that would take about 2^64 tries), and a small state per lifecycle id (spell,
-//! attendance, package, assessment, review).
+//! pass for one: that would take about 2^64 tries), unless its caller checks ids itself
+//! ([`Validator::deferring_ids`]), and a state of 24 bytes per lifecycle id (spell,
+//! attendance, package, assessment, review: `Life`).
 
 use crate::wire::{id_fingerprint, ParsedEvent};
 use domain::{EventBody, Instant};
