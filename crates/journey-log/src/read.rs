@@ -1212,6 +1212,39 @@ mod tests {
     }
 
     #[test]
+    fn errors_found_with_the_ids_left_to_the_end_are_those_of_one_validator() {
+        // Logs with errors of every kind but no id used twice: read once, in partitions, with
+        // the duplicate rule left to the end, they give what one exact validator gives (the
+        // large one fills the report and stops the read).
+        for people in [300, 3000] {
+            let mut seen = std::collections::HashSet::new();
+            let lines: Vec<String> = shuffled_log(people, true, false)
+                .into_iter()
+                .filter(|l| seen.insert(l.split('"').nth(3).unwrap_or("").to_string()))
+                .collect();
+            let (single, split, _) = both_ways(&lines, 2);
+            assert_eq!(single, split, "{people}");
+            assert!(single.contains("a second admission"), "{single:.2000}");
+            assert!(!single.contains("different content"), "{single:.2000}");
+            assert_eq!(single.contains("reading stopped"), people == 3000);
+            // One read: no id repeats, so the partitions' findings stood.
+            let dir = tempfile::tempdir().unwrap();
+            let path = write(dir.path(), "a.jsonl", &lines.join("\n"), false);
+            let orgs = crate::wire::test_orgs(&["RJE"]);
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let read = LogReader::new(&orgs).read_parts(
+                std::slice::from_ref(&path),
+                2,
+                || made.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                |_, _| {},
+                |_, _| {},
+            );
+            assert!(read.is_err());
+            assert_eq!(made.into_inner(), 2);
+        }
+    }
+
+    #[test]
     fn a_forged_duplicate_in_one_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         // Equal 64-bit FxHash content fingerprints before the content digest (see wire.rs).
