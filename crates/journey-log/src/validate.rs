@@ -6,8 +6,8 @@
 //! [`Validator::finish`]. The validator keeps, per distinct event id, its 64-bit fingerprint and
 //! the first 128 bits of its content digest (so no two different contents can be found that
 //! pass for one: that would take about 2^64 tries), unless its caller checks ids itself
-//! ([`Validator::deferring_ids`]), and a state of 24 bytes per lifecycle id (spell,
-//! attendance, package, assessment, review: `Life`).
+//! (`Validator::deferring_ids`, for `read_parts`), and a state of 24 bytes per lifecycle id
+//! (spell, attendance, package, assessment, review: `Life`).
 
 use crate::wire::{id_fingerprint, ParsedEvent};
 use domain::{EventBody, Instant};
