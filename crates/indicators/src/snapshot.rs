@@ -9,7 +9,9 @@
 //! altered one, an index out of its table or a code out of its vocabulary is a
 //! [`SnapshotError`], never a panic and never facts that could make the definitions panic.
 //!
-//! No I/O here: the caller stores the bytes (and guards them with a checksum of its own).
+//! No I/O here: the caller stores the bytes (and guards them with a checksum of its own);
+//! [`Journeys::snapshot_pieces`] hands them over a mebibyte at a time, so a caller writing them
+//! to a file never holds them all.
 
 use crate::facts::{
     Assessment, Attendance, Ix, JourneyFacts, Journeys, Package, Person, ResidenceFact, Review,
@@ -50,8 +52,35 @@ impl Journeys {
     pub fn write_snapshot(&self, out: &mut Vec<u8>) {
         let f = &self.facts;
         out.reserve(64 + f.persons.len() * 40 + f.spells.len() * 48 + f.attendances.len() * 32);
-        let mut w = Writer(std::mem::take(out));
-        w.0.extend_from_slice(MAGIC);
+        let mut w = Writer {
+            buf: std::mem::take(out),
+            sink: None,
+            piece: usize::MAX,
+        };
+        self.write_to(&mut w);
+        *out = w.buf;
+    }
+
+    /// Hands the facts as bytes to `put`, in order, in pieces of about a mebibyte: the bytes
+    /// [`to_snapshot`](Self::to_snapshot) gives, never all held at once (the facts of 10
+    /// million events are about 150 MB).
+    pub fn snapshot_pieces(&self, put: &mut dyn FnMut(&[u8])) {
+        self.pieces_of(PIECE_BYTES, put);
+    }
+
+    fn pieces_of(&self, piece: usize, put: &mut dyn FnMut(&[u8])) {
+        let mut w = Writer {
+            buf: Vec::with_capacity(piece.saturating_add(1024).min(2 * PIECE_BYTES)),
+            sink: Some(put),
+            piece,
+        };
+        self.write_to(&mut w);
+        w.hand_over();
+    }
+
+    fn write_to(&self, w: &mut Writer<'_>) {
+        let f = &self.facts;
+        w.buf.extend_from_slice(MAGIC);
         w.u32(SNAPSHOT_VERSION);
         w.u64(f.events);
         for n in [
@@ -67,7 +96,7 @@ impl Journeys {
         }
         for code in &f.orgs {
             w.len(code.len());
-            w.0.extend_from_slice(code.as_bytes());
+            w.buf.extend_from_slice(code.as_bytes());
         }
         for p in &f.persons {
             w.opt(p.birth, |w, (at, date)| {
@@ -87,6 +116,7 @@ impl Journeys {
                 w.u32(s);
             }
             w.instants(&p.reablement_starts);
+            w.piece();
         }
         for s in &f.spells {
             w.opt(s.person, Writer::u32);
@@ -105,6 +135,7 @@ impl Journeys {
                 w.code(DelayReason::ALL, reason);
                 w.code(Responsible::ALL, responsible);
             }
+            w.piece();
         }
         for a in &f.attendances {
             w.opt(a.person, Writer::u32);
@@ -116,11 +147,13 @@ impl Journeys {
                 w.instant(at);
                 w.code(AeOutcome::ALL, o);
             });
+            w.piece();
         }
         for k in &f.packages {
             w.opt(k.person, Writer::u32);
             w.opt(k.service, |w, s| w.code(Service::ALL, s));
             w.opt(k.started, Writer::instant);
+            w.piece();
         }
         for a in &f.assessments {
             w.opt(a.kind, |w, k| w.code(AssessmentType::ALL, k));
@@ -129,13 +162,14 @@ impl Journeys {
                 w.instant(at);
                 w.code(AssessmentOutcome::ALL, o);
             });
+            w.piece();
         }
         for r in &f.reviews {
             w.opt(r.person, Writer::u32);
             w.opt(r.due, Writer::date);
             w.opt(r.completed, Writer::instant);
+            w.piece();
         }
-        *out = w.0;
     }
 
     /// Facts read back from [`to_snapshot`](Self::to_snapshot)'s bytes, or why they cannot be.
@@ -240,24 +274,51 @@ impl Journeys {
     }
 }
 
-struct Writer(Vec<u8>);
+/// The size of the pieces [`Journeys::snapshot_pieces`] hands over.
+const PIECE_BYTES: usize = 1 << 20;
 
-impl Writer {
+/// What takes the pieces of a snapshot.
+type Sink<'s> = &'s mut dyn FnMut(&[u8]);
+
+/// Where the bytes go: a buffer, handed to `sink` (when there is one) once a record ends with
+/// at least `piece` bytes in it.
+struct Writer<'s> {
+    buf: Vec<u8>,
+    sink: Option<Sink<'s>>,
+    piece: usize,
+}
+
+impl Writer<'_> {
+    /// At the end of a record: hands a full piece over.
+    fn piece(&mut self) {
+        if self.buf.len() >= self.piece {
+            self.hand_over();
+        }
+    }
+    /// Hands what the buffer holds to the sink.
+    fn hand_over(&mut self) {
+        if let Some(put) = &mut self.sink {
+            if !self.buf.is_empty() {
+                put(&self.buf);
+                self.buf.clear();
+            }
+        }
+    }
     fn u8(&mut self, v: u8) {
-        self.0.push(v);
+        self.buf.push(v);
     }
     fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.buf.extend_from_slice(&v.to_le_bytes());
     }
     fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
+        self.buf.extend_from_slice(&v.to_le_bytes());
     }
     /// A length or count: tables are indexed by `u32` ([`Ix`]), so every one fits.
     fn len(&mut self, n: usize) {
         self.u32(u32::try_from(n).unwrap_or(u32::MAX));
     }
     fn instant(&mut self, t: Instant) {
-        self.0.extend_from_slice(&t.0.to_le_bytes());
+        self.buf.extend_from_slice(&t.0.to_le_bytes());
     }
     fn instants(&mut self, ts: &[Instant]) {
         self.len(ts.len());
@@ -266,7 +327,7 @@ impl Writer {
         }
     }
     fn date(&mut self, d: NaiveDate) {
-        self.0
+        self.buf
             .extend_from_slice(&d.num_days_from_ce().to_le_bytes());
     }
     /// A code of a closed vocabulary, as its place in `all`.
@@ -545,6 +606,28 @@ mod tests {
         .unwrap();
         let show = |j: &Journeys| j.report(year, &ctx).to_json().to_string();
         assert_eq!(show(&back), show(&j));
+    }
+
+    #[test]
+    fn pieces_make_the_snapshot_whatever_their_size() {
+        let j = journeys();
+        let whole = j.to_snapshot();
+        for piece in [1, 7, 64, 1 << 20] {
+            let mut pieces = Vec::new();
+            j.pieces_of(piece, &mut |p: &[u8]| pieces.push(p.to_vec()));
+            assert!(pieces.iter().all(|p| !p.is_empty()));
+            // Small pieces: one a record at least (a person, a spell ...); large: one.
+            if piece == 1 {
+                assert!(pieces.len() > 5, "{}", pieces.len());
+            }
+            if piece == 1 << 20 {
+                assert_eq!(pieces.len(), 1);
+            }
+            assert_eq!(pieces.concat(), whole, "{piece}");
+        }
+        let mut all = Vec::new();
+        j.snapshot_pieces(&mut |p: &[u8]| all.extend_from_slice(p));
+        assert_eq!(all, whole);
     }
 
     #[test]

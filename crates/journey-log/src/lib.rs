@@ -16,6 +16,7 @@ pub mod content;
 pub mod digest;
 pub mod error;
 mod flat;
+mod id_ledger;
 mod parts;
 pub mod read;
 pub mod registers;

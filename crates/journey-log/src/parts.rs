@@ -16,7 +16,12 @@
 //! and in an invalid one (one event id used for two people's events): [`Parts::finish`] checks
 //! for them, and the read is then done again with one validator. Lifecycle indexes
 //! ([`crate::Verdict::New`]) are dense per partition.
+//!
+//! The partitions may leave the duplicate rule to the end of the read ([`Ids::Deferred`]): each
+//! writes its events' ids down in an [`IdLedger`] instead of keeping them in a table, and
+//! [`Parts::finish`] says whether any repeats (see the `id_ledger` module).
 
+use crate::id_ledger::{any_repeated, IdLedger};
 use crate::read::{LineRef, LogLine, ParsedBlock, ReadSummary};
 use crate::validate::{Loc, RuleError, Validator, Verdict};
 use crate::wire::ParsedEvent;
@@ -91,7 +96,7 @@ fn check_all(
 /// its check, to bring what `push` will read of `state` into the cache (as
 /// [`Validator::prefetch`] does for the validator's tables).
 fn check_part<S>(
-    validator: &mut Validator,
+    (validator, ledger): (&mut Validator, &mut Option<IdLedger>),
     file: u32,
     (lines, part): (&[crate::read::ParsedLine], &[u32]),
     state: &mut S,
@@ -111,6 +116,9 @@ fn check_part<S>(
         let Some((line, parsed)) = event(k) else {
             continue;
         };
+        if let Some(ledger) = ledger {
+            ledger.push(parsed.id_hash);
+        }
         let loc = Loc { file, line };
         match validator.check(loc, parsed) {
             Verdict::New(lifecycle_index) => {
@@ -169,11 +177,39 @@ impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
     }
 }
 
+/// How the partitions check the duplicate rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ids {
+    /// Each partition's validator keeps the ids it has seen (about 40 bytes an event).
+    Kept,
+    /// The ids are written down ([`IdLedger`]) and checked for a repeat once the read is over.
+    Deferred,
+}
+
+/// One partition: its validator, the caller's state, and where its ids are written down.
+struct Part<S> {
+    validator: Validator,
+    state: S,
+    ledger: Option<IdLedger>,
+}
+
 /// A validator and a state per partition, each partition checked on its own core.
 pub(crate) struct Parts<'p, S, A, P> {
-    parts: Vec<(Validator, S)>,
+    parts: Vec<Part<S>>,
     ahead: &'p A,
     push: &'p P,
+}
+
+/// How a partitioned check ended.
+pub(crate) enum Finished<S> {
+    /// The errors of the rules in file order, and the states: those of one exact validator.
+    Done(Vec<RuleError>, Vec<S>),
+    /// An event id or a lifecycle id spans partitions: the partitions' findings are not those
+    /// of one validator.
+    Spanning,
+    /// With the duplicate rule deferred, an id fingerprint was seen twice (or the ids could
+    /// not be read back): the rule must be checked exactly.
+    IdsRepeat,
 }
 
 impl<'p, S, A, P> Parts<'p, S, A, P>
@@ -183,10 +219,12 @@ where
     P: Fn(&mut S, LineRef<'_>) + Sync,
 {
     /// `parts` partitions of a log of about `events` events, each event shown to `ahead` a
-    /// few places before it is checked and handed to `push`.
+    /// few places before it is checked and handed to `push`; the duplicate rule checked as
+    /// `ids` says.
     pub(crate) fn new(
         parts: usize,
         events: usize,
+        ids: Ids,
         init: &impl Fn() -> S,
         ahead: &'p A,
         push: &'p P,
@@ -194,29 +232,49 @@ where
         let parts = parts.max(1);
         Parts {
             parts: (0..parts)
-                .map(|_| (Validator::with_capacity(events / parts), init()))
+                .map(|_| match ids {
+                    Ids::Kept => Part {
+                        validator: Validator::with_capacity(events / parts),
+                        state: init(),
+                        ledger: None,
+                    },
+                    Ids::Deferred => Part {
+                        validator: Validator::deferring_ids(events / parts),
+                        state: init(),
+                        ledger: Some(IdLedger::default()),
+                    },
+                })
                 .collect(),
             ahead,
             push,
         }
     }
 
-    /// The errors of the rules in file order, and the states, when no id spans partitions;
-    /// `None` when one does (the partitions' findings are then not those of one validator).
-    pub(crate) fn finish(self, stopped: bool) -> Option<(Vec<RuleError>, Vec<S>)> {
-        let validators: Vec<&Validator> = self.parts.iter().map(|(v, _)| v).collect();
+    /// The errors of the rules in file order, and the states, when no id spans partitions
+    /// and (deferred) no id repeats.
+    pub(crate) fn finish(self, stopped: bool) -> Finished<S> {
+        let validators: Vec<&Validator> = self.parts.iter().map(|p| &p.validator).collect();
         if !Validator::disjoint(&validators) {
-            return None;
+            return Finished::Spanning;
+        }
+        let ledgers: Vec<&IdLedger> = self
+            .parts
+            .iter()
+            .filter_map(|p| p.ledger.as_ref())
+            .collect();
+        if !ledgers.is_empty() && any_repeated(&ledgers) {
+            return Finished::IdsRepeat;
         }
         let mut errors = Vec::new();
         let mut states = Vec::with_capacity(self.parts.len());
-        for (v, s) in self.parts {
+        for p in self.parts {
+            let v = p.validator;
             errors.extend(if stopped { v.finish_seen() } else { v.finish() });
-            states.push(s);
+            states.push(p.state);
         }
         // Stable: the errors of one line (all from one partition) keep their order.
         errors.sort_by_key(|e| e.loc);
-        Some((errors, states))
+        Finished::Done(errors, states)
     }
 }
 
@@ -231,7 +289,7 @@ where
     }
 
     fn error_count(&self) -> usize {
-        self.parts.iter().map(|(v, _)| v.error_count()).sum()
+        self.parts.iter().map(|p| p.validator.error_count()).sum()
     }
 
     fn check(&mut self, file: u32, block: &mut ParsedBlock, summary: &mut ReadSummary) {
@@ -242,8 +300,9 @@ where
             .par_iter_mut()
             .zip(block.parts.par_iter())
             .with_max_len(1)
-            .map(|((validator, state), part)| {
-                check_part(validator, file, (lines, part), state, ahead, push)
+            .map(|(p, part)| {
+                let checks = (&mut p.validator, &mut p.ledger);
+                check_part(checks, file, (lines, part), &mut p.state, ahead, push)
             })
             .collect();
         for (new, dup) in counts {

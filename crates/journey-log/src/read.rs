@@ -10,7 +10,7 @@
 
 use crate::digest::{DigestSlot, Digesting, FileDigest};
 use crate::error::{LogError, LogErrors, MAX_ERRORS};
-use crate::parts::{part_of, Checker, Parts, Single};
+use crate::parts::{part_of, Checker, Finished, Ids, Parts, Single};
 use crate::validate::{Loc, RuleError, Validator};
 use crate::wire::{parse_line, FieldError, ParsedEvent};
 use domain::OrgRegister;
@@ -205,6 +205,13 @@ impl<'a> LogReader<'a> {
     /// summary and, with a fold that does not depend on the order of people, what the states
     /// hold are exactly those of [`read`](Self::read) (see the `parts` module): when an event id
     /// or lifecycle id turns out to span partitions, the log is read again on one thread.
+    ///
+    /// The duplicate rule is first left to the end of the read: each event's id fingerprint is
+    /// written down (in a temporary file past a few hundred thousand events) rather than kept
+    /// in a table, and when none repeats the read is exact and needs no memory for its events'
+    /// ids. When one does (a log holding the same event twice, or an id used twice), the log is
+    /// read again with the ids kept, which gives today's errors and no-ops (see the
+    /// `id_ledger` module).
     pub fn read_parts<S, I, A, P>(
         &self,
         paths: &[PathBuf],
@@ -232,12 +239,18 @@ impl<'a> LogReader<'a> {
             let events = usize::try_from(bytes / 150)
                 .unwrap_or(usize::MAX)
                 .min(1 << 28);
-            let mut checker = Parts::new(parts, events, &init, &ahead, &push);
-            let (mut summary, errors) =
-                self.read_inputs(&names, self.opener(paths, &slots), &mut checker);
-            if let Some((rule_errors, states)) = checker.finish(errors.stopped.is_some()) {
-                summary.digests = self.digests(&slots);
-                return complete(&names, summary, errors, rule_errors).map(|s| (s, states));
+            for ids in [Ids::Deferred, Ids::Kept] {
+                let mut checker = Parts::new(parts, events, ids, &init, &ahead, &push);
+                let (mut summary, errors) =
+                    self.read_inputs(&names, self.opener(paths, &slots), &mut checker);
+                match checker.finish(errors.stopped.is_some()) {
+                    Finished::Done(rule_errors, states) => {
+                        summary.digests = self.digests(&slots);
+                        return complete(&names, summary, errors, rule_errors).map(|s| (s, states));
+                    }
+                    Finished::IdsRepeat => continue,
+                    Finished::Spanning => break,
+                }
             }
         }
         let mut state = init();
@@ -1153,6 +1166,82 @@ mod tests {
             assert!(few.contains(what), "{what}: {few}");
         }
         assert!(!few.contains("reading stopped"), "{few}");
+    }
+
+    #[test]
+    fn ids_are_checked_after_the_read_and_again_exactly_only_when_one_repeats() {
+        let orgs = crate::wire::test_orgs(&["RJE"]);
+        let dir = tempfile::tempdir().unwrap();
+        let valid = shuffled_log(3000, false, false);
+        // The same log with a few events written twice (no-ops: the same content), one of
+        // them at the very end.
+        let mut repeated = valid.clone();
+        for k in [5, 700, 1900] {
+            repeated.insert(k + 1000, valid[k].clone());
+        }
+        repeated.push(valid[0].clone());
+        for (lines, reads, duplicates) in [(&valid, 1, 0), (&repeated, 2, 4)] {
+            let path = write(dir.path(), "a.jsonl", &lines.join("\n"), false);
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let (summary, states) = LogReader::new(&orgs)
+                .read_parts(
+                    std::slice::from_ref(&path),
+                    2,
+                    || {
+                        made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        0u64
+                    },
+                    |_, _| {},
+                    |n, _| *n += 1,
+                )
+                .unwrap();
+            // One read (two partitions' states made) without a repeat; with one, a second.
+            assert_eq!(made.into_inner(), 2 * reads);
+            assert_eq!(summary.duplicates, duplicates);
+            assert_eq!(states.iter().sum::<u64>(), summary.events);
+            assert_eq!(summary.events, valid.len() as u64);
+        }
+        // And the errors of a log whose events repeat with other content are those of one
+        // validator (`partitions_give_exactly_the_events_and_errors_of_one_validator` compares
+        // every kind).
+        let mut wrong = valid.clone();
+        wrong.push(valid[9].replace("2017-02-", "2016-02-"));
+        let (single, split, _) = both_ways(&wrong, 2);
+        assert_eq!(single, split);
+        assert!(single.contains("already used by an event with different content"));
+    }
+
+    #[test]
+    fn errors_found_with_the_ids_left_to_the_end_are_those_of_one_validator() {
+        // Logs with errors of every kind but no id used twice: read once, in partitions, with
+        // the duplicate rule left to the end, they give what one exact validator gives (the
+        // large one fills the report and stops the read).
+        for people in [300, 3000] {
+            let mut seen = std::collections::HashSet::new();
+            let lines: Vec<String> = shuffled_log(people, true, false)
+                .into_iter()
+                .filter(|l| seen.insert(l.split('"').nth(3).unwrap_or("").to_string()))
+                .collect();
+            let (single, split, _) = both_ways(&lines, 2);
+            assert_eq!(single, split, "{people}");
+            assert!(single.contains("a second admission"), "{single:.2000}");
+            assert!(!single.contains("different content"), "{single:.2000}");
+            assert_eq!(single.contains("reading stopped"), people == 3000);
+            // One read: no id repeats, so the partitions' findings stood.
+            let dir = tempfile::tempdir().unwrap();
+            let path = write(dir.path(), "a.jsonl", &lines.join("\n"), false);
+            let orgs = crate::wire::test_orgs(&["RJE"]);
+            let made = std::sync::atomic::AtomicUsize::new(0);
+            let read = LogReader::new(&orgs).read_parts(
+                std::slice::from_ref(&path),
+                2,
+                || made.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+                |_, _| {},
+                |_, _| {},
+            );
+            assert!(read.is_err());
+            assert_eq!(made.into_inner(), 2);
+        }
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! been seen; what still waits at the end (a reference whose opener never came) is reported by
 //! [`Validator::finish`]. The validator keeps, per distinct event id, its 64-bit fingerprint and
 //! the first 128 bits of its content digest (so no two different contents can be found that
-//! pass for one: that would take about 2^64 tries), and a small state per lifecycle id (spell,
-//! attendance, package, assessment, review).
+//! pass for one: that would take about 2^64 tries), unless its caller checks ids itself
+//! (`Validator::deferring_ids`, for `read_parts`), and a state of 24 bytes per lifecycle id
+//! (spell, attendance, package, assessment, review: `Life`).
 
 use crate::wire::{id_fingerprint, ParsedEvent};
 use domain::{EventBody, Instant};
@@ -46,22 +47,25 @@ pub enum Verdict {
     Rejected,
 }
 
-/// A step of a lifecycle: where and when. `at == i64::MIN` marks a step not seen (yet).
+/// A step of a lifecycle seen: its line, and when it happened (kept only for the steps that
+/// others must not precede: see [`Life`]).
 #[derive(Clone, Copy)]
 struct Step {
-    loc: Loc,
+    line: u32,
     at: i64,
 }
 
-const UNSEEN: Step = Step {
-    loc: Loc { file: 0, line: 0 },
-    at: i64::MIN,
-};
-
-impl Step {
-    fn seen(self) -> Option<Step> {
-        (self.at != i64::MIN).then_some(self)
-    }
+/// The steps of one lifecycle seen so far, in 24 bytes: which (`seen`, a bit a slot), the line
+/// of each (what a message names) and the instant of the opener (slot 0, which every later
+/// step must not precede). The instant of no other step is compared with any, except the
+/// package's start (package_ended must not precede it), kept apart ([`Table::timed`]). Three
+/// full steps (file, line, instant) took 48 bytes: a log has about four lifecycles for ten
+/// events, so this is about 10 bytes an event less.
+#[derive(Clone, Copy, Default)]
+struct Life {
+    opened_at: i64,
+    lines: [u32; 3],
+    seen: u8,
 }
 
 /// A step that waits for another: for the opener to appear at all, or for a slot it must not
@@ -80,13 +84,18 @@ struct Waiting {
 }
 
 /// The ids of one namespace (spells, attendances ...) and their lifecycle states. Ids are kept
-/// as 64-bit fingerprints, so the state of an id is 48 bytes whatever its length.
+/// as 64-bit fingerprints, so the state of an id is 24 bytes whatever its length.
 struct Table {
     name: &'static str,
     /// Names of the slots: slot 0 is the step that opens the lifecycle.
     slot_kinds: [&'static str; 3],
+    /// The slot besides the opener that a step must not precede (a package's start), whose
+    /// instants are kept in `timed_at`.
+    timed: Option<usize>,
     index: FxHashMap<u64, u32>,
-    lives: Vec<[Step; 3]>,
+    lives: Vec<Life>,
+    /// The instant of the `timed` slot of each life (empty without one).
+    timed_at: Vec<i64>,
     waiting: FxHashMap<u32, Vec<Waiting>>,
 }
 
@@ -101,7 +110,7 @@ enum Undo {
         table: usize,
         life: usize,
         slot: usize,
-        old: Step,
+        old: Option<Step>,
     },
     Waiting {
         table: usize,
@@ -122,12 +131,14 @@ struct Journal {
 }
 
 impl Table {
-    fn new(name: &'static str, slot_kinds: [&'static str; 3]) -> Self {
+    fn new(name: &'static str, slot_kinds: [&'static str; 3], timed: Option<usize>) -> Self {
         Table {
             name,
             slot_kinds,
+            timed,
             index: FxHashMap::default(),
             lives: Vec::new(),
+            timed_at: Vec::new(),
             waiting: FxHashMap::default(),
         }
     }
@@ -136,12 +147,55 @@ impl Table {
         let next = self.lives.len() as u32;
         let i = *self.index.entry(hash).or_insert(next);
         if i == next {
-            self.lives.push([UNSEEN; 3]);
+            self.lives.push(Life::default());
+            if self.timed.is_some() {
+                self.timed_at.push(i64::MIN);
+            }
             if let Some(j) = journal {
                 j.undo.push(Undo::NewLife { table, hash });
             }
         }
         i as usize
+    }
+
+    /// Slot `s` of life `i`, when seen. The instant is that of the opener or of the timed
+    /// slot; of any other slot it is never read (and is `i64::MIN`).
+    fn slot(&self, i: usize, s: usize) -> Option<Step> {
+        let life = &self.lives[i];
+        if life.seen & (1 << s) == 0 {
+            return None;
+        }
+        let at = if s == 0 {
+            life.opened_at
+        } else if self.timed == Some(s) {
+            self.timed_at[i]
+        } else {
+            i64::MIN
+        };
+        Some(Step {
+            line: life.lines[s],
+            at,
+        })
+    }
+
+    /// Sets (or, `None`, clears) slot `s` of life `i`.
+    fn set_slot(&mut self, i: usize, s: usize, step: Option<Step>) {
+        let life = &mut self.lives[i];
+        match step {
+            Some(Step { line, at }) => {
+                life.seen |= 1 << s;
+                life.lines[s] = line;
+                if s == 0 {
+                    life.opened_at = at;
+                } else if self.timed == Some(s) {
+                    self.timed_at[i] = at;
+                }
+            }
+            None => {
+                life.seen &= !(1 << s);
+                life.lines[s] = 0;
+            }
+        }
     }
 
     /// Remembers the waiting steps of life `i` before they change, once per tentative check.
@@ -173,23 +227,22 @@ impl Table {
         let at = at.0;
         let i = self.idx(hash, journal, table);
         let name = self.name;
-        let life = &mut self.lives[i];
         if let Some(s) = slot {
-            if let Some(first) = life[s].seen() {
+            if let Some(first) = self.slot(i, s) {
                 errors.push(RuleError {
                     loc,
                     field: Some(field),
                     message: format!(
                         "a second {what} for {name} {id:?} (the first is on line {})",
-                        first.loc.line
+                        first.line
                     ),
                 });
                 return i;
             }
         }
-        let needs_opener = slot != Some(0) && life[0].seen().is_none();
+        let needs_opener = slot != Some(0) && self.slot(i, 0).is_none();
         let order_pending = match after {
-            Some(a) => match life[a].seen() {
+            Some(a) => match self.slot(i, a) {
                 Some(prev) => {
                     if at < prev.at {
                         errors.push(RuleError {
@@ -197,7 +250,7 @@ impl Table {
                             field: Some("at"),
                             message: format!(
                                 "{what} of {name} {id:?} is before its {} (line {})",
-                                self.slot_kinds[a], prev.loc.line
+                                self.slot_kinds[a], prev.line
                             ),
                         });
                     }
@@ -213,10 +266,10 @@ impl Table {
                     table,
                     life: i,
                     slot: s,
-                    old: life[s],
+                    old: None,
                 });
             }
-            life[s] = Step { loc, at };
+            self.set_slot(i, s, Some(Step { line: loc.line, at }));
         }
         let waits = self.waiting.contains_key(&(i as u32));
         if (needs_opener || order_pending || (slot.is_some() && waits)) && journal.is_some() {
@@ -317,6 +370,8 @@ pub enum Lifecycle {
 pub struct Validator {
     /// Event id fingerprint -> the first 128 bits of the content digest.
     ids: FxHashMap<u64, ContentKey>,
+    /// Whether the duplicate rule is checked here (see [`Validator::deferring_ids`]).
+    keep_ids: bool,
     tables: [Table; 5],
     deaths: FxHashMap<u64, Loc>,
     residence_at: FxHashSet<(u64, i64)>,
@@ -329,18 +384,26 @@ impl Default for Validator {
     fn default() -> Self {
         Validator {
             ids: FxHashMap::default(),
+            keep_ids: true,
             tables: [
-                Table::new("spell", ["admission", "ready_for_discharge", "discharge"]),
-                Table::new("attendance", ["ae_arrival", "ae_departure", ""]),
+                Table::new(
+                    "spell",
+                    ["admission", "ready_for_discharge", "discharge"],
+                    None,
+                ),
+                Table::new("attendance", ["ae_arrival", "ae_departure", ""], None),
                 Table::new(
                     "assessment",
                     ["assessment_requested", "assessment_completed", ""],
+                    None,
                 ),
+                // package_ended must not precede package_started.
                 Table::new(
                     "package",
                     ["package_requested", "package_started", "package_ended"],
+                    Some(1),
                 ),
-                Table::new("review", ["review_due", "review_completed", ""]),
+                Table::new("review", ["review_due", "review_completed", ""], None),
             ],
             deaths: FxHashMap::default(),
             residence_at: FxHashSet::default(),
@@ -373,8 +436,14 @@ impl Validator {
     /// A validator with room for about `events` events (and their lifecycles) before its
     /// tables grow: growing a table of millions copies it.
     pub fn with_capacity(events: usize) -> Self {
-        let mut v = Self::default();
+        let mut v = Self::with_lifecycles(events);
         v.ids.reserve(events);
+        v
+    }
+
+    /// A validator with room for the lifecycles of about `events` events.
+    fn with_lifecycles(events: usize) -> Self {
+        let mut v = Self::default();
         // A hash table's entries are touched at random, so all of what it reserves is memory
         // held: the lifecycle and residence maps start at a size the smallest namespaces fill
         // (a log has a few lifecycles of each kind per hundred events) and the large ones grow,
@@ -388,6 +457,18 @@ impl Validator {
         v
     }
 
+    /// A validator (with room for about `events` events) that leaves the duplicate rule to
+    /// its caller: it keeps no event id, and judges every event as if its id were new. Its
+    /// errors and verdicts are those of an exact validator for any log in which no two events
+    /// share an id fingerprint; the caller must establish that, otherwise check again exactly
+    /// (`read_parts` writes the ids down in an `IdLedger` and looks for a repeat after the
+    /// read: see the `id_ledger` module).
+    pub(crate) fn deferring_ids(events: usize) -> Self {
+        let mut v = Self::with_lifecycles(events);
+        v.keep_ids = false;
+        v
+    }
+
     /// Brings into the cache what [`check`](Self::check) will read for `p`: its id's entry, its
     /// lifecycle's index entry and state, its person's residence entry. Changes nothing and
     /// judges nothing.
@@ -397,7 +478,9 @@ impl Validator {
     /// places ahead lets those misses overlap the checks of the events before it (the hash
     /// maps offer no prefetch of their own, so the lookup is made and its answer dropped).
     pub(crate) fn prefetch(&self, p: &ParsedEvent) {
-        std::hint::black_box(self.ids.get(&p.id_hash));
+        if self.keep_ids {
+            std::hint::black_box(self.ids.get(&p.id_hash));
+        }
         use EventBody as B;
         use Lifecycle::*;
         let ns = match &p.event.body {
@@ -427,9 +510,20 @@ impl Validator {
 
     /// Checks one parsed event found at `loc`.
     pub fn check(&mut self, loc: Loc, p: &ParsedEvent) -> Verdict {
+        if self.keep_ids {
+            if let Some(verdict) = self.check_id(loc, p) {
+                return verdict;
+            }
+        }
+        self.check_rules(loc, p)
+    }
+
+    /// The duplicate rule: the verdict when the id was seen before, else `None` (and the id
+    /// kept).
+    fn check_id(&mut self, loc: Loc, p: &ParsedEvent) -> Option<Verdict> {
         let key = content_key(p);
         match self.ids.get(&p.id_hash) {
-            Some(&h) if h == key => return Verdict::Duplicate,
+            Some(&h) if h == key => Some(Verdict::Duplicate),
             Some(_) => {
                 self.errors.push(RuleError {
                     loc,
@@ -439,13 +533,18 @@ impl Validator {
                         p.event.id
                     ),
                 });
-                return Verdict::Rejected;
+                Some(Verdict::Rejected)
             }
             None => {
                 self.ids.insert(p.id_hash, key);
                 self.note(Undo::Id(p.id_hash));
+                None
             }
         }
+    }
+
+    /// The rules besides the duplicate rule, for an event whose id is new.
+    fn check_rules(&mut self, loc: Loc, p: &ParsedEvent) -> Verdict {
         let before = self.errors.len();
         let e = &p.event;
         let at = e.at;
@@ -715,6 +814,9 @@ impl Validator {
                 Undo::NewLife { table, hash } => {
                     let t = &mut self.tables[table];
                     t.lives.pop();
+                    if t.timed.is_some() {
+                        t.timed_at.pop();
+                    }
                     t.index.remove(&hash);
                 }
                 Undo::Step {
@@ -722,7 +824,7 @@ impl Validator {
                     life,
                     slot,
                     old,
-                } => self.tables[table].lives[life][slot] = old,
+                } => self.tables[table].set_slot(life, slot, old),
                 Undo::Waiting { table, life, old } => {
                     let w = &mut self.tables[table].waiting;
                     match old {
