@@ -56,6 +56,12 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn draw_pathway(&mut self, sp: Ix, allowed: &[bool; 4]) -> u8 {
         let person = self.spells[sp as usize].person;
         let mut w = self.p.discharge.pathway;
+        if let Some(need) = self
+            .care_home_need
+            .get(self.persons[person as usize].band as usize)
+        {
+            w[3] *= need;
+        }
         for (w, ok) in w.iter_mut().zip(allowed) {
             if !ok {
                 *w = 0.0;

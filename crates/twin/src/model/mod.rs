@@ -386,6 +386,9 @@ pub struct TwinModel<'a, S: Sink> {
     /// Each band's death rate a year at home (a care home's is `care_home_death_factor` times
     /// higher), so that the band's rate over all residences is the steady state's.
     deaths_at_home: [f64; 3],
+    /// Each band's chance of a care home at discharge (pathway 3), relative to the scenario's
+    /// share: what keeps the care homes' residents by band where they start ([`steady`]).
+    care_home_need: [f64; 3],
     /// Deaths in hospital and person-years lived so far, by band: deaths outside hospital are
     /// thinned by the hospital's share so each band's all-cause death rate stays the steady
     /// state's.
@@ -518,6 +521,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             profile: Profile::new(0, |_| 1.0),
             new_people: Vec::new(),
             deaths_at_home: [0.0; 3],
+            care_home_need: [1.0; 3],
             deaths_in_hospital: [0.0; 3],
             person_years: [0.0; 3],
             start,
@@ -584,6 +588,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             m.deaths_at_home[b] =
                 m.steady.deaths[b] / (1.0 + (pop.care_home_death_factor - 1.0) * in_care_homes);
         }
+        m.care_home_need = steady::care_home_need(p, m.deaths_at_home);
         m
     }
 }

@@ -3,7 +3,9 @@
 //! balance: the entry rate keeps 65-74 at its size with its (ONS) death rate; the death rates
 //! of 75-84 and 85+ are those that keep their sizes given what flows in from the band below.
 //! The people at the start are drawn from that steady state (ages within each band falling off
-//! with the band's death rate), so the run starts where it stays.
+//! with the band's death rate), so the run starts where it stays. The care homes' residents
+//! stay, band by band, where they start too: each band's chance of a care home at discharge is
+//! what replaces its residents' deaths (`care_home_need`).
 
 /// Years each band spans before the next (85+ is open).
 pub(super) const BAND_YEARS: f64 = 10.0;
@@ -78,6 +80,44 @@ pub(super) fn years_into_band(u: f64, deaths: f64, open: bool) -> f64 {
     (-(1.0 - u * tail).ln() / deaths).min(w)
 }
 
+/// Each band's chance of a care home at discharge relative to the scenario's pathway-3 share,
+/// so that the care homes' residents stay, band by band, where the run starts them.
+///
+/// At the steady state a band's residents are replaced as fast as they die: the places a year
+/// a band needs are its residents (`population.*_share` of the band) times their death rate in
+/// a care home (`deaths_at_home` times `care_home_death_factor`). Discharges come from the
+/// people living at home in proportion to their emergency admissions (`crisis.per_year` times
+/// `ae.admit`). A band's factor is its share of the places needed over its share of those
+/// discharges, so the pathway-3 share over all discharges stays the scenario's. (Residents
+/// ageing from one band into the next, and moves from home after reablement, are left out: a
+/// first order balance.) Without residents or discharges the factors are 1.
+pub(super) fn care_home_need(p: &crate::Scenario, deaths_at_home: [f64; 3]) -> [f64; 3] {
+    let pop = &p.population;
+    let sizes = [
+        f64::from(pop.aged_65_74),
+        f64::from(pop.aged_75_84),
+        f64::from(pop.aged_85_plus),
+    ];
+    let mut needed = [0.0; 3];
+    let mut discharged = [0.0; 3];
+    for b in 0..3 {
+        let in_homes = pop.residential_share[b] + pop.nursing_share[b];
+        needed[b] = sizes[b] * in_homes * deaths_at_home[b] * pop.care_home_death_factor;
+        discharged[b] = sizes[b] * (1.0 - in_homes) * p.crisis.per_year[b] * p.ae.admit[b];
+    }
+    let (n, d): (f64, f64) = (needed.iter().sum(), discharged.iter().sum());
+    if n <= 0.0 || d <= 0.0 {
+        return [1.0; 3];
+    }
+    let mut need = [1.0; 3];
+    for b in 0..3 {
+        if discharged[b] > 0.0 {
+            need[b] = (needed[b] / n) / (discharged[b] / d);
+        }
+    }
+    need
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +149,45 @@ mod tests {
         let mid = years_into_band(0.5, 0.2, false);
         assert!(mid < 5.0 && mid > 2.0, "{mid}");
         assert!((years_into_band(0.5, 0.0, false) - 5.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_care_home_need_keeps_each_band_and_the_overall_share() {
+        let mut p = crate::Scenario::load("stoke-2017").unwrap();
+        let deaths = [0.02, 0.05, 0.15];
+        let need = care_home_need(&p, deaths);
+        // The oldest need a care home most, the youngest least.
+        assert!(need[0] < need[1] && need[1] < need[2], "{need:?}");
+        // Over all discharges the pathway-3 share is the scenario's.
+        let pop = &p.population;
+        let sizes = [pop.aged_65_74, pop.aged_75_84, pop.aged_85_plus].map(f64::from);
+        let (mut weighted, mut all) = (0.0, 0.0);
+        let mut places = [0.0; 3];
+        for b in 0..3 {
+            let in_homes = pop.residential_share[b] + pop.nursing_share[b];
+            let d = sizes[b] * (1.0 - in_homes) * p.crisis.per_year[b] * p.ae.admit[b];
+            weighted += d * need[b];
+            all += d;
+            // Places a year each band gets, against what its residents' deaths free.
+            places[b] = d * need[b];
+            let freed = sizes[b] * in_homes * deaths[b] * pop.care_home_death_factor;
+            assert!(freed > 0.0 && places[b] > 0.0);
+        }
+        assert!((weighted / all - 1.0).abs() < 1e-12, "{}", weighted / all);
+        // Each band's share of the places is its share of the deaths to replace.
+        let freed: Vec<f64> = (0..3)
+            .map(|b| {
+                let in_homes = pop.residential_share[b] + pop.nursing_share[b];
+                sizes[b] * in_homes * deaths[b] * pop.care_home_death_factor
+            })
+            .collect();
+        let (tp, tf): (f64, f64) = (places.iter().sum(), freed.iter().sum());
+        for b in 0..3 {
+            assert!((places[b] / tp - freed[b] / tf).abs() < 1e-12);
+        }
+        // No one in care homes: no balance to keep.
+        p.population.residential_share = [0.0; 3];
+        p.population.nursing_share = [0.0; 3];
+        assert_eq!(care_home_need(&p, deaths), [1.0; 3]);
     }
 }
