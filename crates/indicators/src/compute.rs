@@ -158,6 +158,15 @@ impl Window {
     }
 }
 
+/// `rows` if a wanted section reads them, else none: a pass not wanted reads nothing.
+fn only<T>(rows: &[T], wanted: bool) -> &[T] {
+    if wanted {
+        rows
+    } else {
+        &[]
+    }
+}
+
 impl Journeys {
     fn age(&self, person: Option<u32>, on: NaiveDate) -> Option<i32> {
         let p = &self.facts.persons[person? as usize];
@@ -218,12 +227,7 @@ impl Journeys {
         // Admissions in the period.
         let mut emergency_65 = 0u64;
         let mut care_home_by_cause = [0u64; 5];
-        for s in self
-            .facts
-            .spells
-            .iter()
-            .filter(|_| want(Section::Admissions))
-        {
+        for s in only(&self.facts.spells, want(Section::Admissions)) {
             let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
                 continue;
             };
@@ -258,7 +262,7 @@ impl Journeys {
             mut gp_departed65,
             mut gp_discharged65,
         ) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-        for a in self.facts.attendances.iter().filter(|_| want(Section::Ae)) {
+        for a in only(&self.facts.attendances, want(Section::Ae)) {
             let Some((arr, source)) = a.arrival else {
                 continue;
             };
@@ -320,12 +324,7 @@ impl Journeys {
         let (mut over7, mut over21) = (0u64, 0u64);
         let (mut alive65, mut readmitted, mut reabled, mut at_home) = (0u64, 0u64, 0u64, 0u64);
         let (mut discharges, mut weekend) = (0u64, 0u64);
-        for s in self
-            .facts
-            .spells
-            .iter()
-            .filter(|_| want(Section::Discharges))
-        {
+        for s in only(&self.facts.spells, want(Section::Discharges)) {
             let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else {
                 continue;
             };
@@ -409,8 +408,8 @@ impl Journeys {
 
         // Permanent moves into care homes.
         let mut permanent = 0u64;
-        let movers = self.facts.persons.iter().enumerate();
-        for (ix, p) in movers.filter(|_| want(Section::PermanentMoves)) {
+        let movers = only(&self.facts.persons, want(Section::PermanentMoves));
+        for (ix, p) in movers.iter().enumerate() {
             for r in &p.residences {
                 if r.is_change
                     && r.permanent
@@ -440,7 +439,7 @@ impl Journeys {
 
         // Reviews.
         let (mut due, mut done, mut overdue) = (0u64, 0u64, 0u64);
-        for r in self.facts.reviews.iter().filter(|_| want(Section::Reviews)) {
+        for r in only(&self.facts.reviews, want(Section::Reviews)) {
             let Some(due_date) = r.due else { continue };
             let completed_in_time = r.completed.is_some_and(|c| c < w.end);
             if let Some(death) = r.person.and_then(|p| self.facts.persons[p as usize].death) {
@@ -463,12 +462,7 @@ impl Journeys {
 
         // Assessments and packages.
         let (mut care_needs, mut chc, mut chc_eligible, mut chc_28d) = (0u64, 0u64, 0u64, 0u64);
-        for a in self
-            .facts
-            .assessments
-            .iter()
-            .filter(|_| want(Section::Assessments))
-        {
+        for a in only(&self.facts.assessments, want(Section::Assessments)) {
             let Some((done_at, outcome)) = a.completed else {
                 continue;
             };
@@ -489,11 +483,8 @@ impl Journeys {
                 _ => {}
             }
         }
-        let new_home_care = self
-            .facts
-            .packages
+        let new_home_care = only(&self.facts.packages, want(Section::Assessments))
             .iter()
-            .filter(|_| want(Section::Assessments))
             .filter(|k| {
                 k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s))
             })

@@ -40,7 +40,7 @@ impl Section {
 
     /// The section that computes indicator `id` (a breakdown's id included).
     pub fn of(id: &str) -> Section {
-        const PREFIXES: [(&str, Section); 15] = [
+        const PREFIXES: [(&str, Section); 14] = [
             ("dtoc_", Section::Delays),
             ("emergency_admissions_", Section::Admissions),
             ("care_home_admissions_", Section::Admissions),
@@ -55,7 +55,6 @@ impl Section {
             ("assessments_", Section::Assessments),
             ("new_home_care_", Section::Assessments),
             ("chc_", Section::Assessments),
-            ("", Section::Registers),
         ];
         PREFIXES
             .iter()

@@ -52,9 +52,9 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
-    /// A pathway drawn from the scenario's shares, among those `allowed`.
-    pub(super) fn draw_pathway(&mut self, sp: Ix, allowed: &[bool; 4]) -> u8 {
-        let person = self.spells[sp as usize].person;
+    /// The weights of the pathways for `person`: the scenario's shares, a care home's by the
+    /// person's age band (`steady::care_home_need`).
+    pub(super) fn pathway_weights(&self, person: Ix) -> [f64; 4] {
         let mut w = self.p.discharge.pathway;
         if let Some(need) = self
             .care_home_need
@@ -62,6 +62,13 @@ impl<S: Sink> TwinModel<'_, S> {
         {
             w[3] *= need;
         }
+        w
+    }
+
+    /// A pathway drawn from the scenario's shares, among those `allowed`.
+    pub(super) fn draw_pathway(&mut self, sp: Ix, allowed: &[bool; 4]) -> u8 {
+        let person = self.spells[sp as usize].person;
+        let mut w = self.pathway_weights(person);
         for (w, ok) in w.iter_mut().zip(allowed) {
             if !ok {
                 *w = 0.0;

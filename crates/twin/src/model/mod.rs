@@ -477,7 +477,7 @@ const TRUST: &str = synthetic_log::ACUTE_TRUST;
 
 impl<'a, S: Sink> TwinModel<'a, S> {
     /// Ends the model, keeping its tables' room for this thread's next replication
-    /// ([`buffers`]).
+    /// (`model::buffers`).
     pub fn recycle(self) {
         buffers::keep(buffers::Buffers {
             persons: self.persons,

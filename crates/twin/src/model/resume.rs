@@ -680,7 +680,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let quiet = if self.persons[person as usize].residence.is_care_home() {
             1.0
         } else {
-            let w = &self.p.discharge.pathway;
+            let w = self.pathway_weights(person);
             w[0] / w.iter().sum::<f64>().max(f64::MIN_POSITIVE)
         };
         // Still in treatment at `t` (a midnight): stable after noon the day before, since a
