@@ -48,26 +48,27 @@ impl<S: Sink> TwinModel<'_, S> {
     fn set_crisis_at(&mut self, s: &mut Scheduler<Ev>, ix: Ix, level: f64) {
         let p = &mut self.persons[ix as usize];
         p.crisis_clock += 1;
-        p.crisis_at = f64::INFINITY;
+        p.crisis_level = level;
         if let Some(at) = self.profile.time_of(level) {
-            p.crisis_at = at.max(s.now().0);
             s.schedule_at(
-                sim_kernel::Time(p.crisis_at),
+                sim_kernel::Time(at.max(s.now().0)),
                 Ev::Crisis(ix, p.crisis_clock),
             );
         }
     }
 
     /// The person's crisis rate changed (from `old`): what is left of their budget is
-    /// rescaled, nothing is drawn.
+    /// rescaled, nothing is drawn. A crisis that fell past the run's end at the old rate may
+    /// fall inside it at a higher one (turning 75, moving into a care home): its level is kept
+    /// for that.
     pub(super) fn crisis_rate_changed(&mut self, s: &mut Scheduler<Ev>, ix: Ix, old: f64) {
         let p = &self.persons[ix as usize];
         let new = self.crisis_rate_of(ix);
-        if !p.alive || !p.crisis_at.is_finite() || old <= 0.0 || new == old {
+        if !p.alive || !p.crisis_level.is_finite() || old <= 0.0 || new == old {
             return;
         }
         let now = self.profile.at(s.now().0);
-        let left = (self.profile.at(p.crisis_at) - now) * old;
+        let left = (p.crisis_level - now).max(0.0) * old;
         let level = now + if new > 0.0 { left / new } else { f64::INFINITY };
         self.set_crisis_at(s, ix, level);
     }

@@ -130,8 +130,11 @@ pub struct Person {
     reviewing: Option<Ix>,
     /// The person's own random streams (common random numbers tied to the person).
     rng: PersonRngs,
-    /// When the person's next crisis and death fall, and the clocks that set them.
-    crisis_at: f64,
+    /// The profile's level at which the next crisis falls (its time is where the profile
+    /// reaches it: none if past the run's end). Kept even then, so a higher rate later can
+    /// bring it inside the run.
+    crisis_level: f64,
+    /// When the next death falls; the clocks that set the crisis and the death.
     crisis_clock: u32,
     death_at: f64,
     death_clock: u32,

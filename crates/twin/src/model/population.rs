@@ -84,7 +84,7 @@ impl<S: Sink> TwinModel<'_, S> {
             packages: Vec::new(),
             reviewing: None,
             rng,
-            crisis_at: f64::INFINITY,
+            crisis_level: f64::INFINITY,
             crisis_clock: 0,
             death_at: f64::INFINITY,
             death_clock: 0,

@@ -24,3 +24,28 @@ fn the_oldest_band_stays_its_size_over_two_years() {
         );
     }
 }
+
+/// The measured year's emergency admissions of people 65+ after a warm-up of one year and of
+/// three years, ending on the same day, agree. They fell 4% before a crisis that fell past the
+/// run's end at a person's old rate was kept for a higher one (turning 75 or 85, moving into a
+/// care home): the people who aged into a band during a long warm-up had lost their crises.
+#[test]
+fn emergency_admissions_do_not_drift_with_the_warm_up() {
+    let id = "emergency_admissions_65_per_100k";
+    let k = twin::calibration::FIGURES
+        .iter()
+        .position(|f| f.id == id)
+        .unwrap();
+    let mean = |warmup: u32| {
+        let s = Scenario::load("stoke-2017").unwrap().with_warmup(warmup);
+        let v: Vec<f64> = (0..8)
+            .map(|r| replicate(&s, 2017, r, None).calibration[k].unwrap())
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    let (one, three) = (mean(365), mean(1100));
+    assert!(
+        (one - three).abs() < 0.025 * one,
+        "{id}: {one:.2} after a year's warm-up, {three:.2} after three"
+    );
+}
