@@ -96,6 +96,11 @@ impl CareHomes {
         self.range(nursing).len()
     }
 
+    /// How many homes of the kind families ask for: the first `share` of them, at least one.
+    pub(super) fn sought(&self, nursing: bool, share: f64) -> usize {
+        (self.homes_of(nursing) as f64 * share).ceil().max(1.0) as usize
+    }
+
     /// Home number `i` of the kind.
     pub(super) fn home(&self, nursing: bool, i: usize) -> u32 {
         (self.range(nursing).start + i) as u32

@@ -94,8 +94,7 @@ impl<S: Sink> TwinModel<'_, S> {
         // The family may name one of the sought-after homes of the kind.
         if pathway == 3 && rng.gen_bool(d.family_choice) {
             let nursing = spell.nursing;
-            let homes = self.care_homes.homes_of(nursing) as f64;
-            let sought = (homes * d.family_choice_homes).ceil().max(1.0) as usize;
+            let sought = self.care_homes.sought(nursing, d.family_choice_homes);
             let pick = rng.gen_range(0..sought);
             self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
         }

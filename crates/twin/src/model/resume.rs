@@ -491,10 +491,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             Some(DelayReason::ResidentialHome | DelayReason::NursingHome) => spell.preferred = None,
             Some(DelayReason::PatientFamilyChoice) if spell.preferred.is_none() => {
                 let nursing = spell.nursing;
-                let homes = self.care_homes.homes_of(nursing) as f64;
-                let sought = (homes * self.p.discharge.family_choice_homes)
-                    .ceil()
-                    .max(1.0) as usize;
+                let sought = self
+                    .care_homes
+                    .sought(nursing, self.p.discharge.family_choice_homes);
                 let rng = &mut self.persons[person as usize].rng.discharge;
                 let pick = rng.gen_range(0..sought);
                 self.spells[sp as usize].preferred = Some(self.care_homes.home(nursing, pick));
@@ -687,9 +686,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         // patient stable then waits for the morning's ward round (`later_ward_round`), and
         // one stable in the morning's round was declared then.
         let undeclared = (t - t.floor() + 0.5).min(elapsed);
+        let beyond = elapsed - undeclared;
         let mut ready = t;
         for _ in 0..1000 {
-            let beyond = elapsed - undeclared;
             let stable = factor
                 * self.p.hospital.medical_los.sample_beyond(
                     &mut self.persons[person as usize].rng.acute,
@@ -730,10 +729,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         if !self.care_homes.has_vacancy(named) {
             return;
         }
-        let homes = self.care_homes.homes_of(nursing) as f64;
-        let sought = (homes * self.p.discharge.family_choice_homes)
-            .ceil()
-            .max(1.0) as usize;
+        let sought = self
+            .care_homes
+            .sought(nursing, self.p.discharge.family_choice_homes);
         let full: Vec<u32> = (0..sought)
             .map(|i| self.care_homes.home(nursing, i))
             .filter(|&h| !self.care_homes.has_vacancy(h))
