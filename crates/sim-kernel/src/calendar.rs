@@ -1,7 +1,7 @@
 //! Simulation time, the event calendar and the run loop.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// Simulation time, in whatever unit the model chooses (separate from wall-clock time).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
@@ -13,79 +13,83 @@ struct Entry<E> {
     event: E,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.at == other.at && self.seq == other.seq
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed, so the max-heap pops the earliest event; equal times pop in scheduling order.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .at
-            .total_cmp(&self.at)
-            .then_with(|| other.seq.cmp(&self.seq))
+impl<E> Entry<E> {
+    /// Time, then scheduling order: the order events are handled in.
+    fn order(&self, other: &Self) -> Ordering {
+        self.at
+            .total_cmp(&other.at)
+            .then_with(|| self.seq.cmp(&other.seq))
     }
 }
 
 /// Buckets of the calendar a unit of simulation time (an hour each, for a model in days).
 const PER_UNIT: f64 = 24.0;
-/// Buckets kept one by one ahead of the current one; events further ahead wait in one
-/// unsorted vector until the clock comes within this many buckets of them.
-const NEAR: usize = 1024;
+/// Buckets kept one by one ahead of the current one, and the buckets of one block.
+const NEAR: i64 = 1024;
+/// Blocks kept one by one after the buckets kept one by one (about 30 years of hours);
+/// events later still wait in one unsorted vector.
+const BLOCKS: i64 = 256;
 
-/// The bucket of time `at`: the whole number of buckets before it (infinite times
-/// saturate). Never decreasing in `at`, which is all the calendar needs of it.
+/// The last bucket: later times (and infinite ones) share it, so the calendar's arithmetic on
+/// buckets never overflows.
+const LAST_BUCKET: i64 = i64::MAX / 4;
+
+/// The bucket of time `at`: the whole number of buckets before it, at most [`LAST_BUCKET`].
+/// Never decreasing in `at`, which is all the calendar needs of it.
 fn bucket(at: f64) -> i64 {
     let x = at * PER_UNIT;
     // Rounded down by hand: `f64::floor` is a call into libm on the baseline x86-64 target.
     let i = x as i64;
-    if (i as f64) > x {
-        i - 1
-    } else {
-        i
-    }
+    let i = if (i as f64) > x { i - 1 } else { i };
+    i.min(LAST_BUCKET)
 }
 
-/// The event calendar: a heap of the events of the current bucket and any before it, and the
-/// later events unsorted, one vector per bucket, each moved into the heap when the clock
-/// reaches its bucket (a calendar queue, after Brown 1988).
+/// The event calendar, in three tiers by how far ahead an event is (a calendar queue, after
+/// Brown 1988, with a second, coarser level of buckets):
+/// - the events of the current bucket (and any scheduled before it), sorted latest first, so
+///   the next is popped from the end and an event scheduled for now is inserted near it;
+/// - the next buckets one by one, unsorted, each sorted when the clock reaches it;
+/// - then blocks of [`NEAR`] buckets, unsorted, each dealt into its buckets when the clock
+///   reaches it; and beyond [`BLOCKS`] blocks, one unsorted vector.
 ///
-/// Written here rather than taken from a crate: a model keeps tens of thousands of events far
-/// ahead (each person's next crisis, death and birthday), and a heap of all of them costs a
-/// cache miss a level for every event handled; monotone queues from crates (radix heaps) break
-/// ties last in, first out, and the kernel's contract is time, then scheduling order. The
-/// order of events is exactly the order a single heap would give: every event in the heap is
+/// An event is moved at most once between each tier, whatever its distance: a model keeps
+/// tens of thousands of events far ahead (each person's next crisis, death and birthday).
+///
+/// Written here rather than taken from a crate: a heap of every pending event costs a cache
+/// miss a level for every event handled; monotone queues from crates (radix heaps) break ties
+/// last in, first out, and the kernel's contract is time, then scheduling order. The order of
+/// events is exactly the order a single heap would give: every event of the current bucket is
 /// in an earlier or the same bucket as any outside it.
 struct Calendar<E> {
-    /// Events of bucket `current` and earlier.
-    heap: BinaryHeap<Entry<E>>,
+    /// Events of bucket `current` and earlier, latest first.
+    now: Vec<Entry<E>>,
     current: i64,
-    /// `near[i]`: the events of bucket `current + 1 + i`.
+    /// `near[i]`: the events of bucket `current + 1 + i`, for buckets before `near_end`.
     near: VecDeque<Vec<Entry<E>>>,
-    /// Events at least [`NEAR`] buckets ahead when scheduled, and the earliest bucket of them
+    /// The first bucket not kept in `near` (at least `current + 1`).
+    near_end: i64,
+    /// `blocks[j]`: the events of buckets `near_end + j * NEAR` to `near_end + (j + 1) * NEAR`.
+    blocks: VecDeque<Vec<Entry<E>>>,
+    /// Events at least [`BLOCKS`] blocks after `near_end`, and the earliest bucket of them
     /// (`i64::MAX` when none).
     far: Vec<Entry<E>>,
     far_first: i64,
     /// The far events' other vector: a spill moves them out of one into the other (or their
-    /// buckets), so neither is grown again from nothing (the far events are tens of thousands).
+    /// blocks), so neither is grown again from nothing.
     far_spare: Vec<Entry<E>>,
-    /// Emptied bucket vectors, kept for their room.
+    /// Emptied bucket and block vectors, kept for their room.
     spare: Vec<Vec<Entry<E>>>,
 }
 
 impl<E> Calendar<E> {
     fn new() -> Self {
+        let current = bucket(0.0);
         Calendar {
-            heap: BinaryHeap::new(),
-            current: bucket(0.0),
+            now: Vec::new(),
+            current,
             near: VecDeque::new(),
+            near_end: current + 1,
+            blocks: VecDeque::new(),
             far: Vec::new(),
             far_first: i64::MAX,
             far_spare: Vec::new(),
@@ -94,31 +98,49 @@ impl<E> Calendar<E> {
     }
 
     fn len(&self) -> usize {
-        self.heap.len() + self.near.iter().map(Vec::len).sum::<usize>() + self.far.len()
+        self.now.len()
+            + self.near.iter().map(Vec::len).sum::<usize>()
+            + self.blocks.iter().map(Vec::len).sum::<usize>()
+            + self.far.len()
     }
 
     fn push(&mut self, e: Entry<E>) {
         let b = bucket(e.at);
         if b <= self.current {
-            self.heap.push(e);
-            return;
-        }
-        // `b > current`, so this neither overflows nor goes below 0.
-        let ahead = (b - self.current - 1) as u64;
-        if ahead < NEAR as u64 {
-            let i = ahead as usize;
-            while self.near.len() <= i {
-                let v = self.spare.pop().unwrap_or_default();
-                self.near.push_back(v);
-            }
-            self.near[i].push(e);
+            // Latest first: after every event later than `e`. An event scheduled for now
+            // has the latest scheduling order, so it goes near the end.
+            let i = self
+                .now
+                .partition_point(|x| x.order(&e) == Ordering::Greater);
+            self.now.insert(i, e);
+        } else if b < self.near_end {
+            // `current < b < near_end`: an index within the buckets kept one by one.
+            let i = (b - self.current - 1) as usize;
+            Self::slot(&mut self.near, &mut self.spare, i).push(e);
         } else {
-            self.far_first = self.far_first.min(b);
-            self.far.push(e);
+            let j = (b - self.near_end) / NEAR;
+            if j < BLOCKS {
+                Self::slot(&mut self.blocks, &mut self.spare, j as usize).push(e);
+            } else {
+                self.far_first = self.far_first.min(b);
+                self.far.push(e);
+            }
         }
     }
 
-    /// Moves the far events now within [`NEAR`] buckets into their buckets.
+    /// The vector `i` of `tier`, adding (emptied) vectors up to it.
+    fn slot<'a>(
+        tier: &'a mut VecDeque<Vec<Entry<E>>>,
+        spare: &mut Vec<Vec<Entry<E>>>,
+        i: usize,
+    ) -> &'a mut Vec<Entry<E>> {
+        while tier.len() <= i {
+            tier.push_back(spare.pop().unwrap_or_default());
+        }
+        &mut tier[i]
+    }
+
+    /// Moves the far events now within [`BLOCKS`] blocks of `near_end` into their blocks.
     fn spill_far(&mut self) {
         let mut far = std::mem::take(&mut self.far_spare);
         std::mem::swap(&mut far, &mut self.far);
@@ -129,34 +151,45 @@ impl<E> Calendar<E> {
         self.far_spare = far;
     }
 
-    /// The earliest event, moving the next bucket with events into the heap if it is empty.
+    /// The earliest event, moving the next bucket with events into `now` if it is empty.
     fn peek(&mut self) -> Option<&Entry<E>> {
-        while self.heap.is_empty() {
-            if self.near.is_empty() {
-                if self.far.is_empty() {
-                    return None;
-                }
-                self.current = self.far_first - 1;
+        while self.now.is_empty() {
+            if let Some(mut next) = self.near.pop_front() {
+                self.current += 1;
+                std::mem::swap(&mut self.now, &mut next);
+                self.now.sort_unstable_by(|a, b| b.order(a));
+                self.spare.push(next);
+                continue;
             }
-            // Far events due in the next bucket go to it first (with all others due in the
-            // NEAR buckets from it, so this happens at most once every NEAR buckets).
-            if self.far_first <= self.current + 1 {
+            // No events before `near_end`.
+            self.current = self.near_end - 1;
+            if let Some(mut block) = self.blocks.pop_front() {
+                self.near_end += NEAR;
+                for e in block.drain(..) {
+                    self.push(e);
+                }
+                self.spare.push(block);
+            } else if self.far.is_empty() {
+                return None;
+            } else {
+                // Nothing within the blocks: the clock jumps to the first far event.
+                self.current = self.far_first - 1;
+                self.near_end = self.far_first;
+            }
+            // Far events now within the blocks go to them first (at most once a block,
+            // and all that are then within them).
+            if self.far_first < self.near_end + BLOCKS * NEAR {
                 self.spill_far();
             }
-            let mut next = self.near.pop_front().expect("a bucket follows");
-            self.current += 1;
-            self.heap.extend(next.drain(..));
-            self.spare.push(next);
         }
-        self.heap.peek()
+        self.now.last()
     }
 
     fn pop(&mut self) -> Option<Entry<E>> {
         self.peek()?;
-        self.heap.pop()
+        self.now.pop()
     }
 }
-
 /// The calendar a model schedules into while it handles an event.
 pub struct Scheduler<E> {
     now: f64,
@@ -318,9 +351,13 @@ mod tests {
     #[test]
     fn the_calendar_pops_what_one_heap_pops() {
         use rand::{Rng, SeedableRng};
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
         for seed in 0..20 {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             let mut calendar = Calendar::new();
+            // The reference: one heap of (time, scheduling order), earliest first (the
+            // times are not negative, so their bits order as they do).
             let mut heap = BinaryHeap::new();
             let mut now = 0.0;
             let mut seq = 0;
@@ -331,19 +368,26 @@ mod tests {
                     0
                 };
                 for _ in 0..pushes {
-                    let delay = match rng.gen_range(0..7) {
+                    // A bucket, a block and the blocks' reach, in units of time.
+                    let unit = 1.0 / PER_UNIT;
+                    let (block, reach) = (NEAR as f64 * unit, (BLOCKS * NEAR) as f64 * unit);
+                    let delay = match rng.gen_range(0..10) {
                         0 => 0.0,
                         1 => f64::from(rng.gen_range(0..3)),
                         2 => rng.gen::<f64>(),
                         3 => rng.gen::<f64>() * 30.0,
                         4 => rng.gen::<f64>() * 5000.0,
-                        5 => 1024.0 + f64::from(rng.gen_range(0..3)),
+                        // On and about the edges of a bucket, a block and the blocks' reach.
+                        5 => f64::from(rng.gen_range(0..3)) * unit,
+                        6 => block * f64::from(rng.gen_range(1..4)) + rng.gen::<f64>() * unit,
+                        7 => reach + f64::from(rng.gen_range(-2..3)) * unit,
+                        8 => rng.gen::<f64>() * 3.0 * reach,
                         _ => f64::INFINITY,
                     };
                     seq += 1;
                     let at = now + delay;
                     calendar.push(Entry { at, seq, event: () });
-                    heap.push(Entry { at, seq, event: () });
+                    heap.push(Reverse((at.to_bits(), seq)));
                 }
                 if step % 7 == 0 {
                     // A peek that moves a bucket into the heap, then a push before it.
@@ -352,7 +396,7 @@ mod tests {
                 let (a, b) = (calendar.pop(), heap.pop());
                 assert_eq!(
                     a.as_ref().map(|e| (e.at, e.seq)),
-                    b.as_ref().map(|e| (e.at, e.seq)),
+                    b.map(|Reverse((at, seq))| (f64::from_bits(at), seq)),
                     "seed {seed}"
                 );
                 if let Some(e) = a {
