@@ -1,24 +1,50 @@
 //! Simulation time, the event calendar and the run loop.
 
-use std::cmp::Ordering;
-use std::collections::VecDeque;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Simulation time, in whatever unit the model chooses (separate from wall-clock time).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct Time(pub f64);
 
 struct Entry<E> {
-    at: f64,
-    seq: u64,
+    /// Time, then scheduling order, in one integer: the order events are handled in.
+    rank: u128,
     event: E,
 }
 
 impl<E> Entry<E> {
-    /// Time, then scheduling order: the order events are handled in.
+    fn new(at: f64, seq: u64, event: E) -> Self {
+        // Times as integers in the order of `f64::total_cmp`: the sign bit set on positive
+        // numbers, every bit flipped on negative ones.
+        let bits = at.to_bits();
+        let key = if bits >> 63 == 1 {
+            !bits
+        } else {
+            bits | 1 << 63
+        };
+        Entry {
+            rank: u128::from(key) << 64 | u128::from(seq),
+            event,
+        }
+    }
+
+    fn at(&self) -> f64 {
+        let key = (self.rank >> 64) as u64;
+        f64::from_bits(if key >> 63 == 1 {
+            key & !(1 << 63)
+        } else {
+            !key
+        })
+    }
+
+    #[cfg(test)]
+    fn seq(&self) -> u64 {
+        self.rank as u64
+    }
+
     fn order(&self, other: &Self) -> Ordering {
-        self.at
-            .total_cmp(&other.at)
-            .then_with(|| self.seq.cmp(&other.seq))
+        self.rank.cmp(&other.rank)
     }
 }
 
@@ -26,9 +52,9 @@ impl<E> Entry<E> {
 const PER_UNIT: f64 = 24.0;
 /// Buckets kept one by one ahead of the current one, and the buckets of one block.
 const NEAR: i64 = 1024;
-/// Blocks kept one by one after the buckets kept one by one (about 30 years of hours);
-/// events later still wait in one unsorted vector.
-const BLOCKS: i64 = 256;
+/// Blocks kept one by one after the buckets kept one by one (about 120 years of hours);
+/// events later still wait in a heap by bucket.
+const BLOCKS: i64 = 1024;
 
 /// The last bucket: later times (and infinite ones) share it, so the calendar's arithmetic on
 /// buckets never overflows.
@@ -44,13 +70,37 @@ fn bucket(at: f64) -> i64 {
     i.min(LAST_BUCKET)
 }
 
+/// An event far ahead, ordered by its bucket alone (the earliest first from a max-heap): the
+/// order within a bucket is settled when the clock reaches it.
+struct Far<E> {
+    bucket: Reverse<i64>,
+    entry: Entry<E>,
+}
+
+impl<E> PartialEq for Far<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.bucket == other.bucket
+    }
+}
+impl<E> Eq for Far<E> {}
+impl<E> PartialOrd for Far<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<E> Ord for Far<E> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.bucket.cmp(&other.bucket)
+    }
+}
+
 /// The event calendar, in three tiers by how far ahead an event is (a calendar queue, after
 /// Brown 1988, with a second, coarser level of buckets):
 /// - the events of the current bucket (and any scheduled before it), sorted latest first, so
 ///   the next is popped from the end and an event scheduled for now is inserted near it;
 /// - the next buckets one by one, unsorted, each sorted when the clock reaches it;
 /// - then blocks of [`NEAR`] buckets, unsorted, each dealt into its buckets when the clock
-///   reaches it; and beyond [`BLOCKS`] blocks, one unsorted vector.
+///   reaches it; and beyond [`BLOCKS`] blocks, a heap by bucket.
 ///
 /// An event is moved at most once between each tier, whatever its distance: a model keeps
 /// tens of thousands of events far ahead (each person's next crisis, death and birthday).
@@ -70,13 +120,8 @@ struct Calendar<E> {
     near_end: i64,
     /// `blocks[j]`: the events of buckets `near_end + j * NEAR` to `near_end + (j + 1) * NEAR`.
     blocks: VecDeque<Vec<Entry<E>>>,
-    /// Events at least [`BLOCKS`] blocks after `near_end`, and the earliest bucket of them
-    /// (`i64::MAX` when none).
-    far: Vec<Entry<E>>,
-    far_first: i64,
-    /// The far events' other vector: a spill moves them out of one into the other (or their
-    /// blocks), so neither is grown again from nothing.
-    far_spare: Vec<Entry<E>>,
+    /// Events at least [`BLOCKS`] blocks after `near_end`, earliest bucket first.
+    far: BinaryHeap<Far<E>>,
     /// Emptied bucket and block vectors, kept for their room.
     spare: Vec<Vec<Entry<E>>>,
 }
@@ -90,9 +135,7 @@ impl<E> Calendar<E> {
             near: VecDeque::new(),
             near_end: current + 1,
             blocks: VecDeque::new(),
-            far: Vec::new(),
-            far_first: i64::MAX,
-            far_spare: Vec::new(),
+            far: BinaryHeap::new(),
             spare: Vec::new(),
         }
     }
@@ -104,8 +147,13 @@ impl<E> Calendar<E> {
             + self.far.len()
     }
 
+    /// The earliest bucket of the far events (`i64::MAX` when none).
+    fn far_first(&self) -> i64 {
+        self.far.peek().map_or(i64::MAX, |f| f.bucket.0)
+    }
+
     fn push(&mut self, e: Entry<E>) {
-        let b = bucket(e.at);
+        let b = bucket(e.at());
         if b <= self.current {
             // Latest first: after every event later than `e`. An event scheduled for now
             // has the latest scheduling order, so it goes near the end.
@@ -122,8 +170,10 @@ impl<E> Calendar<E> {
             if j < BLOCKS {
                 Self::slot(&mut self.blocks, &mut self.spare, j as usize).push(e);
             } else {
-                self.far_first = self.far_first.min(b);
-                self.far.push(e);
+                self.far.push(Far {
+                    bucket: Reverse(b),
+                    entry: e,
+                });
             }
         }
     }
@@ -142,13 +192,11 @@ impl<E> Calendar<E> {
 
     /// Moves the far events now within [`BLOCKS`] blocks of `near_end` into their blocks.
     fn spill_far(&mut self) {
-        let mut far = std::mem::take(&mut self.far_spare);
-        std::mem::swap(&mut far, &mut self.far);
-        self.far_first = i64::MAX;
-        for e in far.drain(..) {
-            self.push(e);
+        let reach = self.near_end + BLOCKS * NEAR;
+        while self.far_first() < reach {
+            let far = self.far.pop().expect("a far event");
+            self.push(far.entry);
         }
-        self.far_spare = far;
     }
 
     /// The earliest event, moving the next bucket with events into `now` if it is empty.
@@ -173,14 +221,12 @@ impl<E> Calendar<E> {
                 return None;
             } else {
                 // Nothing within the blocks: the clock jumps to the first far event.
-                self.current = self.far_first - 1;
-                self.near_end = self.far_first;
+                let first = self.far_first();
+                self.current = first - 1;
+                self.near_end = first;
             }
-            // Far events now within the blocks go to them first (at most once a block,
-            // and all that are then within them).
-            if self.far_first < self.near_end + BLOCKS * NEAR {
-                self.spill_far();
-            }
+            // Far events now within the blocks go to them.
+            self.spill_far();
         }
         self.now.last()
     }
@@ -214,11 +260,7 @@ impl<E> Scheduler<E> {
         );
         let at = at.0.max(self.now);
         self.seq += 1;
-        self.calendar.push(Entry {
-            at,
-            seq: self.seq,
-            event,
-        });
+        self.calendar.push(Entry::new(at, self.seq, event));
     }
 
     /// Schedules `event` after `delay` (0 or more).
@@ -300,10 +342,11 @@ impl<M: Model> Simulation<M> {
     /// then stands at `end`.
     pub fn run_until(&mut self, end: Time) {
         while let Some(top) = self.sched.calendar.peek() {
-            if top.at > end.0 {
+            if top.at() > end.0 {
                 break;
             }
-            let Entry { at, event, .. } = self.sched.calendar.pop().expect("peeked");
+            let e = self.sched.calendar.pop().expect("peeked");
+            let (at, event) = (e.at(), e.event);
             self.sched.now = at;
             self.sched.handled += 1;
             self.model.handle(&mut self.sched, event);
@@ -351,8 +394,6 @@ mod tests {
     #[test]
     fn the_calendar_pops_what_one_heap_pops() {
         use rand::{Rng, SeedableRng};
-        use std::cmp::Reverse;
-        use std::collections::BinaryHeap;
         for seed in 0..20 {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             let mut calendar = Calendar::new();
@@ -386,7 +427,7 @@ mod tests {
                     };
                     seq += 1;
                     let at = now + delay;
-                    calendar.push(Entry { at, seq, event: () });
+                    calendar.push(Entry::new(at, seq, ()));
                     heap.push(Reverse((at.to_bits(), seq)));
                 }
                 if step % 7 == 0 {
@@ -395,12 +436,12 @@ mod tests {
                 }
                 let (a, b) = (calendar.pop(), heap.pop());
                 assert_eq!(
-                    a.as_ref().map(|e| (e.at, e.seq)),
+                    a.as_ref().map(|e| (e.at(), e.seq())),
                     b.map(|Reverse((at, seq))| (f64::from_bits(at), seq)),
                     "seed {seed}"
                 );
                 if let Some(e) = a {
-                    now = e.at;
+                    now = e.at();
                 }
                 assert_eq!(calendar.len(), heap.len());
             }

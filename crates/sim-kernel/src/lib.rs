@@ -42,4 +42,4 @@ pub use calendar::{Model, Scheduler, Simulation, Time};
 pub use dist::{Dist, DistError};
 pub use pool::Pool;
 pub use resource::{Discipline, Resource};
-pub use streams::{EntityRng, Streams};
+pub use streams::{EntityRng, Purpose, Streams};

@@ -46,7 +46,7 @@ use policy::Policy;
 use profile::Profile;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Resource, Scheduler, Streams};
+use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Purpose, Resource, Scheduler, Streams};
 use stages::{Capacity, Stage};
 
 pub use gp::GpCounts;
@@ -161,17 +161,43 @@ struct PersonRngs {
     excess: EntityRng,
 }
 
+/// The purposes of a person's streams, each worked out once a replication.
+#[derive(Debug, Clone, Copy)]
+struct PersonPurposes {
+    life: Purpose,
+    crisis: Purpose,
+    death: Purpose,
+    acute: Purpose,
+    discharge: Purpose,
+    community: Purpose,
+    excess: Purpose,
+}
+
+impl PersonPurposes {
+    fn new(streams: &Streams) -> Self {
+        PersonPurposes {
+            life: streams.purpose("life"),
+            crisis: streams.purpose("crisis"),
+            death: streams.purpose("death"),
+            acute: streams.purpose("acute"),
+            discharge: streams.purpose("discharge"),
+            community: streams.purpose("community"),
+            excess: streams.purpose("excess"),
+        }
+    }
+}
+
 impl PersonRngs {
-    fn new(streams: &Streams, person: Ix) -> Self {
+    fn new(purposes: &PersonPurposes, person: Ix) -> Self {
         let id = u64::from(person);
         PersonRngs {
-            life: streams.entity(id, "life"),
-            crisis: streams.entity(id, "crisis"),
-            death: streams.entity(id, "death"),
-            acute: streams.entity(id, "acute"),
-            discharge: streams.entity(id, "discharge"),
-            community: streams.entity(id, "community"),
-            excess: streams.entity(id, "excess"),
+            life: purposes.life.entity(id),
+            crisis: purposes.crisis.entity(id),
+            death: purposes.death.entity(id),
+            acute: purposes.acute.entity(id),
+            discharge: purposes.discharge.entity(id),
+            community: purposes.community.entity(id),
+            excess: purposes.excess.entity(id),
         }
     }
 }
@@ -380,6 +406,10 @@ pub struct Day {
 pub struct TwinModel<'a, S: Sink> {
     p: &'a Scenario,
     streams: Streams,
+    /// The purposes of each person's streams.
+    purposes: PersonPurposes,
+    /// The GP practices' codes, by number.
+    gp_codes: Vec<Text>,
     /// The crisis intensity over the run (weekly, hourly, winter), as a clock.
     profile: Profile,
     /// People registered whose crisis and death are still to be set.
@@ -520,6 +550,10 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 ],
                 p.population.deaths_per_year[0],
             ),
+            purposes: PersonPurposes::new(&streams),
+            gp_codes: (0..synthetic_log::GP_PRACTICES)
+                .map(|i| synthetic_log::gp_code(i).into())
+                .collect(),
             streams,
             profile: Profile::new(0, |_| 1.0),
             new_people: Vec::new(),

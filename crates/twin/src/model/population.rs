@@ -15,7 +15,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let home = place.map(|h| self.care_home_code(h));
         let nhs = self.next_nhs.next().expect("enough synthetic NHS numbers");
         let ix = self.persons.len() as Ix;
-        let mut rngs = PersonRngs::new(&self.streams, ix);
+        let mut rngs = PersonRngs::new(&self.purposes, ix);
         let rng = &mut rngs.life;
         let practice = rng.gen_range(0..synthetic_log::GP_PRACTICES);
         let birth = self.now_date(born);
@@ -38,7 +38,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 } else {
                     Sex::Male
                 },
-                gp: synthetic_log::gp_code(practice).into(),
+                gp: self.gp_codes[practice].clone(),
                 residence,
                 care_home: home.clone(),
             },

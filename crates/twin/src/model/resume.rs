@@ -279,13 +279,13 @@ impl<'a, S: Sink> TwinModel<'a, S> {
     /// A person of the state: their registration and residence changes handed on as written.
     fn adopt_person(&mut self, sp: &StatePerson, band: u8, place: Option<u32>, born: f64) -> Ix {
         let ix = self.persons.len() as Ix;
-        let mut rngs = PersonRngs::new(&self.streams, ix);
+        let mut rngs = PersonRngs::new(&self.purposes, ix);
         let gp = match &sp.registered.body {
             B::PersonRegistered { gp, .. } => gp.clone(),
             _ => unreachable!("a registration"),
         };
         let practice = (0..synthetic_log::GP_PRACTICES)
-            .find(|&i| synthetic_log::gp_code(i) == gp.as_str())
+            .find(|&i| self.gp_codes[i] == gp)
             .unwrap_or_else(|| rngs.life.gen_range(0..synthetic_log::GP_PRACTICES));
         let who = Who {
             nhs: sp.nhs,
