@@ -74,13 +74,11 @@ impl<S: Sink> TwinModel<'_, S> {
                 .home
                 .clone()
                 .unwrap_or_else(|| "00W".into()),
-            _ => synthetic_log::home_care_code(
-                self.persons[person as usize]
-                    .rng
-                    .community
-                    .gen_range(0..synthetic_log::HOME_CARE_AGENCIES),
-            )
-            .into(),
+            _ => self.agency_codes[self.persons[person as usize]
+                .rng
+                .community
+                .gen_range(0..synthetic_log::HOME_CARE_AGENCIES)]
+            .clone(),
         };
         self.packages[k as usize].org = Some(org.clone());
         org

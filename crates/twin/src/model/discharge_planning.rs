@@ -348,7 +348,11 @@ impl<S: Sink> TwinModel<'_, S> {
         let t = s.now().0;
         // The unit arranged passes to the package or the residence.
         self.spells[sp as usize].arranged = None;
+        // A copy of the spell as it leaves, read below; its delay trail (boxed) is not, so it
+        // is left out of the copy.
+        let trail = self.spells[sp as usize].trail.take();
         let spell = self.spells[sp as usize].clone();
+        self.spells[sp as usize].trail = trail;
         let person = spell.person;
         let (destination, service) = match spell.pathway {
             0 => (Destination::UsualResidence, None),

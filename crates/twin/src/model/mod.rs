@@ -408,8 +408,9 @@ pub struct TwinModel<'a, S: Sink> {
     streams: Streams,
     /// The purposes of each person's streams.
     purposes: PersonPurposes,
-    /// The GP practices' codes, by number.
+    /// The GP practices' and the home care agencies' codes, by number.
     gp_codes: Vec<Text>,
+    agency_codes: Vec<Text>,
     /// The crisis intensity over the run (weekly, hourly, winter), as a clock.
     profile: Profile,
     /// People registered whose crisis and death are still to be set.
@@ -553,6 +554,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             purposes: PersonPurposes::new(&streams),
             gp_codes: (0..synthetic_log::GP_PRACTICES)
                 .map(|i| synthetic_log::gp_code(i).into())
+                .collect(),
+            agency_codes: (0..synthetic_log::HOME_CARE_AGENCIES)
+                .map(|i| synthetic_log::home_care_code(i).into())
                 .collect(),
             streams,
             profile: Profile::new(0, |_| 1.0),
