@@ -146,10 +146,22 @@ fn days_from_civil(y: u32, m: u32, d: u32) -> Option<i64> {
 /// 1 March in other years.
 pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
     let mut age = on.year() - birth.year();
-    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+    if day_in_leap_year(on) < day_in_leap_year(birth) {
         age -= 1;
     }
     age
+}
+
+/// The day of the year a date's month and day have in a leap year (1 January is 1, 29
+/// February 60, 1 March 61): ordered as (month, day) are, from the year and day of the year
+/// a date holds, without working out its month (the age checks of every report use it).
+fn day_in_leap_year(d: NaiveDate) -> u32 {
+    let day = d.ordinal();
+    if !d.leap_year() && day > 59 {
+        day + 1
+    } else {
+        day
+    }
 }
 
 /// The system's time zone.
@@ -202,6 +214,38 @@ impl Zone {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn age_on_counts_completed_years_by_month_and_day() {
+        use super::age_on;
+        use chrono::{Datelike, NaiveDate};
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Against (month, day) compared as such: births over two leap cycles, each day of
+        // the years about their 65th birthday.
+        let by_month_day = |birth: NaiveDate, on: NaiveDate| {
+            on.year()
+                - birth.year()
+                - i32::from((on.month(), on.day()) < (birth.month(), birth.day()))
+        };
+        let mut birth = day(1948, 1, 1);
+        while birth < day(1956, 1, 1) {
+            let mut on = day(birth.year() + 64, 12, 1);
+            while on < day(birth.year() + 66, 1, 31) {
+                assert_eq!(age_on(birth, on), by_month_day(birth, on), "{birth} {on}");
+                on = on.succ_opt().unwrap();
+            }
+            birth = birth + chrono::Duration::days(3);
+        }
+        // A 29 February birthday: reached on 1 March in other years, on the day in leap ones.
+        let leapling = day(1952, 2, 29);
+        assert_eq!(age_on(leapling, day(2017, 2, 28)), 64);
+        assert_eq!(age_on(leapling, day(2017, 3, 1)), 65);
+        assert_eq!(age_on(leapling, day(2016, 2, 28)), 63);
+        assert_eq!(age_on(leapling, day(2016, 2, 29)), 64);
+        // Born on 1 March: a leap year's 29 February is before it.
+        assert_eq!(age_on(day(1951, 3, 1), day(2016, 2, 29)), 64);
+        assert_eq!(age_on(day(1951, 3, 1), day(2016, 3, 1)), 65);
+    }
+
     use super::*;
 
     #[test]

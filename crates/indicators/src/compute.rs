@@ -332,7 +332,7 @@ impl Journeys {
                 continue;
             }
             discharges += 1;
-            if matches!(zone.weekday(dis), Weekday::Sat | Weekday::Sun) {
+            if matches!(w.local_date(dis).weekday(), Weekday::Sat | Weekday::Sun) {
                 weekend += 1;
             }
             if !self.is_65(s.person, dis, &w) {
