@@ -233,7 +233,7 @@ mod tests {
                 assert_eq!(age_on(birth, on), by_month_day(birth, on), "{birth} {on}");
                 on = on.succ_opt().unwrap();
             }
-            birth = birth + chrono::Duration::days(3);
+            birth += chrono::Duration::days(3);
         }
         // A 29 February birthday: reached on 1 March in other years, on the day in leap ones.
         let leapling = day(1952, 2, 29);
