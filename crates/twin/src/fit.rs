@@ -53,7 +53,7 @@ fn set_mean(d: &mut sim_kernel::Dist, v: f64) {
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
-pub const INPUTS: [Input; 14] = [
+pub const INPUTS: [Input; 15] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -130,6 +130,17 @@ pub const INPUTS: [Input; 14] = [
         hi: 100.0,
         step: 2.0,
         integer: true,
+    },
+    Input {
+        // A reviewer's time on one review (scaled, its shape kept): with the reviewers on
+        // duty, it sets how fast the list is worked through.
+        key: "community.review_hours",
+        get: |s| s.community.review_hours.mean(),
+        set: |s, v| set_mean(&mut s.community.review_hours, v),
+        lo: 0.25,
+        hi: 24.0,
+        step: 0.25,
+        integer: false,
     },
     Input {
         key: "community.reviewers",

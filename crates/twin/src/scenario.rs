@@ -291,6 +291,11 @@ pub struct Community {
     pub first_review_days: f64,
     pub reviewers: u32,
     pub review_hours: Dist,
+    /// The reviews' starting state: the day the review team's list begins, empty. Reviews
+    /// that fall due before it are done on the day (the model keeps no list then), so what
+    /// the list holds later does not depend on the warm-up's length. Absent: the run's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_list_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -88,6 +88,8 @@ pub enum Ev {
     PackageEnds(Ix),
     ReablementEnds(Ix),
     StepDownEnds(Ix),
+    /// A review is 28 days from due: written, if its package still runs.
+    ReviewDue(Ix),
     ReviewQueued(Ix),
     ReviewDone(Ix),
     /// A run from a recorded state takes up what it left in progress (after the first
@@ -432,6 +434,9 @@ pub struct TwinModel<'a, S: Sink> {
     pub emit: Emitter<S>,
     rng: Rngs,
     pub start: NaiveDate,
+    /// When the review team's list begins (`community.review_list_from`, model time): reviews
+    /// due before it are done on the day.
+    review_list_from: f64,
     pub persons: Vec<Person>,
     /// People 65+ by band and whether they live in a care home, for drawing crises and deaths.
     groups: [[Vec<Ix>; 2]; 3],
@@ -566,6 +571,13 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             deaths_in_hospital: [0.0; 3],
             person_years: [0.0; 3],
             start,
+            review_list_from: p.community.review_list_from.as_deref().map_or(
+                f64::NEG_INFINITY,
+                |d| {
+                    let d = domain::parse_date(d).expect("validated");
+                    (d - start).num_days() as f64
+                },
+            ),
             persons: kept.persons,
             groups: Default::default(),
             background: Vec::new(),
@@ -697,6 +709,7 @@ impl<S: Sink> TwinModel<'_, S> {
             Ev::HomeAssessmentDue(k) => self.on_home_assessment_due(s, k),
             Ev::HomeAssessmentDone(k) => self.on_home_assessment_done(s, k),
             Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
+            Ev::ReviewDue(r) => self.on_review_due(s, r),
             Ev::ReviewQueued(r) => self.on_review_queued(s, r),
             Ev::ReviewDone(r) => self.on_review_done(s, r),
             Ev::Return(p) => self.on_return(s, p),

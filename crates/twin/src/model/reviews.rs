@@ -22,6 +22,11 @@ impl<S: Sink> TwinModel<'_, S> {
         if !self.persons[self.reviews[r as usize].person as usize].alive {
             return;
         }
+        if t < self.review_list_from {
+            // Before the reviews' starting state the model keeps no list: done on the day.
+            self.review_completed(t, r);
+            return;
+        }
         if let Some(r) = self.reviewers.request(t, r, 0) {
             self.start_review(s, r);
         }
@@ -61,6 +66,12 @@ impl<S: Sink> TwinModel<'_, S> {
         if let Some((next, _)) = self.reviewers.release(t) {
             self.start_review(s, next);
         }
+        self.review_completed(t, r);
+    }
+
+    /// Review `r` is done at `t`: written, and the package's next review queued, if the person
+    /// is alive.
+    fn review_completed(&mut self, t: f64, r: Ix) {
         let review = &self.reviews[r as usize];
         let (person, package, id) = (review.person, review.package, review.id.clone());
         if self.persons[person as usize].alive {
@@ -76,17 +87,28 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
-    /// Emits the review's `review_due` and puts it on the team's list on its due date.
+    /// The review is set 28 days before it is due (or now, if sooner).
     pub(super) fn schedule_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
+        let set = (self.reviews[r as usize].due - 28.0).max(s.now().0);
+        s.schedule_at(sim_kernel::Time(set), Ev::ReviewDue(r));
+    }
+
+    /// The review is set: its `review_due` is written and it joins the team's list on its due
+    /// date, if the person is alive and the package still runs. A package that ended (its
+    /// person in hospital, in a care home, independent) has no review to set: the review was
+    /// written ahead when it was scheduled, and ended packages' reviews filled the list, more
+    /// every month, with no care left to review.
+    pub(super) fn on_review_due(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
         let review = &self.reviews[r as usize];
+        let package = &self.packages[review.package as usize];
+        if package.ended || !self.persons[review.person as usize].alive {
+            return;
+        }
+        let t = s.now().0;
         let due_date = self.now_date(review.due);
-        let set = (review.due - 28.0).max(s.now().0);
-        let (id, package) = (
-            review.id.clone(),
-            self.packages[review.package as usize].id.clone(),
-        );
+        let (id, package) = (review.id.clone(), package.id.clone());
         self.emit.emit(
-            set,
+            t,
             self.who(self.reviews[r as usize].person, Some(r)),
             B::ReviewDue {
                 review: id,
@@ -94,7 +116,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 due: due_date,
             },
         );
-        let join = review.due.floor().max(s.now().0);
+        let join = self.reviews[r as usize].due.floor().max(t);
         s.schedule_at(sim_kernel::Time(join), Ev::ReviewQueued(r));
     }
 }

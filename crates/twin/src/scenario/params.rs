@@ -282,6 +282,7 @@ pub const PARAMS: &[Param] = &[
     p("community.first_review_days", number(0.0, 3650.0)),
     p("community.reviewers", count(0, STAFF)),
     p("community.review_hours", hours(168.0)),
+    opt("community.review_list_from", Kind::Date),
     // [policy]
     p("policy.d2a", Kind::Bool),
     p("policy.trusted_assessor", Kind::Bool),

@@ -25,27 +25,44 @@ fn the_oldest_band_stays_its_size_over_two_years() {
     }
 }
 
-/// The measured year's emergency admissions of people 65+ after a warm-up of one year and of
-/// three years, ending on the same day, agree. They fell 4% before a crisis that fell past the
-/// run's end at a person's old rate was kept for a higher one (turning 75 or 85, moving into a
-/// care home): the people who aged into a band during a long warm-up had lost their crises.
+/// The measured year's figures after a warm-up of one year and of three years, ending on the
+/// same day, agree (each within its stated margin, 8 replications of each). Emergency
+/// admissions fell 4% before a crisis that fell past the run's end at a person's old rate was
+/// kept for a higher one (turning 75 or 85, moving into a care home): the people who aged into
+/// a band during a long warm-up had lost their crises. Reviews completed fell from 41% (one
+/// year) to 16% (three) while reviews were set for packages that had ended and the review list
+/// began with the run: the list now begins empty on a stated day
+/// (`community.review_list_from`), whatever the warm-up.
 #[test]
-fn emergency_admissions_do_not_drift_with_the_warm_up() {
-    let id = "emergency_admissions_65_per_100k";
-    let k = twin::calibration::FIGURES
-        .iter()
-        .position(|f| f.id == id)
-        .unwrap();
-    let mean = |warmup: u32| {
+fn the_measured_year_does_not_drift_with_the_warm_up() {
+    // Each figure with how far apart the two may be. Not yet here: occupancy, still a point
+    // higher after three years (the care homes fill: docs/calibration.md).
+    let figures: [(&str, f64); 3] = [
+        ("emergency_admissions_65_per_100k", 2.5),
+        ("reviews_completed_pct", 3.0),
+        ("ae_4h_pct", 1.0),
+    ];
+    let means = |warmup: u32| {
         let s = Scenario::load("stoke-2017").unwrap().with_warmup(warmup);
-        let v: Vec<f64> = (0..8)
-            .map(|r| replicate(&s, 2017, r, None).calibration[k].unwrap())
-            .collect();
-        v.iter().sum::<f64>() / v.len() as f64
+        let runs: Vec<_> = (0..8).map(|r| replicate(&s, 2017, r, None)).collect();
+        figures.map(|(id, _)| {
+            let k = twin::calibration::FIGURES
+                .iter()
+                .position(|f| f.id == id)
+                .unwrap();
+            runs.iter()
+                .map(|run| run.calibration[k].unwrap())
+                .sum::<f64>()
+                / runs.len() as f64
+        })
     };
-    let (one, three) = (mean(365), mean(1100));
-    assert!(
-        (one - three).abs() < 0.025 * one,
-        "{id}: {one:.2} after a year's warm-up, {three:.2} after three"
-    );
+    let (one, three) = (means(365), means(1100));
+    for (k, (id, margin)) in figures.iter().enumerate() {
+        assert!(
+            (one[k] - three[k]).abs() < *margin,
+            "{id}: {:.2} after a year's warm-up, {:.2} after three",
+            one[k],
+            three[k]
+        );
+    }
 }
