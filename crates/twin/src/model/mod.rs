@@ -16,6 +16,7 @@ mod acute;
 mod assessment;
 mod buffers;
 mod care_homes;
+mod care_need;
 mod clock;
 mod community;
 mod conservation;
@@ -102,6 +103,9 @@ pub enum Ev {
     /// A crisis of the post-discharge excess hazard, with the person's excess clock when it
     /// was set (a later discharge supersedes it).
     ExcessCrisis(Ix, u32),
+    /// A person's need of a care home arises (the care-need hazard), with the person's
+    /// care-need clock when it was set (a change of state or a discharge supersedes it).
+    CareNeed(Ix, u32),
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +144,9 @@ pub struct Person {
     death_clock: u32,
     /// The post-discharge excess hazard in force (from the latest discharge).
     excess: post_discharge::Excess,
+    /// The hazards of needing a care home and home care in force (after a discharge into
+    /// reablement or bridged home).
+    need: care_need::CareNeed,
 }
 
 /// A person's own random streams, one per purpose, seeded from the replication and the
@@ -159,6 +166,8 @@ struct PersonRngs {
     community: EntityRng,
     /// The post-discharge excess hazard's crises.
     excess: EntityRng,
+    /// The levels at which the needs of a care home and of home care arise.
+    need: EntityRng,
 }
 
 impl PersonRngs {
@@ -172,6 +181,7 @@ impl PersonRngs {
             discharge: streams.entity(id, "discharge"),
             community: streams.entity(id, "community"),
             excess: streams.entity(id, "excess"),
+            need: streams.entity(id, "need"),
         }
     }
 }
@@ -656,6 +666,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.end_package(s, k, reason)
             }
             Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::CareNeed(person, clock) => self.on_care_need(s, person, clock),
             Ev::HomeAssessmentDue(k) => self.on_home_assessment_due(s, k),
             Ev::HomeAssessmentDone(k) => self.on_home_assessment_done(s, k),
             Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),
