@@ -809,16 +809,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 }
             }
             Entry::ChcWindow { left } => {
-                let spell = &mut self.spells[sp as usize];
-                spell.stage = Stage::ChcWindow;
-                let reason = if spell.nursing {
-                    DelayReason::NursingHome
-                } else {
-                    DelayReason::ResidentialHome
-                };
-                self.wait_for(t, sp, reason);
+                self.enter_chc_window(s, sp, left);
+                // Taken up at the state's midnight: the decomposition is marked now.
                 self.mark(t, sp);
-                s.schedule_in(left, Ev::ChcWindowClosed(sp));
             }
             Entry::Assessment => self.request_assessment(s, sp),
             Entry::Brokered => {
