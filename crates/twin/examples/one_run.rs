@@ -112,5 +112,12 @@ fn main() {
         g(&|c| c.home_assessments),
         g(&|c| c.home_assessed_to_care_home),
     );
+    println!(
+        "a year: courses of reablement ended at home {:.1}, to home care {:.1}, to a care home {:.1}; care home needs from the care-need hazard {:.1}",
+        g(&|c| c.reablement_ended),
+        g(&|c| c.reablement_to_home_care),
+        g(&|c| c.reablement_to_care_home),
+        g(&|c| c.care_home_needs),
+    );
     println!("{reps} replications in {secs:.2}s; {ev} log events, {kev} kernel events; beds {mean_beds:.0}, delayed {mean_delayed:.1}, home care queue {hcq:.1}");
 }

@@ -263,7 +263,11 @@ pub const FIGURES: [Figure; 15] = [
         tolerance_why: PCT_TOLERANCE,
         use_: Use::Fitted,
         input_by_nature: Some(
-            "discharge.reablement_to_care_home and the death rates (about 1 minus both)",
+            "with policy.care_need_hazard, community.care_need_care_home (the size of the \
+             hazard of needing a care home after a discharge into reablement, fitted to this \
+             figure; reablement's effect on it an assumption), with deaths, readmissions and \
+             the wait for a care home place; without it, discharge.reablement_to_care_home and \
+             the death rates (about 1 minus both)",
         ),
     },
     Figure {

@@ -53,7 +53,7 @@ fn set_mean(d: &mut sim_kernel::Dist, v: f64) {
 /// The inputs a fit may move, by key. Every one is a rate, a capacity or the probability of a
 /// single decision; none is a figure. `crisis.per_year` moves the three age bands' crisis rates
 /// together (their ratios kept) and is read as the 75-84 band's rate.
-pub const INPUTS: [Input; 15] = [
+pub const INPUTS: [Input; 16] = [
     Input {
         key: "discharge.home_care_hours",
         get: |s| s.discharge.home_care_hours,
@@ -188,6 +188,18 @@ pub const INPUTS: [Input; 15] = [
         lo: 0.0,
         hi: 5.0,
         step: 0.1,
+        integer: false,
+    },
+    Input {
+        // The care-need hazard's size of a care home need (`policy.care_need_hazard`; the
+        // effect sizes of reablement and of waiting are assumptions, not fitted); the three
+        // bands move together, their ratios kept; read as the 75-84 band's.
+        key: "community.care_need_care_home",
+        get: |s| s.community.care_need_care_home[1],
+        set: |s, v| scale_bands(&mut s.community.care_need_care_home, v),
+        lo: 0.0,
+        hi: 5.0,
+        step: 0.04,
         integer: false,
     },
     Input {

@@ -296,6 +296,23 @@ pub struct Community {
     /// the list holds later does not depend on the warm-up's length. Absent: the run's start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_list_from: Option<String>,
+    /// The hazard of needing a care home in the community after a discharge into reablement
+    /// (or bridged home by D2A), read with `policy.care_need_hazard` (issue 10, item 2): the
+    /// needs expected over the whole decay, by age band (65-74, 75-84, 85+), for someone at
+    /// home with a package of average hours; the factors below multiply it.
+    pub care_need_care_home: [f64; 3],
+    /// The same for a need of ongoing home care (read at the end of a course of reablement).
+    pub care_need_home_care: [f64; 3],
+    /// The hazards halve every this many days after the discharge.
+    pub care_need_half_life_days: f64,
+    /// The need scales as (the package's hours a week / `discharge.package_hours`' mean) to
+    /// this power: the hours a person needs are the model's measure of their frailty.
+    pub care_need_hours_power: f64,
+    /// Factor while a course of reablement is received.
+    pub care_need_reablement: f64,
+    /// Factor while waiting at home without the support needed (bridged home by D2A, waiting
+    /// to be assessed and for a package).
+    pub care_need_waiting: f64,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -312,6 +329,11 @@ pub struct Policy {
     /// rather than a forced return within 30 days (`discharge.readmission`); absent: off.
     #[serde(default)]
     pub readmission_hazard: bool,
+    /// Reablement's outcome and moves to a care home after it from the hazards of needing a
+    /// care home and home care (`community.care_need_*`) rather than one draw at the end of
+    /// reablement (`discharge.reablement_to_*`); absent: off.
+    #[serde(default)]
+    pub care_need_hazard: bool,
 }
 
 fn one() -> f64 {

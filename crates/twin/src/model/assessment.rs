@@ -153,8 +153,17 @@ impl<S: Sink> TwinModel<'_, S> {
             Service::ResidentialHome
         };
         self.ask_for_service(t, sp, service, 0.0);
+        self.spells[sp as usize].chc_funded = true;
+        self.enter_chc_window(s, sp, self.p.discharge.chc_window_days);
+    }
+
+    /// CHC-funded stay `sp` enters the providers' window to apply: its stage, the delay reason
+    /// its nursing need gives (a nursing or a residential home), and the window's close `left`
+    /// days from now (the whole window after the CHC assessment; what is left of it in a run
+    /// from a recorded state).
+    pub(super) fn enter_chc_window(&mut self, s: &mut Scheduler<Ev>, sp: Ix, left: f64) {
+        let t = s.now().0;
         let spell = &mut self.spells[sp as usize];
-        spell.chc_funded = true;
         spell.stage = Stage::ChcWindow;
         let reason = if spell.nursing {
             DelayReason::NursingHome
@@ -162,6 +171,6 @@ impl<S: Sink> TwinModel<'_, S> {
             DelayReason::ResidentialHome
         };
         self.wait_for(t, sp, reason);
-        s.schedule_in(self.p.discharge.chc_window_days, Ev::ChcWindowClosed(sp));
+        s.schedule_in(left, Ev::ChcWindowClosed(sp));
     }
 }

@@ -210,6 +210,10 @@ impl<S: Sink> TwinModel<'_, S> {
 
     pub(super) fn on_reablement_ends(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
         let t = s.now().0;
+        if self.packages[k as usize].ended {
+            // Ended already: at death, or a care home need arose during the course.
+            return;
+        }
         let person = self.packages[k as usize].person;
         let alive = self.persons[person as usize].alive;
         let reason = if alive {
@@ -221,23 +225,49 @@ impl<S: Sink> TwinModel<'_, S> {
         if !alive || self.persons[person as usize].in_hospital {
             return;
         }
+        let measured = self.measured(t);
+        if measured {
+            self.gp.counts.reablement_ended += 1;
+        }
+        if self.policy.care_need_hazard() {
+            // The outcome follows from the hazards over the course (`model::care_need`); a care
+            // home need would have ended the course when it arose.
+            if self.reablement_outcome(s, person) && self.persons[person as usize].package.is_none()
+            {
+                self.start_home_care_after(s, person, t);
+            }
+            return;
+        }
         let d = &self.p.discharge;
         let x = self.persons[person as usize].rng.community.gen::<f64>();
         if x < d.reablement_to_care_home {
             // (Someone who has moved to a care home since keeps the place they have.)
             if !self.persons[person as usize].residence.is_care_home() {
+                if measured {
+                    self.gp.counts.reablement_to_care_home += 1;
+                }
                 self.request_care_home_from_home(s, person);
             }
         } else if x < d.reablement_to_care_home + d.reablement_to_home_care
             && self.persons[person as usize].package.is_none()
         {
-            let hours = d
-                .package_hours
-                .sample(&mut self.persons[person as usize].rng.community);
-            self.home_care.force(hours);
-            let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
-            self.schedule_package(s, k);
+            self.start_home_care_after(s, person, t);
         }
+    }
+
+    /// Ongoing home care after reablement: its hours drawn, started at once.
+    fn start_home_care_after(&mut self, s: &mut Scheduler<Ev>, person: Ix, t: f64) {
+        if self.measured(t) {
+            self.gp.counts.reablement_to_home_care += 1;
+        }
+        let hours = self
+            .p
+            .discharge
+            .package_hours
+            .sample(&mut self.persons[person as usize].rng.community);
+        self.home_care.force(hours);
+        let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
+        self.schedule_package(s, k);
     }
 }
 
@@ -246,6 +276,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// for once the person has settled (`home_assessment_after_days`, a rule).
     pub(super) fn bridge_home(&mut self, s: &mut Scheduler<Ev>, k: Ix) {
         let person = self.packages[k as usize].person;
+        self.start_bridged_care_need(s, k);
         let days = self
             .p
             .discharge
@@ -360,7 +391,9 @@ impl<S: Sink> TwinModel<'_, S> {
         let d = &self.p.discharge;
         let x = self.persons[person as usize].rng.community.gen::<f64>();
         let at_home = !self.persons[person as usize].in_hospital;
-        if x < d.bridged_need_home_care && at_home {
+        // A care home need that arose while bridged (the care-need hazard) is found too.
+        let arisen = self.care_need_arisen(person);
+        if x < d.bridged_need_home_care && at_home && !arisen {
             let hours = self.packages[k as usize].hours.max(1.0);
             if self
                 .home_care
@@ -371,9 +404,17 @@ impl<S: Sink> TwinModel<'_, S> {
             }
             return;
         }
-        let care_home = x < d.bridged_need_home_care + d.bridged_need_care_home && at_home;
+        let care_home =
+            (x < d.bridged_need_home_care + d.bridged_need_care_home || arisen) && at_home;
         self.end_package(s, k, PackageEndReason::Independent);
-        if care_home && !self.persons[person as usize].residence.is_care_home() {
+        if !care_home {
+            if at_home {
+                self.after_bridging(s, person);
+            }
+            return;
+        }
+        self.end_care_need(person);
+        if !self.persons[person as usize].residence.is_care_home() {
             if measured {
                 self.gp.counts.home_assessed_to_care_home += 1;
             }

@@ -376,6 +376,8 @@ impl<S: Sink> TwinModel<'_, S> {
             ),
         };
         self.discharge(s, t, sp, destination, Some(spell.pathway));
+        // A discharge supersedes the care-need hazards of an earlier one.
+        self.end_care_need(person);
         match service {
             Some(Service::Reablement) => {
                 let k = self.package_begins(sp, Service::Reablement, spell.hours, t);
@@ -390,6 +392,13 @@ impl<S: Sink> TwinModel<'_, S> {
                         .reablement_days
                         .sample(&mut self.persons[person as usize].rng.community);
                     s.schedule_in(days, Ev::ReablementEnds(k));
+                    self.start_care_need(
+                        s,
+                        person,
+                        spell.hours,
+                        care_need::NeedState::Reablement,
+                        0.0,
+                    );
                 }
             }
             Some(Service::HomeCare) => {

@@ -102,6 +102,15 @@ pub struct GpCounts {
     /// assessor or office hours).
     pub home_assessments_started: u64,
     pub home_assessment_wait_days: f64,
+    /// Needs of a care home arisen from the care-need hazard (`policy.care_need_hazard`) in
+    /// people at home after reablement or bridging.
+    pub care_home_needs: u64,
+    /// Courses of reablement that ended with the person alive and at home, and of them those
+    /// that went on to home care and to a care home (waiting at home for a place; with the
+    /// care-need hazard, a course that a care home need ends early counts here too).
+    pub reablement_ended: u64,
+    pub reablement_to_home_care: u64,
+    pub reablement_to_care_home: u64,
 }
 
 /// The three appointment books of the model.

@@ -16,6 +16,7 @@ mod acute;
 mod assessment;
 mod buffers;
 mod care_homes;
+mod care_need;
 mod clock;
 mod community;
 mod conservation;
@@ -104,6 +105,9 @@ pub enum Ev {
     /// A crisis of the post-discharge excess hazard, with the person's excess clock when it
     /// was set (a later discharge supersedes it).
     ExcessCrisis(Ix, u32),
+    /// A person's need of a care home arises (the care-need hazard), with the person's
+    /// care-need clock when it was set (a change of state or a discharge supersedes it).
+    CareNeed(Ix, u32),
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +146,9 @@ pub struct Person {
     death_clock: u32,
     /// The post-discharge excess hazard in force (from the latest discharge).
     excess: post_discharge::Excess,
+    /// The hazards of needing a care home and home care in force (after a discharge into
+    /// reablement or bridged home).
+    need: care_need::CareNeed,
 }
 
 /// A person's own random streams, one per purpose, seeded from the replication and the
@@ -161,6 +168,8 @@ struct PersonRngs {
     community: EntityRng,
     /// The post-discharge excess hazard's crises.
     excess: EntityRng,
+    /// The levels at which the needs of a care home and of home care arise.
+    need: EntityRng,
 }
 
 /// The purposes of a person's streams, each worked out once a replication.
@@ -173,6 +182,7 @@ struct PersonPurposes {
     discharge: Purpose,
     community: Purpose,
     excess: Purpose,
+    need: Purpose,
 }
 
 impl PersonPurposes {
@@ -185,6 +195,7 @@ impl PersonPurposes {
             discharge: streams.purpose("discharge"),
             community: streams.purpose("community"),
             excess: streams.purpose("excess"),
+            need: streams.purpose("need"),
         }
     }
 }
@@ -200,6 +211,7 @@ impl PersonRngs {
             discharge: purposes.discharge.entity(id),
             community: purposes.community.entity(id),
             excess: purposes.excess.entity(id),
+            need: purposes.need.entity(id),
         }
     }
 }
@@ -706,6 +718,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.end_package(s, k, reason)
             }
             Ev::ReablementEnds(k) => self.on_reablement_ends(s, k),
+            Ev::CareNeed(person, clock) => self.on_care_need(s, person, clock),
             Ev::HomeAssessmentDue(k) => self.on_home_assessment_due(s, k),
             Ev::HomeAssessmentDone(k) => self.on_home_assessment_done(s, k),
             Ev::StepDownEnds(k) => self.end_package(s, k, PackageEndReason::NeedsMet),

@@ -11,6 +11,7 @@ pub(super) struct Policy {
     seven_day: bool,
     seven_day_extra_staff: bool,
     readmission_hazard: bool,
+    care_need_hazard: bool,
 }
 
 impl Policy {
@@ -21,6 +22,7 @@ impl Policy {
             seven_day: switches.seven_day,
             seven_day_extra_staff: switches.seven_day_extra_staff,
             readmission_hazard: switches.readmission_hazard,
+            care_need_hazard: switches.care_need_hazard,
         }
     }
 
@@ -77,6 +79,13 @@ impl Policy {
         self.readmission_hazard
     }
 
+    /// Whether reablement's outcome and the moves to a care home after it come from the hazards
+    /// of needing a care home and home care (`care_need_hazard`, `model::care_need`), rather
+    /// than one draw at the end of reablement (`discharge.reablement_to_*`).
+    pub(super) fn care_need_hazard(&self) -> bool {
+        self.care_need_hazard
+    }
+
     /// How many CHC providers assess the person themselves before accepting: none with a
     /// trusted assessor (`trusted-assessor`), else the scenario's number.
     pub(super) fn provider_reassessments(&self, reassessing: u32) -> u32 {
@@ -99,6 +108,7 @@ mod tests {
             seven_day,
             seven_day_extra_staff: extra,
             readmission_hazard: false,
+            care_need_hazard: false,
         })
     }
 

@@ -89,6 +89,7 @@ impl<S: Sink> TwinModel<'_, S> {
             death_at: f64::INFINITY,
             death_clock: 0,
             excess: post_discharge::Excess::default(),
+            need: care_need::CareNeed::default(),
         });
         if band < 3 {
             self.join_group(ix);

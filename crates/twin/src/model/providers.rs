@@ -381,6 +381,8 @@ impl<S: Sink> TwinModel<'_, S> {
                         self.home_care_found(s, w);
                     }
                 }
+                // The care-need hazards: no longer waiting without support.
+                self.after_bridging(s, person);
             }
         }
     }

@@ -634,6 +634,20 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                     } else {
                         self.resume_forced_return(s, person, from, pathway);
                     }
+                    // After a course of reablement that ended before the state: the care-need
+                    // hazards' tail at home (the needs not arisen by now; the hours needed are
+                    // not in the log: the mean's).
+                    let p = &self.persons[person as usize];
+                    if pathway == 1
+                        && reablement
+                        && p.alive
+                        && !p.in_hospital
+                        && !p.residence.is_care_home()
+                        && !self.care_need_in_force(person)
+                    {
+                        let since = s.now().0 - from;
+                        self.resume_care_need(s, person, 0.0, care_need::NeedState::AtHome, since);
+                    }
                 }
             }
         }
@@ -648,11 +662,22 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let (dist, event) = match service {
             Service::HomeCare => (&d.package_days, Ev::PackageEnds(k)),
             Service::Reablement if self.policy.bridging() => {
-                // Bridged home (D2A): the assessment at home is asked for as for a discharge now.
+                // Bridged home (D2A): the assessment at home is asked for as for a discharge now;
+                // the care-need hazards as from the discharge, the needs not arisen by now.
                 self.bridge_home(s, k);
+                if self.care_need_in_force(person) {
+                    let hours = self.packages[k as usize].hours;
+                    let waiting = care_need::NeedState::Waiting;
+                    self.resume_care_need(s, person, hours, waiting, elapsed);
+                }
                 return;
             }
-            Service::Reablement => (&d.reablement_days, Ev::ReablementEnds(k)),
+            Service::Reablement => {
+                let hours = self.packages[k as usize].hours;
+                let course = care_need::NeedState::Reablement;
+                self.resume_care_need(s, person, hours, course, elapsed);
+                (&d.reablement_days, Ev::ReablementEnds(k))
+            }
             Service::StepDownBed => (&d.step_down_days, Ev::StepDownEnds(k)),
             _ => return,
         };
@@ -784,16 +809,9 @@ impl<'a, S: Sink> TwinModel<'a, S> {
                 }
             }
             Entry::ChcWindow { left } => {
-                let spell = &mut self.spells[sp as usize];
-                spell.stage = Stage::ChcWindow;
-                let reason = if spell.nursing {
-                    DelayReason::NursingHome
-                } else {
-                    DelayReason::ResidentialHome
-                };
-                self.wait_for(t, sp, reason);
+                self.enter_chc_window(s, sp, left);
+                // Taken up at the state's midnight: the decomposition is marked now.
                 self.mark(t, sp);
-                s.schedule_in(left, Ev::ChcWindowClosed(sp));
             }
             Entry::Assessment => self.request_assessment(s, sp),
             Entry::Brokered => {

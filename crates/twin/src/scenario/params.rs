@@ -283,12 +283,33 @@ pub const PARAMS: &[Param] = &[
     p("community.reviewers", count(0, STAFF)),
     p("community.review_hours", hours(168.0)),
     opt("community.review_list_from", Kind::Date),
+    p(
+        "community.care_need_care_home",
+        Kind::Numbers {
+            n: 3,
+            min: 0.0,
+            max: 20.0,
+        },
+    ),
+    p(
+        "community.care_need_home_care",
+        Kind::Numbers {
+            n: 3,
+            min: 0.0,
+            max: 20.0,
+        },
+    ),
+    p("community.care_need_half_life_days", number(0.1, 3650.0)),
+    p("community.care_need_hours_power", number(0.0, 4.0)),
+    p("community.care_need_reablement", number(0.0, 20.0)),
+    p("community.care_need_waiting", number(0.0, 20.0)),
     // [policy]
     p("policy.d2a", Kind::Bool),
     p("policy.trusted_assessor", Kind::Bool),
     p("policy.seven_day", Kind::Bool),
     opt("policy.seven_day_extra_staff", Kind::Bool),
     opt("policy.readmission_hazard", Kind::Bool),
+    opt("policy.care_need_hazard", Kind::Bool),
     // [costs]: pounds (`super::costs`); a new capacity's unit cost is one more row here.
     p("costs.social_worker_hour", POUNDS),
     p("costs.broker_hour", POUNDS),

@@ -1,6 +1,7 @@
 //! Scenarios: every built-in loads; `extends` overrides only what changes; bad files name the key.
 
 mod calibration;
+mod care_need;
 mod conservation;
 mod costs;
 mod decomposition;
