@@ -1,13 +1,12 @@
 //! `joinedup metrics`: the joint performance framework for a period.
 
 use super::facts_cache::{place, FactsCache};
-use super::log_survey::Survey;
 use super::{invalid, readable, InvalidInput};
 use crate::cli::{By, Format, MetricsArgs};
 use crate::progress;
 use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
-use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period, Survey};
 use journey_log::{parse_line, read_orgs, read_population_file, LogErrors, LogReader};
 use rayon::prelude::*;
 
