@@ -203,13 +203,13 @@ impl PgStore {
             (State::Empty, Access::Read | Access::Write) => {
                 return Err(StoreError::NotAStore(shown))
             }
-            (State::Behind(v), Access::Read) => {
+            (State::Behind(v), Access::Read) if v < schema::READS_FROM => {
                 return Err(StoreError::NeedsMigration {
                     store: shown,
                     version: v,
                 })
             }
-            (State::Current, _) => false,
+            (State::Current, _) | (State::Behind(_), Access::Read) => false,
             (State::Empty, _) => !defer_create,
             (State::Behind(_), _) => true,
         };
@@ -356,6 +356,11 @@ impl StoreRead for Reader<'_, '_> {
     }
 
     fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        // A store of a version before them, read as it stands (`schema::READS_FROM`).
+        let table = self.query("SELECT to_regclass('facts_snapshot')::text", &[])?;
+        if table[0].try_get::<_, Option<String>>(0)?.is_none() {
+            return Ok(None);
+        }
         let rows = self.query(
             "SELECT covers, format, bytes FROM facts_snapshot WHERE id = 1",
             &[],

@@ -6,7 +6,7 @@
 //! one [`Step::AppendOnly`], which becomes `RAISE(ABORT)` triggers on SQLite and a trigger
 //! function on PostgreSQL. The version applied is kept in `meta` (`schema_version`): opening a
 //! store for writing applies the missing migrations in one transaction; opening it for reading
-//! refuses a store that needs any.
+//! refuses a store that needs any before [`READS_FROM`].
 
 /// The SQL dialect of a back end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,6 +257,11 @@ impl Migration {
         out
     }
 }
+
+/// The oldest version a reader reads as it stands: the migrations after it only add what a
+/// reader does without (v5: the kept facts, read as none kept). A reader of an older store asks
+/// for it to be migrated.
+pub const READS_FROM: u32 = 4;
 
 /// The migrations a store at `version` lacks, in order.
 pub fn pending(version: u32) -> impl Iterator<Item = &'static Migration> {

@@ -144,13 +144,13 @@ impl SqliteStore {
             (State::Empty, Access::Read | Access::Write) => {
                 return Err(StoreError::NotAStore(shown))
             }
-            (State::Behind(v), Access::Read) => {
+            (State::Behind(v), Access::Read) if v < schema::READS_FROM => {
                 return Err(StoreError::NeedsMigration {
                     store: shown,
                     version: v,
                 })
             }
-            (State::Current, Access::Read) => {}
+            (State::Current | State::Behind(_), Access::Read) => {}
             (State::Empty | State::Behind(_), _) => store.migrate()?,
             (State::Current, _) => {}
         }
@@ -340,6 +340,18 @@ impl StoreRead for Reader<'_> {
     }
 
     fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        // A store of a version before them, read as it stands (`schema::READS_FROM`).
+        let table: Option<i64> = self
+            .0
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facts_snapshot'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if table.is_none() {
+            return Ok(None);
+        }
         let row = self
             .0
             .query_row(

@@ -116,6 +116,7 @@ on_both!(
     a_failed_first_import_leaves_no_store,
     facts_are_kept_with_the_import_that_folds_them,
     facts_brought_up_to_date_never_replace_newer_ones,
+    a_store_of_the_version_before_the_kept_facts_is_read_as_it_stands,
 );
 
 fn event(id: &str) -> NewEvent {
@@ -561,4 +562,27 @@ fn facts_brought_up_to_date_never_replace_newer_ones(b: &dyn Backend) {
     assert_eq!(kept.covers, s.last_seq().unwrap());
     // Facts are not events: they may be replaced.
     b.raw("UPDATE facts_snapshot SET bytes = bytes").unwrap();
+}
+
+fn a_store_of_the_version_before_the_kept_facts_is_read_as_it_stands(b: &dyn Backend) {
+    let before: String = schema::MIGRATIONS
+        .iter()
+        .filter(|m| m.version <= schema::READS_FROM)
+        .map(|m| m.sql(b.dialect()))
+        .collect();
+    b.raw(&format!(
+        "{before}\nINSERT INTO meta (key, value) VALUES ('schema_version', '{}');
+         INSERT INTO events (id, kind, at_ns, person, content_digest, raw) VALUES ('old', 'death', 0, NULL, {}, 'old line');",
+        schema::READS_FROM,
+        blob(b, "07")
+    ))
+    .unwrap();
+    let s = open(&b.location(), Access::Read).unwrap();
+    assert_eq!(lines(&*s), ["old line"]);
+    assert_eq!(s.facts_snapshot().unwrap(), None);
+    drop(s);
+    // The reader migrated nothing; a writer does.
+    b.raw("SELECT * FROM facts_snapshot").unwrap_err();
+    drop(open(&b.location(), Access::Write).unwrap());
+    b.raw("SELECT * FROM facts_snapshot").unwrap();
 }

@@ -214,6 +214,21 @@ fn unusable_kept_facts_are_never_served(dir: &Path, db: &str) {
         "{t}"
     );
     assert_eq!(same_as_the_whole_log(d, db, &files), good);
+    // A store of the version before them: read whole, until a writer migrates it.
+    ::store::testing::raw_sql(
+        &loc,
+        "DROP TABLE facts_snapshot; UPDATE meta SET value = '4' WHERE key = 'schema_version'",
+    )
+    .unwrap();
+    let t = trace(d, db);
+    assert!(t.contains("none kept"), "{t}");
+    assert_eq!(same_as_the_whole_log(d, db, &files), good);
+    import(d, db, &["part3.jsonl"]);
+    let t = trace(d, db);
+    assert!(
+        t.contains("kept facts of 6584 events, and 0 events after"),
+        "{t}"
+    );
 }
 
 fn a_damaged_tail_is_reported_as_without_kept_facts(dir: &Path, db: &str) {
