@@ -427,6 +427,102 @@ impl JourneyFacts {
     }
 }
 
+/// The fingerprints of `map` in index order, when its indexes are exactly `0..len`.
+fn in_order(map: &FxHashMap<u64, Ix>, len: usize) -> Option<Vec<u64>> {
+    if map.len() != len {
+        return None;
+    }
+    let mut out = vec![0u64; len];
+    let mut seen = vec![false; len];
+    for (&fp, &ix) in map {
+        let i = ix as usize;
+        if i >= len || seen[i] {
+            return None;
+        }
+        seen[i] = true;
+        out[i] = fp;
+    }
+    Some(out)
+}
+
+/// The map of fingerprints given in index order; `None` when one repeats.
+fn from_order(fps: &[u64]) -> Option<FxHashMap<u64, Ix>> {
+    let mut map = FxHashMap::default();
+    map.reserve(fps.len());
+    for (i, &fp) in fps.iter().enumerate() {
+        if map.insert(fp, i as Ix).is_some() {
+            return None;
+        }
+    }
+    Some(map)
+}
+
+impl JourneyFacts {
+    /// The lengths of the tables whose ids [`ids_in_order`](Self::ids_in_order) gives.
+    pub(crate) fn table_lens(&self) -> [usize; 6] {
+        [
+            self.persons.len(),
+            self.spells.len(),
+            self.attendances.len(),
+            self.packages.len(),
+            self.assessments.len(),
+            self.reviews.len(),
+        ]
+    }
+
+    /// The ids (fingerprints; NHS numbers for people) of each table in index order: people,
+    /// spells, attendances, packages, assessments, reviews. `None` when a table's rows were
+    /// not all interned here (folded with the caller's indexes).
+    pub(crate) fn ids_in_order(&self) -> Option<[Vec<u64>; 6]> {
+        let [p, s, a, k, x, r] = self.table_lens();
+        Some([
+            in_order(&self.person_ix, p)?,
+            in_order(&self.spell_ids.map, s)?,
+            in_order(&self.attendance_ids.map, a)?,
+            in_order(&self.package_ids.map, k)?,
+            in_order(&self.assessment_ids.map, x)?,
+            in_order(&self.review_ids.map, r)?,
+        ])
+    }
+
+    /// Sets the id tables from [`ids_in_order`](Self::ids_in_order)'s (one per table, of its
+    /// length), and the organisations' from their codes; `false` when an id repeats.
+    pub(crate) fn set_ids_in_order(&mut self, ids: &[Vec<u64>]) -> bool {
+        let maps: Option<Vec<_>> = ids.iter().map(|t| from_order(t)).collect();
+        let Some(mut maps) = maps.filter(|m| m.len() == 6) else {
+            return false;
+        };
+        let orgs: Vec<u64> = self
+            .orgs
+            .iter()
+            .map(|c| xxhash_rust::xxh3::xxh3_64(c.as_bytes()))
+            .collect();
+        let Some(org_ids) = from_order(&orgs) else {
+            return false;
+        };
+        self.org_ids = Ids { map: org_ids };
+        self.review_ids = Ids {
+            map: maps.pop().unwrap_or_default(),
+        };
+        self.assessment_ids = Ids {
+            map: maps.pop().unwrap_or_default(),
+        };
+        self.package_ids = Ids {
+            map: maps.pop().unwrap_or_default(),
+        };
+        self.attendance_ids = Ids {
+            map: maps.pop().unwrap_or_default(),
+        };
+        self.spell_ids = Ids {
+            map: maps.pop().unwrap_or_default(),
+        };
+        self.person_ix = maps.pop().unwrap_or_default();
+        self.last_person = None;
+        self.indexed = None;
+        true
+    }
+}
+
 /// The facts of a journey log, indexed for computing indicators over any period.
 pub struct Journeys {
     pub(crate) facts: JourneyFacts,

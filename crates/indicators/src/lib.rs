@@ -27,6 +27,7 @@ pub mod facts;
 pub mod report;
 pub mod sections;
 pub mod snapshot;
+pub mod survey;
 
 pub use benchmarks::{BenchmarkSet, Benchmarks};
 pub use catalogue::{Better, Definition, Unit, INDICATORS};
@@ -37,3 +38,4 @@ pub use report::{
 };
 pub use sections::{Section, Sections};
 pub use snapshot::{SnapshotError, SNAPSHOT_VERSION};
+pub use survey::{Survey, UnknownKind};

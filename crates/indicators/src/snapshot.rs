@@ -26,6 +26,8 @@ use domain::Instant;
 pub const SNAPSHOT_VERSION: u32 = 1;
 
 const MAGIC: &[u8; 8] = b"JUFACTS\0";
+/// The magic number of open facts ([`JourneyFacts::to_snapshot`]).
+const OPEN_MAGIC: &[u8; 8] = b"JUFOLDS\0";
 
 /// Why a snapshot cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,199 +81,260 @@ impl Journeys {
     }
 
     fn write_to(&self, w: &mut Writer<'_>) {
-        let f = &self.facts;
-        w.buf.extend_from_slice(MAGIC);
-        w.u32(SNAPSHOT_VERSION);
-        w.u64(f.events);
-        for n in [
-            f.orgs.len(),
-            f.persons.len(),
-            f.spells.len(),
-            f.attendances.len(),
-            f.packages.len(),
-            f.assessments.len(),
-            f.reviews.len(),
-        ] {
-            w.len(n);
-        }
-        for code in &f.orgs {
-            w.len(code.len());
-            w.buf.extend_from_slice(code.as_bytes());
-        }
-        for p in &f.persons {
-            w.opt(p.birth, |w, (at, date)| {
-                w.instant(at);
-                w.date(date);
-            });
-            w.len(p.residences.len());
-            for r in &p.residences {
-                w.instant(r.at);
-                w.code(Residence::ALL, r.residence);
-                w.u8(u8::from(r.permanent) | (u8::from(r.is_change) << 1));
-            }
-            w.opt(p.death, Writer::instant);
-            w.instants(&p.emergency_admissions);
-            w.len(p.spells.len());
-            for &s in &p.spells {
-                w.u32(s);
-            }
-            w.instants(&p.reablement_starts);
-            w.piece();
-        }
-        for s in &f.spells {
-            w.opt(s.person, Writer::u32);
-            w.opt(s.org, Writer::u32);
-            w.opt(s.method, |w, m| w.code(AdmissionMethod::ALL, m));
-            w.opt(s.cause, |w, c| w.code(Cause::ALL, c));
-            w.opt(s.admitted, Writer::instant);
-            w.opt(s.ready, Writer::instant);
-            w.opt(s.discharge, |w, (at, d)| {
-                w.instant(at);
-                w.code(Destination::ALL, d);
-            });
-            w.len(s.delay_reasons.len());
-            for &(at, reason, responsible) in &s.delay_reasons {
-                w.instant(at);
-                w.code(DelayReason::ALL, reason);
-                w.code(Responsible::ALL, responsible);
-            }
-            w.piece();
-        }
-        for a in &f.attendances {
-            w.opt(a.person, Writer::u32);
-            w.opt(a.arrival, |w, (at, s)| {
-                w.instant(at);
-                w.code(AeSource::ALL, s);
-            });
-            w.opt(a.departure, |w, (at, o)| {
-                w.instant(at);
-                w.code(AeOutcome::ALL, o);
-            });
-            w.piece();
-        }
-        for k in &f.packages {
-            w.opt(k.person, Writer::u32);
-            w.opt(k.service, |w, s| w.code(Service::ALL, s));
-            w.opt(k.started, Writer::instant);
-            w.piece();
-        }
-        for a in &f.assessments {
-            w.opt(a.kind, |w, k| w.code(AssessmentType::ALL, k));
-            w.opt(a.requested, Writer::instant);
-            w.opt(a.completed, |w, (at, o)| {
-                w.instant(at);
-                w.code(AssessmentOutcome::ALL, o);
-            });
-            w.piece();
-        }
-        for r in &f.reviews {
-            w.opt(r.person, Writer::u32);
-            w.opt(r.due, Writer::date);
-            w.opt(r.completed, Writer::instant);
-            w.piece();
-        }
+        write_tables(&self.facts, MAGIC, w);
     }
 
     /// Facts read back from [`to_snapshot`](Self::to_snapshot)'s bytes, or why they cannot be.
     pub fn from_snapshot(bytes: &[u8]) -> Result<Journeys, SnapshotError> {
         let mut r = Reader(bytes);
-        if r.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
-            return Err(SnapshotError::NotASnapshot);
-        }
-        let version = r.u32()?;
-        if version != SNAPSHOT_VERSION {
-            return Err(SnapshotError::Version { found: version });
-        }
-        let mut f = JourneyFacts::new();
-        f.events = r.u64()?;
-        let [orgs, persons, spells, attendances, packages, assessments, reviews] =
-            [(); 7].map(|_| r.u32());
-        let (orgs, persons, spells) = (orgs?, persons?, spells?);
-        let (attendances, packages, assessments, reviews) =
-            (attendances?, packages?, assessments?, reviews?);
-        let person = |r: &mut Reader| r.index(persons);
-        f.orgs = r.many(orgs, |r| {
-            let n = r.u32()? as usize;
-            let text = std::str::from_utf8(r.take(n)?)
-                .map_err(|_| SnapshotError::Damaged("an org code is not UTF-8"))?;
-            Ok(text.to_string())
-        })?;
-        f.persons = r.many(persons, |r| {
-            let birth = r.opt(|r| Ok((r.instant()?, r.date()?)))?;
-            let residences = r.many_counted(|r| {
-                let at = r.instant()?;
-                let residence = r.code(Residence::ALL)?;
-                let flags = r.u8()?;
-                if flags > 3 {
-                    return Err(SnapshotError::Damaged("residence flags"));
-                }
-                Ok(ResidenceFact {
-                    at,
-                    residence,
-                    permanent: flags & 1 != 0,
-                    is_change: flags & 2 != 0,
-                })
-            })?;
-            Ok(Person {
-                birth,
-                residences,
-                death: r.opt(Reader::instant)?,
-                emergency_admissions: r.many_counted(Reader::instant)?,
-                spells: r.many_counted(|r| r.index(spells))?,
-                reablement_starts: r.many_counted(Reader::instant)?,
-            })
-        })?;
-        f.spells = r.many(spells, |r| {
-            Ok(Spell {
-                person: r.opt(person)?,
-                org: r.opt(|r| r.index(orgs))?,
-                method: r.opt(|r| r.code(AdmissionMethod::ALL))?,
-                cause: r.opt(|r| r.code(Cause::ALL))?,
-                admitted: r.opt(Reader::instant)?,
-                ready: r.opt(Reader::instant)?,
-                discharge: r.opt(|r| Ok((r.instant()?, r.code(Destination::ALL)?)))?,
-                delay_reasons: r.many_counted(|r| {
-                    Ok((
-                        r.instant()?,
-                        r.code(DelayReason::ALL)?,
-                        r.code(Responsible::ALL)?,
-                    ))
-                })?,
-            })
-        })?;
-        f.attendances = r.many(attendances, |r| {
-            Ok(Attendance {
-                person: r.opt(person)?,
-                arrival: r.opt(|r| Ok((r.instant()?, r.code(AeSource::ALL)?)))?,
-                departure: r.opt(|r| Ok((r.instant()?, r.code(AeOutcome::ALL)?)))?,
-            })
-        })?;
-        f.packages = r.many(packages, |r| {
-            Ok(Package {
-                person: r.opt(person)?,
-                service: r.opt(|r| r.code(Service::ALL))?,
-                started: r.opt(Reader::instant)?,
-            })
-        })?;
-        f.assessments = r.many(assessments, |r| {
-            Ok(Assessment {
-                kind: r.opt(|r| r.code(AssessmentType::ALL))?,
-                requested: r.opt(Reader::instant)?,
-                completed: r.opt(|r| Ok((r.instant()?, r.code(AssessmentOutcome::ALL)?)))?,
-            })
-        })?;
-        f.reviews = r.many(reviews, |r| {
-            Ok(Review {
-                person: r.opt(person)?,
-                due: r.opt(Reader::date)?,
-                completed: r.opt(Reader::instant)?,
-            })
-        })?;
+        let f = read_tables(&mut r, MAGIC)?;
         if !r.0.is_empty() {
             return Err(SnapshotError::Damaged("bytes after the end"));
         }
         Ok(Journeys { facts: f })
     }
+}
+
+impl JourneyFacts {
+    /// The facts folded so far, still open to more events, as bytes: the tables as
+    /// [`Journeys::to_snapshot`] writes them (under a magic number of their own, so one is
+    /// never read as the other), then the fingerprint of each table's ids in index order, so
+    /// [`from_snapshot`](Self::from_snapshot) gives facts that fold further events exactly as
+    /// these would. `None` when the facts were folded with the caller's indexes
+    /// ([`push_indexed`](Self::push_indexed) with `Some`, [`push_hinted`](Self::push_hinted)):
+    /// their ids are the caller's, not kept here.
+    pub fn to_snapshot(&self) -> Option<Vec<u8>> {
+        let ids = self.ids_in_order()?;
+        let mut w = Writer {
+            buf: Vec::new(),
+            sink: None,
+            piece: usize::MAX,
+        };
+        write_tables(self, OPEN_MAGIC, &mut w);
+        w.buf.reserve(ids.iter().map(|t| t.len() * 8).sum());
+        for table in ids {
+            for fp in table {
+                w.u64(fp);
+            }
+        }
+        Some(w.buf)
+    }
+
+    /// Open facts read back from [`to_snapshot`](Self::to_snapshot)'s bytes, or why they
+    /// cannot be (as [`Journeys::from_snapshot`]; an id repeated in a table is damage too).
+    pub fn from_snapshot(bytes: &[u8]) -> Result<JourneyFacts, SnapshotError> {
+        let mut r = Reader(bytes);
+        let mut f = read_tables(&mut r, OPEN_MAGIC)?;
+        let lens = f.table_lens();
+        let mut ids = Vec::with_capacity(lens.len());
+        for n in lens {
+            if n > r.0.len() / 8 {
+                return Err(SnapshotError::Truncated);
+            }
+            let mut table = Vec::with_capacity(n);
+            for _ in 0..n {
+                table.push(r.u64()?);
+            }
+            ids.push(table);
+        }
+        if !r.0.is_empty() {
+            return Err(SnapshotError::Damaged("bytes after the end"));
+        }
+        if !f.set_ids_in_order(&ids) {
+            return Err(SnapshotError::Damaged("an id repeated in its table"));
+        }
+        Ok(f)
+    }
+}
+
+fn write_tables(f: &JourneyFacts, magic: &[u8; 8], w: &mut Writer<'_>) {
+    w.buf.extend_from_slice(magic);
+    w.u32(SNAPSHOT_VERSION);
+    w.u64(f.events);
+    for n in [
+        f.orgs.len(),
+        f.persons.len(),
+        f.spells.len(),
+        f.attendances.len(),
+        f.packages.len(),
+        f.assessments.len(),
+        f.reviews.len(),
+    ] {
+        w.len(n);
+    }
+    for code in &f.orgs {
+        w.len(code.len());
+        w.buf.extend_from_slice(code.as_bytes());
+    }
+    for p in &f.persons {
+        w.opt(p.birth, |w, (at, date)| {
+            w.instant(at);
+            w.date(date);
+        });
+        w.len(p.residences.len());
+        for r in &p.residences {
+            w.instant(r.at);
+            w.code(Residence::ALL, r.residence);
+            w.u8(u8::from(r.permanent) | (u8::from(r.is_change) << 1));
+        }
+        w.opt(p.death, Writer::instant);
+        w.instants(&p.emergency_admissions);
+        w.len(p.spells.len());
+        for &s in &p.spells {
+            w.u32(s);
+        }
+        w.instants(&p.reablement_starts);
+        w.piece();
+    }
+    for s in &f.spells {
+        w.opt(s.person, Writer::u32);
+        w.opt(s.org, Writer::u32);
+        w.opt(s.method, |w, m| w.code(AdmissionMethod::ALL, m));
+        w.opt(s.cause, |w, c| w.code(Cause::ALL, c));
+        w.opt(s.admitted, Writer::instant);
+        w.opt(s.ready, Writer::instant);
+        w.opt(s.discharge, |w, (at, d)| {
+            w.instant(at);
+            w.code(Destination::ALL, d);
+        });
+        w.len(s.delay_reasons.len());
+        for &(at, reason, responsible) in &s.delay_reasons {
+            w.instant(at);
+            w.code(DelayReason::ALL, reason);
+            w.code(Responsible::ALL, responsible);
+        }
+        w.piece();
+    }
+    for a in &f.attendances {
+        w.opt(a.person, Writer::u32);
+        w.opt(a.arrival, |w, (at, s)| {
+            w.instant(at);
+            w.code(AeSource::ALL, s);
+        });
+        w.opt(a.departure, |w, (at, o)| {
+            w.instant(at);
+            w.code(AeOutcome::ALL, o);
+        });
+        w.piece();
+    }
+    for k in &f.packages {
+        w.opt(k.person, Writer::u32);
+        w.opt(k.service, |w, s| w.code(Service::ALL, s));
+        w.opt(k.started, Writer::instant);
+        w.piece();
+    }
+    for a in &f.assessments {
+        w.opt(a.kind, |w, k| w.code(AssessmentType::ALL, k));
+        w.opt(a.requested, Writer::instant);
+        w.opt(a.completed, |w, (at, o)| {
+            w.instant(at);
+            w.code(AssessmentOutcome::ALL, o);
+        });
+        w.piece();
+    }
+    for r in &f.reviews {
+        w.opt(r.person, Writer::u32);
+        w.opt(r.due, Writer::date);
+        w.opt(r.completed, Writer::instant);
+        w.piece();
+    }
+}
+
+/// The tables of the facts, after `magic` and the version.
+fn read_tables(r: &mut Reader<'_>, magic: &[u8; 8]) -> Read<JourneyFacts> {
+    if r.take(magic.len()).ok() != Some(magic.as_slice()) {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let version = r.u32()?;
+    if version != SNAPSHOT_VERSION {
+        return Err(SnapshotError::Version { found: version });
+    }
+    let mut f = JourneyFacts::new();
+    f.events = r.u64()?;
+    let [orgs, persons, spells, attendances, packages, assessments, reviews] =
+        [(); 7].map(|_| r.u32());
+    let (orgs, persons, spells) = (orgs?, persons?, spells?);
+    let (attendances, packages, assessments, reviews) =
+        (attendances?, packages?, assessments?, reviews?);
+    let person = |r: &mut Reader| r.index(persons);
+    f.orgs = r.many(orgs, |r| {
+        let n = r.u32()? as usize;
+        let text = std::str::from_utf8(r.take(n)?)
+            .map_err(|_| SnapshotError::Damaged("an org code is not UTF-8"))?;
+        Ok(text.to_string())
+    })?;
+    f.persons = r.many(persons, |r| {
+        let birth = r.opt(|r| Ok((r.instant()?, r.date()?)))?;
+        let residences = r.many_counted(|r| {
+            let at = r.instant()?;
+            let residence = r.code(Residence::ALL)?;
+            let flags = r.u8()?;
+            if flags > 3 {
+                return Err(SnapshotError::Damaged("residence flags"));
+            }
+            Ok(ResidenceFact {
+                at,
+                residence,
+                permanent: flags & 1 != 0,
+                is_change: flags & 2 != 0,
+            })
+        })?;
+        Ok(Person {
+            birth,
+            residences,
+            death: r.opt(Reader::instant)?,
+            emergency_admissions: r.many_counted(Reader::instant)?,
+            spells: r.many_counted(|r| r.index(spells))?,
+            reablement_starts: r.many_counted(Reader::instant)?,
+        })
+    })?;
+    f.spells = r.many(spells, |r| {
+        Ok(Spell {
+            person: r.opt(person)?,
+            org: r.opt(|r| r.index(orgs))?,
+            method: r.opt(|r| r.code(AdmissionMethod::ALL))?,
+            cause: r.opt(|r| r.code(Cause::ALL))?,
+            admitted: r.opt(Reader::instant)?,
+            ready: r.opt(Reader::instant)?,
+            discharge: r.opt(|r| Ok((r.instant()?, r.code(Destination::ALL)?)))?,
+            delay_reasons: r.many_counted(|r| {
+                Ok((
+                    r.instant()?,
+                    r.code(DelayReason::ALL)?,
+                    r.code(Responsible::ALL)?,
+                ))
+            })?,
+        })
+    })?;
+    f.attendances = r.many(attendances, |r| {
+        Ok(Attendance {
+            person: r.opt(person)?,
+            arrival: r.opt(|r| Ok((r.instant()?, r.code(AeSource::ALL)?)))?,
+            departure: r.opt(|r| Ok((r.instant()?, r.code(AeOutcome::ALL)?)))?,
+        })
+    })?;
+    f.packages = r.many(packages, |r| {
+        Ok(Package {
+            person: r.opt(person)?,
+            service: r.opt(|r| r.code(Service::ALL))?,
+            started: r.opt(Reader::instant)?,
+        })
+    })?;
+    f.assessments = r.many(assessments, |r| {
+        Ok(Assessment {
+            kind: r.opt(|r| r.code(AssessmentType::ALL))?,
+            requested: r.opt(Reader::instant)?,
+            completed: r.opt(|r| Ok((r.instant()?, r.code(AssessmentOutcome::ALL)?)))?,
+        })
+    })?;
+    f.reviews = r.many(reviews, |r| {
+        Ok(Review {
+            person: r.opt(person)?,
+            due: r.opt(Reader::date)?,
+            completed: r.opt(Reader::instant)?,
+        })
+    })?;
+    Ok(f)
 }
 
 /// The size of the pieces [`Journeys::snapshot_pieces`] hands over.
@@ -431,6 +494,15 @@ mod tests {
 
     /// A few people with every kind of fact.
     fn journeys() -> Journeys {
+        let mut f = JourneyFacts::new();
+        for e in &events() {
+            f.push(e);
+        }
+        f.finish()
+    }
+
+    /// The events of [`journeys`], in the order they are folded.
+    fn events() -> Vec<Event> {
         let person = NhsNumber::parse("9434765919").unwrap();
         let date = |s| domain::parse_date(s).unwrap();
         let ev = |id: &str, t: &str, body| Event {
@@ -568,11 +640,74 @@ mod tests {
             ),
             ev("e10", "2017-06-13T15:00:00Z", B::Death),
         ];
-        let mut f = JourneyFacts::new();
+        events
+    }
+
+    #[test]
+    fn open_facts_read_back_fold_on_as_if_never_written() {
+        let events = events();
+        let mut whole = JourneyFacts::new();
         for e in &events {
+            whole.push(e);
+        }
+        let whole = whole.finish().to_snapshot();
+        for cut in 0..=events.len() {
+            let mut f = JourneyFacts::new();
+            for e in &events[..cut] {
+                f.push(e);
+            }
+            let bytes = f.to_snapshot().unwrap();
+            let mut back = JourneyFacts::from_snapshot(&bytes).unwrap();
+            assert_eq!(back.to_snapshot().unwrap(), bytes, "{cut}");
+            for e in &events[cut..] {
+                back.push(e);
+            }
+            assert_eq!(back.finish().to_snapshot(), whole, "{cut}");
+            // Open facts are not finished facts, nor the other way round.
+            assert_eq!(
+                Journeys::from_snapshot(&bytes).err(),
+                Some(SnapshotError::NotASnapshot)
+            );
+        }
+        assert_eq!(
+            JourneyFacts::from_snapshot(&whole).err(),
+            Some(SnapshotError::NotASnapshot)
+        );
+    }
+
+    #[test]
+    fn open_facts_of_the_callers_indexes_are_not_written() {
+        let mut f = JourneyFacts::new();
+        for (i, e) in events().iter().enumerate() {
+            f.push_indexed(e, Some(i as u32));
+        }
+        assert!(f.to_snapshot().is_none());
+    }
+
+    #[test]
+    fn damaged_open_facts_are_refused_without_panic() {
+        let mut f = JourneyFacts::new();
+        for e in &events() {
             f.push(e);
         }
-        f.finish()
+        let bytes = f.to_snapshot().unwrap();
+        for n in 0..bytes.len() {
+            assert!(JourneyFacts::from_snapshot(&bytes[..n]).is_err(), "{n}");
+        }
+        for i in 0..bytes.len() {
+            for v in [0u8, 1, 0xff, bytes[i] ^ 0x10] {
+                let mut b = bytes.clone();
+                b[i] = v;
+                if let Ok(f) = JourneyFacts::from_snapshot(&b) {
+                    // Whatever reads back folds on and finishes without a panic.
+                    let mut f = f;
+                    for e in &events() {
+                        f.push(e);
+                    }
+                    let _ = f.finish().to_snapshot();
+                }
+            }
+        }
     }
 
     #[test]

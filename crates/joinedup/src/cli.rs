@@ -412,8 +412,9 @@ pub struct MetricsArgs {
     #[arg(long, default_value = "Europe/London", value_name = "ZONE")]
     pub zone: String,
     /// Read the log files, neither using nor writing the cache of folded facts
-    /// ($JOINEDUP_CACHE_DIR, else $XDG_CACHE_HOME/joinedup or ~/.cache/joinedup).
-    #[arg(long, conflicts_with = "db")]
+    /// ($JOINEDUP_CACHE_DIR, else $XDG_CACHE_HOME/joinedup or ~/.cache/joinedup); with --db,
+    /// read every stored event rather than the facts the store keeps and the events after them.
+    #[arg(long)]
     pub no_cache: bool,
 }
 

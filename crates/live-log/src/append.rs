@@ -295,6 +295,9 @@ impl LiveLog {
                     }
                     held.events += accepted.len() as u64;
                     held.version += 1;
+                    if let Some(k) = self.keeper.get() {
+                        k.appended(accepted.len() as u64, held.events);
+                    }
                 }
                 self.version
                     .store(held.version, std::sync::atomic::Ordering::Release);

@@ -11,10 +11,13 @@
 //! append changes nothing, in the store or in memory.
 
 mod append;
+mod facts_keeper;
 pub mod people;
+pub mod stored_facts;
 mod view;
 
 pub use append::{AppendError, Appended, LineError, Precondition, Record};
+pub use facts_keeper::{LastRefresh, OpenStore};
 pub use people::People;
 pub use view::{Span, View};
 
@@ -64,6 +67,8 @@ pub struct LiveLog {
     looked: Mutex<std::time::Instant>,
     /// The version of what `held` holds (read without its lock).
     version: std::sync::atomic::AtomicU64,
+    /// Keeps the facts stored with the log up to date, once asked to ([`LiveLog::keep_facts`]).
+    keeper: std::sync::OnceLock<facts_keeper::FactsKeeper>,
 }
 
 /// How often a reader looks at the store for events written by other processes (an `import`
@@ -119,7 +124,26 @@ impl LiveLog {
             rebuilding: Mutex::new(()),
             looked: Mutex::new(std::time::Instant::now()),
             version: std::sync::atomic::AtomicU64::new(0),
+            keeper: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Keeps the indicators' facts stored with the log ([`stored_facts`]) up to date as this
+    /// service appends: after the appends grow the events stored after them past
+    /// [`stored_facts::refresh_due`], a refresh on a thread of its own, with a connection
+    /// `open` makes; one now too (a store that keeps none gets them). Appends never wait
+    /// for it.
+    pub fn keep_facts(&self, open: Arc<OpenStore>) {
+        let keeper = self
+            .keeper
+            .get_or_init(|| facts_keeper::FactsKeeper::new(open));
+        keeper.look();
+    }
+
+    /// Waits for a refresh of the stored facts under way; what the last did (`None`: none
+    /// ran, or facts are not kept).
+    pub fn facts_refreshed(&self) -> LastRefresh {
+        self.keeper.get().and_then(|k| k.wait())
     }
 
     /// The latest view of the log: the service's own appends at once, what other processes

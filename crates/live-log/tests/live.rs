@@ -317,3 +317,65 @@ fn a_view_s_relationships_follow_appends() {
     );
     assert_eq!(v4.people().len(), 1);
 }
+
+#[test]
+fn the_facts_kept_with_the_log_follow_appends() {
+    use live_log::stored_facts::{self, Refreshed};
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let at = db.clone();
+    live.keep_facts(Arc::new(move || {
+        Ok(Box::new(SqliteStore::open_with(&at, Access::Write)?) as Box<dyn JourneyStore + Send>)
+    }));
+    // A store that keeps none gets them at once.
+    assert_eq!(
+        live.facts_refreshed(),
+        Some(Ok(Refreshed::Stored {
+            covers: 0,
+            events: 0
+        }))
+    );
+    let kept = |db: &Path| {
+        let s = SqliteStore::open_with(db, Access::Read).unwrap();
+        let mut folded = None;
+        s.read(&mut |r| {
+            folded = Some(stored_facts::read(r, &r.orgs()?, true)?);
+            Ok(())
+        })
+        .unwrap();
+        let f = folded.unwrap();
+        (f.facts.events() - f.parsed, f.parsed, f.unused)
+    };
+    // Fewer appends than a refresh waits for: a reader folds them after the kept facts.
+    live.append(&line("n0", "note_kept", "01T10:00:00", ""))
+        .unwrap();
+    assert_eq!(kept(&db), (0, 1, None));
+    // Enough, and the facts are brought up to date behind the appends.
+    let n = stored_facts::REFRESH_MIN_TAIL;
+    let many: String = (1..=n)
+        .map(|i| line(&format!("n{i}"), "note_kept", "02T10:00:00", "") + "\n")
+        .collect();
+    assert_eq!(live.append(&many).unwrap().appended, n);
+    let last = SqliteStore::open_with(&db, Access::Read)
+        .unwrap()
+        .last_seq()
+        .unwrap();
+    assert_eq!(
+        live.facts_refreshed(),
+        Some(Ok(Refreshed::Stored {
+            covers: last,
+            events: n + 1
+        }))
+    );
+    assert_eq!(kept(&db), (n + 1, 0, None));
+    // And the refresh writes nothing when the tail is short.
+    assert_eq!(
+        stored_facts::refresh(
+            &mut SqliteStore::open_with(&db, Access::Write).unwrap(),
+            false
+        )
+        .unwrap(),
+        Refreshed::Fresh { tail: 0 }
+    );
+}

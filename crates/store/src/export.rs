@@ -228,6 +228,12 @@ mod tests {
         fn scan_since(&self, _: i64, _: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
             unreachable!("export scans")
         }
+        fn facts_snapshot(&self) -> Result<Option<crate::FactsSnapshot>, StoreError> {
+            Ok(None)
+        }
+        fn last_seq(&self) -> Result<i64, StoreError> {
+            Ok(self.0 as i64)
+        }
         fn orgs(&self) -> Result<OrgRegister, StoreError> {
             Ok(OrgRegister::default())
         }

@@ -1,9 +1,10 @@
 //! Importing logs and registers into a store, all or nothing.
 
 use crate::{
-    Access, Batch, JourneyStore, Location, NewEvent, PgStore, SqliteStore, StoreError, StoreRead,
+    Access, Batch, Covers, JourneyStore, Location, NewEvent, NewFacts, PgStore, SqliteStore,
+    StoreError, StoreRead,
 };
-use domain::OrgRegister;
+use domain::{Event, OrgRegister};
 use journey_log::{
     parse_line, read_orgs_file, read_population_file, register_kind, Loc, LogError, LogErrors,
     LogReader, RegisterKind, Validator,
@@ -31,6 +32,19 @@ pub struct ImportSummary {
     pub population: bool,
 }
 
+/// What an import folds from the whole log as it checks it (every stored event, then each new
+/// one, in the order they are stored), to keep beside it in the import's transaction
+/// ([`crate::FactsSnapshot`], covering every event once the batch is appended). The store
+/// keeps the bytes it is given; what they hold is the caller's.
+pub trait Fold {
+    fn push(&mut self, e: &Event);
+    /// The format and bytes to store; `None` leaves the stored snapshot as it is.
+    fn finish(&mut self) -> Option<(u32, Vec<u8>)>;
+}
+
+/// Makes a fresh [`Fold`] for each attempt at the write.
+pub type MakeFold<'a> = &'a (dyn Fn() -> Box<dyn Fold + Send> + Sync);
+
 /// Imports `files` (`.jsonl`, `.jsonl.gz`, `orgs.csv`, `population.csv`, told apart by their
 /// extension and header) into `store`. Logs are checked together with what the store holds:
 /// an event id already stored with the same content is a no-op, with other content an error.
@@ -50,6 +64,16 @@ pub fn import_with_progress(
     store: &mut dyn JourneyStore,
     files: &[PathBuf],
     progress: &(dyn Fn(u64) + Sync),
+) -> Result<ImportSummary, ImportError> {
+    import_folding(store, files, progress, None)
+}
+
+/// As [`import_with_progress`], storing what `fold` makes of the whole log with the batch.
+pub fn import_folding(
+    store: &mut dyn JourneyStore,
+    files: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
+    fold: Option<MakeFold<'_>>,
 ) -> Result<ImportSummary, ImportError> {
     let mut errors = LogErrors::default();
     let mut logs = Vec::new();
@@ -95,12 +119,20 @@ pub fn import_with_progress(
         for o in &file_orgs {
             orgs.upsert(o.clone());
         }
-        let validator = validate_stored(held, &orgs)?;
+        let mut folding = fold.map(|make| make());
+        let validator = validate_stored_with(held, &orgs, &mut |e| {
+            if let Some(f) = &mut folding {
+                f.push(e)
+            }
+        })?;
         let mut events = Vec::new();
         let read = LogReader::new(&orgs)
             .keep_raw(true)
             .progress(progress)
             .read_with(&logs, validator, |l| {
+                if let Some(f) = &mut folding {
+                    f.push(&l.parsed.event)
+                }
                 events.push(NewEvent::of(
                     &l.parsed,
                     l.raw.expect("the reader keeps lines"),
@@ -118,10 +150,16 @@ pub fn import_with_progress(
                     orgs: file_orgs.len(),
                     population: file_population.is_some(),
                 }));
+                let facts = folding.as_mut().and_then(|f| f.finish());
                 Ok(Some(Batch {
                     events: std::mem::take(&mut events),
                     orgs: file_orgs.clone(),
                     population: file_population,
+                    facts: facts.map(|(format, bytes)| NewFacts {
+                        covers: Covers::Batch,
+                        format,
+                        bytes,
+                    }),
                     ..Batch::default()
                 }))
             }
@@ -133,6 +171,15 @@ pub fn import_with_progress(
 /// Checks what the store holds, as lines before any new ones, and returns the validator that
 /// has seen them all.
 pub fn validate_stored(held: &dyn StoreRead, orgs: &OrgRegister) -> Result<Validator, StoreError> {
+    validate_stored_with(held, orgs, &mut |_| {})
+}
+
+/// As [`validate_stored`], handing each stored event to `each`, in import order.
+pub fn validate_stored_with(
+    held: &dyn StoreRead,
+    orgs: &OrgRegister,
+    each: &mut dyn FnMut(&Event),
+) -> Result<Validator, StoreError> {
     let mut validator = Validator::new();
     let mut stored_errors = 0usize;
     let mut line = 0u32;
@@ -147,6 +194,7 @@ pub fn validate_stored(held: &dyn StoreRead, orgs: &OrgRegister) -> Result<Valid
                     },
                     &p,
                 );
+                each(&p.event);
             }
             Err(_) => stored_errors += 1,
         }
@@ -176,11 +224,23 @@ pub fn import_into(
     busy_timeout: Duration,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ImportSummary, ImportError> {
+    import_into_folding(location, files, busy_timeout, progress, None)
+}
+
+/// As [`import_into`], storing what `fold` makes of the whole log with the batch
+/// ([`import_folding`]).
+pub fn import_into_folding(
+    location: &Location,
+    files: &[PathBuf],
+    busy_timeout: Duration,
+    progress: &(dyn Fn(u64) + Sync),
+    fold: Option<MakeFold<'_>>,
+) -> Result<ImportSummary, ImportError> {
     match location {
-        Location::Sqlite(path) => import_into_file(path, files, busy_timeout, progress),
+        Location::Sqlite(path) => import_into_file(path, files, busy_timeout, progress, fold),
         Location::Postgres(url) => {
             let mut store = PgStore::open_for_import(url, busy_timeout)?;
-            import_with_progress(&mut store, files, progress)
+            import_folding(&mut store, files, progress, fold)
         }
     }
 }
@@ -190,11 +250,12 @@ fn import_into_file(
     files: &[PathBuf],
     busy_timeout: Duration,
     progress: &(dyn Fn(u64) + Sync),
+    fold: Option<MakeFold<'_>>,
 ) -> Result<ImportSummary, ImportError> {
     if path.exists() {
         let mut store = SqliteStore::open_with(path, Access::Write)?;
         store.set_busy_timeout(busy_timeout)?;
-        return import_with_progress(&mut store, files, progress);
+        return import_folding(&mut store, files, progress, fold);
     }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -212,7 +273,7 @@ fn import_into_file(
         .into_temp_path();
     let result = (|| {
         let mut store = SqliteStore::open_with(&staging, Access::Create)?;
-        let summary = import_with_progress(&mut store, files, progress)?;
+        let summary = import_folding(&mut store, files, progress, fold)?;
         store.close()?;
         Ok(summary)
     })();
@@ -231,7 +292,7 @@ fn import_into_file(
     match linked {
         Ok(()) => Ok(summary),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            import_into_file(path, files, busy_timeout, progress)
+            import_into_file(path, files, busy_timeout, progress, fold)
         }
         Err(e) => Err(StoreError::Io(e).into()),
     }

@@ -40,7 +40,8 @@ pub use audit::{
 };
 pub use export::{export, ExportError, ExportSummary, Staging};
 pub use import::{
-    import, import_into, import_with_progress, validate_stored, ImportError, ImportSummary,
+    import, import_folding, import_into, import_into_folding, import_with_progress,
+    validate_stored, validate_stored_with, Fold, ImportError, ImportSummary, MakeFold,
 };
 pub use location::{open, open_accounts, open_plans, Location};
 pub use pg::PgStore;
@@ -136,6 +137,57 @@ impl NewEvent {
     }
 }
 
+/// The indicators' facts folded from the log, as their writer encoded them, kept so that a
+/// reader folds only the events stored after them ([`StoreRead::scan_since`]`(covers)`). The
+/// store keeps the bytes it is given and knows nothing of what they hold; events are never
+/// updated, so facts that covered an event cover it for good.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FactsSnapshot {
+    /// The sequence number of the last event folded in: every event up to it, none after.
+    pub covers: i64,
+    /// The format of `bytes`, as their writer names it (a reader of another ignores them).
+    pub format: u32,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for FactsSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FactsSnapshot")
+            .field("covers", &self.covers)
+            .field("format", &self.format)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// Which events a facts snapshot written with a [`Batch`] covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Covers {
+    /// Every event stored once the batch is appended (an import folds them all).
+    Batch,
+    /// Those up to this sequence number (facts brought up to date outside the write): stored
+    /// only over a snapshot that covers fewer, or is of another format.
+    Through(i64),
+}
+
+/// Facts to store with a batch, replacing those stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewFacts {
+    pub covers: Covers,
+    pub format: u32,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for NewFacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewFacts")
+            .field("covers", &self.covers)
+            .field("format", &self.format)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// What one write appends, all or nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Batch {
@@ -147,6 +199,8 @@ pub struct Batch {
     /// Audit entries recording the writing of these events, chained onto the audit log in the
     /// same transaction (the events and their record are stored together or not at all).
     pub audit: Vec<AuditEntry>,
+    /// The indicators' facts to keep, in the same transaction ([`FactsSnapshot`]).
+    pub facts: Option<NewFacts>,
 }
 
 impl Batch {
@@ -155,6 +209,7 @@ impl Batch {
             && self.orgs.is_empty()
             && self.population.is_none()
             && self.audit.is_empty()
+            && self.facts.is_none()
     }
 }
 
@@ -171,6 +226,10 @@ pub trait StoreRead {
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
     /// How many events are stored.
     fn event_count(&self) -> Result<u64, StoreError>;
+    /// The facts snapshot kept with the log, if any.
+    fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError>;
+    /// The sequence number of the last event stored (0: none).
+    fn last_seq(&self) -> Result<i64, StoreError>;
 }
 
 /// What `decide` in [`JourneyStore::write`] returns: a batch to append, or nothing to write.

@@ -16,7 +16,10 @@
 
 use crate::location::mask_password;
 use crate::schema::{self, Dialect, State};
-use crate::{Access, Batch, Decision, JourneyStore, StoreError, StoreRead, DEFAULT_BUSY_TIMEOUT};
+use crate::{
+    Access, Batch, Covers, Decision, FactsSnapshot, JourneyStore, StoreError, StoreRead,
+    DEFAULT_BUSY_TIMEOUT,
+};
 use domain::codes::{CqcRating, OrgKind};
 use domain::{AgeBand, Org, OrgRegister, Population};
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -200,13 +203,13 @@ impl PgStore {
             (State::Empty, Access::Read | Access::Write) => {
                 return Err(StoreError::NotAStore(shown))
             }
-            (State::Behind(v), Access::Read) => {
+            (State::Behind(v), Access::Read) if v < schema::READS_FROM => {
                 return Err(StoreError::NeedsMigration {
                     store: shown,
                     version: v,
                 })
             }
-            (State::Current, _) => false,
+            (State::Current, _) | (State::Behind(_), Access::Read) => false,
             (State::Empty, _) => !defer_create,
             (State::Behind(_), _) => true,
         };
@@ -351,6 +354,32 @@ impl StoreRead for Reader<'_, '_> {
         let n: i64 = rows[0].try_get(0)?;
         Ok(n as u64)
     }
+
+    fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        // A store of a version before them, read as it stands (`schema::READS_FROM`).
+        let table = self.query("SELECT to_regclass('facts_snapshot')::text", &[])?;
+        if table[0].try_get::<_, Option<String>>(0)?.is_none() {
+            return Ok(None);
+        }
+        let rows = self.query(
+            "SELECT covers, format, bytes FROM facts_snapshot WHERE id = 1",
+            &[],
+        )?;
+        rows.first()
+            .map(|r| {
+                Ok(FactsSnapshot {
+                    covers: r.try_get(0)?,
+                    format: u32::try_from(r.try_get::<_, i64>(1)?).map_err(corrupt)?,
+                    bytes: r.try_get(2)?,
+                })
+            })
+            .transpose()
+    }
+
+    fn last_seq(&self) -> Result<i64, StoreError> {
+        let rows = self.query("SELECT COALESCE(MAX(seq), 0) FROM events", &[])?;
+        Ok(rows[0].try_get(0)?)
+    }
 }
 
 fn insert(tx: &mut Transaction<'_>, batch: &Batch) -> Result<(), StoreError> {
@@ -387,6 +416,22 @@ fn insert(tx: &mut Transaction<'_>, batch: &Batch) -> Result<(), StoreError> {
     }
     if !batch.audit.is_empty() {
         crate::audit::pg_chain_in(tx, &batch.audit)?;
+    }
+    if let Some(facts) = &batch.facts {
+        let covers = match facts.covers {
+            Covers::Batch => {
+                let rows = tx.query("SELECT COALESCE(MAX(seq), 0) FROM events", &[])?;
+                rows[0].try_get::<_, i64>(0)?
+            }
+            Covers::Through(seq) => seq,
+        };
+        tx.execute(
+            "INSERT INTO facts_snapshot (id, covers, format, bytes) VALUES (1, $1, $2, $3)
+             ON CONFLICT (id) DO UPDATE SET covers = excluded.covers, format = excluded.format,
+             bytes = excluded.bytes
+             WHERE facts_snapshot.covers <= excluded.covers OR facts_snapshot.format <> excluded.format",
+            &[&covers, &i64::from(facts.format), &facts.bytes],
+        )?;
     }
     Ok(())
 }
@@ -444,6 +489,12 @@ impl StoreRead for PgStore {
     }
     fn event_count(&self) -> Result<u64, StoreError> {
         self.read_one(|r| r.event_count())
+    }
+    fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        self.read_one(|r| r.facts_snapshot())
+    }
+    fn last_seq(&self) -> Result<i64, StoreError> {
+        self.read_one(|r| r.last_seq())
     }
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
         let mut n = 0;

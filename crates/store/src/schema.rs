@@ -6,7 +6,7 @@
 //! one [`Step::AppendOnly`], which becomes `RAISE(ABORT)` triggers on SQLite and a trigger
 //! function on PostgreSQL. The version applied is kept in `meta` (`schema_version`): opening a
 //! store for writing applies the missing migrations in one transaction; opening it for reading
-//! refuses a store that needs any.
+//! refuses a store that needs any before [`READS_FROM`].
 
 /// The SQL dialect of a back end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +184,20 @@ CREATE TABLE plan_runs (
 CREATE INDEX plan_runs_status ON plan_runs (status, id);",
         )],
     },
+    Migration {
+        version: 5,
+        name: "the indicators' facts folded from the log, with the last event they cover",
+        steps: &[Step::Sql(
+            "-- One row at most: the bytes its writer gives (the store knows nothing of them), the
+-- format they are in, and the sequence number of the last event folded into them.
+CREATE TABLE facts_snapshot (
+    id {int} PRIMARY KEY CHECK (id = 1),
+    covers {int} NOT NULL,
+    format {int} NOT NULL,
+    bytes {blob} NOT NULL
+);",
+        )],
+    },
 ];
 
 impl Dialect {
@@ -244,6 +258,11 @@ impl Migration {
     }
 }
 
+/// The oldest version a reader reads as it stands: the migrations after it only add what a
+/// reader does without (v5: the kept facts, read as none kept). A reader of an older store asks
+/// for it to be migrated.
+pub const READS_FROM: u32 = 4;
+
 /// The migrations a store at `version` lacks, in order.
 pub fn pending(version: u32) -> impl Iterator<Item = &'static Migration> {
     MIGRATIONS.iter().filter(move |m| m.version > version)
@@ -295,7 +314,7 @@ mod tests {
         for (i, m) in MIGRATIONS.iter().enumerate() {
             assert_eq!(m.version as usize, i + 2, "{}", m.name);
         }
-        assert_eq!((FIRST, LATEST), (2, 4));
+        assert_eq!((FIRST, LATEST), (2, 5));
     }
 
     #[test]
@@ -325,7 +344,7 @@ mod tests {
         assert_eq!(state(Some(1)), State::Legacy(1));
         assert_eq!(state(Some(2)), State::Behind(2));
         assert_eq!(state(Some(LATEST + 1)), State::Ahead(LATEST + 1));
-        assert_eq!(pending(2).map(|m| m.version).collect::<Vec<_>>(), [3, 4]);
+        assert_eq!(pending(2).map(|m| m.version).collect::<Vec<_>>(), [3, 4, 5]);
         assert_eq!(pending(LATEST).count(), 0);
     }
 }

@@ -6,7 +6,7 @@
 //! write, or on a file that is not a store, changes nothing on disk (see [`Access::Read`]).
 
 use crate::schema::{self, Dialect, State};
-use crate::{Batch, Decision, JourneyStore, StoreError, StoreRead};
+use crate::{Batch, Covers, Decision, FactsSnapshot, JourneyStore, StoreError, StoreRead};
 use domain::codes::{CqcRating, OrgKind};
 use domain::{AgeBand, Org, OrgRegister, Population};
 use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior};
@@ -144,13 +144,13 @@ impl SqliteStore {
             (State::Empty, Access::Read | Access::Write) => {
                 return Err(StoreError::NotAStore(shown))
             }
-            (State::Behind(v), Access::Read) => {
+            (State::Behind(v), Access::Read) if v < schema::READS_FROM => {
                 return Err(StoreError::NeedsMigration {
                     store: shown,
                     version: v,
                 })
             }
-            (State::Current, Access::Read) => {}
+            (State::Current | State::Behind(_), Access::Read) => {}
             (State::Empty | State::Behind(_), _) => store.migrate()?,
             (State::Current, _) => {}
         }
@@ -339,6 +339,49 @@ impl StoreRead for Reader<'_> {
         Ok(n as u64)
     }
 
+    fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        // A store of a version before them, read as it stands (`schema::READS_FROM`).
+        let table: Option<i64> = self
+            .0
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facts_snapshot'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if table.is_none() {
+            return Ok(None);
+        }
+        let row = self
+            .0
+            .query_row(
+                "SELECT covers, format, bytes FROM facts_snapshot WHERE id = 1",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(covers, format, bytes)| {
+            Ok(FactsSnapshot {
+                covers,
+                format: u32::try_from(format).map_err(corrupt)?,
+                bytes,
+            })
+        })
+        .transpose()
+    }
+
+    fn last_seq(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .0
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?)
+    }
+
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
         let mut stmt = self
             .0
@@ -413,6 +456,19 @@ fn insert(tx: &Connection, batch: &Batch) -> Result<(), StoreError> {
     if !batch.audit.is_empty() {
         crate::audit::sqlite_chain_in(tx, &batch.audit)?;
     }
+    if let Some(facts) = &batch.facts {
+        let covers = match facts.covers {
+            Covers::Batch => Reader(tx).last_seq()?,
+            Covers::Through(seq) => seq,
+        };
+        tx.execute(
+            "INSERT INTO facts_snapshot (id, covers, format, bytes) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET covers = excluded.covers, format = excluded.format,
+             bytes = excluded.bytes
+             WHERE facts_snapshot.covers <= excluded.covers OR facts_snapshot.format <> excluded.format",
+            params![covers, i64::from(facts.format), facts.bytes],
+        )?;
+    }
     Ok(())
 }
 
@@ -431,6 +487,12 @@ impl StoreRead for SqliteStore {
     }
     fn event_count(&self) -> Result<u64, StoreError> {
         Reader(&self.conn).event_count()
+    }
+    fn facts_snapshot(&self) -> Result<Option<FactsSnapshot>, StoreError> {
+        Reader(&self.conn).facts_snapshot()
+    }
+    fn last_seq(&self) -> Result<i64, StoreError> {
+        Reader(&self.conn).last_seq()
     }
 }
 

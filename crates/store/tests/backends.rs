@@ -114,6 +114,9 @@ on_both!(
     no_store_no_schema,
     import_and_export_round_trip_through_a_location,
     a_failed_first_import_leaves_no_store,
+    facts_are_kept_with_the_import_that_folds_them,
+    facts_brought_up_to_date_never_replace_newer_ones,
+    a_store_of_the_version_before_the_kept_facts_is_read_as_it_stands,
 );
 
 fn event(id: &str) -> NewEvent {
@@ -299,6 +302,16 @@ fn migrations_are_applied_once_on_open_for_writing(b: &dyn Backend) {
         let s = open(&b.location(), Access::Write).unwrap();
         assert_eq!(lines(&*s), ["old line"]);
     }
+    // Migration 5's table is there, and holds no facts yet.
+    b.raw("SELECT covers, format, bytes FROM facts_snapshot")
+        .unwrap();
+    assert_eq!(
+        open(&b.location(), Access::Read)
+            .unwrap()
+            .facts_snapshot()
+            .unwrap(),
+        None
+    );
     // Migration 3's tables are there.
     b.raw(ADD_USER).unwrap();
     b.raw(ADD_USER).expect_err("user names are unique");
@@ -463,4 +476,113 @@ fn a_failed_first_import_leaves_no_store(b: &dyn Backend) {
         matches!(e, StoreError::NotFound(_) | StoreError::NotAStore(_)),
         "{e}"
     );
+}
+
+/// Folds by counting: the bytes are the events' ids, one a line.
+struct Ids(Vec<String>);
+
+impl store::Fold for Ids {
+    fn push(&mut self, e: &domain::Event) {
+        self.0.push(e.id.to_string());
+    }
+    fn finish(&mut self) -> Option<(u32, Vec<u8>)> {
+        Some((7, self.0.join("\n").into_bytes()))
+    }
+}
+
+fn facts_are_kept_with_the_import_that_folds_them(b: &dyn Backend) {
+    let files = files(b, EVENTS);
+    let loc = b.location();
+    let wait = Duration::from_secs(5);
+    let fold = || Box::new(Ids(Vec::new())) as Box<dyn store::Fold + Send>;
+    store::import_into_folding(&loc, &files, wait, &|_| {}, Some(&fold)).unwrap();
+    let s = open(&loc, Access::Read).unwrap();
+    let kept = s.facts_snapshot().unwrap().unwrap();
+    assert_eq!((kept.covers, kept.format), (s.last_seq().unwrap(), 7));
+    assert_eq!(kept.bytes, b"e1\ne2\ne3");
+    drop(s);
+    // An import without a fold leaves them as they were: they cover what they covered.
+    let more = b.dir().join("more.jsonl");
+    std::fs::write(
+        &more,
+        r#"{"id":"e4","kind":"death","at":"2017-03-01T00:00:00Z","person":"9434765919"}
+"#,
+    )
+    .unwrap();
+    import_into(&loc, std::slice::from_ref(&more), wait, &|_| {}).unwrap();
+    let s = open(&loc, Access::Read).unwrap();
+    assert_eq!(s.facts_snapshot().unwrap().unwrap(), kept);
+    let mut tail = Vec::new();
+    s.scan_since(kept.covers, &mut |_, raw| tail.push(raw.to_string()))
+        .unwrap();
+    assert_eq!(tail.len(), 1);
+    assert!(tail[0].contains("\"e4\""));
+    drop(s);
+    // A folding import of nothing new folds the whole log again, stored before it.
+    store::import_into_folding(&loc, &[more], wait, &|_| {}, Some(&fold)).unwrap();
+    let s = open(&loc, Access::Read).unwrap();
+    let now = s.facts_snapshot().unwrap().unwrap();
+    assert_eq!(
+        (now.covers, now.bytes),
+        (s.last_seq().unwrap(), b"e1\ne2\ne3\ne4".to_vec())
+    );
+}
+
+fn facts_brought_up_to_date_never_replace_newer_ones(b: &dyn Backend) {
+    let mut s = open(&b.location(), Access::Create).unwrap();
+    s.append(&batch(&["a", "b"])).unwrap();
+    let put = |covers, format, bytes: &[u8]| Batch {
+        facts: Some(store::NewFacts {
+            covers,
+            format,
+            bytes: bytes.to_vec(),
+        }),
+        ..Batch::default()
+    };
+    let last = s.last_seq().unwrap();
+    s.append(&put(store::Covers::Through(last), 1, b"new"))
+        .unwrap();
+    // A refresh that read less comes too late: the newer facts stay.
+    s.append(&put(store::Covers::Through(last - 1), 1, b"old"))
+        .unwrap();
+    let kept = s.facts_snapshot().unwrap().unwrap();
+    assert_eq!((kept.covers, kept.bytes.as_slice()), (last, &b"new"[..]));
+    // Facts of another format replace them whatever they cover (their writer cannot read
+    // these).
+    s.append(&put(store::Covers::Through(last - 1), 2, b"other"))
+        .unwrap();
+    let kept = s.facts_snapshot().unwrap().unwrap();
+    assert_eq!((kept.covers, kept.format), (last - 1, 2));
+    // A batch's facts cover its events.
+    let mut with_events = put(store::Covers::Batch, 2, b"all");
+    with_events.events = vec![event("c")];
+    s.append(&with_events).unwrap();
+    let kept = s.facts_snapshot().unwrap().unwrap();
+    assert!(kept.covers > last);
+    assert_eq!(kept.covers, s.last_seq().unwrap());
+    // Facts are not events: they may be replaced.
+    b.raw("UPDATE facts_snapshot SET bytes = bytes").unwrap();
+}
+
+fn a_store_of_the_version_before_the_kept_facts_is_read_as_it_stands(b: &dyn Backend) {
+    let before: String = schema::MIGRATIONS
+        .iter()
+        .filter(|m| m.version <= schema::READS_FROM)
+        .map(|m| m.sql(b.dialect()))
+        .collect();
+    b.raw(&format!(
+        "{before}\nINSERT INTO meta (key, value) VALUES ('schema_version', '{}');
+         INSERT INTO events (id, kind, at_ns, person, content_digest, raw) VALUES ('old', 'death', 0, NULL, {}, 'old line');",
+        schema::READS_FROM,
+        blob(b, "07")
+    ))
+    .unwrap();
+    let s = open(&b.location(), Access::Read).unwrap();
+    assert_eq!(lines(&*s), ["old line"]);
+    assert_eq!(s.facts_snapshot().unwrap(), None);
+    drop(s);
+    // The reader migrated nothing; a writer does.
+    b.raw("SELECT * FROM facts_snapshot").unwrap_err();
+    drop(open(&b.location(), Access::Write).unwrap());
+    b.raw("SELECT * FROM facts_snapshot").unwrap();
 }

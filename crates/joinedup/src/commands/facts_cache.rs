@@ -18,12 +18,11 @@
 //!
 //! `JOINEDUP_CACHE_TRACE=1` says on stderr what the cache did (for tests and benchmarks).
 
-use super::log_survey::{Survey, UnknownKind};
-use domain::{Instant, Zone};
+use domain::Zone;
 use indicators::Journeys;
+use indicators::Survey;
 use journey_log::{digest_file, FileDigest};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The most entries kept.
@@ -482,70 +481,18 @@ impl<'a> Bytes<'a> {
     fn u64(&mut self) -> Option<u64> {
         self.array().map(u64::from_le_bytes)
     }
-    fn i64(&mut self) -> Option<i64> {
-        self.array().map(i64::from_le_bytes)
-    }
     fn bytes(&mut self) -> Option<&'a [u8]> {
         let n = usize::try_from(self.u64()?).ok()?;
         self.take(n)
     }
 }
 
-/// The survey as bytes: its hours (in order) and unknown kinds with the place in the log of
-/// their first event (the place is named again from the files as given when read back).
 fn write_survey(s: &Survey) -> Vec<u8> {
-    let mut hours: Vec<_> = s.hours().collect();
-    hours.sort_unstable_by_key(|h| h.0);
-    let mut out = Vec::with_capacity(hours.len() * 24 + 64);
-    put_u64(&mut out, hours.len() as u64);
-    for (h, min, max) in hours {
-        out.extend_from_slice(&h.to_le_bytes());
-        out.extend_from_slice(&min.0.to_le_bytes());
-        out.extend_from_slice(&max.0.to_le_bytes());
-    }
-    put_u64(&mut out, s.unknown().len() as u64);
-    for (kind, u) in s.unknown() {
-        put_bytes(&mut out, kind.as_bytes());
-        put_u64(&mut out, u.count);
-        put_u64(&mut out, u.first_order);
-    }
-    out
+    s.to_bytes()
 }
 
 fn read_survey(bytes: &[u8], names: &[String], zone: Zone) -> Option<Survey> {
-    let mut r = Bytes(bytes);
-    let n = usize::try_from(r.u64()?).ok()?;
-    if n > r.0.len() / 24 {
-        return None;
-    }
-    let mut hours = Vec::with_capacity(n);
-    for _ in 0..n {
-        let (h, min, max) = (r.i64()?, Instant(r.i64()?), Instant(r.i64()?));
-        if min > max {
-            return None;
-        }
-        hours.push((h, min, max));
-    }
-    let n = r.u64()?;
-    let mut unknown = BTreeMap::new();
-    for _ in 0..n {
-        let kind = std::str::from_utf8(r.bytes()?).ok()?.to_string();
-        let count = r.u64()?;
-        let first_order = r.u64()?;
-        let first = place(names, first_order);
-        unknown.insert(
-            kind,
-            UnknownKind {
-                count,
-                first,
-                first_order,
-            },
-        );
-    }
-    if !r.0.is_empty() {
-        return None;
-    }
-    Some(Survey::from_parts(zone, hours, unknown))
+    Survey::from_bytes(bytes, zone, |order| place(names, order))
 }
 
 /// The place in the log of order `order` (`file << 32 | line`): `at events.jsonl:3`.
@@ -560,7 +507,7 @@ pub fn place(names: &[String], order: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use domain::{Event, EventBody};
+    use domain::{Event, EventBody, Instant};
 
     fn event(at: &str, body: EventBody) -> Event {
         Event {

@@ -24,7 +24,9 @@ pub fn run(a: ImportArgs) -> anyhow::Result<()> {
     let bar = crate::progress::bytes(logs_bytes, "importing");
     let on_progress = |n: u64| bar.set_position(n);
     let wait = std::time::Duration::from_secs(a.wait);
-    let result = store::import_into(&a.db, &a.files, wait, &on_progress);
+    // The indicators' facts of the whole log are kept with it, so `metrics --db` reads them.
+    let fold = live_log::stored_facts::ImportFold::boxed;
+    let result = store::import_into_folding(&a.db, &a.files, wait, &on_progress, Some(&fold));
     bar.finish_and_clear();
     match result {
         Ok(s) => {

@@ -1,14 +1,14 @@
 //! `joinedup metrics`: the joint performance framework for a period.
 
 use super::facts_cache::{place, FactsCache};
-use super::log_survey::Survey;
 use super::{invalid, readable, InvalidInput};
 use crate::cli::{By, Format, MetricsArgs};
 use crate::progress;
 use anyhow::Context as _;
 use domain::{OrgRegister, Population, Zone};
-use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period};
-use journey_log::{parse_line, read_orgs, read_population_file, LogErrors, LogReader};
+use indicators::{BenchmarkSet, Context, JourneyFacts, Journeys, Period, Survey};
+use journey_log::{read_orgs, read_population_file, LogErrors, LogReader};
+use live_log::stored_facts::{self, StoredFacts};
 use rayon::prelude::*;
 
 pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
@@ -22,7 +22,7 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     };
     let mut survey = Survey::new(zone);
     let (orgs, population, journeys) = match &a.db {
-        Some(db) => from_store(db, &mut survey)?,
+        Some(db) => from_store(db, &mut survey, !a.no_cache)?,
         None => from_files(&a, &mut survey)?,
     };
     for w in survey.warnings(&periods) {
@@ -170,34 +170,48 @@ pub(super) fn read_registers(
     Ok((orgs, population, orgs_digest))
 }
 
+/// The stored log's facts: those the store keeps and the events stored after them (every
+/// event with `--no-cache`, or when the kept facts cannot be used).
 fn from_store(
     db: &store::Location,
     survey: &mut Survey,
+    use_kept: bool,
 ) -> anyhow::Result<(OrgRegister, Population, Journeys)> {
     super::readable_store(db)?;
     let store = store::open(db, store::Access::Read)?;
     let mut read = None;
+    let started = std::time::Instant::now();
     store.read(&mut |held| {
         let orgs = held.orgs()?;
         let population = held.population()?;
-        let mut facts = JourneyFacts::new();
-        let mut bad = 0u64;
-        let mut order = 0u64;
-        held.scan(&mut |raw| match parse_line(raw, &orgs) {
-            Ok(p) => {
-                // A store keeps no file lines.
-                order += 1;
-                survey.see(&p.event, order, || "in the store".into());
-                facts.push(&p.event)
-            }
-            Err(_) => bad += 1,
-        })?;
-        read = Some((orgs, population, facts, bad));
+        let folded = stored_facts::read(held, &orgs, use_kept)?;
+        read = Some((orgs, population, folded));
         Ok(())
     })?;
-    let (orgs, population, facts, bad) = read.expect("the read ran");
-    if bad > 0 {
-        anyhow::bail!("the store {} is damaged: {bad} events no longer parse", db);
+    let (orgs, population, folded) = read.expect("the read ran");
+    if trace() {
+        let t = started.elapsed().as_secs_f64();
+        eprintln!(
+            "store: {}",
+            match &folded.unused {
+                None => format!(
+                    "the kept facts of {} events, and {} events after them, read in {t:.3} s",
+                    folded.facts.events() - folded.parsed,
+                    folded.parsed
+                ),
+                Some(why) => format!(
+                    "kept facts not used ({why}): {} events read in {t:.3} s",
+                    folded.parsed
+                ),
+            }
+        );
+    }
+    if folded.bad > 0 {
+        anyhow::bail!(
+            "the store {} is damaged: {} events no longer parse",
+            db,
+            folded.bad
+        );
     }
     let population = population.ok_or_else(|| {
         InvalidInput(format!(
@@ -205,5 +219,15 @@ fn from_store(
             db
         ))
     })?;
+    let StoredFacts {
+        facts,
+        survey: kept,
+    } = folded.facts;
+    survey.merge(kept);
     Ok((orgs, population, facts.finish()))
+}
+
+/// Whether to say on stderr where the facts came from (`JOINEDUP_CACHE_TRACE=1`).
+fn trace() -> bool {
+    std::env::var_os("JOINEDUP_CACHE_TRACE").is_some_and(|v| v == "1")
 }

@@ -5,7 +5,6 @@ mod export;
 mod facts_cache;
 mod generate;
 mod import;
-mod log_survey;
 mod metrics;
 mod scenarios;
 mod serve;

@@ -43,6 +43,9 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let live = live_log::LiveLog::open(store)
         .with_context(|| format!("cannot read the store {}", a.db))?;
+    // The indicators' facts kept with the log, brought up to date as the service appends.
+    let db = a.db.clone();
+    live.keep_facts(std::sync::Arc::new(move || store::open(&db, Access::Write)));
     let config = web::Config {
         today,
         store_kind: a.db.kind(),
@@ -116,10 +119,12 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
     eprintln!("demo: simulating a Stoke-on-Trent year ending on {today} ...");
     let demo = twin::demo::demo(today, a.seed).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut events = Vec::with_capacity(demo.events.len());
+    let mut facts = live_log::stored_facts::StoredFacts::default();
     for e in &demo.events {
         let raw = journey_log::event_json(e, &[]);
         let parsed = journey_log::parse_line(&raw, &demo.orgs)
             .map_err(|_| anyhow::anyhow!("the simulation wrote an event the log refuses: {raw}"))?;
+        facts.push(&parsed.event);
         events.push(NewEvent::of(&parsed, raw));
     }
     let n = events.len();
@@ -127,6 +132,12 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
         events,
         orgs: demo.orgs.iter().cloned().collect(),
         population: Some(demo.population),
+        // Kept with the log, so `metrics --db` reads them.
+        facts: facts.encode().map(|bytes| store::NewFacts {
+            covers: store::Covers::Batch,
+            format: live_log::stored_facts::FORMAT,
+            bytes,
+        }),
         ..Batch::default()
     })?;
     eprintln!(

@@ -8,6 +8,7 @@ mod concurrent;
 mod initial_state;
 mod metrics;
 mod metrics_cache;
+mod metrics_store;
 mod postgres;
 mod property;
 mod serve;

@@ -115,6 +115,35 @@ fn the_demo_is_the_same_on_sqlite_and_postgres() {
         .count();
     assert!(events > 10_000, "only {events} events");
 
+    // The demo is stored with its facts: `metrics --db` reads them, and gives the figures of
+    // every event read.
+    for db in ["demo.db", url.as_str()] {
+        let mut args = vec![
+            "metrics",
+            "--db",
+            db,
+            "--from",
+            "2017-01-01",
+            "--to",
+            "2017-02-01",
+        ];
+        let kept = std::process::Command::new(env!("CARGO_BIN_EXE_joinedup"))
+            .args(&args)
+            .current_dir(d)
+            .env("JOINEDUP_CACHE_TRACE", "1")
+            .output()
+            .unwrap();
+        let said = stderr(&kept);
+        assert!(
+            said.contains(&format!(
+                "the kept facts of {events} events, and 0 events after"
+            )),
+            "{said}"
+        );
+        args.push("--no-cache");
+        assert_eq!(stdout(&kept), ok(joinedup(d, &args)));
+    }
+
     // The demo users are in both stores, listed alike.
     let users = ok(joinedup(d, &["users", "--db", &url, "list"]));
     assert_eq!(

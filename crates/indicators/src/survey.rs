@@ -1,13 +1,13 @@
-//! What `metrics` notices about a log as it reads it, to warn about on stderr: the instants it
+//! What `joinedup metrics` notices about a log as it reads it, to warn about on stderr: the instants it
 //! spans, whether each reported period holds any event, and the kinds this version does not know
 //! (kept, as the format says, but counted in no indicator).
 //!
 //! What it gathers does not depend on the periods asked for (the earliest and latest event of
 //! each hour that holds any), so a survey kept with the facts in the cache serves any period.
 
+use crate::Period;
 use domain::time::NANOS_PER_HOUR;
 use domain::{Event, EventBody, Instant, Zone};
-use indicators::Period;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
@@ -292,6 +292,92 @@ impl Survey {
             out.push(w);
         }
         out
+    }
+}
+
+/// The survey as bytes ([`Survey::to_bytes`]): its hours (in order) and unknown kinds with the
+/// place in the log of their first event (named again by the reader, from where the log is).
+impl Survey {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut hours: Vec<_> = self.hours().collect();
+        hours.sort_unstable_by_key(|h| h.0);
+        let mut out = Vec::with_capacity(hours.len() * 24 + 64);
+        put_u64(&mut out, hours.len() as u64);
+        for (h, min, max) in hours {
+            out.extend_from_slice(&h.to_le_bytes());
+            out.extend_from_slice(&min.0.to_le_bytes());
+            out.extend_from_slice(&max.0.to_le_bytes());
+        }
+        put_u64(&mut out, self.unknown().len() as u64);
+        for (kind, u) in self.unknown() {
+            put_u64(&mut out, kind.len() as u64);
+            out.extend_from_slice(kind.as_bytes());
+            put_u64(&mut out, u.count);
+            put_u64(&mut out, u.first_order);
+        }
+        out
+    }
+
+    /// A survey read back from [`to_bytes`](Self::to_bytes), each unknown kind's first place
+    /// named by `place` from its order; `None` when the bytes are not a whole survey.
+    pub fn from_bytes(bytes: &[u8], zone: Zone, place: impl Fn(u64) -> String) -> Option<Survey> {
+        let mut r = Bytes(bytes);
+        let n = usize::try_from(r.u64()?).ok()?;
+        if n > r.0.len() / 24 {
+            return None;
+        }
+        let mut hours = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (h, min, max) = (r.i64()?, Instant(r.i64()?), Instant(r.i64()?));
+            if min > max {
+                return None;
+            }
+            hours.push((h, min, max));
+        }
+        let n = r.u64()?;
+        let mut unknown = BTreeMap::new();
+        for _ in 0..n {
+            let len = usize::try_from(r.u64()?).ok()?;
+            let kind = std::str::from_utf8(r.take(len)?).ok()?.to_string();
+            let count = r.u64()?;
+            let first_order = r.u64()?;
+            unknown.insert(
+                kind,
+                UnknownKind {
+                    count,
+                    first: place(first_order),
+                    first_order,
+                },
+            );
+        }
+        if !r.0.is_empty() {
+            return None;
+        }
+        Some(Survey::from_parts(zone, hours, unknown))
+    }
+}
+
+fn put_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// A cursor over bytes; `None` past their end.
+struct Bytes<'a>(&'a [u8]);
+
+impl<'a> Bytes<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if n > self.0.len() {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+    fn u64(&mut self) -> Option<u64> {
+        self.take(8)?.try_into().ok().map(u64::from_le_bytes)
+    }
+    fn i64(&mut self) -> Option<i64> {
+        self.take(8)?.try_into().ok().map(i64::from_le_bytes)
     }
 }
 
