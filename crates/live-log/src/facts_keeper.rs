@@ -57,6 +57,10 @@ impl FactsKeeper {
             let result = open()
                 .and_then(|mut s| stored_facts::refresh(s.as_mut(), false))
                 .map_err(|e| e.to_string());
+            if let Err(e) = &result {
+                // Nothing is lost: readers fold what was stored after the facts last kept.
+                tracing::warn!(error = %e, "the store's kept facts were not refreshed");
+            }
             *last.lock().expect("not poisoned") = Some(result);
         }));
     }
