@@ -101,22 +101,21 @@ impl<S: Sink> TwinModel<'_, S> {
     pub(super) fn on_review_due(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
         let review = &self.reviews[r as usize];
         let package = &self.packages[review.package as usize];
-        if package.ended || !self.persons[review.person as usize].alive {
+        let person = review.person;
+        if package.ended || !self.persons[person as usize].alive {
             return;
         }
+        let (id, package, due) = (review.id.clone(), package.id.clone(), review.due);
         let t = s.now().0;
-        let due_date = self.now_date(review.due);
-        let (id, package) = (review.id.clone(), package.id.clone());
         self.emit.emit(
             t,
-            self.who(self.reviews[r as usize].person, Some(r)),
+            self.who(person, Some(r)),
             B::ReviewDue {
                 review: id,
                 package: Some(package),
-                due: due_date,
+                due: self.now_date(due),
             },
         );
-        let join = self.reviews[r as usize].due.floor().max(t);
-        s.schedule_at(sim_kernel::Time(join), Ev::ReviewQueued(r));
+        s.schedule_at(sim_kernel::Time(due.floor().max(t)), Ev::ReviewQueued(r));
     }
 }
