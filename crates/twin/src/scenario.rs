@@ -273,6 +273,12 @@ pub struct Discharge {
     pub nursing_share: f64,
     pub chc_share: f64,
     pub chc_assessors: u32,
+    /// Extra CHC case slots bought in (independent assessors) while the team's waiting list
+    /// is long: opened at a daily look when `chc_surge_open_at` cases wait for the team,
+    /// stopped when `chc_surge_close_at` or fewer do (cases under way are finished). 0: none.
+    pub chc_surge_cases: u32,
+    pub chc_surge_open_at: u32,
+    pub chc_surge_close_at: u32,
     pub chc_assessment_days: Dist,
     /// Share of those assessed for continuing healthcare found eligible (placed by the CHC
     /// team's brokerage, the window and several providers' visits).

@@ -130,7 +130,7 @@ pub fn summary_json(
 pub type Series = (&'static str, &'static str, fn(&Day) -> f64);
 
 /// How many daily series there are.
-pub const SERIES_N: usize = 11;
+pub const SERIES_N: usize = 13;
 
 /// The daily series: names and how to read each from a [`Day`].
 pub const SERIES: [Series; SERIES_N] = [
@@ -180,6 +180,16 @@ pub const SERIES: [Series; SERIES_N] = [
         "beds_open",
         "Acute beds open at midnight (winter and escalation beds included)",
         |d| d.beds_open,
+    ),
+    (
+        "home_care_hours_used",
+        "Home care hours a week in use at midnight (packages running and starting)",
+        |d| d.home_care_hours_used,
+    ),
+    (
+        "chc_waiting",
+        "Cases waiting for the CHC team at midnight",
+        |d| d.chc_waiting,
     ),
 ];
 

@@ -120,6 +120,13 @@ pub fn warnings(runs: &[Replication], summaries: &[IndicatorSummary]) -> Vec<Str
              replications)"
         ));
     }
+    let bought_in = per_day(|d| d.chc_bought_in) * days as f64;
+    if bought_in > 0.0 {
+        out.push(format!(
+            "the CHC team bought in extra assessors on {bought_in:.0} of {days} days (mean \
+             over replications): its own caseload did not keep up with the cases"
+        ));
+    }
     if days >= 2 * ENDS {
         let full_days = (0..days)
             .filter(|&d| {
@@ -137,7 +144,11 @@ pub fn warnings(runs: &[Replication], summaries: &[IndicatorSummary]) -> Vec<Str
         for (column, title, get) in SERIES {
             if !matches!(
                 column,
-                "people_delayed" | "home_care_queue" | "reviews_waiting"
+                "people_delayed"
+                    | "home_care_queue"
+                    | "reviews_waiting"
+                    | "care_home_queue"
+                    | "chc_waiting"
             ) {
                 continue;
             }

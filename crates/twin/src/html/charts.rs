@@ -43,6 +43,8 @@ const UNITS: [(&str, &str); SERIES_N] = [
     ("care_home_places_used", "places"),
     ("care_home_queue", "patients waiting"),
     ("beds_open", "beds open"),
+    ("home_care_hours_used", "hours a week"),
+    ("chc_waiting", "cases waiting"),
 ];
 
 /// The series `compare.html` draws, one chart each with every scenario.

@@ -108,7 +108,12 @@ impl CareHomes {
 
     /// The home of the kind with most vacancies (the lowest number among equals), if any.
     fn most_vacant(&self, nursing: bool) -> Option<u32> {
-        self.range(nursing)
+        self.most_vacant_in(self.range(nursing))
+    }
+
+    /// The home among `homes` with most vacancies (the lowest number among equals), if any.
+    fn most_vacant_in(&self, homes: std::ops::Range<usize>) -> Option<u32> {
+        homes
             .filter(|&h| self.homes[h].occupied < self.homes[h].places)
             .max_by_key(|&h| {
                 (
@@ -151,6 +156,21 @@ impl CareHomes {
             return None;
         }
         let h = self.most_vacant(nursing)?;
+        self.homes[h as usize].occupied += 1;
+        Some(h)
+    }
+
+    /// A place for someone living in a home of the kind when a run starts from the scenario's
+    /// census: in one of the first `sought` homes (those families name) while they have a
+    /// vacancy, then in the home with most vacancies. Families' choices keep the sought-after
+    /// homes full, so the run starts with its vacancies where they stay, not spread evenly
+    /// (which would take the first months of a run to undo).
+    pub(super) fn take_at_start(&mut self, nursing: bool, sought: usize) -> Option<u32> {
+        let all = self.range(nursing);
+        let first = all.start..(all.start + sought).min(all.end);
+        let h = self
+            .most_vacant_in(first)
+            .or_else(|| self.most_vacant_in(all))?;
         self.homes[h as usize].occupied += 1;
         Some(h)
     }
@@ -247,6 +267,22 @@ mod tests {
         assert_eq!(c.try_take(true), Some(3));
         assert!(c.is_nursing(3) && !c.is_nursing(2));
         assert_eq!(c.number_in_kind(4), 1);
+    }
+
+    #[test]
+    fn the_census_fills_the_sought_after_homes_first() {
+        // Three residential homes of 4 places; the first one is sought after.
+        let mut c = CareHomes::new(12, 3, 4, 1);
+        let taken: Vec<u32> = (0..6).map(|_| c.take_at_start(false, 1).unwrap()).collect();
+        // Home 0 fills, then the others share the rest in turn.
+        assert_eq!(taken, [0, 0, 0, 0, 1, 2]);
+        assert!(!c.has_vacancy(0) && c.has_vacancy(1) && c.has_vacancy(2));
+        // Nursing homes are their own kind.
+        assert_eq!(c.take_at_start(true, 1), Some(3));
+        for _ in 0..6 {
+            c.take_at_start(false, 1).unwrap();
+        }
+        assert_eq!(c.take_at_start(false, 1), None);
     }
 
     #[test]

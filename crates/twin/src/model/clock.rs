@@ -109,6 +109,34 @@ impl<S: Sink> TwinModel<'_, S> {
             }
     }
 
+    /// The daily look at the CHC team's waiting list: extra case slots bought in
+    /// (`chc_surge_cases`) from `chc_surge_open_at` cases waiting, stopped at
+    /// `chc_surge_close_at` or fewer. Slots above a lowered capacity finish their case.
+    fn chc_surge(&mut self, s: &mut Scheduler<Ev>) {
+        let t = s.now().0;
+        let d = &self.p.discharge;
+        if d.chc_surge_cases == 0 {
+            return;
+        }
+        let waiting = self.chc_assessors.queue_len();
+        if !self.chc_surge_open && waiting >= d.chc_surge_open_at as usize {
+            self.chc_surge_open = true;
+        } else if self.chc_surge_open && waiting <= d.chc_surge_close_at as usize {
+            self.chc_surge_open = false;
+        }
+        let cases = d.chc_assessors
+            + if self.chc_surge_open {
+                d.chc_surge_cases
+            } else {
+                0
+            };
+        if cases != self.chc_assessors.capacity() {
+            for (sp, _) in self.chc_assessors.set_capacity(t, cases) {
+                self.start_chc(s, sp);
+            }
+        }
+    }
+
     pub(super) fn on_hour(&mut self, s: &mut Scheduler<Ev>) {
         let t = s.now().0;
         let hour = (self.hour_count % 24) as u32;
@@ -117,6 +145,7 @@ impl<S: Sink> TwinModel<'_, S> {
         if hour == 0 {
             // General practice's books for the day (and, on Mondays, the week).
             self.renew_gp_books(t);
+            self.chc_surge(s);
         }
         let clinicians = if (8..22).contains(&hour) {
             self.p.ae.clinicians_day
@@ -195,6 +224,9 @@ impl<S: Sink> TwinModel<'_, S> {
                     self.care_homes.busy(false) + self.care_homes.busy(true),
                 ),
                 care_home_queue: self.care_homes.waiting() as f64,
+                home_care_hours_used: self.home_care.used(),
+                chc_waiting: self.chc_assessors.queue_len() as f64,
+                chc_bought_in: f64::from(u8::from(self.chc_surge_open)),
             });
             self.escalation_today = self.escalation_open;
             self.today_over_12h = 0;

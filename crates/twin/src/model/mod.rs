@@ -415,6 +415,12 @@ pub struct Day {
     pub care_home_places_used: f64,
     /// Patients in hospital waiting for a care home place (any home, or the one named).
     pub care_home_queue: f64,
+    /// Home care hours a week in use (packages running, and granted to agencies starting).
+    pub home_care_hours_used: f64,
+    /// Cases waiting for the CHC team to take them.
+    pub chc_waiting: f64,
+    /// 1 if the bought-in CHC assessors were working at midnight, else 0.
+    pub chc_bought_in: f64,
 }
 
 pub struct TwinModel<'a, S: Sink> {
@@ -483,6 +489,8 @@ pub struct TwinModel<'a, S: Sink> {
     today_arrivals: u32,
     /// Escalation beds are open now; and were at some hourly round since the last midnight.
     escalation_open: bool,
+    /// Whether the bought-in CHC assessors are working (`discharge.chc_surge_cases`).
+    chc_surge_open: bool,
     escalation_today: bool,
     hour_count: u64,
     new_reviews: Vec<Ix>,
@@ -623,6 +631,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             today_over_12h: 0,
             today_arrivals: 0,
             escalation_open: false,
+            chc_surge_open: false,
             escalation_today: false,
             hour_count: 0,
             new_reviews: Vec::new(),

@@ -157,7 +157,10 @@ impl<S: Sink> TwinModel<'_, S> {
                 };
                 // A care home place must be free; otherwise they live at home.
                 let (res, home) = if res.is_care_home() {
-                    match self.care_homes.try_take(nursing) {
+                    let sought = self
+                        .care_homes
+                        .sought(nursing, self.p.discharge.family_choice_homes);
+                    match self.care_homes.take_at_start(nursing, sought) {
                         Some(h) => (res, Some(h)),
                         None => (Residence::OwnHome, None),
                     }

@@ -140,6 +140,14 @@ pub fn cross(s: &Scenario) -> Vec<String> {
                 .to_string(),
         );
     }
+    if d.chc_surge_cases > 0 && d.chc_surge_close_at >= d.chc_surge_open_at {
+        errors.push(format!(
+            "`discharge.chc_surge_close_at` must be below `discharge.chc_surge_open_at` (the \
+             bought-in CHC assessors stop when the waiting list falls to the first, having \
+             started at the second), got {} and {}",
+            d.chc_surge_close_at, d.chc_surge_open_at
+        ));
+    }
     let h = &s.hospital;
     if h.escalation_close_at >= h.escalation_open_at {
         errors.push(format!(
@@ -299,6 +307,14 @@ mod tests {
         assert!(cross(&s)
             .join("; ")
             .contains("`hospital.escalation_close_at` must be below"));
+        let mut s = Scenario::load("stoke-2017").unwrap();
+        s.discharge.chc_surge_close_at = s.discharge.chc_surge_open_at;
+        assert!(cross(&s)
+            .join("; ")
+            .contains("`discharge.chc_surge_close_at` must be below"));
+        // With none bought in, the two levels are not read.
+        s.discharge.chc_surge_cases = 0;
+        assert!(!cross(&s).join("; ").contains("chc_surge"));
         let mut s = Scenario::load("stoke-2017").unwrap();
         s.run.start = "1600-01-01".into();
         assert!(cross(&s)

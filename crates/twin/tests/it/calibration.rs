@@ -165,8 +165,10 @@ fn held_out_figures_are_never_in_the_objective() {
 #[test]
 fn a_fit_on_one_input_finds_a_known_optimum() {
     // The tiny problem: the care-package delays of a run at 30,800 hours are taken as the
-    // target; a search from 31,800 hours, with the same seed and replications, must come back
-    // near 30,800 (common random numbers: the same people at every candidate).
+    // target; a search from 30,000 hours, with the same seed and replications, must come back
+    // near 30,800 (common random numbers: the same people at every candidate). It starts below:
+    // above about 31,800 hours the hours no longer bind and the delays are flat, where a search
+    // is steered by noise alone.
     let s = Scenario::load("stoke-2017").unwrap();
     let input = twin::fit::input("discharge.home_care_hours").unwrap();
     let mut truth = s.clone();
@@ -182,8 +184,8 @@ fn a_fit_on_one_input_finds_a_known_optimum() {
     };
     let found = twin::fit::coordinate_search(
         objective,
-        &[31_800.0],
-        &[800.0],
+        &[30_000.0],
+        &[600.0],
         &[(input.lo, input.hi)],
         &[100.0],
         12,

@@ -2,6 +2,7 @@
 
 mod calibration;
 mod care_need;
+mod chc_team;
 mod conservation;
 mod costs;
 mod decomposition;
