@@ -238,6 +238,10 @@ pub struct Discharge {
     /// Multiplies `home_care_hours` (a scenario that commissions more or less care).
     #[serde(default = "one")]
     pub home_care_factor: f64,
+    /// Areas (groups of GP practices) each served only by its own agencies' share of the
+    /// hours (`model::home_care`); 1: one pool for the whole city.
+    #[serde(default = "one_area")]
+    pub home_care_areas: u32,
     pub existing_home_care_packages: u32,
     pub package_hours: Dist,
     /// Brokers finding a provider (weekday office hours), and a broker's time on one
@@ -340,6 +344,10 @@ pub struct Policy {
     /// reablement (`discharge.reablement_to_*`); absent: off.
     #[serde(default)]
     pub care_need_hazard: bool,
+}
+
+fn one_area() -> u32 {
+    1
 }
 
 fn one() -> f64 {

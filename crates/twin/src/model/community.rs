@@ -189,7 +189,7 @@ impl<S: Sink> TwinModel<'_, S> {
                 if self.persons[person as usize].package == Some(k) {
                     self.persons[person as usize].package = None;
                 }
-                for (who, _) in self.home_care.release(t, hours) {
+                for (who, _) in self.hours_of(person).release(t, hours) {
                     self.home_care_found(s, who);
                 }
             }
@@ -265,7 +265,7 @@ impl<S: Sink> TwinModel<'_, S> {
             .discharge
             .package_hours
             .sample(&mut self.persons[person as usize].rng.community);
-        self.home_care.force(hours);
+        self.hours_of(person).force(hours);
         let k = self.start_package(person, Service::HomeCare, hours, t, None, false);
         self.schedule_package(s, k);
     }
@@ -396,7 +396,7 @@ impl<S: Sink> TwinModel<'_, S> {
         if x < d.bridged_need_home_care && at_home && !arisen {
             let hours = self.packages[k as usize].hours.max(1.0);
             if self
-                .home_care
+                .hours_of(person)
                 .request(t, HcFor::Bridged(k), hours)
                 .is_some()
             {

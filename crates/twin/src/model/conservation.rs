@@ -175,6 +175,29 @@ impl<S: Sink> TwinModel<'_, S> {
                 ));
             }
         }
+        // Home care hours area by area: each area's hours are held by its own people.
+        let mut held = vec![0.0; self.home_care.areas()];
+        let area = |p: Ix| self.home_care.area_of(self.persons[p as usize].practice);
+        for k in self
+            .packages
+            .iter()
+            .filter(|k| k.started && !k.ended && k.service == Service::HomeCare)
+        {
+            held[area(k.person)] += k.hours;
+        }
+        for s in open_spells().filter(|s| s.arranged == Some(Capacity::HomeCareHours)) {
+            held[area(s.person)] += s.hours;
+        }
+        for (a, held) in held.into_iter().enumerate() {
+            let in_use = self.home_care.used_in(a);
+            if (in_use - held).abs() > 1e-6 * (1.0 + held) {
+                found.push(format!(
+                    "day {:.0}: home care hours of area {a}: {in_use} in use, {held} held by its \
+                     people",
+                    t.floor()
+                ));
+            }
+        }
         for r in self.reviews.iter().filter(|r| r.in_progress) {
             if !alive(r.person) {
                 found.push(format!(

@@ -122,13 +122,15 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.staff(c).withdraw(t, |w| *w == sp);
             }
             Some(Capacity::HomeCareHours) => {
+                let area = self.area_of_spell(sp);
                 let withdrawn = self
                     .home_care
+                    .pool(area)
                     .withdraw(|w| matches!(w, HcFor::Spell(x) if *x == sp));
                 // The pool lets no one overtake its head: a withdrawn head may leave room for
                 // those behind it, let in by a release of nothing (after this event).
                 if withdrawn.is_some() {
-                    self.freed.push(Freed::HomeCare(0.0));
+                    self.freed.push(Freed::HomeCare(0.0, area));
                 }
             }
             Some(Capacity::ReablementPlaces) => {
@@ -143,6 +145,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         // What the patient held: the assessor at work, the service arranged. (Those let in are
         // granted after this event, from the resources' queues.)
+        let area = self.area_of_spell(sp);
         let spell = &mut self.spells[sp as usize];
         match spell.process.take() {
             Some(Capacity::SocialWorkers) => self.freed.push(Freed::SocialWorker),
@@ -153,7 +156,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         spell.completion = None;
         match spell.arranged.take() {
-            Some(Capacity::HomeCareHours) => self.freed.push(Freed::HomeCare(spell.hours)),
+            Some(Capacity::HomeCareHours) => self.freed.push(Freed::HomeCare(spell.hours, area)),
             Some(Capacity::ReablementPlaces) => self.freed.push(Freed::Reablement),
             Some(Capacity::StepDownBeds) => self.freed.push(Freed::StepDown),
             Some(Capacity::CareHomePlaces) => {
@@ -207,8 +210,8 @@ impl<S: Sink> TwinModel<'_, S> {
                         self.ready_to_leave(s, sp);
                     }
                 }
-                Freed::HomeCare(hours) => {
-                    for (who, _) in self.home_care.release(t, hours) {
+                Freed::HomeCare(hours, area) => {
+                    for (who, _) in self.home_care.pool(area).release(t, hours) {
                         self.home_care_found(s, who);
                     }
                 }

@@ -24,6 +24,7 @@ mod decomposition;
 mod demand;
 mod discharge_planning;
 mod gp;
+mod home_care;
 mod policy;
 mod population;
 mod post_discharge;
@@ -47,7 +48,7 @@ use policy::Policy;
 use profile::Profile;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use sim_kernel::{Discipline, Dist, EntityRng, Model, Pool, Purpose, Resource, Scheduler, Streams};
+use sim_kernel::{Discipline, Dist, EntityRng, Model, Purpose, Resource, Scheduler, Streams};
 use stages::{Capacity, Stage};
 
 pub use gp::GpCounts;
@@ -359,11 +360,29 @@ enum HcFor {
     Bridged(Ix),
 }
 
+impl<S: Sink> TwinModel<'_, S> {
+    /// The hours of the area person `person` lives in (`home_care`).
+    fn hours_of(&mut self, person: Ix) -> &mut sim_kernel::Pool<HcFor> {
+        let area = self
+            .home_care
+            .area_of(self.persons[person as usize].practice);
+        self.home_care.pool(area)
+    }
+
+    /// The home care area of stay `sp`'s patient.
+    fn area_of_spell(&self, sp: Ix) -> usize {
+        let person = self.spells[sp as usize].person;
+        self.home_care
+            .area_of(self.persons[person as usize].practice)
+    }
+}
+
 /// What a patient who died was holding.
 #[derive(Debug, Clone, Copy)]
 enum Freed {
     Reablement,
-    HomeCare(f64),
+    /// Hours a week, in the area (`home_care`) of the person who held them.
+    HomeCare(f64, usize),
     StepDown,
     /// A place in this care home.
     CareHome(u32),
@@ -468,7 +487,7 @@ pub struct TwinModel<'a, S: Sink> {
     social_workers: Resource<Ix>,
     brokers: Resource<Ix>,
     provider_assessors: Resource<Ix>,
-    home_care: Pool<HcFor>,
+    home_care: home_care::HomeCareAreas,
     reablement: Resource<Ix>,
     step_down: Resource<Ix>,
     step_down_today: u32,
@@ -610,7 +629,11 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             social_workers: Resource::new(0, Discipline::Fifo),
             brokers: Resource::new(0, Discipline::Fifo),
             provider_assessors: Resource::new(0, Discipline::Fifo),
-            home_care: Pool::new(d.home_care_hours * d.home_care_factor),
+            home_care: home_care::HomeCareAreas::new(
+                d.home_care_hours * d.home_care_factor,
+                d.home_care_areas,
+                synthetic_log::GP_PRACTICES,
+            ),
             reablement: Resource::new(d.reablement_slots, Discipline::Fifo),
             step_down: Resource::new(d.step_down_beds, Discipline::Fifo),
             step_down_today: 0,

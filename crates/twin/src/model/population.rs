@@ -195,7 +195,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         for &person in candidates.iter().take(n) {
             let hours = d.package_hours.sample(&mut self.rng.setup);
-            self.home_care.force(hours);
+            self.hours_of(person).force(hours);
             let started = -self
                 .rng
                 .setup
@@ -311,14 +311,14 @@ impl<S: Sink> TwinModel<'_, S> {
         let mut withdrawn = false;
         for k in open {
             withdrawn |= self
-                .home_care
+                .hours_of(ix)
                 .withdraw(|w| matches!(w, HcFor::Bridged(x) if *x == k))
                 .is_some();
             self.end_package(s, k, PackageEndReason::Died);
         }
         // A withdrawn head of the home care queue may leave room for those behind it.
         if withdrawn {
-            for (w, _) in self.home_care.release(t, 0.0) {
+            for (w, _) in self.hours_of(ix).release(t, 0.0) {
                 self.home_care_found(s, w);
             }
         }

@@ -171,7 +171,13 @@ impl<S: Sink> TwinModel<'_, S> {
         self.spells[sp as usize].stage = Stage::HomeCare;
         self.mark(t, sp);
         let hours = self.spells[sp as usize].hours;
-        if self.home_care.request(t, HcFor::Spell(sp), hours).is_some() {
+        let area = self.area_of_spell(sp);
+        if self
+            .home_care
+            .pool(area)
+            .request(t, HcFor::Spell(sp), hours)
+            .is_some()
+        {
             self.provider_found(s, sp);
         }
     }
@@ -377,7 +383,7 @@ impl<S: Sink> TwinModel<'_, S> {
                     let home = self.start_package(person, Service::HomeCare, hours, t, None, false);
                     self.schedule_package(s, home);
                 } else {
-                    for (w, _) in self.home_care.release(t, hours) {
+                    for (w, _) in self.hours_of(person).release(t, hours) {
                         self.home_care_found(s, w);
                     }
                 }

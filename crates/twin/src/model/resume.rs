@@ -344,7 +344,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let elapsed = days_between(k.started, at).max(0.0);
         let holds = match k.service {
             Service::HomeCare => {
-                self.home_care.force(hours);
+                self.hours_of(person).force(hours);
                 self.persons[person as usize].package = Some(kx);
                 true
             }
@@ -592,7 +592,8 @@ impl<'a, S: Sink> TwinModel<'a, S> {
             }
             _ => {
                 let hours = self.spells[sp as usize].hours;
-                self.home_care.force(hours);
+                let area = self.area_of_spell(sp);
+                self.home_care.pool(area).force(hours);
                 self.spells[sp as usize].reablement = false;
                 (Stage::HomeCare, Capacity::HomeCareHours)
             }

@@ -248,6 +248,7 @@ pub const PARAMS: &[Param] = &[
     p("discharge.assessment_hours", hours(168.0)),
     p("discharge.home_care_hours", number(0.0, 10_000_000.0)),
     opt("discharge.home_care_factor", number(0.0, 100.0)),
+    opt("discharge.home_care_areas", count(1, 46)),
     p("discharge.existing_home_care_packages", count(0, PLACES)),
     p("discharge.package_hours", hours(168.0)),
     p("discharge.brokers", count(0, STAFF)),

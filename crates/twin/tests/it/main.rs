@@ -9,6 +9,7 @@ mod decomposition;
 mod directions;
 mod escalation;
 mod extends;
+mod home_care_areas;
 mod hostile;
 mod pairing;
 mod queue;
