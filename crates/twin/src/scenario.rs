@@ -106,6 +106,8 @@ pub struct Run {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Population {
+    /// Share of the people aged 65 and over who are women (the population register's sex).
+    pub female_share: f64,
     pub aged_65_74: u32,
     pub aged_75_84: u32,
     pub aged_85_plus: u32,
@@ -198,6 +200,15 @@ pub struct Ae {
     pub background_per_day: f64,
     pub background_admit: f64,
     pub background_assessment_hours: Dist,
+    /// How the trust's other patients arrive: self, ambulance, NHS 111, GP.
+    pub background_sources: [f64; 4],
+    /// The trust's other patients (adults under 65) the background attendances are drawn from.
+    pub background_patients: u32,
+    /// Attendances not admitted: shares discharged, referred, left before being seen.
+    pub not_admitted: [f64; 3],
+    /// From and to, hours of the day: the clinicians' day rota (`clinicians_day`); the night's
+    /// the rest of the day.
+    pub day_shift_hours: [f64; 2],
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -217,12 +228,27 @@ pub struct Hospital {
     pub medical_los: Dist,
     pub older_band_los_factor: [f64; 3],
     pub death_in_hospital: f64,
+    /// From and to, hours of the day: the morning ward round that declares patients medically
+    /// optimised.
+    pub ward_round_hours: [f64; 2],
+    /// From and to, hours of the day patients leave; `leave_after_hours`, from and to, the
+    /// hours from arranged to leaving (drawn evenly); `leave_next_day_hours`, from and to, the
+    /// morning hours a patient leaves when arranged outside `discharge_hours` (that morning or
+    /// the next) or on a day the service does not admit (the next day).
+    pub discharge_hours: [f64; 2],
+    pub leave_after_hours: [f64; 2],
+    pub leave_next_day_hours: [f64; 2],
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Discharge {
     pub planning_lead_days: f64,
+    /// From and to, hours of the day: social workers, brokers, providers' assessors, reviewers
+    /// and community assessors on duty (on the days `policy` puts them on duty).
+    pub office_hours: [f64; 2],
+    /// From and to, hours of the day step-down beds admit.
+    pub step_down_admission_hours: [f64; 2],
     pub pathway: [f64; 4],
     /// Share of care home discharges whose family names one preferred home and waits for a
     /// vacancy there (a wait for that home's capacity, recorded as patient or family choice).
@@ -299,6 +325,9 @@ pub struct Discharge {
 pub struct Community {
     pub review_interval_days: f64,
     pub first_review_days: f64,
+    /// Days before its due date a review is set (written to the log as `review_due`), if its
+    /// package still runs.
+    pub review_set_days_ahead: f64,
     pub reviewers: u32,
     pub review_hours: Dist,
     /// The reviews' starting state: the day the review team's list begins, empty. Reviews

@@ -53,19 +53,20 @@ impl<S: Sink> TwinModel<'_, S> {
     }
 
     /// When a patient stable at `stable` is declared medically optimised, if not then: the
-    /// morning ward round declares them (08:00-12:00: the SAFER bundle's senior review before
-    /// midday); stable later, they wait for the next.
+    /// morning ward round declares them (`hospital.ward_round_hours`, 08:00-12:00: the SAFER
+    /// bundle's senior review before midday); stable later, they wait for the next.
     pub(super) fn later_ward_round(&mut self, person: Ix, stable: f64) -> Option<f64> {
         let hour = Self::hour(stable);
-        if (8.0..12.0).contains(&hour) {
+        let [from, to] = self.p.hospital.ward_round_hours;
+        if (from..to).contains(&hour) {
             return None;
         }
-        let next = if hour >= 12.0 {
+        let next = if hour >= to {
             stable.floor() + 1.0
         } else {
             stable.floor()
         };
-        Some(next + self.persons[person as usize].rng.acute.gen_range(8.0..12.0) / 24.0)
+        Some(next + self.persons[person as usize].rng.acute.gen_range(from..to) / 24.0)
     }
 
     pub(super) fn admit(

@@ -147,7 +147,8 @@ impl<S: Sink> TwinModel<'_, S> {
             self.renew_gp_books(t);
             self.chc_surge(s);
         }
-        let clinicians = if (8..22).contains(&hour) {
+        let [day_from, day_to] = self.p.ae.day_shift_hours;
+        let clinicians = if (day_from..day_to).contains(&f64::from(hour)) {
             self.p.ae.clinicians_day
         } else {
             self.p.ae.clinicians_night
@@ -155,7 +156,8 @@ impl<S: Sink> TwinModel<'_, S> {
         for (a, _) in self.clinicians.set_capacity(t, clinicians) {
             self.assess_at_ae(s, a);
         }
-        let office = (9..17).contains(&hour) && open_today;
+        let [office_from, office_to] = self.p.discharge.office_hours;
+        let office = (office_from..office_to).contains(&f64::from(hour)) && open_today;
         let weekday = self.weekday(t);
         let policy = self.policy;
         let rota = |n: u32| {

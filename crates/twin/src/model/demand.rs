@@ -104,7 +104,7 @@ impl<S: Sink> TwinModel<'_, S> {
             AeSource::Ambulance,
             AeSource::Nhs111,
             AeSource::Gp,
-        ][pick(&mut self.rng.background, &[0.6, 0.25, 0.1, 0.05])];
+        ][pick(&mut self.rng.background, &self.p.ae.background_sources)];
         if !self.persons[ix as usize].in_hospital {
             self.arrive_at_ae(s, ix, source, false);
         }

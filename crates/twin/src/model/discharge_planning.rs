@@ -326,20 +326,38 @@ impl<S: Sink> TwinModel<'_, S> {
         self.spells[sp as usize].stage = Stage::ReadyToLeave;
         self.mark(t, sp);
         let person = self.spells[sp as usize].person as usize;
-        let mut leave = t + self.persons[person].rng.discharge.gen_range(1.0..4.0) / 24.0;
+        let h = &self.p.hospital;
+        let ([open, close], [after_lo, after_hi], [next_lo, next_hi]) = (
+            h.discharge_hours,
+            h.leave_after_hours,
+            h.leave_next_day_hours,
+        );
+        let mut leave = t + self.persons[person]
+            .rng
+            .discharge
+            .gen_range(after_lo..after_hi)
+            / 24.0;
         loop {
             let hour = Self::hour(leave);
             let weekend = self.is_weekend(leave);
-            if !(8.0..19.0).contains(&hour) {
+            if !(open..close).contains(&hour) {
                 leave = leave.floor()
-                    + if hour >= 19.0 { 1.0 } else { 0.0 }
-                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
+                    + if hour >= close { 1.0 } else { 0.0 }
+                    + self.persons[person]
+                        .rng
+                        .discharge
+                        .gen_range(next_lo..next_hi)
+                        / 24.0;
                 continue;
             }
             if service && !self.policy.services_open(weekend) {
                 leave = leave.floor()
                     + 1.0
-                    + self.persons[person].rng.discharge.gen_range(9.0..13.0) / 24.0;
+                    + self.persons[person]
+                        .rng
+                        .discharge
+                        .gen_range(next_lo..next_hi)
+                        / 24.0;
                 continue;
             }
             break;

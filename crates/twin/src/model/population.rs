@@ -33,7 +33,7 @@ impl<S: Sink> TwinModel<'_, S> {
             },
             B::PersonRegistered {
                 birth_date: birth,
-                sex: if rng.gen_bool(0.57) {
+                sex: if rng.gen_bool(self.p.population.female_share) {
                     Sex::Female
                 } else {
                     Sex::Male
@@ -178,7 +178,7 @@ impl<S: Sink> TwinModel<'_, S> {
         let r = &self.p.run;
         let run_years = f64::from(r.warmup_days + r.days + r.cooldown_days) / steady::YEAR;
         let oldest = (64.0 - run_years).max(19.0);
-        for _ in 0..12_000 {
+        for _ in 0..self.p.ae.background_patients {
             let age = self.rng.setup.gen_range(18.0..oldest);
             let ix = self.new_person(3, Residence::OwnHome, None, 0.0, -age * steady::YEAR);
             self.background.push(ix);

@@ -313,7 +313,8 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         self.spells[sp as usize].arranged = Some(Capacity::StepDownBeds);
         let hour = Self::hour(t);
-        let open = self.policy.services_open(self.is_weekend(t)) && (8.0..18.0).contains(&hour);
+        let [from, to] = self.p.discharge.step_down_admission_hours;
+        let open = self.policy.services_open(self.is_weekend(t)) && (from..to).contains(&hour);
         let limit = self.policy.on_duty(
             self.p.discharge.step_down_admissions_per_day,
             self.weekday(t),

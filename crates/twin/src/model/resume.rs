@@ -152,7 +152,7 @@ impl<'a, S: Sink> TwinModel<'a, S> {
         let r = &self.p.run;
         let run_years = f64::from(r.days + r.cooldown_days) / steady::YEAR;
         let oldest = (64.0 - run_years).max(19.0);
-        while self.background.len() < 12_000 {
+        while self.background.len() < self.p.ae.background_patients as usize {
             let age = self.rng.setup.gen_range(18.0..oldest);
             let ix = self.new_person(3, Residence::OwnHome, None, 0.0, -age * steady::YEAR);
             self.background.push(ix);

@@ -87,9 +87,11 @@ impl<S: Sink> TwinModel<'_, S> {
         }
     }
 
-    /// The review is set 28 days before it is due (or now, if sooner).
+    /// The review is set `community.review_set_days_ahead` (28) days before it is due (or now,
+    /// if sooner).
     pub(super) fn schedule_review(&mut self, s: &mut Scheduler<Ev>, r: Ix) {
-        let set = (self.reviews[r as usize].due - 28.0).max(s.now().0);
+        let ahead = self.p.community.review_set_days_ahead;
+        let set = (self.reviews[r as usize].due - ahead).max(s.now().0);
         s.schedule_at(sim_kernel::Time(set), Ev::ReviewDue(r));
     }
 

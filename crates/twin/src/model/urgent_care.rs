@@ -97,7 +97,7 @@ impl<S: Sink> TwinModel<'_, S> {
             }
         } else {
             let outcome = [AeOutcome::Discharged, AeOutcome::Referred, AeOutcome::Left]
-                [pick(rng, &[0.9, 0.07, 0.03])];
+                [pick(rng, &self.p.ae.not_admitted)];
             self.depart_ae(t, a, outcome);
             self.persons[person as usize].in_hospital = false;
         }

@@ -113,6 +113,19 @@ pub fn cross(s: &Scenario) -> Vec<String> {
     for (key, [from, to]) in [
         ("gp.surgery_hours", s.gp.surgery_hours),
         ("gp.extended_hours", s.gp.extended_hours),
+        ("ae.day_shift_hours", s.ae.day_shift_hours),
+        ("hospital.ward_round_hours", s.hospital.ward_round_hours),
+        ("hospital.discharge_hours", s.hospital.discharge_hours),
+        ("hospital.leave_after_hours", s.hospital.leave_after_hours),
+        (
+            "hospital.leave_next_day_hours",
+            s.hospital.leave_next_day_hours,
+        ),
+        ("discharge.office_hours", s.discharge.office_hours),
+        (
+            "discharge.step_down_admission_hours",
+            s.discharge.step_down_admission_hours,
+        ),
     ] {
         if from >= to {
             errors.push(format!(
@@ -307,6 +320,15 @@ mod tests {
         assert!(cross(&s)
             .join("; ")
             .contains("`hospital.escalation_close_at` must be below"));
+        let mut s = Scenario::load("stoke-2017").unwrap();
+        s.ae.day_shift_hours = [22.0, 8.0];
+        s.discharge.office_hours = [17.0, 17.0];
+        let e = cross(&s).join("; ");
+        assert!(e.contains("`ae.day_shift_hours` must be two hours"), "{e}");
+        assert!(
+            e.contains("`discharge.office_hours` must be two hours"),
+            "{e}"
+        );
         let mut s = Scenario::load("stoke-2017").unwrap();
         s.discharge.chc_surge_close_at = s.discharge.chc_surge_open_at;
         assert!(cross(&s)

@@ -148,6 +148,7 @@ pub const PARAMS: &[Param] = &[
     why(p("run.days", count(1, MAX_DAYS as u64)), RUN),
     why(p("run.cooldown_days", count(0, MAX_DAYS as u64)), RUN),
     // [population]
+    p("population.female_share", PROB),
     why(p("population.aged_65_74", count(0, MAX_PEOPLE_65)), PEOPLE),
     why(p("population.aged_75_84", count(0, MAX_PEOPLE_65)), PEOPLE),
     why(
@@ -219,6 +220,10 @@ pub const PARAMS: &[Param] = &[
     why(p("ae.background_per_day", number(0.0, 10_000.0)), RUN),
     p("ae.background_admit", PROB),
     p("ae.background_assessment_hours", hours(48.0)),
+    p("ae.background_sources", Kind::Shares(4)),
+    why(p("ae.background_patients", count(1, 1_000_000)), PEOPLE),
+    p("ae.not_admitted", Kind::Shares(3)),
+    p("ae.day_shift_hours", HOURS_OF_DAY),
     // [hospital]
     p("hospital.beds", count(1, 100_000)),
     p("hospital.winter_beds", count(0, 100_000)),
@@ -228,6 +233,10 @@ pub const PARAMS: &[Param] = &[
     p("hospital.background_los", days(365.0)),
     why(p("hospital.elective_per_day", number(0.0, 10_000.0)), RUN),
     p("hospital.elective_los", days(365.0)),
+    p("hospital.ward_round_hours", HOURS_OF_DAY),
+    p("hospital.discharge_hours", HOURS_OF_DAY),
+    p("hospital.leave_after_hours", HOURS_OF_DAY),
+    p("hospital.leave_next_day_hours", HOURS_OF_DAY),
     p("hospital.medical_los", days(365.0)),
     p(
         "hospital.older_band_los_factor",
@@ -239,6 +248,8 @@ pub const PARAMS: &[Param] = &[
     ),
     p("hospital.death_in_hospital", PROB),
     // [discharge]
+    p("discharge.office_hours", HOURS_OF_DAY),
+    p("discharge.step_down_admission_hours", HOURS_OF_DAY),
     p("discharge.planning_lead_days", number(0.0, 60.0)),
     p("discharge.pathway", Kind::Shares(4)),
     p("discharge.family_choice", PROB),
@@ -284,6 +295,7 @@ pub const PARAMS: &[Param] = &[
     // [community]
     p("community.review_interval_days", number(1.0, 3650.0)),
     p("community.first_review_days", number(0.0, 3650.0)),
+    p("community.review_set_days_ahead", number(0.0, 3650.0)),
     p("community.reviewers", count(0, STAFF)),
     p("community.review_hours", hours(168.0)),
     opt("community.review_list_from", Kind::Date),
