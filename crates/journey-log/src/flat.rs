@@ -16,7 +16,7 @@
 //! serde_json's path gives: the property tests below hold it to that on generated valid and
 //! near-valid lines.
 
-use crate::wire::{field, fingerprint, known_id, FieldError, ParsedEvent, KNOWN};
+use crate::wire::{field, fingerprint_when, known_id, DigestWhen, FieldError, ParsedEvent, KNOWN};
 use domain::codes::*;
 use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister, Text};
 use serde_json::value::RawValue;
@@ -25,9 +25,13 @@ use serde_json::value::RawValue;
 /// errors: the line is to be read by serde_json. (Unknown fields that cannot be compared are
 /// the one error given here: `fingerprint`'s, as serde_json's path gives it for the same
 /// event and fields.) Returned as `parse_line` returns it, so the event is not moved again.
-pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
+pub(crate) fn parse_plain(
+    line: &str,
+    orgs: &OrgRegister,
+    when: DigestWhen,
+) -> Result<ParsedEvent, Vec<FieldError>> {
     match plain_event(line, orgs) {
-        Some((event, extras)) => fingerprint(event, extras),
+        Some((event, extras)) => fingerprint_when(event, extras, when),
         None => Err(Vec::new()),
     }
 }
@@ -738,7 +742,7 @@ fn number(b: &[u8], mut i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{json_fields, parse_line, parse_line_json};
+    use crate::wire::{json_fields, parse_line, parse_line_json, parse_line_when};
     use proptest::prelude::*;
 
     fn orgs() -> domain::OrgRegister {
@@ -794,7 +798,7 @@ mod tests {
             prop_assert_eq!(Some(l), serde.as_ref(), "{:?}", line);
         }
         let json = parse_line_json(line, &orgs);
-        let built = parse_plain(line, &orgs);
+        let built = parse_plain(line, &orgs, DigestWhen::Parsing);
         match (&built, &json) {
             (Ok(b), Ok(j)) => prop_assert_eq!(format!("{b:?}"), format!("{j:?}"), "{:?}", line),
             (Ok(b), Err(e)) => prop_assert!(false, "{line:?}: built {b:?}, serde_json: {e:?}"),
@@ -810,6 +814,22 @@ mod tests {
         prop_assert_eq!(
             format!("{:?}", parse_line(line, &orgs)),
             format!("{json:?}"),
+            "{:?}",
+            line
+        );
+        // With the digest left to when it is asked for: the same event, errors and digest.
+        let digested = |r: Result<ParsedEvent, Vec<FieldError>>| {
+            format!(
+                "{:?}",
+                r.map(|p| {
+                    let d = p.content_digest();
+                    (p.event, p.extras, p.id_hash, p.lifecycle_hash, d)
+                })
+            )
+        };
+        prop_assert_eq!(
+            digested(parse_line_when(line, &orgs, DigestWhen::Asked)),
+            digested(json),
             "{:?}",
             line
         );

@@ -12,7 +12,7 @@ use crate::digest::{DigestSlot, Digesting, FileDigest};
 use crate::error::{LogError, LogErrors, MAX_ERRORS};
 use crate::parts::{part_of, Checker, Finished, Ids, Parts, Single};
 use crate::validate::{Loc, RuleError, Validator};
-use crate::wire::{parse_line, FieldError, ParsedEvent};
+use crate::wire::{parse_line_when, DigestWhen, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
@@ -379,6 +379,7 @@ impl<'a> LogReader<'a> {
             block
         };
         let parts = state.checker.parts();
+        let when = state.checker.digest_when();
         let mut blocks = Blocks::new(input, self.block_bytes);
         // The block being parsed, handed over by `blocks`, which reads the next one meanwhile.
         let mut text = vec![0; blocks.buf.len()];
@@ -429,7 +430,10 @@ impl<'a> LogReader<'a> {
                 || {
                     rayon::join(
                         || pending.take().map(|p| fold(p, state)),
-                        || self.parse_block(first_line, block_text, found_before, parts, reuse),
+                        || {
+                            let to = (parts, when);
+                            self.parse_block(first_line, block_text, found_before, to, reuse)
+                        },
                     )
                 },
                 || Fetched::from(&mut blocks),
@@ -452,14 +456,15 @@ impl<'a> LogReader<'a> {
         blocks.bytes
     }
 
-    /// Parses the lines of a block, `found_before` errors having been found already; stops
-    /// early once [`MAX_ERRORS`] are found.
+    /// Parses the lines of a block, `found_before` errors having been found already, into
+    /// `parts` partitions, each event's content digested as `when` says; stops early once
+    /// [`MAX_ERRORS`] are found.
     fn parse_block(
         &self,
         first_line: u32,
         bytes: &[u8],
         found_before: usize,
-        parts: usize,
+        (parts, when): (usize, DigestWhen),
         reuse: Option<ParsedBlock>,
     ) -> ParsedBlock {
         let mut out = match reuse {
@@ -507,7 +512,7 @@ impl<'a> LogReader<'a> {
             let start = out.lines.len();
             out.lines
                 .par_extend(group.par_iter().with_min_len(256).map(|&(n, line)| {
-                    let (raw, result) = self.parse_one(line);
+                    let (raw, result) = self.parse_one(line, when);
                     (n, raw, result)
                 }));
             for (i, (_, _, result)) in out.lines.iter().enumerate().skip(start) {
@@ -526,7 +531,11 @@ impl<'a> LogReader<'a> {
 
     /// Parses one line (without its line ending): the line as written when the reader keeps
     /// it, and the event or the line's errors (each written once, where the block keeps it).
-    fn parse_one(&self, line: &[u8]) -> (Option<String>, Result<ParsedEvent, Vec<FieldError>>) {
+    fn parse_one(
+        &self,
+        line: &[u8],
+        when: DigestWhen,
+    ) -> (Option<String>, Result<ParsedEvent, Vec<FieldError>>) {
         if line.len() > MAX_LINE_BYTES {
             return (
                 None,
@@ -548,7 +557,7 @@ impl<'a> LogReader<'a> {
                 }]),
             ),
             Ok(text) => {
-                let result = parse_line(text, self.orgs);
+                let result = parse_line_when(text, self.orgs, when);
                 let raw = (self.keep_raw && result.is_ok()).then(|| text.trim().to_string());
                 (raw, result)
             }
