@@ -38,6 +38,7 @@ pub(crate) fn parse_plain(
 
 /// The event of a plain line whose every field is right, and its fields kept raw; `None` for
 /// any other line.
+#[inline(always)]
 fn plain_event(line: &str, orgs: &OrgRegister) -> Option<(Event, Extras)> {
     let mut members = Members::new(line)?;
     let mut draft = Draft::default();
@@ -443,8 +444,10 @@ impl Draft {
         Some(())
     }
 
-    /// The event, when every field its kind requires is given.
-    fn build(self, kind: Kind, kind_text: &str) -> Option<Event> {
+    /// The event, when every field its kind requires is given (its fields taken out of the
+    /// draft, which is not moved whole).
+    #[inline(always)]
+    fn build(&mut self, kind: Kind, kind_text: &str) -> Option<Event> {
         use EventBody as B;
         // A care home residence names its home.
         let home = |residence: Option<Residence>, care_home: Option<Text>| {
@@ -453,17 +456,17 @@ impl Draft {
         };
         let body = match kind {
             Kind::PersonRegistered => {
-                let (residence, care_home) = home(self.residence, self.care_home)?;
+                let (residence, care_home) = home(self.residence, self.care_home.take())?;
                 B::PersonRegistered {
                     birth_date: self.birth_date?,
                     sex: self.sex?,
-                    gp: self.gp?,
+                    gp: self.gp.take()?,
                     residence,
                     care_home,
                 }
             }
             Kind::ResidenceChanged => {
-                let (residence, care_home) = home(self.residence, self.care_home)?;
+                let (residence, care_home) = home(self.residence, self.care_home.take())?;
                 B::ResidenceChanged {
                     residence,
                     care_home,
@@ -472,72 +475,74 @@ impl Draft {
             }
             Kind::Death => B::Death,
             Kind::AeArrival => B::AeArrival {
-                attendance: self.attendance?,
-                org: self.org?,
+                attendance: self.attendance.take()?,
+                org: self.org.take()?,
                 source: self.source?,
             },
             Kind::AeDeparture => B::AeDeparture {
-                attendance: self.attendance?,
+                attendance: self.attendance.take()?,
                 outcome: self.ae_outcome?,
             },
             Kind::Admission => B::Admission {
-                spell: self.spell?,
-                org: self.org?,
+                spell: self.spell.take()?,
+                org: self.org.take()?,
                 method: self.method?,
-                attendance: self.attendance,
+                attendance: self.attendance.take(),
                 cause: self.cause,
             },
-            Kind::ReadyForDischarge => B::ReadyForDischarge { spell: self.spell? },
+            Kind::ReadyForDischarge => B::ReadyForDischarge {
+                spell: self.spell.take()?,
+            },
             Kind::DelayReason => {
                 let reason = self.delay_reason?;
                 B::DelayReason {
-                    spell: self.spell?,
+                    spell: self.spell.take()?,
                     reason,
                     responsible: self.responsible.unwrap_or(reason.default_responsible()),
                 }
             }
             Kind::Discharge => B::Discharge {
-                spell: self.spell?,
+                spell: self.spell.take()?,
                 destination: self.destination?,
                 pathway: self.pathway,
                 d2a: self.d2a,
             },
             Kind::AssessmentRequested => B::AssessmentRequested {
-                assessment: self.assessment?,
+                assessment: self.assessment.take()?,
                 assessment_type: self.assessment_type?,
-                org: self.org,
-                spell: self.spell,
+                org: self.org.take(),
+                spell: self.spell.take(),
             },
             Kind::AssessmentCompleted => B::AssessmentCompleted {
-                assessment: self.assessment?,
+                assessment: self.assessment.take()?,
                 outcome: self.assessment_outcome?,
                 trusted: self.trusted,
             },
             Kind::PackageRequested => B::PackageRequested {
-                package: self.package?,
+                package: self.package.take()?,
                 service: self.service?,
                 hours_per_week: self.hours_per_week,
-                spell: self.spell,
+                spell: self.spell.take(),
             },
             Kind::PackageOffered => B::PackageOffered {
-                package: self.package?,
-                org: self.org?,
+                package: self.package.take()?,
+                org: self.org.take()?,
             },
             Kind::PackageStarted => B::PackageStarted {
-                package: self.package?,
-                org: self.org?,
+                package: self.package.take()?,
+                org: self.org.take()?,
             },
             Kind::PackageEnded => B::PackageEnded {
-                package: self.package?,
+                package: self.package.take()?,
                 reason: self.end_reason?,
             },
             Kind::ReviewDue => B::ReviewDue {
-                review: self.review?,
-                package: self.package,
+                review: self.review.take()?,
+                package: self.package.take(),
                 due: self.due?,
             },
             Kind::ReviewCompleted => B::ReviewCompleted {
-                review: self.review?,
+                review: self.review.take()?,
             },
             Kind::Unknown => B::Unknown {
                 kind: Text::from(kind_text),
@@ -548,7 +553,7 @@ impl Draft {
             return None;
         }
         Some(Event {
-            id: self.id?,
+            id: self.id.take()?,
             at: self.at?,
             person: self.person,
             body,

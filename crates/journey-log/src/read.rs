@@ -510,11 +510,18 @@ impl<'a> LogReader<'a> {
                 return out;
             }
             let start = out.lines.len();
+            // Each event is parsed into its place in the block (events are about 250 bytes:
+            // collected, each was moved again on its way).
             out.lines
-                .par_extend(group.par_iter().with_min_len(256).map(|&(n, line)| {
-                    let (raw, result) = self.parse_one(line, when);
-                    (n, raw, result)
-                }));
+                .resize_with(start + group.len(), || (0, None, Err(Vec::new())));
+            out.lines[start..]
+                .par_iter_mut()
+                .zip(group.par_iter())
+                .with_min_len(256)
+                .for_each(|(slot, &(n, line))| {
+                    slot.0 = n;
+                    self.parse_one(line, when, &mut slot.1, &mut slot.2);
+                });
             for (i, (_, _, result)) in out.lines.iter().enumerate().skip(start) {
                 let i = i as u32;
                 match result {
@@ -529,37 +536,39 @@ impl<'a> LogReader<'a> {
         }
     }
 
-    /// Parses one line (without its line ending): the line as written when the reader keeps
-    /// it, and the event or the line's errors (each written once, where the block keeps it).
+    /// Parses one line (without its line ending) into `raw`, the line as written when the
+    /// reader keeps it, and `result`, the event or the line's errors (each written once, where
+    /// the block keeps it).
     fn parse_one(
         &self,
         line: &[u8],
         when: DigestWhen,
-    ) -> (Option<String>, Result<ParsedEvent, Vec<FieldError>>) {
+        raw: &mut Option<String>,
+        result: &mut Result<ParsedEvent, Vec<FieldError>>,
+    ) {
+        *raw = None;
         if line.len() > MAX_LINE_BYTES {
-            return (
-                None,
-                Err(vec![FieldError {
-                    field: None,
-                    message: format!(
-                        "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
-                        line.len()
-                    ),
-                }]),
-            );
+            *result = Err(vec![FieldError {
+                field: None,
+                message: format!(
+                    "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
+                    line.len()
+                ),
+            }]);
+            return;
         }
         match std::str::from_utf8(line) {
-            Err(e) => (
-                None,
-                Err(vec![FieldError {
+            Err(e) => {
+                *result = Err(vec![FieldError {
                     field: None,
                     message: format!("not UTF-8 text: {e}"),
-                }]),
-            ),
+                }])
+            }
             Ok(text) => {
-                let result = parse_line_when(text, self.orgs, when);
-                let raw = (self.keep_raw && result.is_ok()).then(|| text.trim().to_string());
-                (raw, result)
+                *result = parse_line_when(text, self.orgs, when);
+                if self.keep_raw && result.is_ok() {
+                    *raw = Some(text.trim().to_string());
+                }
             }
         }
     }

@@ -446,10 +446,11 @@ pub fn parse_line_when(
     orgs: &OrgRegister,
     when: DigestWhen,
 ) -> Result<ParsedEvent, Vec<FieldError>> {
-    match crate::flat::parse_plain(line, orgs, when) {
-        Err(errors) if errors.is_empty() => parse_fields(&json_fields(line)?, orgs, when),
-        result => result,
+    let plain = crate::flat::parse_plain(line, orgs, when);
+    if plain.as_ref().is_err_and(Vec::is_empty) {
+        return parse_fields(&json_fields(line)?, orgs, when);
     }
+    plain
 }
 
 /// As [`parse_line`], every line read by serde_json (the path [`parse_line`] falls back to): the
@@ -554,6 +555,7 @@ pub fn fingerprint(
 
 /// As [`fingerprint`], the content digest computed as `when` says: with no extra fields and
 /// [`DigestWhen::Asked`], left to [`ParsedEvent::content_digest`].
+#[inline]
 pub(crate) fn fingerprint_when(
     event: Event,
     extras: Vec<(String, Box<RawValue>)>,
