@@ -469,8 +469,9 @@ impl<'a> LogReader<'a> {
     ) -> ParsedBlock {
         let mut out = match reuse {
             Some(mut b) => {
-                // The events checked last time are dropped here, beside the checks.
-                b.lines.clear();
+                // The lines of the block checked last time are parsed into again: each of its
+                // events is dropped as its place is written, by the parsers (the rest, at the
+                // end).
                 b.parts.iter_mut().for_each(Vec::clear);
                 b.errors.clear();
                 b.stopped_before = None;
@@ -491,6 +492,8 @@ impl<'a> LogReader<'a> {
         let mut found = found_before;
         let mut lines = (first_line..).zip(lines_of(bytes));
         let mut group = Vec::with_capacity(GROUP_LINES.min(bytes.len() / 64 + 1));
+        // The lines of this block parsed so far (`out.lines` may hold more: the last block's).
+        let mut parsed = 0;
         loop {
             group.clear();
             for (n, line) in lines.by_ref() {
@@ -503,18 +506,19 @@ impl<'a> LogReader<'a> {
                 }
             }
             let Some(&(first, _)) = group.first() else {
-                return out;
+                break;
             };
             if found >= MAX_ERRORS {
                 out.stopped_before = Some(first);
-                return out;
+                break;
             }
-            let start = out.lines.len();
+            let (start, end) = (parsed, parsed + group.len());
             // Each event is parsed into its place in the block (events are about 250 bytes:
             // collected, each was moved again on its way).
-            out.lines
-                .resize_with(start + group.len(), || (0, None, Err(Vec::new())));
-            out.lines[start..]
+            if out.lines.len() < end {
+                out.lines.resize_with(end, || (0, None, Err(Vec::new())));
+            }
+            out.lines[start..end]
                 .par_iter_mut()
                 .zip(group.par_iter())
                 .with_min_len(256)
@@ -522,7 +526,7 @@ impl<'a> LogReader<'a> {
                     slot.0 = n;
                     self.parse_one(line, when, &mut slot.1, &mut slot.2);
                 });
-            for (i, (_, _, result)) in out.lines.iter().enumerate().skip(start) {
+            for (i, (_, _, result)) in (start..end).zip(&out.lines[start..end]) {
                 let i = i as u32;
                 match result {
                     Ok(p) if parts > 1 => out.parts[part_of(p, parts)].push(i),
@@ -533,7 +537,10 @@ impl<'a> LogReader<'a> {
                     }
                 }
             }
+            parsed = end;
         }
+        out.lines.truncate(parsed);
+        out
     }
 
     /// Parses one line (without its line ending) into `raw`, the line as written when the
