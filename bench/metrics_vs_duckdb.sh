@@ -196,7 +196,7 @@ what = {
     "joinedup metrics, warm (from the cache)": "the same, the files only digested",
     "duckdb": "3 indicators in DuckDB SQL (\`bench/duckdb_indicators.py\`)",
     "LogReader::read (parse + validate)": "the read \`metrics\` does, events only counted",
-    "parse only (rayon, no validation, no digest)": "every line parsed as `metrics` parses it, nothing checked or kept",
+    "parse only (rayon, no validation, no digest)": "every line parsed as metrics parses it, nothing checked or kept",
 }
 ratio = lambda a, b: f"{a / b:.2f}" if b else "-"
 for name, (t, m) in med.items():
