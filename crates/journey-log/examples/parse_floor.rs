@@ -22,7 +22,7 @@
 //! [`journey_log::wire::parse_line_json`] (serde_json for every line), in turns, the best of 5
 //! passes of each in nanoseconds a line.
 
-use journey_log::{parse_line, parse_line_when, read_orgs_file, DigestWhen, LogReader};
+use journey_log::{parse_line_when, read_orgs_file, DigestWhen, LogReader};
 use rayon::prelude::*;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
