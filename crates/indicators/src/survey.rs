@@ -633,7 +633,7 @@ mod merge_tests {
             at: Instant(e.at.0 + 3 * 365 * 24 * NANOS_PER_HOUR),
             ..e.clone()
         };
-        later.see(&far, *order, || String::new());
+        later.see(&far, *order, String::new);
         let mut both = later.clone();
         both.merge(merged.clone());
         let mut expected = sorted(&whole);
