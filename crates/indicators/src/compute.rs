@@ -135,7 +135,8 @@ impl Window {
     fn midnights_upto(&self, t: Instant) -> usize {
         let m = &self.midnights;
         if t < self.start {
-            return m.partition_point(|m| *m <= t);
+            // The first midnight is `start`: none is at or before `t`.
+            return 0;
         }
         let days = t.0.saturating_sub(self.start.0) / domain::time::NANOS_PER_DAY;
         let mut n = usize::try_from(days).map_or(m.len(), |d| d.saturating_add(1).min(m.len()));
@@ -203,9 +204,44 @@ impl Journeys {
         let per_year_100k = |pop: f64| w.days as f64 / 365.0 * pop / 100_000.0;
         let mut out: Vec<(String, Ratio)> = Vec::new();
 
+        // The passes over the facts, side by side (each reads them only, and gives counts).
+        let delays = || want(Section::Delays).then(|| self.delayed_days(&w));
+        let occupancy = || want(Section::Occupancy).then(|| self.bed_occupancy(&w, ctx.orgs));
+        let (
+            ((delays, occupancy), (admissions, ae)),
+            (discharges, (permanent, (reviews, assessments))),
+        ) = rayon::join(
+            || {
+                rayon::join(
+                    || rayon::join(delays, occupancy),
+                    || {
+                        rayon::join(
+                            || self.admissions_pass(&w, want(Section::Admissions)),
+                            || self.ae_pass(&w, want(Section::Ae)),
+                        )
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || self.discharges_pass(&w, want(Section::Discharges)),
+                    || {
+                        rayon::join(
+                            || self.permanent_pass(&w, want(Section::PermanentMoves)),
+                            || {
+                                rayon::join(
+                                    || self.reviews_pass(&w, period, want(Section::Reviews)),
+                                    || self.assessments_pass(&w, want(Section::Assessments)),
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+
         // Delayed transfers of care.
-        if want(Section::Delays) {
-            let (total, by_reason, by_resp) = self.delayed_days(&w);
+        if let Some((total, by_reason, by_resp)) = delays {
             out.push((
                 "dtoc_delayed_days_per_100k".into(),
                 Ratio::new(total as f64, per_day_100k(pop18)),
@@ -225,24 +261,10 @@ impl Journeys {
         }
 
         // Admissions in the period.
-        let mut emergency_65 = 0u64;
-        let mut care_home_by_cause = [0u64; 5];
-        for s in only(&self.facts.spells, want(Section::Admissions)) {
-            let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
-                continue;
-            };
-            if !w.contains(adm) || !self.is_65(s.person, adm, &w) {
-                continue;
-            }
-            emergency_65 += 1;
-            let person = &self.facts.persons[s.person.expect("has an age") as usize];
-            if person
-                .residence_at(adm)
-                .is_some_and(Residence::is_care_home)
-            {
-                care_home_by_cause[s.cause.unwrap_or(Cause::Other) as usize] += 1;
-            }
-        }
+        let Admissions {
+            emergency_65,
+            care_home_by_cause,
+        } = admissions;
         if want(Section::Admissions) {
             out.push((
                 "emergency_admissions_65_per_100k".into(),
@@ -251,47 +273,17 @@ impl Journeys {
         }
 
         // A&E.
-        // Every arrival of the period counts: no departure within 4 (12) hours, whether it
-        // comes later or never, is a wait over 4 (12) hours.
-        let (mut arrivals, mut within_4h, mut over_12h) = (0u64, 0u64, 0u64);
-        let (
-            mut att65,
-            mut departed65,
-            mut admitted65,
-            mut gp65,
-            mut gp_departed65,
-            mut gp_discharged65,
-        ) = (0u64, 0u64, 0u64, 0u64, 0u64, 0u64);
-        for a in only(&self.facts.attendances, want(Section::Ae)) {
-            let Some((arr, source)) = a.arrival else {
-                continue;
-            };
-            if !w.contains(arr) {
-                continue;
-            }
-            arrivals += 1;
-            let stay = a.departure.map(|(dep, _)| dep.0 - arr.0);
-            if stay.is_some_and(|s| s <= 4 * domain::time::NANOS_PER_HOUR) {
-                within_4h += 1;
-            }
-            if stay.is_none_or(|s| s > 12 * domain::time::NANOS_PER_HOUR) {
-                over_12h += 1;
-            }
-            if !self.is_65(a.person, arr, &w) {
-                continue;
-            }
-            att65 += 1;
-            let gp = source == AeSource::Gp;
-            gp65 += gp as u64;
-            if let Some((_, outcome)) = a.departure {
-                departed65 += 1;
-                admitted65 += (outcome == AeOutcome::Admitted) as u64;
-                if gp {
-                    gp_departed65 += 1;
-                    gp_discharged65 += (outcome == AeOutcome::Discharged) as u64;
-                }
-            }
-        }
+        let Ae {
+            arrivals,
+            within_4h,
+            over_12h,
+            att65,
+            departed65,
+            admitted65,
+            gp65,
+            gp_departed65,
+            gp_discharged65,
+        } = ae;
         if want(Section::Ae) {
             out.push(("ae_4h_pct".into(), Ratio::pct(within_4h, arrivals)));
             out.push(("ae_12h_pct".into(), Ratio::pct(over_12h, arrivals)));
@@ -311,8 +303,7 @@ impl Journeys {
         }
 
         // Bed occupancy at midnight.
-        if want(Section::Occupancy) {
-            let (occupancy, by_org) = self.bed_occupancy(&w, ctx.orgs);
+        if let Some((occupancy, by_org)) = occupancy {
             out.push(("bed_occupancy_pct".into(), occupancy));
             for (code, r) in by_org {
                 out.push((format!("bed_occupancy_pct:{code}"), r));
@@ -320,55 +311,17 @@ impl Journeys {
         }
 
         // Discharges in the period.
-        let mut emerg65_discharged = 0u64;
-        let (mut over7, mut over21) = (0u64, 0u64);
-        let (mut alive65, mut readmitted, mut reabled, mut at_home) = (0u64, 0u64, 0u64, 0u64);
-        let (mut discharges, mut weekend) = (0u64, 0u64);
-        for s in only(&self.facts.spells, want(Section::Discharges)) {
-            let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else {
-                continue;
-            };
-            if !w.contains(dis) {
-                continue;
-            }
-            discharges += 1;
-            if matches!(w.local_date(dis).weekday(), Weekday::Sat | Weekday::Sun) {
-                weekend += 1;
-            }
-            if !self.is_65(s.person, dis, &w) {
-                continue;
-            }
-            let person = &self.facts.persons[s.person.expect("has an age") as usize];
-            if s.method == Some(AdmissionMethod::Emergency) {
-                emerg65_discharged += 1;
-                let stay = dis.0 - adm.0;
-                over7 += (stay > 7 * domain::time::NANOS_PER_DAY) as u64;
-                over21 += (stay > 21 * domain::time::NANOS_PER_DAY) as u64;
-            }
-            if dest == Destination::Died {
-                continue;
-            }
-            alive65 += 1;
-            let next = person.emergency_admissions.partition_point(|a| *a <= dis);
-            if person
-                .emergency_admissions
-                .get(next)
-                .is_some_and(|a| *a <= dis.plus_days(30))
-            {
-                readmitted += 1;
-            }
-            let r = person.reablement_starts.partition_point(|s| *s < dis);
-            if person
-                .reablement_starts
-                .get(r)
-                .is_some_and(|s| *s <= dis.plus_hours(72))
-            {
-                reabled += 1;
-                if self.at_home(person, dis.plus_days(91)) {
-                    at_home += 1;
-                }
-            }
-        }
+        let Discharges {
+            emerg65_discharged,
+            over7,
+            over21,
+            alive65,
+            readmitted,
+            reabled,
+            at_home,
+            discharges,
+            weekend,
+        } = discharges;
         if want(Section::Discharges) {
             out.push((
                 "los_over_7d_pct_65".into(),
@@ -407,23 +360,6 @@ impl Journeys {
         }
 
         // Permanent moves into care homes.
-        let mut permanent = 0u64;
-        let movers = only(&self.facts.persons, want(Section::PermanentMoves));
-        for (ix, p) in movers.iter().enumerate() {
-            for r in &p.residences {
-                if r.is_change
-                    && r.permanent
-                    && r.residence.is_care_home()
-                    && w.contains(r.at)
-                    && !p
-                        .residence_before(r.at)
-                        .is_some_and(Residence::is_care_home)
-                    && self.is_65(Some(ix as u32), r.at, &w)
-                {
-                    permanent += 1;
-                }
-            }
-        }
         if want(Section::PermanentMoves) {
             out.push((
                 "permanent_care_home_admissions_65_per_100k".into(),
@@ -438,57 +374,20 @@ impl Journeys {
         }
 
         // Reviews.
-        let (mut due, mut done, mut overdue) = (0u64, 0u64, 0u64);
-        for r in only(&self.facts.reviews, want(Section::Reviews)) {
-            let Some(due_date) = r.due else { continue };
-            let completed_in_time = r.completed.is_some_and(|c| c < w.end);
-            if let Some(death) = r.person.and_then(|p| self.facts.persons[p as usize].death) {
-                if death < zone.midnight(due_date) && r.completed.is_none_or(|c| c > death) {
-                    continue;
-                }
-            }
-            if period.from <= due_date && due_date < period.to {
-                due += 1;
-                done += completed_in_time as u64;
-            }
-            if due_date < period.to && !completed_in_time {
-                overdue += 1;
-            }
-        }
+        let (due, done, overdue) = reviews;
         if want(Section::Reviews) {
             out.push(("reviews_completed_pct".into(), Ratio::pct(done, due)));
             out.push(("reviews_overdue".into(), Ratio::new(overdue as f64, 0.0)));
         }
 
         // Assessments and packages.
-        let (mut care_needs, mut chc, mut chc_eligible, mut chc_28d) = (0u64, 0u64, 0u64, 0u64);
-        for a in only(&self.facts.assessments, want(Section::Assessments)) {
-            let Some((done_at, outcome)) = a.completed else {
-                continue;
-            };
-            if !w.contains(done_at) {
-                continue;
-            }
-            match a.kind {
-                Some(AssessmentType::CareNeeds) => care_needs += 1,
-                Some(AssessmentType::Chc) => {
-                    chc += 1;
-                    chc_eligible += (outcome == AssessmentOutcome::Eligible) as u64;
-                    if a.requested
-                        .is_some_and(|r| done_at.0 - r.0 <= 28 * domain::time::NANOS_PER_DAY)
-                    {
-                        chc_28d += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let new_home_care = only(&self.facts.packages, want(Section::Assessments))
-            .iter()
-            .filter(|k| {
-                k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s))
-            })
-            .count() as u64;
+        let Assessments {
+            care_needs,
+            chc,
+            chc_eligible,
+            chc_28d,
+            new_home_care,
+        } = assessments;
         if want(Section::Assessments) {
             out.push((
                 "assessments_completed".into(),
@@ -501,7 +400,6 @@ impl Journeys {
             out.push(("chc_eligible_pct".into(), Ratio::pct(chc_eligible, chc)));
             out.push(("chc_within_28d_pct".into(), Ratio::pct(chc_28d, chc)));
         }
-
         if want(Section::Registers) {
             out.extend(register_indicators(ctx.orgs));
         }
@@ -684,5 +582,245 @@ mod tests {
                 "{t:?}"
             );
         }
+    }
+}
+
+/// The counts of the admissions pass.
+#[derive(Default)]
+struct Admissions {
+    emergency_65: u64,
+    care_home_by_cause: [u64; 5],
+}
+
+/// The counts of the A&E pass.
+#[derive(Default)]
+struct Ae {
+    arrivals: u64,
+    within_4h: u64,
+    over_12h: u64,
+    att65: u64,
+    departed65: u64,
+    admitted65: u64,
+    gp65: u64,
+    gp_departed65: u64,
+    gp_discharged65: u64,
+}
+
+/// The counts of the discharges pass.
+#[derive(Default)]
+struct Discharges {
+    emerg65_discharged: u64,
+    over7: u64,
+    over21: u64,
+    alive65: u64,
+    readmitted: u64,
+    reabled: u64,
+    at_home: u64,
+    discharges: u64,
+    weekend: u64,
+}
+
+/// The counts of the assessments pass.
+#[derive(Default)]
+struct Assessments {
+    care_needs: u64,
+    chc: u64,
+    chc_eligible: u64,
+    chc_28d: u64,
+    new_home_care: u64,
+}
+
+impl Journeys {
+    /// Emergency admissions in the period (of people 65 or over), and those from care homes by
+    /// cause; nothing read unless `wanted`.
+    fn admissions_pass(&self, w: &Window, wanted: bool) -> Admissions {
+        let mut emergency_65 = 0u64;
+        let mut care_home_by_cause = [0u64; 5];
+        for s in only(&self.facts.spells, wanted) {
+            let (Some(adm), Some(AdmissionMethod::Emergency)) = (s.admitted, s.method) else {
+                continue;
+            };
+            if !w.contains(adm) || !self.is_65(s.person, adm, w) {
+                continue;
+            }
+            emergency_65 += 1;
+            let person = &self.facts.persons[s.person.expect("has an age") as usize];
+            if person
+                .residence_at(adm)
+                .is_some_and(Residence::is_care_home)
+            {
+                care_home_by_cause[s.cause.unwrap_or(Cause::Other) as usize] += 1;
+            }
+        }
+        Admissions {
+            emergency_65,
+            care_home_by_cause,
+        }
+    }
+
+    /// A&E arrivals in the period. Every arrival of the period counts: no departure within 4
+    /// (12) hours, whether it comes later or never, is a wait over 4 (12) hours.
+    fn ae_pass(&self, w: &Window, wanted: bool) -> Ae {
+        let mut c = Ae::default();
+        for a in only(&self.facts.attendances, wanted) {
+            let Some((arr, source)) = a.arrival else {
+                continue;
+            };
+            if !w.contains(arr) {
+                continue;
+            }
+            c.arrivals += 1;
+            let stay = a.departure.map(|(dep, _)| dep.0 - arr.0);
+            if stay.is_some_and(|s| s <= 4 * domain::time::NANOS_PER_HOUR) {
+                c.within_4h += 1;
+            }
+            if stay.is_none_or(|s| s > 12 * domain::time::NANOS_PER_HOUR) {
+                c.over_12h += 1;
+            }
+            if !self.is_65(a.person, arr, w) {
+                continue;
+            }
+            c.att65 += 1;
+            let gp = source == AeSource::Gp;
+            c.gp65 += gp as u64;
+            if let Some((_, outcome)) = a.departure {
+                c.departed65 += 1;
+                c.admitted65 += (outcome == AeOutcome::Admitted) as u64;
+                if gp {
+                    c.gp_departed65 += 1;
+                    c.gp_discharged65 += (outcome == AeOutcome::Discharged) as u64;
+                }
+            }
+        }
+        c
+    }
+
+    /// Discharges in the period.
+    fn discharges_pass(&self, w: &Window, wanted: bool) -> Discharges {
+        let mut c = Discharges::default();
+        for s in only(&self.facts.spells, wanted) {
+            let (Some((dis, dest)), Some(adm)) = (s.discharge, s.admitted) else {
+                continue;
+            };
+            if !w.contains(dis) {
+                continue;
+            }
+            c.discharges += 1;
+            if matches!(w.local_date(dis).weekday(), Weekday::Sat | Weekday::Sun) {
+                c.weekend += 1;
+            }
+            if !self.is_65(s.person, dis, w) {
+                continue;
+            }
+            let person = &self.facts.persons[s.person.expect("has an age") as usize];
+            if s.method == Some(AdmissionMethod::Emergency) {
+                c.emerg65_discharged += 1;
+                let stay = dis.0 - adm.0;
+                c.over7 += (stay > 7 * domain::time::NANOS_PER_DAY) as u64;
+                c.over21 += (stay > 21 * domain::time::NANOS_PER_DAY) as u64;
+            }
+            if dest == Destination::Died {
+                continue;
+            }
+            c.alive65 += 1;
+            let next = person.emergency_admissions.partition_point(|a| *a <= dis);
+            if person
+                .emergency_admissions
+                .get(next)
+                .is_some_and(|a| *a <= dis.plus_days(30))
+            {
+                c.readmitted += 1;
+            }
+            let r = person.reablement_starts.partition_point(|s| *s < dis);
+            if person
+                .reablement_starts
+                .get(r)
+                .is_some_and(|s| *s <= dis.plus_hours(72))
+            {
+                c.reabled += 1;
+                if self.at_home(person, dis.plus_days(91)) {
+                    c.at_home += 1;
+                }
+            }
+        }
+        c
+    }
+
+    /// Permanent moves into care homes in the period (of people 65 or over).
+    fn permanent_pass(&self, w: &Window, wanted: bool) -> u64 {
+        let mut permanent = 0u64;
+        let movers = only(&self.facts.persons, wanted);
+        for (ix, p) in movers.iter().enumerate() {
+            for r in &p.residences {
+                if r.is_change
+                    && r.permanent
+                    && r.residence.is_care_home()
+                    && w.contains(r.at)
+                    && !p
+                        .residence_before(r.at)
+                        .is_some_and(Residence::is_care_home)
+                    && self.is_65(Some(ix as u32), r.at, w)
+                {
+                    permanent += 1;
+                }
+            }
+        }
+        permanent
+    }
+
+    /// Reviews due in the period, those done, and those overdue at its end.
+    fn reviews_pass(&self, w: &Window, period: Period, wanted: bool) -> (u64, u64, u64) {
+        let zone = w.zone;
+        let (mut due, mut done, mut overdue) = (0u64, 0u64, 0u64);
+        for r in only(&self.facts.reviews, wanted) {
+            let Some(due_date) = r.due else { continue };
+            let completed_in_time = r.completed.is_some_and(|c| c < w.end);
+            if let Some(death) = r.person.and_then(|p| self.facts.persons[p as usize].death) {
+                if death < zone.midnight(due_date) && r.completed.is_none_or(|c| c > death) {
+                    continue;
+                }
+            }
+            if period.from <= due_date && due_date < period.to {
+                due += 1;
+                done += completed_in_time as u64;
+            }
+            if due_date < period.to && !completed_in_time {
+                overdue += 1;
+            }
+        }
+        (due, done, overdue)
+    }
+
+    /// Assessments completed in the period, and home care packages started in it.
+    fn assessments_pass(&self, w: &Window, wanted: bool) -> Assessments {
+        let mut c = Assessments::default();
+        for a in only(&self.facts.assessments, wanted) {
+            let Some((done_at, outcome)) = a.completed else {
+                continue;
+            };
+            if !w.contains(done_at) {
+                continue;
+            }
+            match a.kind {
+                Some(AssessmentType::CareNeeds) => c.care_needs += 1,
+                Some(AssessmentType::Chc) => {
+                    c.chc += 1;
+                    c.chc_eligible += (outcome == AssessmentOutcome::Eligible) as u64;
+                    if a.requested
+                        .is_some_and(|r| done_at.0 - r.0 <= 28 * domain::time::NANOS_PER_DAY)
+                    {
+                        c.chc_28d += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        c.new_home_care = only(&self.facts.packages, wanted)
+            .iter()
+            .filter(|k| {
+                k.service == Some(Service::HomeCare) && k.started.is_some_and(|s| w.contains(s))
+            })
+            .count() as u64;
+        c
     }
 }

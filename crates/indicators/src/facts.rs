@@ -561,29 +561,37 @@ impl Journeys {
                 })
                 .collect();
             let person = |p: Option<Ix>| p.map(|p| p + people);
-            all.persons.extend(f.persons.into_iter().map(|mut p| {
-                p.spells.iter_mut().for_each(|s| *s += spells);
-                p
-            }));
-            all.spells.extend(f.spells.into_iter().map(|mut s| {
-                s.person = person(s.person);
-                s.org = s.org.map(|o| orgs[o as usize]);
-                s
-            }));
-            all.attendances
-                .extend(f.attendances.into_iter().map(|mut a| {
-                    a.person = person(a.person);
-                    a
+            // The tables are appended to side by side: each is copied whole, one per core.
+            let persons = || {
+                all.persons.extend(f.persons.into_iter().map(|mut p| {
+                    p.spells.iter_mut().for_each(|s| *s += spells);
+                    p
+                }))
+            };
+            let spells = || {
+                all.spells.extend(f.spells.into_iter().map(|mut s| {
+                    s.person = person(s.person);
+                    s.org = s.org.map(|o| orgs[o as usize]);
+                    s
+                }))
+            };
+            let others = || {
+                all.attendances
+                    .extend(f.attendances.into_iter().map(|mut a| {
+                        a.person = person(a.person);
+                        a
+                    }));
+                all.packages.extend(f.packages.into_iter().map(|mut k| {
+                    k.person = person(k.person);
+                    k
                 }));
-            all.packages.extend(f.packages.into_iter().map(|mut k| {
-                k.person = person(k.person);
-                k
-            }));
-            all.reviews.extend(f.reviews.into_iter().map(|mut r| {
-                r.person = person(r.person);
-                r
-            }));
-            all.assessments.extend(f.assessments);
+                all.reviews.extend(f.reviews.into_iter().map(|mut r| {
+                    r.person = person(r.person);
+                    r
+                }));
+                all.assessments.extend(f.assessments);
+            };
+            rayon::join(persons, || rayon::join(spells, others));
             all.events += f.events;
         }
         // The id tables are of no use once finished (and would not be those of the whole).

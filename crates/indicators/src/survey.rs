@@ -105,6 +105,18 @@ impl Hours {
         Some((hour - lo) as usize)
     }
 
+    /// Widens each hour's entry to take in `other`'s. Into no hours yet, `other`'s are taken
+    /// as they are (noted one by one, the table would grow a year at a time, copied each time).
+    fn merge(&mut self, other: Hours) {
+        if self.dense.is_empty() && self.sparse.is_empty() {
+            *self = other;
+            return;
+        }
+        for (h, min, max) in other.iter() {
+            self.note(h, min, max);
+        }
+    }
+
     /// Reads the entry of `hour` when the dense table holds it (the map's are rare).
     fn prefetch(&self, hour: i64) {
         let i = hour.wrapping_sub(self.base);
@@ -209,9 +221,7 @@ impl Survey {
 
     /// Adds what `other` saw (of other events of the same log).
     pub fn merge(&mut self, other: Survey) {
-        for (h, min, max) in other.hours() {
-            self.note_hour(h, min, max);
-        }
+        self.hours.merge(other.hours);
         for (kind, u) in other.unknown {
             match self.unknown.get_mut(&kind) {
                 Some(m) => {
@@ -607,5 +617,28 @@ mod merge_tests {
         merged.merge(other);
         assert_eq!(merged.warnings(&periods), whole.warnings(&periods));
         assert!(whole.warnings(&periods)[1].contains("\"ae_arival\": 2 events, the first at a:4"));
+        // Merged into a survey of nothing yet, and into one of other hours: the same hours.
+        let sorted = |s: &Survey| {
+            let mut h: Vec<_> = s.hours().collect();
+            h.sort();
+            h
+        };
+        let mut fresh = Survey::new(Zone::default());
+        fresh.merge(merged.clone());
+        assert_eq!(sorted(&fresh), sorted(&whole));
+        assert_eq!(fresh.warnings(&periods), whole.warnings(&periods));
+        let mut later = Survey::new(Zone::default());
+        let (e, order) = &events[0];
+        let far = Event {
+            at: Instant(e.at.0 + 3 * 365 * 24 * NANOS_PER_HOUR),
+            ..e.clone()
+        };
+        later.see(&far, *order, String::new);
+        let mut both = later.clone();
+        both.merge(merged.clone());
+        let mut expected = sorted(&whole);
+        expected.extend(sorted(&later));
+        expected.sort();
+        assert_eq!(sorted(&both), expected);
     }
 }

@@ -8,8 +8,10 @@
 //! Two passes over `FILE` (`.jsonl` or `.jsonl.gz`), each timed on its own:
 //! - `read`: [`journey_log::LogReader::read`], every line parsed and validated across events,
 //!   handing each accepted event to a sink that only counts it;
-//! - `parse`: the lines parsed with [`journey_log::parse_line`] on all cores (rayon), nothing
-//!   checked across lines, nothing kept; the next block is read while one is parsed.
+//! - `parse`: the lines parsed on all cores (rayon) as `metrics` parses them
+//!   ([`journey_log::parse_line_when`], the content digest left to when it is asked for, as
+//!   `LogReader::read_parts` leaves it), nothing checked across lines, nothing kept; the next
+//!   block is read while one is parsed.
 //!
 //! Org codes are checked against `orgs.csv` next to the file unless `--orgs` names another.
 //! `--only` runs one pass (to measure each one's peak memory apart).
@@ -20,7 +22,7 @@
 //! [`journey_log::wire::parse_line_json`] (serde_json for every line), in turns, the best of 5
 //! passes of each in nanoseconds a line.
 
-use journey_log::{parse_line, read_orgs_file, LogReader};
+use journey_log::{parse_line_when, read_orgs_file, DigestWhen, LogReader};
 use rayon::prelude::*;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -178,8 +180,8 @@ fn lines_in_memory(path: &Path, orgs: &domain::OrgRegister) -> std::io::Result<(
     Ok(())
 }
 
-/// Parses every non-blank line of `path` with `parse_line` on all cores, checking nothing across
-/// lines. Returns (lines parsed, lines with errors).
+/// Parses every non-blank line of `path` as `metrics` does (no content digest) on all cores,
+/// checking nothing across lines. Returns (lines parsed, lines with errors).
 fn parse_only(path: &Path, orgs: &domain::OrgRegister) -> std::io::Result<(u64, u64)> {
     let mut input = open(path)?;
     let mut carry = Vec::new();
@@ -207,7 +209,7 @@ fn parse_block(block: &[u8], orgs: &domain::OrgRegister) -> (u64, u64) {
         .par_iter()
         .with_min_len(256)
         .map(|line| match std::str::from_utf8(line) {
-            Ok(text) => u64::from(parse_line(text, orgs).is_err()),
+            Ok(text) => u64::from(parse_line_when(text, orgs, DigestWhen::Asked).is_err()),
             Err(_) => 1,
         })
         .sum();

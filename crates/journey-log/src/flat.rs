@@ -16,7 +16,7 @@
 //! serde_json's path gives: the property tests below hold it to that on generated valid and
 //! near-valid lines.
 
-use crate::wire::{field, fingerprint, known_id, FieldError, ParsedEvent, KNOWN};
+use crate::wire::{field, fingerprint_when, known_id, DigestWhen, FieldError, ParsedEvent, KNOWN};
 use domain::codes::*;
 use domain::{parse_date, Event, EventBody, Hours, Instant, NhsNumber, OrgRegister, Text};
 use serde_json::value::RawValue;
@@ -25,15 +25,20 @@ use serde_json::value::RawValue;
 /// errors: the line is to be read by serde_json. (Unknown fields that cannot be compared are
 /// the one error given here: `fingerprint`'s, as serde_json's path gives it for the same
 /// event and fields.) Returned as `parse_line` returns it, so the event is not moved again.
-pub(crate) fn parse_plain(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
+pub(crate) fn parse_plain(
+    line: &str,
+    orgs: &OrgRegister,
+    when: DigestWhen,
+) -> Result<ParsedEvent, Vec<FieldError>> {
     match plain_event(line, orgs) {
-        Some((event, extras)) => fingerprint(event, extras),
+        Some((event, extras)) => fingerprint_when(event, extras, when),
         None => Err(Vec::new()),
     }
 }
 
 /// The event of a plain line whose every field is right, and its fields kept raw; `None` for
 /// any other line.
+#[inline(always)]
 fn plain_event(line: &str, orgs: &OrgRegister) -> Option<(Event, Extras)> {
     let mut members = Members::new(line)?;
     let mut draft = Draft::default();
@@ -439,8 +444,10 @@ impl Draft {
         Some(())
     }
 
-    /// The event, when every field its kind requires is given.
-    fn build(self, kind: Kind, kind_text: &str) -> Option<Event> {
+    /// The event, when every field its kind requires is given (its fields taken out of the
+    /// draft, which is not moved whole).
+    #[inline(always)]
+    fn build(&mut self, kind: Kind, kind_text: &str) -> Option<Event> {
         use EventBody as B;
         // A care home residence names its home.
         let home = |residence: Option<Residence>, care_home: Option<Text>| {
@@ -449,17 +456,17 @@ impl Draft {
         };
         let body = match kind {
             Kind::PersonRegistered => {
-                let (residence, care_home) = home(self.residence, self.care_home)?;
+                let (residence, care_home) = home(self.residence, self.care_home.take())?;
                 B::PersonRegistered {
                     birth_date: self.birth_date?,
                     sex: self.sex?,
-                    gp: self.gp?,
+                    gp: self.gp.take()?,
                     residence,
                     care_home,
                 }
             }
             Kind::ResidenceChanged => {
-                let (residence, care_home) = home(self.residence, self.care_home)?;
+                let (residence, care_home) = home(self.residence, self.care_home.take())?;
                 B::ResidenceChanged {
                     residence,
                     care_home,
@@ -468,72 +475,74 @@ impl Draft {
             }
             Kind::Death => B::Death,
             Kind::AeArrival => B::AeArrival {
-                attendance: self.attendance?,
-                org: self.org?,
+                attendance: self.attendance.take()?,
+                org: self.org.take()?,
                 source: self.source?,
             },
             Kind::AeDeparture => B::AeDeparture {
-                attendance: self.attendance?,
+                attendance: self.attendance.take()?,
                 outcome: self.ae_outcome?,
             },
             Kind::Admission => B::Admission {
-                spell: self.spell?,
-                org: self.org?,
+                spell: self.spell.take()?,
+                org: self.org.take()?,
                 method: self.method?,
-                attendance: self.attendance,
+                attendance: self.attendance.take(),
                 cause: self.cause,
             },
-            Kind::ReadyForDischarge => B::ReadyForDischarge { spell: self.spell? },
+            Kind::ReadyForDischarge => B::ReadyForDischarge {
+                spell: self.spell.take()?,
+            },
             Kind::DelayReason => {
                 let reason = self.delay_reason?;
                 B::DelayReason {
-                    spell: self.spell?,
+                    spell: self.spell.take()?,
                     reason,
                     responsible: self.responsible.unwrap_or(reason.default_responsible()),
                 }
             }
             Kind::Discharge => B::Discharge {
-                spell: self.spell?,
+                spell: self.spell.take()?,
                 destination: self.destination?,
                 pathway: self.pathway,
                 d2a: self.d2a,
             },
             Kind::AssessmentRequested => B::AssessmentRequested {
-                assessment: self.assessment?,
+                assessment: self.assessment.take()?,
                 assessment_type: self.assessment_type?,
-                org: self.org,
-                spell: self.spell,
+                org: self.org.take(),
+                spell: self.spell.take(),
             },
             Kind::AssessmentCompleted => B::AssessmentCompleted {
-                assessment: self.assessment?,
+                assessment: self.assessment.take()?,
                 outcome: self.assessment_outcome?,
                 trusted: self.trusted,
             },
             Kind::PackageRequested => B::PackageRequested {
-                package: self.package?,
+                package: self.package.take()?,
                 service: self.service?,
                 hours_per_week: self.hours_per_week,
-                spell: self.spell,
+                spell: self.spell.take(),
             },
             Kind::PackageOffered => B::PackageOffered {
-                package: self.package?,
-                org: self.org?,
+                package: self.package.take()?,
+                org: self.org.take()?,
             },
             Kind::PackageStarted => B::PackageStarted {
-                package: self.package?,
-                org: self.org?,
+                package: self.package.take()?,
+                org: self.org.take()?,
             },
             Kind::PackageEnded => B::PackageEnded {
-                package: self.package?,
+                package: self.package.take()?,
                 reason: self.end_reason?,
             },
             Kind::ReviewDue => B::ReviewDue {
-                review: self.review?,
-                package: self.package,
+                review: self.review.take()?,
+                package: self.package.take(),
                 due: self.due?,
             },
             Kind::ReviewCompleted => B::ReviewCompleted {
-                review: self.review?,
+                review: self.review.take()?,
             },
             Kind::Unknown => B::Unknown {
                 kind: Text::from(kind_text),
@@ -544,7 +553,7 @@ impl Draft {
             return None;
         }
         Some(Event {
-            id: self.id?,
+            id: self.id.take()?,
             at: self.at?,
             person: self.person,
             body,
@@ -738,7 +747,7 @@ fn number(b: &[u8], mut i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{json_fields, parse_line, parse_line_json};
+    use crate::wire::{json_fields, parse_line, parse_line_json, parse_line_when};
     use proptest::prelude::*;
 
     fn orgs() -> domain::OrgRegister {
@@ -794,7 +803,7 @@ mod tests {
             prop_assert_eq!(Some(l), serde.as_ref(), "{:?}", line);
         }
         let json = parse_line_json(line, &orgs);
-        let built = parse_plain(line, &orgs);
+        let built = parse_plain(line, &orgs, DigestWhen::Parsing);
         match (&built, &json) {
             (Ok(b), Ok(j)) => prop_assert_eq!(format!("{b:?}"), format!("{j:?}"), "{:?}", line),
             (Ok(b), Err(e)) => prop_assert!(false, "{line:?}: built {b:?}, serde_json: {e:?}"),
@@ -810,6 +819,22 @@ mod tests {
         prop_assert_eq!(
             format!("{:?}", parse_line(line, &orgs)),
             format!("{json:?}"),
+            "{:?}",
+            line
+        );
+        // With the digest left to when it is asked for: the same event, errors and digest.
+        let digested = |r: Result<ParsedEvent, Vec<FieldError>>| {
+            format!(
+                "{:?}",
+                r.map(|p| {
+                    let d = p.content_digest();
+                    (p.event, p.extras, p.id_hash, p.lifecycle_hash, d)
+                })
+            )
+        };
+        prop_assert_eq!(
+            digested(parse_line_when(line, &orgs, DigestWhen::Asked)),
+            digested(json),
             "{:?}",
             line
         );

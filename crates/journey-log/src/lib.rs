@@ -36,5 +36,5 @@ pub use registers::{
     write_population, RegisterKind,
 };
 pub use validate::{Lifecycle, Loc, Validator, Verdict};
-pub use wire::{fingerprint, parse_line, FieldError, ParsedEvent};
+pub use wire::{fingerprint, parse_line, parse_line_when, DigestWhen, FieldError, ParsedEvent};
 pub use write::{event_json, parsed_json};

@@ -149,7 +149,7 @@ proptest! {
         check(&flipped, &orgs)?;
         if let Ok(p) = parse_line(&flipped, &orgs) {
             // What parses has a digest, and the same line the same one.
-            prop_assert_eq!(p.content_digest, parse_line(&flipped, &orgs).unwrap().content_digest);
+            prop_assert_eq!(p.content_digest(), parse_line(&flipped, &orgs).unwrap().content_digest());
         }
     }
 }
@@ -163,7 +163,7 @@ fn the_digests_of_valid_lines_are_pinned() {
         .iter()
         .map(|l| {
             let p = parse_line(l, &orgs).unwrap();
-            blake3::Hash::from(p.content_digest).to_hex().to_string()
+            blake3::Hash::from(p.content_digest()).to_hex().to_string()
         })
         .collect();
     assert_eq!(got, PINNED);

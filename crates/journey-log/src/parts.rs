@@ -24,7 +24,7 @@
 use crate::id_ledger::{any_repeated, IdLedger};
 use crate::read::{LineRef, LogLine, ParsedBlock, ReadSummary};
 use crate::validate::{Loc, RuleError, Validator, Verdict};
-use crate::wire::ParsedEvent;
+use crate::wire::{DigestWhen, ParsedEvent};
 use rayon::prelude::*;
 
 /// The partition (of `parts`) of an event: by its person, or by its id for an event with no
@@ -51,6 +51,9 @@ const PREFETCH_AHEAD: usize = 8;
 pub(crate) trait Checker {
     /// The partitions the parser sorts events into.
     fn parts(&self) -> usize;
+    /// When the parsers digest each event's content: as they parse, unless the checks
+    /// compare no contents.
+    fn digest_when(&self) -> DigestWhen;
     /// Errors of the rules found so far.
     fn error_count(&self) -> usize;
     /// Checks the events of one block of file `file`, counting them into `summary`.
@@ -166,6 +169,11 @@ impl<F: FnMut(LogLine) + Send> Checker for Single<'_, F> {
         1
     }
 
+    fn digest_when(&self) -> DigestWhen {
+        // The validator keeps ids, and the sink may store events with their digests.
+        DigestWhen::Parsing
+    }
+
     fn error_count(&self) -> usize {
         self.validator.error_count()
     }
@@ -196,6 +204,7 @@ struct Part<S> {
 /// A validator and a state per partition, each partition checked on its own core.
 pub(crate) struct Parts<'p, S, A, P> {
     parts: Vec<Part<S>>,
+    ids: Ids,
     ahead: &'p A,
     push: &'p P,
 }
@@ -245,6 +254,7 @@ where
                     },
                 })
                 .collect(),
+            ids,
             ahead,
             push,
         }
@@ -286,6 +296,15 @@ where
 {
     fn parts(&self) -> usize {
         self.parts.len()
+    }
+
+    fn digest_when(&self) -> DigestWhen {
+        // Deferred, the partitions compare ids only: the digests are needed only if an id
+        // repeats, and the log is then read again with the ids kept.
+        match self.ids {
+            Ids::Kept => DigestWhen::Parsing,
+            Ids::Deferred => DigestWhen::Asked,
+        }
     }
 
     fn error_count(&self) -> usize {

@@ -12,7 +12,7 @@ use crate::digest::{DigestSlot, Digesting, FileDigest};
 use crate::error::{LogError, LogErrors, MAX_ERRORS};
 use crate::parts::{part_of, Checker, Finished, Ids, Parts, Single};
 use crate::validate::{Loc, RuleError, Validator};
-use crate::wire::{parse_line, FieldError, ParsedEvent};
+use crate::wire::{parse_line_when, DigestWhen, FieldError, ParsedEvent};
 use domain::OrgRegister;
 use rayon::prelude::*;
 use std::io::{BufRead, BufReader, Read};
@@ -379,6 +379,7 @@ impl<'a> LogReader<'a> {
             block
         };
         let parts = state.checker.parts();
+        let when = state.checker.digest_when();
         let mut blocks = Blocks::new(input, self.block_bytes);
         // The block being parsed, handed over by `blocks`, which reads the next one meanwhile.
         let mut text = vec![0; blocks.buf.len()];
@@ -429,7 +430,10 @@ impl<'a> LogReader<'a> {
                 || {
                     rayon::join(
                         || pending.take().map(|p| fold(p, state)),
-                        || self.parse_block(first_line, block_text, found_before, parts, reuse),
+                        || {
+                            let to = (parts, when);
+                            self.parse_block(first_line, block_text, found_before, to, reuse)
+                        },
                     )
                 },
                 || Fetched::from(&mut blocks),
@@ -452,20 +456,22 @@ impl<'a> LogReader<'a> {
         blocks.bytes
     }
 
-    /// Parses the lines of a block, `found_before` errors having been found already; stops
-    /// early once [`MAX_ERRORS`] are found.
+    /// Parses the lines of a block, `found_before` errors having been found already, into
+    /// `parts` partitions, each event's content digested as `when` says; stops early once
+    /// [`MAX_ERRORS`] are found.
     fn parse_block(
         &self,
         first_line: u32,
         bytes: &[u8],
         found_before: usize,
-        parts: usize,
+        (parts, when): (usize, DigestWhen),
         reuse: Option<ParsedBlock>,
     ) -> ParsedBlock {
         let mut out = match reuse {
             Some(mut b) => {
-                // The events checked last time are dropped here, beside the checks.
-                b.lines.clear();
+                // The lines of the block checked last time are parsed into again: each of its
+                // events is dropped as its place is written, by the parsers (the rest, at the
+                // end).
                 b.parts.iter_mut().for_each(Vec::clear);
                 b.errors.clear();
                 b.stopped_before = None;
@@ -486,6 +492,8 @@ impl<'a> LogReader<'a> {
         let mut found = found_before;
         let mut lines = (first_line..).zip(lines_of(bytes));
         let mut group = Vec::with_capacity(GROUP_LINES.min(bytes.len() / 64 + 1));
+        // The lines of this block parsed so far (`out.lines` may hold more: the last block's).
+        let mut parsed = 0;
         loop {
             group.clear();
             for (n, line) in lines.by_ref() {
@@ -498,19 +506,27 @@ impl<'a> LogReader<'a> {
                 }
             }
             let Some(&(first, _)) = group.first() else {
-                return out;
+                break;
             };
             if found >= MAX_ERRORS {
                 out.stopped_before = Some(first);
-                return out;
+                break;
             }
-            let start = out.lines.len();
-            out.lines
-                .par_extend(group.par_iter().with_min_len(256).map(|&(n, line)| {
-                    let (raw, result) = self.parse_one(line);
-                    (n, raw, result)
-                }));
-            for (i, (_, _, result)) in out.lines.iter().enumerate().skip(start) {
+            let (start, end) = (parsed, parsed + group.len());
+            // Each event is parsed into its place in the block (events are about 250 bytes:
+            // collected, each was moved again on its way).
+            if out.lines.len() < end {
+                out.lines.resize_with(end, || (0, None, Err(Vec::new())));
+            }
+            out.lines[start..end]
+                .par_iter_mut()
+                .zip(group.par_iter())
+                .with_min_len(256)
+                .for_each(|(slot, &(n, line))| {
+                    slot.0 = n;
+                    self.parse_one(line, when, &mut slot.1, &mut slot.2);
+                });
+            for (i, (_, _, result)) in (start..end).zip(&out.lines[start..end]) {
                 let i = i as u32;
                 match result {
                     Ok(p) if parts > 1 => out.parts[part_of(p, parts)].push(i),
@@ -521,36 +537,45 @@ impl<'a> LogReader<'a> {
                     }
                 }
             }
+            parsed = end;
         }
+        out.lines.truncate(parsed);
+        out
     }
 
-    /// Parses one line (without its line ending): the line as written when the reader keeps
-    /// it, and the event or the line's errors (each written once, where the block keeps it).
-    fn parse_one(&self, line: &[u8]) -> (Option<String>, Result<ParsedEvent, Vec<FieldError>>) {
+    /// Parses one line (without its line ending) into `raw`, the line as written when the
+    /// reader keeps it, and `result`, the event or the line's errors (each written once, where
+    /// the block keeps it).
+    fn parse_one(
+        &self,
+        line: &[u8],
+        when: DigestWhen,
+        raw: &mut Option<String>,
+        result: &mut Result<ParsedEvent, Vec<FieldError>>,
+    ) {
+        *raw = None;
         if line.len() > MAX_LINE_BYTES {
-            return (
-                None,
-                Err(vec![FieldError {
-                    field: None,
-                    message: format!(
-                        "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
-                        line.len()
-                    ),
-                }]),
-            );
+            *result = Err(vec![FieldError {
+                field: None,
+                message: format!(
+                    "the line is {} bytes long, more than the limit of {MAX_LINE_BYTES} bytes (1 MiB)",
+                    line.len()
+                ),
+            }]);
+            return;
         }
         match std::str::from_utf8(line) {
-            Err(e) => (
-                None,
-                Err(vec![FieldError {
+            Err(e) => {
+                *result = Err(vec![FieldError {
                     field: None,
                     message: format!("not UTF-8 text: {e}"),
-                }]),
-            ),
+                }])
+            }
             Ok(text) => {
-                let result = parse_line(text, self.orgs);
-                let raw = (self.keep_raw && result.is_ok()).then(|| text.trim().to_string());
-                (raw, result)
+                *result = parse_line_when(text, self.orgs, when);
+                if self.keep_raw && result.is_ok() {
+                    *raw = Some(text.trim().to_string());
+                }
             }
         }
     }

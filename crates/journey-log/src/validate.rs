@@ -18,7 +18,7 @@ type ContentKey = [u8; 16];
 
 fn content_key(p: &ParsedEvent) -> ContentKey {
     let mut k = [0u8; 16];
-    k.copy_from_slice(&p.content_digest[..16]);
+    k.copy_from_slice(&p.content_digest()[..16]);
     k
 }
 

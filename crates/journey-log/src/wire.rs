@@ -92,12 +92,41 @@ pub struct ParsedEvent {
     pub extras: Vec<(String, Box<RawValue>)>,
     /// Fingerprint of the event's id (for duplicate detection).
     pub id_hash: u64,
-    /// Digest of the normalised content ([`crate::content`]): equal events (after
-    /// normalisation) have equal ones, and different ones cannot be made to collide.
-    pub content_digest: ContentDigest,
+    /// Digest of the normalised content ([`crate::content`]), when it was computed as the line
+    /// was parsed ([`DigestWhen::Parsing`], or the line has fields its kind does not define);
+    /// `None`: the event has none, and its digest is that of the event alone, computed when
+    /// asked ([`ParsedEvent::content_digest`]).
+    digest: Option<ContentDigest>,
     /// Fingerprint of the event's own lifecycle id (its spell, attendance ...), 0 if none;
     /// computed here, on the parsing threads, to spare the sequential checks.
     pub lifecycle_hash: u64,
+}
+
+impl ParsedEvent {
+    /// Digest of the normalised content ([`crate::content`]): equal events (after
+    /// normalisation) have equal ones, and different ones cannot be made to collide. The same
+    /// value whenever it is computed: as the line was parsed or now.
+    pub fn content_digest(&self) -> ContentDigest {
+        match self.digest {
+            Some(d) => d,
+            // Left to now only for an event without extra fields (see `fingerprint_when`).
+            None => digest(&self.event, &[], &[]),
+        }
+    }
+}
+
+/// When a parse computes the content digest of its event ([`ParsedEvent::content_digest`]);
+/// its value is the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestWhen {
+    /// As the line is parsed, on the parsing threads: for readers that need every event's
+    /// digest (a validator keeping ids, a store).
+    Parsing,
+    /// Only when asked for, for a reader that does not compare contents (`read_parts`, which
+    /// first checks ids for a repeat without them). A line with fields its kind does not
+    /// define is digested as it is parsed all the same: their encoding is what checks that
+    /// they can be compared at all, and it is at hand only then.
+    Asked,
 }
 
 /// The id of the lifecycle an event is a step of, if any.
@@ -407,16 +436,27 @@ fn residence_and_home(
 /// event only where serde_json's path gives the same one, so the result, errors included, is
 /// the same.
 pub fn parse_line(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
-    match crate::flat::parse_plain(line, orgs) {
-        Err(errors) if errors.is_empty() => parse_line_json(line, orgs),
-        result => result,
+    parse_line_when(line, orgs, DigestWhen::Parsing)
+}
+
+/// As [`parse_line`], the content digest computed as `when` says (the result is otherwise the
+/// same, errors included).
+pub fn parse_line_when(
+    line: &str,
+    orgs: &OrgRegister,
+    when: DigestWhen,
+) -> Result<ParsedEvent, Vec<FieldError>> {
+    let plain = crate::flat::parse_plain(line, orgs, when);
+    if plain.as_ref().is_err_and(Vec::is_empty) {
+        return parse_fields(&json_fields(line)?, orgs, when);
     }
+    plain
 }
 
 /// As [`parse_line`], every line read by serde_json (the path [`parse_line`] falls back to): the
 /// reference its flat parser is held to, in tests and benchmarks.
 pub fn parse_line_json(line: &str, orgs: &OrgRegister) -> Result<ParsedEvent, Vec<FieldError>> {
-    parse_fields(&json_fields(line)?, orgs)
+    parse_fields(&json_fields(line)?, orgs, DigestWhen::Parsing)
 }
 
 /// The fields of a line as serde_json reads them (any JSON), or why it is not an object.
@@ -430,6 +470,7 @@ pub(crate) fn json_fields(line: &str) -> Result<FieldList<'_>, Vec<FieldError>> 
 fn parse_fields(
     fields: &FieldList<'_>,
     orgs: &OrgRegister,
+    when: DigestWhen,
 ) -> Result<ParsedEvent, Vec<FieldError>> {
     let n = fields.len();
     if n >= usize::from(ABSENT) {
@@ -500,7 +541,7 @@ fn parse_fields(
             .map_err(|e| vec![FieldError::new(k, format!("not JSON: {e}"))])?;
         extras.push((k.to_string(), raw));
     }
-    fingerprint(event, extras)
+    fingerprint_when(event, extras, when)
 }
 
 /// Computes the fingerprints of an event and its extra fields; an extra field whose value
@@ -508,6 +549,17 @@ fn parse_fields(
 pub fn fingerprint(
     event: Event,
     extras: Vec<(String, Box<RawValue>)>,
+) -> Result<ParsedEvent, Vec<FieldError>> {
+    fingerprint_when(event, extras, DigestWhen::Parsing)
+}
+
+/// As [`fingerprint`], the content digest computed as `when` says: with no extra fields and
+/// [`DigestWhen::Asked`], left to [`ParsedEvent::content_digest`].
+#[inline]
+pub(crate) fn fingerprint_when(
+    event: Event,
+    extras: Vec<(String, Box<RawValue>)>,
+    when: DigestWhen,
 ) -> Result<ParsedEvent, Vec<FieldError>> {
     let id_hash = id_fingerprint(&event.id);
     let lifecycle_hash = lifecycle_id(&event.body).map(id_fingerprint).unwrap_or(0);
@@ -529,8 +581,12 @@ pub fn fingerprint(
         }
         spans.sort_unstable_by(|a: &(usize, usize), b| members[a.0..a.1].cmp(&members[b.0..b.1]));
     }
+    let digest = match when {
+        DigestWhen::Asked if extras.is_empty() => None,
+        _ => Some(digest(&event, &members, &spans)),
+    };
     Ok(ParsedEvent {
-        content_digest: digest(&event, &members, &spans),
+        digest,
         event,
         extras,
         id_hash,
@@ -775,10 +831,10 @@ mod tests {
     fn equal_content_after_normalisation_has_equal_fingerprint() {
         let a = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"care_package_home","responsible":"nhs","x":{"b":1,"a":2.0}}"#, &orgs()).unwrap();
         let b = parse_line(r#"{"kind":"delay_reason","id":"e6","at":"2017-02-08T12:00:00+01:00","person":"943 476 5919","spell":"s1","reason":"E","x":{"a":2,"b":1.0},"y":null}"#, &orgs()).unwrap();
-        assert_eq!(a.content_digest, b.content_digest);
+        assert_eq!(a.content_digest(), b.content_digest());
         assert_eq!(a.id_hash, b.id_hash);
         let c = parse_line(r#"{"id":"e6","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E","x":{"a":3,"b":1}}"#, &orgs()).unwrap();
-        assert_ne!(a.content_digest, c.content_digest);
+        assert_ne!(a.content_digest(), c.content_digest());
     }
 
     #[test]
@@ -865,7 +921,7 @@ mod tests {
     fn digest_of(line: &str) -> ContentDigest {
         parse_line(line, &orgs())
             .unwrap_or_else(|e| panic!("{line}: {e:?}"))
-            .content_digest
+            .content_digest()
     }
 
     #[test]
@@ -923,7 +979,7 @@ mod tests {
         for (a, b) in pairs {
             let pa = parse_line(a, &orgs).unwrap();
             let pb = parse_line(b, &orgs).unwrap();
-            assert_eq!(pa.content_digest, pb.content_digest, "{a}\n{b}");
+            assert_eq!(pa.content_digest(), pb.content_digest(), "{a}\n{b}");
         }
         let d = r#"{"id":"d","kind":"delay_reason","at":"2017-02-08T11:00:00Z","person":"9434765919","spell":"s1","reason":"E","responsible":"social_care"}"#;
         assert_ne!(digest_of(pairs[1].0), digest_of(d));

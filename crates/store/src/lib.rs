@@ -131,7 +131,7 @@ impl NewEvent {
             kind: e.body.kind().to_string(),
             at: e.at.0,
             person: e.person.map(|p| p.digits()),
-            content_digest: parsed.content_digest,
+            content_digest: parsed.content_digest(),
             raw,
         }
     }

@@ -260,26 +260,34 @@ impl FactsCache {
         put_bytes(&mut head, &write_survey(survey));
         // The facts follow to the checksum, written a piece at a time as they are encoded: held
         // whole, they were a second copy of the facts (150 MB for 10 million events) at the
-        // moment memory peaks.
+        // moment memory peaks. They are encoded on this thread while another sums and writes
+        // the pieces already encoded (a few at most wait between them).
         let n = self
             .write_entry(&entry.path, |out| {
-                let mut sum = xxhash_rust::xxh3::Xxh3::new();
-                let mut written = 0u64;
-                let mut failed = None;
-                let mut put = |bytes: &[u8]| {
-                    if failed.is_none() {
-                        sum.update(bytes);
-                        written += bytes.len() as u64;
-                        failed = out.write_all(bytes).err();
-                    }
-                };
-                put(&head);
-                journeys.snapshot_pieces(&mut put);
-                if let Some(e) = failed {
-                    return Err(e);
-                }
-                out.write_all(&sum.digest128().to_le_bytes())?;
-                Ok(written + 16)
+                use std::io::Write as _;
+                let (pieces, received) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+                std::thread::scope(|scope| {
+                    let writer = scope.spawn(move || {
+                        let mut sum = xxhash_rust::xxh3::Xxh3::new();
+                        let mut written = 0u64;
+                        for piece in received {
+                            sum.update(&piece);
+                            written += piece.len() as u64;
+                            // On an error the receiver is dropped: the encoding stops sending.
+                            out.write_all(&piece)?;
+                        }
+                        out.write_all(&sum.digest128().to_le_bytes())?;
+                        Ok(written + 16)
+                    });
+                    let mut open = pieces.send(head).is_ok();
+                    journeys.snapshot_pieces(&mut |bytes: &[u8]| {
+                        open = open && pieces.send(bytes.to_vec()).is_ok();
+                    });
+                    drop(pieces);
+                    writer
+                        .join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("the writer failed")))
+                })
             })
             .map_err(|e| format!("{}: {e}", self.dir.display()))?;
         self.say(|| {
@@ -295,7 +303,7 @@ impl FactsCache {
     fn write_entry(
         &self,
         path: &Path,
-        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<u64>,
+        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<u64>,
     ) -> std::io::Result<u64> {
         if !self.dir.is_dir() {
             // Made readable by its owner only; a folder that exists already (one named by

@@ -21,8 +21,11 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         None => vec![period],
     };
     let mut survey = Survey::new(zone);
-    let (orgs, population, journeys) = match &a.db {
-        Some(db) => from_store(db, &mut survey, !a.no_cache)?,
+    let (orgs, population, journeys, keep) = match &a.db {
+        Some(db) => {
+            let (orgs, population, journeys) = from_store(db, &mut survey, !a.no_cache)?;
+            (orgs, population, journeys, None)
+        }
         None => from_files(&a, &mut survey)?,
     };
     for w in survey.warnings(&periods) {
@@ -36,7 +39,23 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
         benchmarks: &benchmarks,
         zone,
     };
-    let reports: Vec<_> = periods.iter().map(|p| journeys.report(*p, &ctx)).collect();
+    // The cache's entry is written while the reports are computed (each reads the facts only).
+    let (reports, ()) = rayon::join(
+        || {
+            periods
+                .iter()
+                .map(|p| journeys.report(*p, &ctx))
+                .collect::<Vec<_>>()
+        },
+        || {
+            if let Some(keep) = keep {
+                keep.store(&journeys);
+            }
+        },
+    );
+    // The facts are not freed: the process ends with the report, and freeing a table per
+    // person and lifecycle (millions of them) one at a time would only delay it.
+    std::mem::forget(journeys);
     let text = match a.format {
         Format::Table => indicators::to_table(&reports),
         Format::Csv => indicators::to_csv(&reports),
@@ -56,10 +75,28 @@ pub fn run(a: MetricsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A valid read's facts to keep in the cache: its entry, the digests of what was read, and the
+/// read's survey.
+struct Keep {
+    cache: FactsCache,
+    entry: super::facts_cache::Entry,
+    digests: Vec<Option<journey_log::FileDigest>>,
+    survey: Survey,
+}
+
+impl Keep {
+    fn store(self, journeys: &Journeys) {
+        self.cache
+            .store(&self.entry, &self.digests, &self.survey, journeys);
+    }
+}
+
+/// The registers and the facts of the log's files, from the cache or read; with what to keep in
+/// the cache when they were read.
 fn from_files(
     a: &MetricsArgs,
     survey: &mut Survey,
-) -> anyhow::Result<(OrgRegister, Population, Journeys)> {
+) -> anyhow::Result<(OrgRegister, Population, Journeys, Option<Keep>)> {
     let orgs_path = a.orgs.as_ref().expect("clap requires --orgs without --db");
     let pop_path = a
         .population
@@ -79,7 +116,7 @@ fn from_files(
     if let (Some(cache), Some(entry)) = (&cache, &entry) {
         if let Some((kept, journeys)) = cache.load(entry, &names, survey.zone()) {
             survey.merge(kept);
-            return Ok((orgs, population, journeys));
+            return Ok((orgs, population, journeys, None));
         }
     }
     let total = bytes_to_read(&a.events);
@@ -116,13 +153,21 @@ fn from_files(
         read.merge(s);
     }
     let journeys = Journeys::merge(facts.into_par_iter().map(JourneyFacts::finish).collect());
-    if let (Some(cache), Some(entry)) = (&cache, &entry) {
-        let mut digests = summary.digests;
-        digests.push(orgs_digest);
-        cache.store(entry, &digests, &read, &journeys);
-    }
+    let keep = match (cache, entry) {
+        (Some(cache), Some(entry)) => {
+            let mut digests = summary.digests;
+            digests.push(orgs_digest);
+            Some(Keep {
+                cache,
+                entry,
+                digests,
+                survey: read.clone(),
+            })
+        }
+        _ => None,
+    };
     survey.merge(read);
-    Ok((orgs, population, journeys))
+    Ok((orgs, population, journeys, keep))
 }
 
 /// The bytes a progress bar counts through `paths`: their sizes, or unknown when one is
