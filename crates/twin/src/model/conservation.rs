@@ -177,7 +177,7 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         // Home care hours area by area: each area's hours are held by its own people.
         let mut held = vec![0.0; self.home_care.areas()];
-        let area = |p: Ix| self.home_care.area_of(self.persons[p as usize].practice);
+        let area = |p: Ix| self.area_of(p);
         for k in self
             .packages
             .iter()

@@ -112,6 +112,7 @@ impl<S: Sink> TwinModel<'_, S> {
     /// A patient who dies in hospital stops waiting for anything and gives back what they held.
     pub(super) fn withdraw_everywhere(&mut self, t: f64, sp: Ix) {
         let stage = self.spells[sp as usize].stage;
+        let area = self.area_of_spell(sp);
         match stage.row().queue {
             Some(
                 c @ (Capacity::SocialWorkers
@@ -122,7 +123,6 @@ impl<S: Sink> TwinModel<'_, S> {
                 self.staff(c).withdraw(t, |w| *w == sp);
             }
             Some(Capacity::HomeCareHours) => {
-                let area = self.area_of_spell(sp);
                 let withdrawn = self
                     .home_care
                     .pool(area)
@@ -145,7 +145,6 @@ impl<S: Sink> TwinModel<'_, S> {
         }
         // What the patient held: the assessor at work, the service arranged. (Those let in are
         // granted after this event, from the resources' queues.)
-        let area = self.area_of_spell(sp);
         let spell = &mut self.spells[sp as usize];
         match spell.process.take() {
             Some(Capacity::SocialWorkers) => self.freed.push(Freed::SocialWorker),

@@ -361,19 +361,21 @@ enum HcFor {
 }
 
 impl<S: Sink> TwinModel<'_, S> {
-    /// The hours of the area person `person` lives in (`home_care`).
+    /// The home care area person `person` lives in (`home_care`).
+    fn area_of(&self, person: Ix) -> usize {
+        self.home_care
+            .area_of(self.persons[person as usize].practice)
+    }
+
+    /// The hours of the area person `person` lives in.
     fn hours_of(&mut self, person: Ix) -> &mut sim_kernel::Pool<HcFor> {
-        let area = self
-            .home_care
-            .area_of(self.persons[person as usize].practice);
+        let area = self.area_of(person);
         self.home_care.pool(area)
     }
 
     /// The home care area of stay `sp`'s patient.
     fn area_of_spell(&self, sp: Ix) -> usize {
-        let person = self.spells[sp as usize].person;
-        self.home_care
-            .area_of(self.persons[person as usize].practice)
+        self.area_of(self.spells[sp as usize].person)
     }
 }
 
