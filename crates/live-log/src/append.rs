@@ -2,6 +2,7 @@
 
 use crate::{CatchUp, Held, LiveError, LiveLog};
 use journey_log::{parse_line, Loc, ParsedEvent, Verdict, MAX_ERRORS};
+use std::collections::hash_map::Entry;
 use store::{Batch, NewEvent};
 
 /// The most bytes of one line of an append (as a journey log file's line limit).
@@ -89,6 +90,14 @@ fn parse_lines(
         Ok(parsed)
     } else {
         Err(errors)
+    }
+}
+
+/// A record that could not be read inside the write: nothing is written.
+fn damaged(e: LiveError) -> store::StoreError {
+    match e {
+        LiveError::Store(e) => e,
+        other => store::StoreError::Corrupt(other.to_string()),
     }
 }
 
@@ -191,6 +200,10 @@ impl LiveLog {
             ..CatchUp::default()
         };
         let mut opened = false;
+        let checked: std::collections::HashSet<domain::NhsNumber> = group
+            .iter()
+            .filter_map(|q| q.check.as_ref().map(|c| c.0))
+            .collect();
         let written = store.write(&mut |w| {
             let stored_orgs = w.orgs()?;
             // What other writers stored since the last look.
@@ -203,7 +216,14 @@ impl LiveLog {
             audit.clear();
             for (k, q) in group.iter().enumerate() {
                 if let Some((nhs, check)) = &q.check {
-                    let record = touched.get(nhs).or_else(|| people.record(*nhs));
+                    let stored;
+                    let record = match touched.get(nhs) {
+                        Some(p) => Some(p),
+                        None => {
+                            stored = people.record(*nhs, w, &stored_orgs).map_err(damaged)?;
+                            stored.as_deref()
+                        }
+                    };
                     if let Err(r) = check(record) {
                         answers[k] = Some(Answer::Refused(r));
                         continue;
@@ -245,11 +265,17 @@ impl LiveLog {
                 if errors.is_empty() {
                     validator.commit();
                     for (_, e, raw) in &mine {
-                        if let Some(nhs) = e.person {
-                            touched
-                                .entry(nhs)
-                                .or_insert_with(|| people.record(nhs).cloned().unwrap_or_default())
-                                .push(e, raw);
+                        // Only the records a later append of the group checks.
+                        if let Some(nhs) = e.person.filter(|n| checked.contains(n)) {
+                            let record = match touched.entry(nhs) {
+                                Entry::Occupied(o) => o.into_mut(),
+                                Entry::Vacant(v) => {
+                                    let stored =
+                                        people.record(nhs, w, &stored_orgs).map_err(damaged)?;
+                                    v.insert(stored.map(|p| (*p).clone()).unwrap_or_default())
+                                }
+                            };
+                            record.push(e, raw);
                         }
                     }
                     events.extend(mine_events);

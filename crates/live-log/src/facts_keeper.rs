@@ -16,7 +16,7 @@ pub type OpenStore = dyn Fn() -> Result<Box<dyn JourneyStore + Send>, StoreError
 pub type LastRefresh = Option<Result<Refreshed, String>>;
 
 pub(crate) struct FactsKeeper {
-    open: Arc<OpenStore>,
+    pub(crate) open: Arc<OpenStore>,
     /// Events appended since the last look.
     appended: AtomicU64,
     running: Mutex<Option<JoinHandle<()>>>,

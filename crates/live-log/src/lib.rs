@@ -55,7 +55,8 @@ struct Held {
 
 /// The journey log of a running service.
 pub struct LiveLog {
-    held: Mutex<Held>,
+    /// Shared with the views, which read people's records through its store.
+    held: Arc<Mutex<Held>>,
     /// Appends waiting for the writer (stored together: see [`LiveLog::append`]).
     queue: Mutex<Vec<append::Queued>>,
     /// The organisations register appends are parsed against (kept in step by `held`).
@@ -114,10 +115,14 @@ impl LiveLog {
         held.orgs = orgs;
         held.population = population;
         held.apply(state);
-        let view = Arc::new(View::build(&held));
         let orgs = RwLock::new(Arc::new(held.orgs.clone()));
+        let held = Arc::new(Mutex::new(held));
+        let view = Arc::new(View::build(
+            &held.lock().expect("not poisoned"),
+            held.clone(),
+        ));
         Ok(LiveLog {
-            held: Mutex::new(held),
+            held,
             queue: Mutex::new(Vec::new()),
             orgs,
             view: RwLock::new(view),
@@ -181,7 +186,7 @@ impl LiveLog {
         if latest.version == held.version {
             return Ok(latest);
         }
-        let view = Arc::new(View::build(&held));
+        let view = Arc::new(View::build(&held, self.held.clone()));
         drop(held);
         *self.view.write().expect("not poisoned") = view.clone();
         Ok(view)
@@ -201,6 +206,39 @@ impl LiveLog {
     /// Events held.
     pub fn events(&self) -> u64 {
         self.held.lock().expect("not poisoned").events
+    }
+
+    /// Hands every stored event to `f`, in the order stored (each line parsed again: for a
+    /// reader of the whole log, such as a plan run's starting state). Reads through a
+    /// connection of its own when facts are kept ([`LiveLog::keep_facts`]), so appends do not
+    /// wait for it; otherwise through the writer's.
+    pub fn each_event(&self, f: &mut dyn FnMut(&domain::Event)) -> Result<u64, LiveError> {
+        let mut bad = 0usize;
+        let mut n = 0u64;
+        let mut read = |r: &dyn StoreRead| -> Result<(), StoreError> {
+            let orgs = r.orgs()?;
+            r.scan(&mut |raw| match parse_line(raw, &orgs) {
+                Ok(p) => {
+                    n += 1;
+                    f(&p.event)
+                }
+                Err(_) => bad += 1,
+            })?;
+            Ok(())
+        };
+        match self.keeper.get() {
+            Some(k) => (k.open)()?.read(&mut read)?,
+            None => self
+                .held
+                .lock()
+                .expect("not poisoned")
+                .store
+                .read(&mut read)?,
+        }
+        if bad > 0 {
+            return Err(LiveError::Damaged(bad));
+        }
+        Ok(n)
     }
 }
 

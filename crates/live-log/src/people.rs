@@ -1,31 +1,73 @@
-//! Every person of the live log: their events and what the access rules read about them.
+//! Every person of the live log: what the access rules read about them, and their records.
 //!
-//! [`People`] holds one [`flow::Person`] per NHS number for every event folded into the live
-//! log, on the same paths that feed the indicators, and an index of the people with a hospital
-//! stay open (the flow board reads only those). A view shares the records with the writer: a
-//! person's record is copied only when an event about them arrives after a view was taken.
+//! [`People`] holds, for every NHS number the log names, the facts the access rules read
+//! ([`PersonFacts`]) and how many events name them, on the same paths that feed the indicators,
+//! and an index of the people with a hospital stay open (the flow board reads only those). A
+//! view shares the entries with the writer: an entry is copied only when an event about them
+//! arrives after a view was taken.
+//!
+//! A person's whole record ([`flow::Person`]: every event, in time order) is not held for
+//! everyone: it is read from the store when asked for ([`Records`]), through its person index,
+//! and kept while the service runs, folded on as events about the person arrive. The record of
+//! a view is the person's first `n` stored events in the order stored, `n` being what the view
+//! counted: events are never changed or deleted, and the live log folds them in the order the
+//! store gives them, so that is exactly what the view has seen.
 
+use crate::LiveError;
 use access::{PersonFacts, Relationship, Role};
-use domain::{Event, Instant, NhsNumber, Org};
+use domain::{Event, Instant, NhsNumber, Org, OrgRegister};
 use flow::Person;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use journey_log::parse_line;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use store::StoreRead;
 
-/// The record of every person, by NHS number.
+/// What is held of one person for every person.
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    facts: PersonFacts,
+    /// Events about the person folded in.
+    events: u32,
+}
+
+/// The facts of every person, by NHS number, and the records read so far.
 #[derive(Debug, Clone, Default)]
 pub struct People {
-    by_nhs: BTreeMap<NhsNumber, Arc<Person>>,
+    by_nhs: BTreeMap<NhsNumber, Arc<Entry>>,
     /// People with a hospital stay admitted and not discharged.
     in_hospital: Arc<BTreeSet<NhsNumber>>,
+    /// The records read, shared by the writer and every view.
+    records: Records,
+}
+
+/// The records read from the store, each as of the latest event folded in, shared by the
+/// writer and every view.
+#[derive(Debug, Clone, Default)]
+struct Records(Arc<Mutex<Kept>>);
+
+#[derive(Debug, Default)]
+struct Kept {
+    records: HashMap<NhsNumber, Arc<Person>>,
+    /// How many events about each person the writer has folded in: a record read for an
+    /// older view is kept only if it is also the latest.
+    latest: HashMap<NhsNumber, u32>,
+}
+
+fn in_hospital(facts: &PersonFacts) -> bool {
+    facts
+        .spells
+        .iter()
+        .any(|s| s.life.opened.is_some() && s.life.ended.is_none())
 }
 
 impl People {
     /// Folds in one event (events about no one change nothing); `raw` is its stored line.
     pub fn push(&mut self, e: &Event, raw: &str) {
         let Some(nhs) = e.person else { return };
-        let p = Arc::make_mut(self.by_nhs.entry(nhs).or_default());
-        p.push(e, raw);
-        let inside = p.in_hospital();
+        let entry = Arc::make_mut(self.by_nhs.entry(nhs).or_default());
+        entry.facts.push(e);
+        entry.events += 1;
+        let inside = in_hospital(&entry.facts);
         if inside != self.in_hospital.contains(&nhs) {
             let set = Arc::make_mut(&mut self.in_hospital);
             if inside {
@@ -34,6 +76,11 @@ impl People {
                 set.remove(&nhs);
             }
         }
+        let mut kept = self.records.0.lock().expect("not poisoned");
+        *kept.latest.entry(nhs).or_default() += 1;
+        if let Some(r) = kept.records.get_mut(&nhs) {
+            Arc::make_mut(r).push(e, raw);
+        }
     }
 
     /// What the access rules know of one person.
@@ -41,9 +88,9 @@ impl People {
         self.by_nhs.get(&nhs).map(|p| &p.facts)
     }
 
-    /// The whole record of one person.
-    pub fn record(&self, nhs: NhsNumber) -> Option<&Person> {
-        self.by_nhs.get(&nhs).map(|p| &**p)
+    /// How many events name `nhs`.
+    pub fn events_of(&self, nhs: NhsNumber) -> u32 {
+        self.by_nhs.get(&nhs).map_or(0, |p| p.events)
     }
 
     pub fn len(&self) -> usize {
@@ -59,16 +106,48 @@ impl People {
         self.by_nhs.iter().map(|(n, p)| (*n, &p.facts))
     }
 
-    /// Every person's record, in NHS number order.
-    pub fn records(&self) -> impl Iterator<Item = (NhsNumber, &Person)> + '_ {
-        self.by_nhs.iter().map(|(n, p)| (*n, &**p))
+    /// The people with a hospital stay open, in NHS number order.
+    pub fn in_hospital(&self) -> impl Iterator<Item = NhsNumber> + '_ {
+        self.in_hospital.iter().copied()
     }
 
-    /// The people with a hospital stay open, in NHS number order.
-    pub fn in_hospital(&self) -> impl Iterator<Item = (NhsNumber, &Person)> + '_ {
-        self.in_hospital
-            .iter()
-            .filter_map(|n| self.by_nhs.get(n).map(|p| (*n, &**p)))
+    /// The record of `nhs` as these people have it (`None`: no event names them), read from
+    /// `store` unless kept; lines are parsed against `orgs`.
+    pub fn record(
+        &self,
+        nhs: NhsNumber,
+        store: &dyn StoreRead,
+        orgs: &OrgRegister,
+    ) -> Result<Option<Arc<Person>>, LiveError> {
+        let n = self.events_of(nhs);
+        if n == 0 {
+            return Ok(None);
+        }
+        if let Some(r) = self.kept(nhs, n) {
+            return Ok(Some(r));
+        }
+        let person = Arc::new(read_record(store, nhs, n, orgs)?);
+        let mut kept = self.records.0.lock().expect("not poisoned");
+        // Kept (and from then on folded on) only if it is the writer's latest: a record of an
+        // older view would miss the events folded in since.
+        if kept.latest.get(&nhs) == Some(&n) {
+            kept.records.insert(nhs, person.clone());
+        }
+        Ok(Some(person))
+    }
+
+    /// The kept record of `nhs`, if it holds exactly `n` events.
+    pub(crate) fn kept(&self, nhs: NhsNumber, n: u32) -> Option<Arc<Person>> {
+        let kept = self.records.0.lock().expect("not poisoned");
+        kept.records
+            .get(&nhs)
+            .filter(|r| r.events().len() as u32 == n)
+            .cloned()
+    }
+
+    /// How many records are kept (read and folded on).
+    pub fn records_kept(&self) -> usize {
+        self.records.0.lock().expect("not poisoned").records.len()
     }
 
     /// The people a user with `roles` of `org` sees by legitimate relationship at `now`, in NHS
@@ -90,4 +169,31 @@ impl People {
                 access::relationship(org, &p.facts, now, window_days).map(|r| (*n, &p.facts, r))
             })
     }
+}
+
+/// The record of `nhs`: their first `n` events stored, in the order stored (see the module).
+pub fn read_record(
+    store: &dyn StoreRead,
+    nhs: NhsNumber,
+    n: u32,
+    orgs: &OrgRegister,
+) -> Result<Person, LiveError> {
+    let mut person = Person::default();
+    let (mut taken, mut bad) = (0u32, 0usize);
+    store.scan_person(&nhs.digits(), &mut |_, raw| {
+        if taken == n {
+            return;
+        }
+        match parse_line(raw, orgs) {
+            Ok(p) if p.event.person == Some(nhs) => {
+                person.push(&p.event, raw);
+                taken += 1;
+            }
+            _ => bad += 1,
+        }
+    })?;
+    if bad > 0 || taken < n {
+        return Err(LiveError::Damaged(bad.max(1)));
+    }
+    Ok(person)
 }

@@ -1,6 +1,6 @@
 //! A view of the live log at one version: the indicators of any period, from memory.
 
-use crate::{Held, People};
+use crate::{Held, LiveError, People};
 use access::{PersonFacts, Relationship, Role};
 use chrono::NaiveDate;
 use domain::{Instant, NhsNumber, Org, OrgRegister, Population, Zone};
@@ -69,6 +69,8 @@ pub struct View {
     pub population: Option<Population>,
     journeys: Journeys,
     people: People,
+    /// Where people's records are read from (the writer's store).
+    source: Arc<Mutex<Held>>,
     reports: Mutex<HashMap<(NaiveDate, NaiveDate), Arc<Report>>>,
     /// What callers derived from this view (a rendered answer ...), by their own key.
     memo: Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
@@ -78,7 +80,7 @@ pub struct View {
 const MAX_CACHED_REPORTS: usize = 512;
 
 impl View {
-    pub(crate) fn build(held: &Held) -> View {
+    pub(crate) fn build(held: &Held, source: Arc<Mutex<Held>>) -> View {
         View {
             version: held.version,
             events: held.events,
@@ -87,6 +89,7 @@ impl View {
             population: held.population,
             journeys: held.facts.clone().finish(),
             people: held.people.clone(),
+            source,
             reports: Mutex::new(HashMap::new()),
             memo: Mutex::new(HashMap::new()),
         }
@@ -97,9 +100,71 @@ impl View {
         self.people.get(nhs)
     }
 
-    /// Everything the log holds about one person.
-    pub fn record(&self, nhs: NhsNumber) -> Option<&flow::Person> {
-        self.people.record(nhs)
+    /// Everything the log holds about one person (`None`: no event names them), as of this
+    /// view: read from the store the first time it is asked for, then kept.
+    pub fn record(&self, nhs: NhsNumber) -> Result<Option<Arc<flow::Person>>, LiveError> {
+        Ok(self.records_of([nhs])?.pop().map(|(_, p)| p))
+    }
+
+    /// The records of `people` (those no event names left out), in the order given; those not
+    /// kept are read in one read of the store.
+    pub fn records_of(
+        &self,
+        people: impl IntoIterator<Item = NhsNumber>,
+    ) -> Result<Vec<(NhsNumber, Arc<flow::Person>)>, LiveError> {
+        let mut out: Vec<(NhsNumber, Option<Arc<flow::Person>>)> = Vec::new();
+        let mut missing = 0usize;
+        for nhs in people {
+            let n = self.people.events_of(nhs);
+            if n == 0 {
+                continue;
+            }
+            let kept = self.people.kept(nhs, n);
+            missing += usize::from(kept.is_none());
+            out.push((nhs, kept));
+        }
+        if missing > 0 {
+            let held = self.source.lock().expect("not poisoned");
+            let mut failed = None;
+            held.store.read(&mut |r| {
+                for (nhs, p) in out.iter_mut().filter(|(_, p)| p.is_none()) {
+                    match self.people.record(*nhs, r, &self.orgs) {
+                        Ok(r) => *p = r,
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                }
+                Ok(())
+            })?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+        }
+        Ok(out
+            .into_iter()
+            .filter_map(|(n, p)| p.map(|p| (n, p)))
+            .collect())
+    }
+
+    /// The records of the people with a hospital stay open, in NHS number order.
+    pub fn records_in_hospital(&self) -> Result<Vec<(NhsNumber, Arc<flow::Person>)>, LiveError> {
+        self.records_of(self.people.in_hospital())
+    }
+
+    /// The records of the people whose facts `keep` keeps, in NHS number order.
+    pub fn records_where(
+        &self,
+        keep: impl Fn(&PersonFacts) -> bool,
+    ) -> Result<Vec<(NhsNumber, Arc<flow::Person>)>, LiveError> {
+        let people: Vec<NhsNumber> = self
+            .people
+            .iter()
+            .filter(|(_, f)| keep(f))
+            .map(|(n, _)| n)
+            .collect();
+        self.records_of(people)
     }
 
     /// Every person of the log, with their facts.

@@ -379,3 +379,93 @@ fn the_facts_kept_with_the_log_follow_appends() {
         Refreshed::Fresh { tail: 0 }
     );
 }
+
+#[test]
+fn a_record_is_read_from_the_store_as_of_its_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let p: domain::NhsNumber = P.parse().unwrap();
+    let reg = r#"{"id":"e0","kind":"person_registered","at":"2016-01-01T00:00:00Z","person":"9434765919","birth_date":"1936-05-02","sex":"female","gp":"M83001","residence":"own_home"}"#;
+    live.append(reg).unwrap();
+    let adm = line(
+        "e1",
+        "admission",
+        "01T10:00:00",
+        r#","spell":"s1","org":"RJE","method":"emergency""#,
+    );
+    live.append(&adm).unwrap();
+    let v1 = live.view().unwrap();
+    // Nothing read yet: the service holds facts, not records.
+    assert_eq!(v1.people().records_kept(), 0);
+    let nobody: domain::NhsNumber = "9990000018".parse().unwrap();
+    assert!(v1.record(nobody).unwrap().is_none());
+    let r1 = v1.record(p).unwrap().unwrap();
+    assert_eq!(r1.events().len(), 2);
+    assert!(r1.in_hospital());
+    assert_eq!(
+        r1.age_on(domain::parse_date("2017-02-01").unwrap()),
+        Some(80)
+    );
+    assert_eq!(v1.people().records_kept(), 1);
+    assert_eq!(
+        v1.records_in_hospital()
+            .unwrap()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>(),
+        [p]
+    );
+
+    // An append folds on into the kept record; the older view still gets its own.
+    live.append(&line(
+        "e2",
+        "ready_for_discharge",
+        "02T10:00:00",
+        r#","spell":"s1""#,
+    ))
+    .unwrap();
+    // Another process stores the discharge.
+    let file = dir.path().join("more.jsonl");
+    std::fs::write(
+        &file,
+        line(
+            "e3",
+            "discharge",
+            "03T10:00:00",
+            r#","spell":"s1","destination":"usual_residence""#,
+        ) + "\n",
+    )
+    .unwrap();
+    let mut other = SqliteStore::open_with(&db, Access::Write).unwrap();
+    store::import(&mut other, &[file]).unwrap();
+    let v2 = live.fresh_view().unwrap();
+    let r2 = v2.record(p).unwrap().unwrap();
+    assert_eq!(r2.events().len(), 4);
+    assert!(!r2.in_hospital());
+    assert!(v2.records_in_hospital().unwrap().is_empty());
+    let kinds: Vec<&str> = r2.events().iter().map(|r| r.event.body.kind()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "person_registered",
+            "admission",
+            "ready_for_discharge",
+            "discharge"
+        ]
+    );
+    let again = v1.record(p).unwrap().unwrap();
+    assert_eq!(again.events().len(), 2, "the older view's record");
+    assert_eq!(*again.events(), *r1.events());
+
+    // Read afresh by a new service, the same record.
+    drop(live);
+    let fresh = open(&db);
+    let r3 = fresh.view().unwrap().record(p).unwrap().unwrap();
+    assert_eq!(*r3.events(), *r2.events());
+    assert_eq!(r3.facts, r2.facts);
+    // Every stored event, for a reader of the whole log.
+    let mut n = 0;
+    assert_eq!(fresh.each_event(&mut |_| n += 1).unwrap(), 4);
+    assert_eq!(n, 4);
+}

@@ -228,6 +228,9 @@ mod tests {
         fn scan_since(&self, _: i64, _: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
             unreachable!("export scans")
         }
+        fn scan_person(&self, _: &str, _: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+            unreachable!("export scans")
+        }
         fn facts_snapshot(&self) -> Result<Option<crate::FactsSnapshot>, StoreError> {
             Ok(None)
         }

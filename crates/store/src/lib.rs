@@ -224,6 +224,9 @@ pub trait StoreRead {
     /// The events stored after sequence number `after` (0: all), with their sequence numbers,
     /// in import order. Sequence numbers grow with every append; they may have gaps.
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
+    /// The events about `person` (ten digits), with their sequence numbers, in import order
+    /// (read through the person index: a record costs its own events, not the log's).
+    fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
     /// How many events are stored.
     fn event_count(&self) -> Result<u64, StoreError>;
     /// The facts snapshot kept with the log, if any.

@@ -349,6 +349,17 @@ impl StoreRead for Reader<'_, '_> {
         }
     }
 
+    fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        let rows = self.query(
+            "SELECT seq, raw FROM events WHERE person = $1 ORDER BY seq",
+            &[&person],
+        )?;
+        for r in &rows {
+            f(r.try_get::<_, i64>(0)?, r.try_get::<_, &str>(1)?);
+        }
+        Ok(rows.len() as u64)
+    }
+
     fn event_count(&self) -> Result<u64, StoreError> {
         let rows = self.query("SELECT COUNT(*) FROM events", &[])?;
         let n: i64 = rows[0].try_get(0)?;
@@ -500,6 +511,14 @@ impl StoreRead for PgStore {
         let mut n = 0;
         self.read(&mut |r| {
             n = r.scan_since(after, f)?;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+    fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        let mut n = 0;
+        self.read(&mut |r| {
+            n = r.scan_person(person, f)?;
             Ok(())
         })?;
         Ok(n)

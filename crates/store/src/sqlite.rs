@@ -397,6 +397,21 @@ impl StoreRead for Reader<'_> {
         Ok(n)
     }
 
+    fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        let mut stmt = self
+            .0
+            .prepare_cached("SELECT seq, raw FROM events WHERE person = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([person])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let raw = row.get_ref(1)?.as_str().map_err(corrupt)?;
+            f(seq, raw);
+            n += 1;
+        }
+        Ok(n)
+    }
+
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
         let mut stmt = self.0.prepare("SELECT raw FROM events ORDER BY seq")?;
         let mut rows = stmt.query([])?;
@@ -484,6 +499,9 @@ impl StoreRead for SqliteStore {
     }
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
         Reader(&self.conn).scan_since(after, f)
+    }
+    fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
+        Reader(&self.conn).scan_person(person, f)
     }
     fn event_count(&self) -> Result<u64, StoreError> {
         Reader(&self.conn).event_count()

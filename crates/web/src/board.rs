@@ -78,14 +78,15 @@ pub fn board(
     view: &live_log::View,
     filter: &BoardFilter,
     now: Instant,
-) -> Board {
+) -> Result<Board, AppError> {
     let zone = state.config.zone;
+    let in_hospital = view.records_in_hospital()?;
     if !sees_people(user) {
         let mut by_org: BTreeMap<String, u64> = BTreeMap::new();
         let mut by_reason: BTreeMap<String, u64> = BTreeMap::new();
         let mut total = 0u64;
-        for (nhs, p) in view.people().in_hospital() {
-            for r in flow::board::rows(p, nhs, now, &view.orgs, zone) {
+        for (nhs, p) in &in_hospital {
+            for r in flow::board::rows(p, *nhs, now, &view.orgs, zone) {
                 if !filter.keeps(&r) {
                     continue;
                 }
@@ -97,7 +98,7 @@ pub fn board(
                 *by_reason.entry(reason.to_string()).or_default() += 1;
             }
         }
-        return Board::Aggregate(json!({
+        return Ok(Board::Aggregate(json!({
             "aggregate": true,
             "note": "your role sees aggregates only: counts of 1 to 4 in a breakdown by organisation are shown as <5",
             "total": total,
@@ -108,11 +109,12 @@ pub fn board(
                 v
             }).collect::<Vec<_>>(),
             "by_reason": by_reason.iter().map(|(r, n)| json!({"reason": r, "count": n})).collect::<Vec<_>>(),
-        }));
+        })));
     }
     let mut rows: Vec<BoardRow> = Vec::new();
     let mut waiting = Vec::new();
-    for (nhs, p) in view.people().in_hospital() {
+    for (nhs, p) in &in_hospital {
+        let nhs = *nhs;
         if !guard::decide(state, user, view, nhs, now).allowed {
             continue;
         }
@@ -130,7 +132,7 @@ pub fn board(
     }
     flow::board::sort(&mut rows);
     waiting.sort_by(|a, b| a.admitted.cmp(&b.admitted).then(a.nhs.cmp(&b.nhs)));
-    Board::Rows(rows, waiting)
+    Ok(Board::Rows(rows, waiting))
 }
 
 pub fn row_json(view: &live_log::View, state: &AppState, r: &BoardRow) -> Value {
@@ -196,7 +198,7 @@ fn board_answer(
         state.grants.persons_of(&user.username, now)
     );
     let answer = view.memo_value(&key, || {
-        let (mut v, listed) = match board(state, user, &view, &filter, now) {
+        let (mut v, listed) = match board(state, user, &view, &filter, now)? {
             Board::Aggregate(v) => (v, None),
             Board::Rows(rows, waiting) => (
                 json!({
@@ -364,7 +366,7 @@ fn record_step(
     let version = state
         .live
         .view()?
-        .record(nhs)
+        .record(nhs)?
         .map_or(0, |p| p.spell_version(spell));
     Ok((id, version))
 }

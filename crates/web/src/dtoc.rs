@@ -11,7 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::codes::DelayReason;
 use flow::dtoc::{self, Snapshot, RESPONSIBLE_COLUMNS};
 use serde::Deserialize;
@@ -37,13 +37,27 @@ fn date_of(state: &AppState, q: &DateQuery) -> Result<NaiveDate, AppError> {
     }
 }
 
-/// The snapshot of `date` over every person of `view`.
-fn snapshot(state: &AppState, view: &live_log::View, date: NaiveDate) -> Arc<Snapshot> {
-    Arc::new(dtoc::snapshot(
-        view.people().records(),
+/// The snapshot of `date` over every person of `view` (the records read are those of the
+/// people who could count in it: a stay ready for discharge before the snapshot's midnight,
+/// not discharged before the month began).
+fn snapshot(
+    state: &AppState,
+    view: &live_log::View,
+    date: NaiveDate,
+) -> Result<Arc<Snapshot>, AppError> {
+    let zone = state.config.zone;
+    let snap_at = zone.midnight(date);
+    let month_began = zone.midnight(date.with_day(1).expect("day 1 exists"));
+    let records = view.records_where(|f| {
+        f.spells.iter().any(|s| {
+            s.ready.is_some_and(|r| r < snap_at) && s.life.ended.is_none_or(|d| d >= month_began)
+        })
+    })?;
+    Ok(Arc::new(dtoc::snapshot(
+        records.iter().map(|(n, p)| (*n, &**p)),
         date,
-        state.config.zone,
-    ))
+        zone,
+    )))
 }
 
 async fn dtoc_csv(
@@ -72,7 +86,7 @@ async fn dtoc_csv(
             let view = s.live.view()?;
             let key = format!("dtoc.csv {date}");
             view.memo(&key, || {
-                Ok::<_, AppError>(dtoc::csv(&snapshot(s, &view, date)))
+                Ok::<_, AppError>(dtoc::csv(&*snapshot(s, &view, date)?))
             })
         })
         .await?;
@@ -120,7 +134,7 @@ async fn dtoc_page(
     let v = state
         .blocking(move |s| {
             let view = s.live.view()?;
-            let snap = snapshot(s, &view, date);
+            let snap = snapshot(s, &view, date)?;
             let now = guard::now(s);
             let pop18 = view.population.map(|p| p.pop18() as f64);
             let days = (date - snap.month_start).num_days() + 1;

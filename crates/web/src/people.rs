@@ -123,10 +123,17 @@ fn viewed_by(state: &AppState, nhs: NhsNumber) -> Result<Vec<Value>, AppError> {
 }
 
 /// The whole record of `nhs` as of `now`: the state in force, then the timeline.
-pub fn record_json(state: &AppState, view: &live_log::View, nhs: NhsNumber, now: Instant) -> Value {
+pub fn record_json(
+    state: &AppState,
+    view: &live_log::View,
+    nhs: NhsNumber,
+    now: Instant,
+) -> Result<Value, AppError> {
     let today = state.config.zone.local_date(now);
+    let record = view.record(nhs)?;
+    let known = record.is_some();
     let empty = flow::Person::default();
-    let person = view.record(nhs).unwrap_or(&empty);
+    let person = record.as_deref().unwrap_or(&empty);
     let c = flow::timeline::current(person, now, today);
     let name = |code: &str| {
         view.orgs
@@ -168,10 +175,10 @@ pub fn record_json(state: &AppState, view: &live_log::View, nhs: NhsNumber, now:
             })
         })
         .collect();
-    json!({
+    Ok(json!({
         "person": nhs.digits(),
         "person_spaced": nhs.to_string(),
-        "known": view.record(nhs).is_some(),
+        "known": known,
         "current": {
             "alive": c.died.is_none(),
             "died": c.died.map(rfc),
@@ -186,7 +193,7 @@ pub fn record_json(state: &AppState, view: &live_log::View, nhs: NhsNumber, now:
             })).collect::<Vec<_>>(),
         },
         "timeline": timeline,
-    })
+    }))
 }
 
 pub fn need_json(view: &live_log::View, n: &flow::Need) -> Value {
@@ -215,7 +222,7 @@ async fn timeline_json(
             let view = s.live.view()?;
             let now = guard::now(s);
             let d = look(s, &user, &view, nhs, now, &client)?;
-            let mut v = record_json(s, &view, nhs, now);
+            let mut v = record_json(s, &view, nhs, now)?;
             v["access"] = access_json(&d);
             v["viewed_by"] = json!(viewed_by(s, nhs)?);
             Ok(v)
@@ -378,7 +385,7 @@ async fn person_page(
             let now = guard::now(s);
             match look(s, &u, &view, nhs, now, &client) {
                 Ok(d) => {
-                    let mut v = record_json(s, &view, nhs, now);
+                    let mut v = record_json(s, &view, nhs, now)?;
                     v["access"] = access_json(&d);
                     v["viewed_by"] = json!(viewed_by(s, nhs)?);
                     Ok(Ok(v))

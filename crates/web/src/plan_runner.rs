@@ -75,20 +75,15 @@ pub fn abandon_interrupted(plans: &mut dyn Plans) -> Result<u64, StoreError> {
 /// The state of the live store's log at the start of a date (read when a run starts from it).
 pub type States = Arc<dyn Fn(chrono::NaiveDate) -> Result<InitialState, String> + Send + Sync>;
 
-/// The state of `live`'s journey log at the start of a date: every person's events, as the
-/// service holds them, folded by `twin::state` (the web reads, the twin decides).
+/// The state of `live`'s journey log at the start of a date: every stored event, folded by
+/// `twin::state` (the web reads, the twin decides).
 pub fn states_of(live: Arc<live_log::LiveLog>, zone: domain::Zone) -> States {
     Arc::new(move |date| {
-        let view = live.view().map_err(|e| {
+        let mut b = StateBuilder::new(date, zone);
+        live.each_event(&mut |e| b.push(e)).map_err(|e| {
             tracing::error!(cause = %e, "the store's state could not be read");
             "the store could not be read; the cause has been logged".to_string()
         })?;
-        let mut b = StateBuilder::new(date, zone);
-        for (_, person) in view.people().records() {
-            for r in person.events() {
-                b.push(&r.event);
-            }
-        }
         let state = b.finish();
         if state.people.is_empty() {
             return Err(format!(

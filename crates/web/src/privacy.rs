@@ -80,7 +80,7 @@ fn queue(state: &AppState) -> Result<Vec<Value>, AppError> {
     let outcomes = entries_of(state, Action::PrivacyOutcome)?;
     let view = state.live.view()?;
     let now = guard::now(state);
-    Ok(glass
+    glass
         .iter()
         .rev()
         .map(|g| {
@@ -96,9 +96,11 @@ fn queue(state: &AppState) -> Result<Vec<Value>, AppError> {
                 })
             });
             let person: Option<NhsNumber> = g.entry.person.as_deref().and_then(|p| p.parse().ok());
-            let later =
-                person.and_then(|p| later_relationship(state, &view, &g.entry.org, p, at, now));
-            json!({
+            let later = match person {
+                Some(p) => later_relationship(state, &view, &g.entry.org, p, at, now)?,
+                None => None,
+            };
+            Ok(json!({
                 "seq": g.seq,
                 "at": rfc(at),
                 "when": local(state, at),
@@ -110,9 +112,9 @@ fn queue(state: &AppState) -> Result<Vec<Value>, AppError> {
                 "relationship_later": later.as_ref().map(|(r, t)| json!({
                     "relationship": r, "from": rfc(*t), "when": local(state, *t),
                 })),
-            })
+            }))
         })
-        .collect())
+        .collect()
 }
 
 /// The first legitimate relationship `org` has with `person` by the log as it is now, from
@@ -125,12 +127,16 @@ fn later_relationship(
     person: NhsNumber,
     from: Instant,
     now: Instant,
-) -> Option<(String, Instant)> {
-    let org = view.orgs.get(org)?;
-    let p = view.record(person)?;
+) -> Result<Option<(String, Instant)>, AppError> {
+    let Some(org) = view.orgs.get(org) else {
+        return Ok(None);
+    };
+    let Some(p) = view.record(person)? else {
+        return Ok(None);
+    };
     // At the look itself (the log may since hold events dated before it), at each later
     // event, and now.
-    std::iter::once(from)
+    Ok(std::iter::once(from)
         .chain(
             p.events()
                 .iter()
@@ -141,7 +147,7 @@ fn later_relationship(
         .find_map(|t| {
             access::relationship(org, &p.facts, t, state.config.window_days)
                 .map(|r| (r.to_string(), t))
-        })
+        }))
 }
 
 async fn queue_json(
