@@ -11,6 +11,7 @@
 //! assert_eq!(p.event.body.kind(), "death");
 //! ```
 
+pub mod bytes;
 pub mod canonical;
 pub mod content;
 pub mod digest;
@@ -21,6 +22,7 @@ mod parts;
 pub mod read;
 pub mod registers;
 pub mod validate;
+mod validate_state;
 pub mod wire;
 pub mod write;
 

@@ -14,7 +14,7 @@ use domain::{EventBody, Instant};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// The part of a content digest the validator keeps: 128 bits.
-type ContentKey = [u8; 16];
+pub(crate) type ContentKey = [u8; 16];
 
 fn content_key(p: &ParsedEvent) -> ContentKey {
     let mut k = [0u8; 16];
@@ -62,41 +62,41 @@ struct Step {
 /// full steps (file, line, instant) took 48 bytes: a log has about four lifecycles for ten
 /// events, so this is about 10 bytes an event less.
 #[derive(Clone, Copy, Default)]
-struct Life {
-    opened_at: i64,
-    lines: [u32; 3],
-    seen: u8,
+pub(crate) struct Life {
+    pub(crate) opened_at: i64,
+    pub(crate) lines: [u32; 3],
+    pub(crate) seen: u8,
 }
 
 /// A step that waits for another: for the opener to appear at all, or for a slot it must not
 /// precede in time. Rare (only when a log is out of order), so kept apart from the states.
 #[derive(Clone)]
-struct Waiting {
-    id: Box<str>,
-    loc: Loc,
-    at: i64,
-    field: &'static str,
-    what: &'static str,
+pub(crate) struct Waiting {
+    pub(crate) id: Box<str>,
+    pub(crate) loc: Loc,
+    pub(crate) at: i64,
+    pub(crate) field: &'static str,
+    pub(crate) what: &'static str,
     /// The slot this step must not precede.
-    after: Option<usize>,
+    pub(crate) after: Option<usize>,
     /// Still waiting for the opener (slot 0) to appear at all.
-    needs_opener: bool,
+    pub(crate) needs_opener: bool,
 }
 
 /// The ids of one namespace (spells, attendances ...) and their lifecycle states. Ids are kept
 /// as 64-bit fingerprints, so the state of an id is 24 bytes whatever its length.
-struct Table {
-    name: &'static str,
+pub(crate) struct Table {
+    pub(crate) name: &'static str,
     /// Names of the slots: slot 0 is the step that opens the lifecycle.
-    slot_kinds: [&'static str; 3],
+    pub(crate) slot_kinds: [&'static str; 3],
     /// The slot besides the opener that a step must not precede (a package's start), whose
     /// instants are kept in `timed_at`.
-    timed: Option<usize>,
-    index: FxHashMap<u64, u32>,
-    lives: Vec<Life>,
+    pub(crate) timed: Option<usize>,
+    pub(crate) index: FxHashMap<u64, u32>,
+    pub(crate) lives: Vec<Life>,
     /// The instant of the `timed` slot of each life (empty without one).
-    timed_at: Vec<i64>,
-    waiting: FxHashMap<u32, Vec<Waiting>>,
+    pub(crate) timed_at: Vec<i64>,
+    pub(crate) waiting: FxHashMap<u32, Vec<Waiting>>,
 }
 
 /// How to undo one change of a tentative check ([`Validator::begin`]).
@@ -356,6 +356,11 @@ impl<V: Sync> Contains for FxHashMap<u64, V> {
     }
 }
 
+/// The names of the lifecycle namespaces, in the order of [`Lifecycle`] (also the fields
+/// naming their ids).
+pub(crate) const LIFECYCLE_NAMES: [&str; 5] =
+    ["spell", "attendance", "assessment", "package", "review"];
+
 /// The lifecycle namespaces, indexing [`Validator`]'s tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
@@ -369,13 +374,13 @@ pub enum Lifecycle {
 /// Checks the rules that span events, one event at a time, in file order.
 pub struct Validator {
     /// Event id fingerprint -> the first 128 bits of the content digest.
-    ids: FxHashMap<u64, ContentKey>,
+    pub(crate) ids: FxHashMap<u64, ContentKey>,
     /// Whether the duplicate rule is checked here (see [`Validator::deferring_ids`]).
-    keep_ids: bool,
-    tables: [Table; 5],
-    deaths: FxHashMap<u64, Loc>,
-    residence_at: FxHashSet<(u64, i64)>,
-    delay_at: FxHashSet<(u32, i64)>,
+    pub(crate) keep_ids: bool,
+    pub(crate) tables: [Table; 5],
+    pub(crate) deaths: FxHashMap<u64, Loc>,
+    pub(crate) residence_at: FxHashSet<(u64, i64)>,
+    pub(crate) delay_at: FxHashSet<(u32, i64)>,
     errors: Vec<RuleError>,
     journal: Option<Journal>,
 }
@@ -882,6 +887,11 @@ impl Validator {
             keys_disjoint(&a.ids, &b.ids)
                 && tables.all(|t| keys_disjoint(&a.tables[t].index, &b.tables[t].index))
         })
+    }
+
+    /// Whether no error was found and no tentative check is open (a state worth keeping).
+    pub(crate) fn at_rest(&self) -> bool {
+        self.errors.is_empty() && self.journal.is_none()
     }
 
     /// Errors found so far.
