@@ -1,13 +1,14 @@
-//! What the facts kept in a store cost (`bench/metrics_store.sh`): reading them and the events
-//! after them against reading every event, encoding them, and storing them (a refresh holds
-//! the write lock only for that).
+//! What the facts kept in a store cost (`bench/metrics_store.sh`): reading them (the facts
+//! alone, as `metrics --db` does, and with the live state, as a service starting does) and
+//! the events after them against reading every event, encoding them, and storing them (a
+//! refresh holds the write lock only for that).
 //!
 //!     cargo run --release -p live-log --example stored_facts_cost -- STORE [--tail FILE.jsonl]
 //!
 //! `--tail FILE`: imports FILE as a writer that keeps no facts would (so the kept facts are
 //! followed by its events), and stops.
 
-use live_log::stored_facts::{self, FORMAT};
+use live_log::stored_facts::{self, Want, FORMAT};
 use std::time::Instant;
 use store::{Access, Batch, Covers, Location, NewFacts};
 
@@ -33,27 +34,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let store = store::open(&location, Access::Read)?;
-    for use_kept in [true, false] {
+    for (use_kept, want) in [
+        (true, Want::Facts),
+        (true, Want::Live),
+        (false, Want::Facts),
+        (false, Want::Live),
+    ] {
         let t = Instant::now();
         let mut folded = None;
         store.read(&mut |r| {
-            folded = Some(stored_facts::read(r, &r.orgs()?, use_kept)?);
+            folded = Some(stored_facts::read(r, &r.orgs()?, use_kept, want)?);
             Ok(())
         })?;
         let f = folded.expect("the read ran");
         println!(
-            "read {}: {} events, {} parsed, in {:.3} s{}",
+            "read {} ({}): {} events, {} parsed, in {:.3} s{}",
             if use_kept {
                 "from the kept facts"
             } else {
                 "every event"
+            },
+            match want {
+                Want::Facts => "the facts",
+                Want::Live => "with the live state",
             },
             f.facts.events(),
             f.parsed,
             t.elapsed().as_secs_f64(),
             f.unused.map(|u| format!(" ({u})")).unwrap_or_default()
         );
-        if use_kept {
+        if use_kept || want == Want::Facts {
             continue;
         }
         let t = Instant::now();

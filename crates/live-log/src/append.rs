@@ -1,6 +1,6 @@
 //! Appending events to the live log: checked against the whole log, stored in one transaction.
 
-use crate::{CatchUp, Held, LiveError, LiveLog};
+use crate::{CatchUp, Held, LiveError, LiveLog, LiveState};
 use journey_log::{parse_line, Loc, ParsedEvent, Verdict, MAX_ERRORS};
 use std::collections::hash_map::Entry;
 use store::{Batch, NewEvent};
@@ -183,9 +183,7 @@ impl LiveLog {
     fn store_group(&self, held: &mut Held, group: Vec<Queued>) {
         let Held {
             store,
-            validator,
-            facts,
-            people,
+            kept,
             last_seq,
             ..
         } = held;
@@ -193,7 +191,7 @@ impl LiveLog {
         // The records of people whose events were accepted earlier in this group, with them.
         let mut touched: std::collections::HashMap<domain::NhsNumber, flow::Person> =
             std::collections::HashMap::new();
-        let mut accepted: Vec<(Option<u32>, domain::Event, String)> = Vec::new();
+        let mut accepted: Vec<(domain::Event, String)> = Vec::new();
         let mut audit: Vec<store::AuditEntry> = Vec::new();
         let mut caught = CatchUp {
             last_seq: *last_seq,
@@ -207,7 +205,10 @@ impl LiveLog {
         let written = store.write(&mut |w| {
             let stored_orgs = w.orgs()?;
             // What other writers stored since the last look.
-            caught.fold(w, &stored_orgs, validator, facts, people)?;
+            caught.fold(w, &stored_orgs, kept)?;
+            let LiveState {
+                validator, people, ..
+            } = kept.live.as_mut().expect("the live log folds its state");
             validator.begin();
             opened = true;
             let mut events = Vec::new();
@@ -252,10 +253,10 @@ impl LiveLog {
                 let mut mine_events = Vec::new();
                 for (n, p, raw) in lines {
                     match validator.check(Loc { file: 0, line: *n }, p) {
-                        Verdict::New(ix) => {
+                        Verdict::New(_) => {
                             done.appended += 1;
                             mine_events.push(NewEvent::of(p, raw.clone()));
-                            mine.push((ix, p.event.clone(), raw.clone()));
+                            mine.push((p.event.clone(), raw.clone()));
                         }
                         Verdict::Duplicate => done.already_stored += 1,
                         Verdict::Rejected => {}
@@ -264,7 +265,7 @@ impl LiveLog {
                 let errors = validator.pending_errors();
                 if errors.is_empty() {
                     validator.commit();
-                    for (_, e, raw) in &mine {
+                    for (e, raw) in &mine {
                         // Only the records a later append of the group checks.
                         if let Some(nhs) = e.person.filter(|n| checked.contains(n)) {
                             let record = match touched.entry(nhs) {
@@ -310,19 +311,16 @@ impl LiveLog {
         match written {
             Ok(_) => {
                 if opened {
-                    held.validator.commit();
+                    held.live_mut().validator.commit();
                 }
                 held.apply(caught);
                 if !accepted.is_empty() {
-                    for (ix, e, raw) in &accepted {
-                        held.facts.push_indexed(e, *ix);
-                        held.people.push(e, raw);
-                        held.span.include(e.at);
+                    for (e, raw) in &accepted {
+                        held.kept.push_checked(e, raw);
                     }
-                    held.events += accepted.len() as u64;
                     held.version += 1;
                     if let Some(k) = self.keeper.get() {
-                        k.appended(accepted.len() as u64, held.events);
+                        k.appended(accepted.len() as u64, held.kept.events());
                     }
                 }
                 self.version
@@ -343,7 +341,7 @@ impl LiveLog {
                 // Nothing was stored: forget the tentative checks. What was caught up from
                 // other writers stays (it is stored).
                 if opened {
-                    held.validator.rollback();
+                    held.live_mut().validator.rollback();
                 }
                 held.apply(caught);
                 self.version

@@ -1,31 +1,36 @@
 //! The journey log as a running service holds it.
 //!
-//! [`LiveLog`] keeps, beside the store, the log's rules ([`journey_log::Validator`]) and the
-//! indicators' facts ([`indicators::JourneyFacts`]) for every event stored, so that an append is
-//! checked against the whole log without reading it again, and the indicators of any period are
-//! computed from memory. Events written to the store by another process (an `import` while the
-//! service runs) are folded in before each append and when a view is asked for.
+//! [`LiveLog`] keeps, beside the store, the log's rules ([`journey_log::Validator`]), the
+//! indicators' facts ([`indicators::JourneyFacts`]) and every person's facts for every event
+//! stored, so that an append is checked against the whole log without reading it again, and the
+//! indicators of any period are computed from memory. It starts from the state kept with the
+//! log ([`stored_facts`]) and the events stored after it, reading the whole log only when none
+//! can be used. Events written to the store by another process (an `import` while the service
+//! runs) are folded in before each append and when a view is asked for.
 //!
 //! *Invariant*: an append is validated exactly as `import` validates (the same parser, the same
 //! rules, against every stored event) and stored in the same write transaction; a rejected
 //! append changes nothing, in the store or in memory.
 
 mod append;
+mod facts_bytes;
 mod facts_keeper;
+mod live_state;
 pub mod people;
 pub mod stored_facts;
 mod view;
 
 pub use append::{AppendError, Appended, LineError, Precondition, Record};
 pub use facts_keeper::{LastRefresh, OpenStore};
+pub use live_state::LiveState;
 pub use people::People;
 pub use view::{Span, View};
 
 use domain::{OrgRegister, Population};
-use indicators::JourneyFacts;
-use journey_log::{parse_line, Loc, Validator};
+use journey_log::parse_line;
 use std::sync::{Arc, Mutex, RwLock};
 use store::{JourneyStore, StoreError, StoreRead};
+use stored_facts::{StoredFacts, Unusable, Want};
 
 /// An error of the live log itself.
 #[derive(Debug, thiserror::Error)]
@@ -39,18 +44,40 @@ pub enum LiveError {
 /// What the writer holds: the store and everything kept in step with it.
 struct Held {
     store: Box<dyn JourneyStore + Send>,
-    validator: Validator,
-    facts: JourneyFacts,
-    /// What the access rules need about each person, for the same events as `facts`.
-    people: People,
+    /// The indicators' facts and the live state ([`LiveState`]: never `None` here) of every
+    /// event folded in.
+    kept: StoredFacts,
     orgs: OrgRegister,
     population: Option<Population>,
     /// The sequence number of the last stored event folded in.
     last_seq: i64,
-    events: u64,
     /// Grows with every change folded in.
     version: u64,
-    span: Span,
+}
+
+impl Held {
+    fn live(&self) -> &LiveState {
+        self.kept
+            .live
+            .as_ref()
+            .expect("the live log folds its state")
+    }
+
+    fn live_mut(&mut self) -> &mut LiveState {
+        self.kept
+            .live
+            .as_mut()
+            .expect("the live log folds its state")
+    }
+}
+
+/// How a live log started (for the log and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    /// Events stored after the kept state, read (all of them when it was not used).
+    pub parsed: u64,
+    /// Why the kept state was not used (`None`: it was).
+    pub unused: Option<Unusable>,
 }
 
 /// The journey log of a running service.
@@ -70,6 +97,7 @@ pub struct LiveLog {
     version: std::sync::atomic::AtomicU64,
     /// Keeps the facts stored with the log up to date, once asked to ([`LiveLog::keep_facts`]).
     keeper: std::sync::OnceLock<facts_keeper::FactsKeeper>,
+    started: Started,
 }
 
 /// How often a reader looks at the store for events written by other processes (an `import`
@@ -78,43 +106,34 @@ pub struct LiveLog {
 pub const LOOK_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 impl LiveLog {
-    /// Reads the whole store once, checking it as `import` would.
+    /// Reads the state kept with the log and the events stored after it, or, when it cannot
+    /// be used, the whole store, checking it as `import` would.
     pub fn open(store: Box<dyn JourneyStore + Send>) -> Result<Self, LiveError> {
-        let mut held = Held {
-            store,
-            validator: Validator::new(),
-            facts: JourneyFacts::new(),
-            people: People::default(),
-            orgs: OrgRegister::default(),
-            population: None,
-            last_seq: 0,
-            events: 0,
-            version: 0,
-            span: Span::default(),
-        };
-        let mut catch_up = None;
-        let Held {
-            store,
-            validator,
-            facts,
-            people,
-            ..
-        } = &mut held;
+        let mut read = None;
         store.read(&mut |r| {
             let orgs = r.orgs()?;
             let population = r.population()?;
-            let mut state = CatchUp::default();
-            state.fold(r, &orgs, validator, facts, people)?;
-            catch_up = Some((orgs, population, state));
+            let folded = stored_facts::read(r, &orgs, true, Want::Live)?;
+            read = Some((orgs, population, folded));
             Ok(())
         })?;
-        let (orgs, population, state) = catch_up.expect("the read ran");
-        if state.bad > 0 || validator.error_count() > 0 {
-            return Err(LiveError::Damaged(state.bad + validator.error_count()));
+        let (orgs, population, folded) = read.expect("the read ran");
+        let damage = folded.bad as usize + folded.broken();
+        if damage > 0 {
+            return Err(LiveError::Damaged(damage));
         }
-        held.orgs = orgs;
-        held.population = population;
-        held.apply(state);
+        let started = Started {
+            parsed: folded.parsed,
+            unused: folded.unused.clone(),
+        };
+        let held = Held {
+            store,
+            kept: folded.facts,
+            orgs,
+            population,
+            last_seq: folded.last_seq,
+            version: 0,
+        };
         let orgs = RwLock::new(Arc::new(held.orgs.clone()));
         let held = Arc::new(Mutex::new(held));
         let view = Arc::new(View::build(
@@ -130,7 +149,13 @@ impl LiveLog {
             looked: Mutex::new(std::time::Instant::now()),
             version: std::sync::atomic::AtomicU64::new(0),
             keeper: std::sync::OnceLock::new(),
+            started,
         })
+    }
+
+    /// How this live log started: from the kept state or from the whole log.
+    pub fn started(&self) -> &Started {
+        &self.started
     }
 
     /// Keeps the indicators' facts stored with the log ([`stored_facts`]) up to date as this
@@ -205,7 +230,7 @@ impl LiveLog {
 
     /// Events held.
     pub fn events(&self) -> u64 {
-        self.held.lock().expect("not poisoned").events
+        self.held.lock().expect("not poisoned").kept.events()
     }
 
     /// Hands every stored event to `f`, in the order stored (each line parsed again: for a
@@ -248,33 +273,26 @@ struct CatchUp {
     last_seq: i64,
     events: u64,
     bad: usize,
-    span: Span,
 }
 
 impl CatchUp {
-    /// Folds the stored events after `self.last_seq` into `validator`, `facts` and `people`.
+    /// Folds the stored events after `self.last_seq` into `kept` (checked by its validator:
+    /// events it already knows, such as the service's own appends read back, are not folded
+    /// again).
     fn fold(
         &mut self,
         r: &dyn StoreRead,
         orgs: &OrgRegister,
-        validator: &mut Validator,
-        facts: &mut JourneyFacts,
-        people: &mut People,
+        kept: &mut StoredFacts,
     ) -> Result<(), StoreError> {
         let after = self.last_seq;
         r.scan_since(after, &mut |seq, raw| {
             self.last_seq = seq;
             match parse_line(raw, orgs) {
                 Ok(p) => {
-                    let loc = Loc {
-                        file: u32::MAX,
-                        line: u32::try_from(seq).unwrap_or(u32::MAX),
-                    };
-                    if let journey_log::Verdict::New(ix) = validator.check(loc, &p) {
-                        facts.push_indexed(&p.event, ix);
-                        people.push(&p.event, raw);
+                    let verdict = kept.push_stored(stored_facts::line_of(seq), &p, raw);
+                    if let journey_log::Verdict::New(_) = verdict {
                         self.events += 1;
-                        self.span.include(p.event.at);
                     }
                 }
                 Err(_) => self.bad += 1,
@@ -290,8 +308,6 @@ impl Held {
             self.version += 1;
         }
         self.last_seq = self.last_seq.max(c.last_seq);
-        self.events += c.events;
-        self.span.merge(c.span);
     }
 
     /// Folds in what other writers stored since the last look; true if the registers changed.
@@ -301,16 +317,10 @@ impl Held {
             ..CatchUp::default()
         };
         let mut registers = None;
-        let Held {
-            store,
-            validator,
-            facts,
-            people,
-            ..
-        } = self;
+        let Held { store, kept, .. } = self;
         store.read(&mut |r| {
             let orgs = r.orgs()?;
-            state.fold(r, &orgs, validator, facts, people)?;
+            state.fold(r, &orgs, kept)?;
             registers = Some((orgs, r.population()?));
             Ok(())
         })?;

@@ -13,10 +13,12 @@
 //! counted: events are never changed or deleted, and the live log folds them in the order the
 //! store gives them, so that is exactly what the view has seen.
 
+use crate::facts_bytes::{get_facts, get_nhs, put_facts, put_nhs};
 use crate::LiveError;
 use access::{PersonFacts, Relationship, Role};
 use domain::{Event, Instant, NhsNumber, Org, OrgRegister};
 use flow::Person;
+use journey_log::bytes::{Damaged, In, Out};
 use journey_log::parse_line;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -168,6 +170,40 @@ impl People {
             .filter_map(move |(n, p)| {
                 access::relationship(org, &p.facts, now, window_days).map(|r| (*n, &p.facts, r))
             })
+    }
+}
+
+impl People {
+    /// Every person's facts and count of events, in NHS number order (the records read are
+    /// not written: they are read again when asked for).
+    pub(crate) fn write_to(&self, o: &mut Out) {
+        o.len(self.by_nhs.len());
+        for (nhs, e) in &self.by_nhs {
+            put_nhs(o, *nhs);
+            o.u32(e.events);
+            put_facts(o, &e.facts);
+        }
+    }
+
+    pub(crate) fn read_from(i: &mut In<'_>) -> Result<People, Damaged> {
+        let n = i.len(8 + 4 + 6)?;
+        let mut people = People::default();
+        let mut latest = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let nhs = get_nhs(i)?;
+            let events = i.u32()?;
+            let facts = get_facts(i)?;
+            if in_hospital(&facts) {
+                Arc::make_mut(&mut people.in_hospital).insert(nhs);
+            }
+            latest.insert(nhs, events);
+            people.by_nhs.insert(nhs, Arc::new(Entry { facts, events }));
+        }
+        if people.by_nhs.len() != n {
+            return Err(Damaged("a person twice".into()));
+        }
+        people.records.0.lock().expect("not poisoned").latest = latest;
+        Ok(people)
     }
 }
 

@@ -2,9 +2,10 @@
 
 use crate::{Held, LiveError, People};
 use access::{PersonFacts, Relationship, Role};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use domain::{Instant, NhsNumber, Org, OrgRegister, Population, Zone};
 use indicators::{BenchmarkSet, Context, Journeys, Period, Report};
+use journey_log::bytes::{Damaged, In, Out};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -23,14 +24,29 @@ impl Span {
         *self.days.entry(Zone::default().local_date(t)).or_default() += 1;
     }
 
-    pub(crate) fn merge(&mut self, other: Span) {
-        for t in [other.first, other.last].into_iter().flatten() {
-            self.first = Some(self.first.map_or(t, |f| f.min(t)));
-            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+    pub(crate) fn put(&self, o: &mut Out) {
+        o.opt(self.first, |o, t| o.i64(t.0));
+        o.opt(self.last, |o, t| o.i64(t.0));
+        o.len(self.days.len());
+        for (d, n) in &self.days {
+            o.u32(d.num_days_from_ce() as u32);
+            o.u32(*n);
         }
-        for (d, n) in other.days {
-            *self.days.entry(d).or_default() += n;
+    }
+
+    pub(crate) fn get(i: &mut In<'_>) -> Result<Span, Damaged> {
+        let first = i.opt(|i| i.i64().map(Instant))?;
+        let last = i.opt(|i| i.i64().map(Instant))?;
+        let n = i.len(8)?;
+        let mut days = std::collections::BTreeMap::new();
+        for _ in 0..n {
+            let d = i32::try_from(i.u32()?)
+                .ok()
+                .and_then(NaiveDate::from_num_days_from_ce_opt)
+                .ok_or_else(|| Damaged("the span's days".into()))?;
+            days.insert(d, i.u32()?);
         }
+        Ok(Span { first, last, days })
     }
 
     /// Whether the log covers `[from, to)`: its events there come, day for day, at a quarter or
@@ -83,12 +99,12 @@ impl View {
     pub(crate) fn build(held: &Held, source: Arc<Mutex<Held>>) -> View {
         View {
             version: held.version,
-            events: held.events,
-            span: held.span.clone(),
+            events: held.kept.events(),
+            span: held.live().span.clone(),
             orgs: held.orgs.clone(),
             population: held.population,
-            journeys: held.facts.clone().finish(),
-            people: held.people.clone(),
+            journeys: held.kept.facts.clone().finish(),
+            people: held.live().people.clone(),
             source,
             reports: Mutex::new(HashMap::new()),
             memo: Mutex::new(HashMap::new()),

@@ -340,7 +340,12 @@ fn the_facts_kept_with_the_log_follow_appends() {
         let s = SqliteStore::open_with(db, Access::Read).unwrap();
         let mut folded = None;
         s.read(&mut |r| {
-            folded = Some(stored_facts::read(r, &r.orgs()?, true)?);
+            folded = Some(stored_facts::read(
+                r,
+                &r.orgs()?,
+                true,
+                stored_facts::Want::Live,
+            )?);
             Ok(())
         })
         .unwrap();

@@ -4,10 +4,10 @@ use crate::{
     Access, Batch, Covers, JourneyStore, Location, NewEvent, NewFacts, PgStore, SqliteStore,
     StoreError, StoreRead,
 };
-use domain::{Event, OrgRegister};
+use domain::OrgRegister;
 use journey_log::{
     parse_line, read_orgs_file, read_population_file, register_kind, Loc, LogError, LogErrors,
-    LogReader, RegisterKind, Validator,
+    LogReader, ParsedEvent, RegisterKind, Validator,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,7 +37,8 @@ pub struct ImportSummary {
 /// ([`crate::FactsSnapshot`], covering every event once the batch is appended). The store
 /// keeps the bytes it is given; what they hold is the caller's.
 pub trait Fold {
-    fn push(&mut self, e: &Event);
+    /// One event, as parsed from its line `raw`.
+    fn push(&mut self, p: &ParsedEvent, raw: &str);
     /// The format and bytes to store; `None` leaves the stored snapshot as it is.
     fn finish(&mut self) -> Option<(u32, Vec<u8>)>;
 }
@@ -120,9 +121,9 @@ pub fn import_folding(
             orgs.upsert(o.clone());
         }
         let mut folding = fold.map(|make| make());
-        let validator = validate_stored_with(held, &orgs, &mut |e| {
+        let validator = validate_stored_with(held, &orgs, &mut |p, raw| {
             if let Some(f) = &mut folding {
-                f.push(e)
+                f.push(p, raw)
             }
         })?;
         let mut events = Vec::new();
@@ -130,13 +131,11 @@ pub fn import_folding(
             .keep_raw(true)
             .progress(progress)
             .read_with(&logs, validator, |l| {
+                let raw = l.raw.expect("the reader keeps lines");
                 if let Some(f) = &mut folding {
-                    f.push(&l.parsed.event)
+                    f.push(&l.parsed, &raw)
                 }
-                events.push(NewEvent::of(
-                    &l.parsed,
-                    l.raw.expect("the reader keeps lines"),
-                ));
+                events.push(NewEvent::of(&l.parsed, raw));
             });
         match read {
             Err(errors) => {
@@ -171,14 +170,14 @@ pub fn import_folding(
 /// Checks what the store holds, as lines before any new ones, and returns the validator that
 /// has seen them all.
 pub fn validate_stored(held: &dyn StoreRead, orgs: &OrgRegister) -> Result<Validator, StoreError> {
-    validate_stored_with(held, orgs, &mut |_| {})
+    validate_stored_with(held, orgs, &mut |_, _| {})
 }
 
-/// As [`validate_stored`], handing each stored event to `each`, in import order.
+/// As [`validate_stored`], handing each stored event to `each` with its line, in import order.
 pub fn validate_stored_with(
     held: &dyn StoreRead,
     orgs: &OrgRegister,
-    each: &mut dyn FnMut(&Event),
+    each: &mut dyn FnMut(&ParsedEvent, &str),
 ) -> Result<Validator, StoreError> {
     let mut validator = Validator::new();
     let mut stored_errors = 0usize;
@@ -194,7 +193,7 @@ pub fn validate_stored_with(
                     },
                     &p,
                 );
-                each(&p.event);
+                each(&p, raw);
             }
             Err(_) => stored_errors += 1,
         }

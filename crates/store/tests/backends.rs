@@ -482,8 +482,8 @@ fn a_failed_first_import_leaves_no_store(b: &dyn Backend) {
 struct Ids(Vec<String>);
 
 impl store::Fold for Ids {
-    fn push(&mut self, e: &domain::Event) {
-        self.0.push(e.id.to_string());
+    fn push(&mut self, p: &journey_log::ParsedEvent, _: &str) {
+        self.0.push(p.event.id.to_string());
     }
     fn finish(&mut self) -> Option<(u32, Vec<u8>)> {
         Some((7, self.0.join("\n").into_bytes()))

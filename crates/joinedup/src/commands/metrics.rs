@@ -229,7 +229,7 @@ fn from_store(
     store.read(&mut |held| {
         let orgs = held.orgs()?;
         let population = held.population()?;
-        let folded = stored_facts::read(held, &orgs, use_kept)?;
+        let folded = stored_facts::read(held, &orgs, use_kept, stored_facts::Want::Facts)?;
         read = Some((orgs, population, folded));
         Ok(())
     })?;
@@ -267,6 +267,7 @@ fn from_store(
     let StoredFacts {
         facts,
         survey: kept,
+        ..
     } = folded.facts;
     survey.merge(kept);
     Ok((orgs, population, facts.finish()))

@@ -43,6 +43,14 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let live = live_log::LiveLog::open(store)
         .with_context(|| format!("cannot read the store {}", a.db))?;
+    let read_in = started.elapsed().as_secs_f64();
+    let from = match &live.started().unused {
+        None => format!(
+            "the state kept with the log and {} events after it",
+            live.started().parsed
+        ),
+        Some(why) => format!("the whole log, the kept state not used: {why}"),
+    };
     // The indicators' facts kept with the log, brought up to date as the service appends.
     let db = a.db.clone();
     live.keep_facts(std::sync::Arc::new(move || store::open(&db, Access::Write)));
@@ -82,9 +90,8 @@ pub fn run(a: ServeArgs) -> anyhow::Result<()> {
         // stops the service gracefully too.
         let stop = web::shutdown_signal().context("cannot listen for SIGTERM and Ctrl-C")?;
         eprintln!(
-            "joinedup is serving {} ({events} events, read in {:.1} s) at http://{addr}/",
-            a.db,
-            started.elapsed().as_secs_f64()
+            "joinedup is serving {} ({events} events, read in {:.2} s: {from}) at http://{addr}/",
+            a.db, read_in
         );
         if a.demo {
             eprintln!(
@@ -119,12 +126,19 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
     eprintln!("demo: simulating a Stoke-on-Trent year ending on {today} ...");
     let demo = twin::demo::demo(today, a.seed).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut events = Vec::with_capacity(demo.events.len());
-    let mut facts = live_log::stored_facts::StoredFacts::default();
-    for e in &demo.events {
+    // The store is empty: its events will be numbered from 1 in this order.
+    let mut facts = live_log::stored_facts::StoredFacts::with_live();
+    for (n, e) in demo.events.iter().enumerate() {
         let raw = journey_log::event_json(e, &[]);
         let parsed = journey_log::parse_line(&raw, &demo.orgs)
             .map_err(|_| anyhow::anyhow!("the simulation wrote an event the log refuses: {raw}"))?;
-        facts.push(&parsed.event);
+        let line = live_log::stored_facts::line_of(n as i64 + 1);
+        if !matches!(
+            facts.push_stored(line, &parsed, &raw),
+            journey_log::Verdict::New(_)
+        ) {
+            anyhow::bail!("the simulation wrote an event that breaks the log's rules: {raw}");
+        }
         events.push(NewEvent::of(&parsed, raw));
     }
     let n = events.len();
@@ -132,7 +146,7 @@ fn fill_demo(store: &mut dyn JourneyStore, a: &ServeArgs) -> anyhow::Result<()> 
         events,
         orgs: demo.orgs.iter().cloned().collect(),
         population: Some(demo.population),
-        // Kept with the log, so `metrics --db` reads them.
+        // Kept with the log, so `metrics --db` and the service start from them.
         facts: facts.encode().map(|bytes| store::NewFacts {
             covers: store::Covers::Batch,
             format: live_log::stored_facts::FORMAT,
