@@ -161,13 +161,17 @@ impl LiveLog {
     /// Keeps the indicators' facts stored with the log ([`stored_facts`]) up to date as this
     /// service appends: after the appends grow the events stored after them past
     /// [`stored_facts::refresh_due`], a refresh on a thread of its own, with a connection
-    /// `open` makes; one now too (a store that keeps none gets them). Appends never wait
-    /// for it.
+    /// `open` makes; one now too unless this log started from a kept state with a tail too
+    /// short for one (a store that keeps none gets them). Appends never wait for it.
     pub fn keep_facts(&self, open: Arc<OpenStore>) {
         let keeper = self
             .keeper
             .get_or_init(|| facts_keeper::FactsKeeper::new(open));
-        keeper.look();
+        // Started from a kept state with a short tail: nothing to refresh yet.
+        let s = &self.started;
+        if s.unused.is_some() || stored_facts::refresh_due(s.parsed, self.events()) {
+            keeper.look();
+        }
     }
 
     /// Waits for a refresh of the stored facts under way; what the last did (`None`: none

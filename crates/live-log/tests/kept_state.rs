@@ -6,7 +6,7 @@ use live_log::stored_facts::{ImportFold, Unusable};
 use live_log::{AppendError, LiveLog};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use store::{Access, Location, SqliteStore, StoreRead};
+use store::{Access, JourneyStore, Location, SqliteStore, StoreRead};
 
 /// A synthetic log (about 20,000 events) and its registers, in `dir`.
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -138,6 +138,12 @@ fn a_service_starts_from_the_kept_state_as_if_it_read_the_whole_log() {
     assert_eq!(again.started().unused, None);
     assert_eq!(again.started().parsed, 2);
     assert_eq!(shown(&again), shown(&whole));
+    // A tail that short is not worth a refresh at start.
+    let at = kept_db.clone();
+    again.keep_facts(std::sync::Arc::new(move || {
+        Ok(Box::new(SqliteStore::open_with(&at, Access::Write)?) as Box<dyn JourneyStore + Send>)
+    }));
+    assert_eq!(again.facts_refreshed(), None);
     // And goes on judging as the whole log does.
     let more = r#"{"id":"new-4","kind":"admission","at":"2017-03-05T10:00:00Z","person":"9990000018","spell":"new-s1","org":"RJE","method":"emergency"}"#;
     assert!(matches!(again.append(more), Err(AppendError::Invalid(_))));
