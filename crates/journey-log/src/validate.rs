@@ -467,8 +467,9 @@ impl Validator {
     /// errors and verdicts are those of an exact validator for any log in which no two events
     /// share an id fingerprint; the caller must establish that, otherwise check again exactly
     /// (`read_parts` writes the ids down in an `IdLedger` and looks for a repeat after the
-    /// read: see the `id_ledger` module).
-    pub(crate) fn deferring_ids(events: usize) -> Self {
+    /// read: see the `id_ledger` module; the live log checks ids against its store's unique
+    /// index).
+    pub fn deferring_ids(events: usize) -> Self {
         let mut v = Self::with_lifecycles(events);
         v.keep_ids = false;
         v

@@ -1,8 +1,11 @@
 //! Appending events to the live log: checked against the whole log, stored in one transaction.
 
 use crate::{CatchUp, Held, LiveError, LiveLog, LiveState};
+use domain::Text;
+use journey_log::ContentDigest;
 use journey_log::{parse_line, Loc, ParsedEvent, Verdict, MAX_ERRORS};
 use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use store::{Batch, NewEvent};
 
 /// The most bytes of one line of an append (as a journey log file's line limit).
@@ -91,6 +94,84 @@ fn parse_lines(
     } else {
         Err(errors)
     }
+}
+
+/// What checking one append's lines came to.
+struct Checked {
+    done: Appended,
+    /// The new events, with their lines, and as the store takes them.
+    mine: Vec<(domain::Event, String)>,
+    mine_events: Vec<NewEvent>,
+    mine_ids: HashMap<Text, ContentDigest>,
+    /// Every error, by line.
+    errors: Vec<LineError>,
+}
+
+/// Checks the lines of one append inside the write transaction `w`: each id against the
+/// events stored (the store's unique index: the service keeps no id of its own), those accepted
+/// earlier in the group and earlier in the append (the same content: a no-op; other content:
+/// an error), then the new events against the log's other rules (`validator`, which leaves ids
+/// to this check).
+fn check_lines(
+    validator: &mut journey_log::Validator,
+    w: &dyn store::StoreRead,
+    lines: &[(u32, ParsedEvent, String)],
+    group_ids: &HashMap<Text, ContentDigest>,
+) -> Result<Checked, store::StoreError> {
+    let ids: Vec<&str> = lines
+        .iter()
+        .map(|(_, p, _)| p.event.id.as_str())
+        .filter(|id| !group_ids.contains_key(*id))
+        .collect();
+    let mut stored: HashMap<String, ContentDigest> = HashMap::new();
+    w.stored_digests(&ids, &mut |id, d| {
+        stored.insert(id.to_string(), d);
+    })?;
+    let mut c = Checked {
+        done: Appended::default(),
+        mine: Vec::new(),
+        mine_events: Vec::new(),
+        mine_ids: HashMap::new(),
+        errors: Vec::new(),
+    };
+    for (n, p, raw) in lines {
+        let id = p.event.id.as_str();
+        let digest = p.content_digest();
+        let seen = c
+            .mine_ids
+            .get(id)
+            .or_else(|| group_ids.get(id))
+            .or_else(|| stored.get(id));
+        if let Some(d) = seen {
+            if *d == digest {
+                c.done.already_stored += 1;
+            } else {
+                c.errors.push(LineError {
+                    line: Some(*n),
+                    field: Some("id".into()),
+                    message: format!(
+                        "event id {:?} is already used by an event with different content",
+                        p.event.id
+                    ),
+                });
+            }
+            continue;
+        }
+        if let Verdict::New(_) = validator.check(Loc { file: 0, line: *n }, p) {
+            c.done.appended += 1;
+            c.mine_ids.insert(p.event.id.clone(), digest);
+            c.mine_events.push(NewEvent::of(p, raw.clone()));
+            c.mine.push((p.event.clone(), raw.clone()));
+        }
+    }
+    c.errors
+        .extend(validator.pending_errors().into_iter().map(|e| LineError {
+            line: Some(e.loc.line),
+            field: e.field.map(str::to_string),
+            message: e.message,
+        }));
+    c.errors.sort_by_key(|e| e.line);
+    Ok(c)
 }
 
 /// A record that could not be read inside the write: nothing is written.
@@ -185,6 +266,7 @@ impl LiveLog {
             store,
             kept,
             last_seq,
+            own,
             ..
         } = held;
         let mut answers: Vec<Option<Answer>> = (0..group.len()).map(|_| None).collect();
@@ -192,6 +274,8 @@ impl LiveLog {
         let mut touched: std::collections::HashMap<domain::NhsNumber, flow::Person> =
             std::collections::HashMap::new();
         let mut accepted: Vec<(domain::Event, String)> = Vec::new();
+        // The ids of the events accepted earlier in this group, with their digests.
+        let mut group_ids: HashMap<Text, ContentDigest> = HashMap::new();
         let mut audit: Vec<store::AuditEntry> = Vec::new();
         let mut caught = CatchUp {
             last_seq: *last_seq,
@@ -205,7 +289,7 @@ impl LiveLog {
         let written = store.write(&mut |w| {
             let stored_orgs = w.orgs()?;
             // What other writers stored since the last look.
-            caught.fold(w, &stored_orgs, kept)?;
+            caught.fold(w, &stored_orgs, kept, own)?;
             let LiveState {
                 validator, people, ..
             } = kept.live.as_mut().expect("the live log folds its state");
@@ -214,6 +298,7 @@ impl LiveLog {
             let mut events = Vec::new();
             accepted.clear();
             touched.clear();
+            group_ids.clear();
             audit.clear();
             for (k, q) in group.iter().enumerate() {
                 if let Some((nhs, check)) = &q.check {
@@ -248,22 +333,16 @@ impl LiveLog {
                     &q.lines
                 };
                 validator.begin();
-                let mut done = Appended::default();
-                let mut mine = Vec::new();
-                let mut mine_events = Vec::new();
-                for (n, p, raw) in lines {
-                    match validator.check(Loc { file: 0, line: *n }, p) {
-                        Verdict::New(_) => {
-                            done.appended += 1;
-                            mine_events.push(NewEvent::of(p, raw.clone()));
-                            mine.push((p.event.clone(), raw.clone()));
-                        }
-                        Verdict::Duplicate => done.already_stored += 1,
-                        Verdict::Rejected => {}
-                    }
-                }
-                let errors = validator.pending_errors();
+                let checked_lines = check_lines(validator, w, lines, &group_ids)?;
+                let Checked {
+                    done,
+                    mine,
+                    mine_events,
+                    mine_ids,
+                    errors,
+                } = checked_lines;
                 if errors.is_empty() {
+                    group_ids.extend(mine_ids);
                     validator.commit();
                     for (e, raw) in &mine {
                         // Only the records a later append of the group checks.
@@ -287,16 +366,7 @@ impl LiveLog {
                     answers[k] = Some(Answer::Done(done));
                 } else {
                     validator.rollback();
-                    answers[k] = Some(Answer::Invalid(
-                        errors
-                            .into_iter()
-                            .map(|e| LineError {
-                                line: Some(e.loc.line),
-                                field: e.field.map(str::to_string),
-                                message: e.message,
-                            })
-                            .collect(),
-                    ));
+                    answers[k] = Some(Answer::Invalid(errors));
                 }
             }
             if events.is_empty() && audit.is_empty() {
@@ -317,6 +387,7 @@ impl LiveLog {
                 if !accepted.is_empty() {
                     for (e, raw) in &accepted {
                         held.kept.push_checked(e, raw);
+                        held.own.insert(e.id.clone());
                     }
                     held.version += 1;
                     if let Some(k) = self.keeper.get() {
@@ -325,9 +396,8 @@ impl LiveLog {
                 }
                 self.version
                     .store(held.version, std::sync::atomic::Ordering::Release);
-                // The next catch-up reads these events back from the store: the validator
-                // knows them by then, so they come back as duplicates and are not folded in
-                // twice.
+                // The next catch-up reads these events back from the store: their ids are in
+                // `own` until then, so they are not folded in twice.
                 for (q, a) in group.into_iter().zip(answers) {
                     let a = match a.unwrap_or(Answer::Invalid(Vec::new())) {
                         Answer::Done(d) => Ok(d),

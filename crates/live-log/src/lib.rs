@@ -53,6 +53,9 @@ struct Held {
     last_seq: i64,
     /// Grows with every change folded in.
     version: u64,
+    /// The ids of the events this service appended, until a catch-up reads them back from
+    /// the store (they are folded in already: the validator keeps no ids to know them by).
+    own: std::collections::HashSet<domain::Text>,
 }
 
 impl Held {
@@ -133,6 +136,7 @@ impl LiveLog {
             population,
             last_seq: folded.last_seq,
             version: 0,
+            own: std::collections::HashSet::new(),
         };
         let orgs = RwLock::new(Arc::new(held.orgs.clone()));
         let held = Arc::new(Mutex::new(held));
@@ -280,19 +284,20 @@ struct CatchUp {
 }
 
 impl CatchUp {
-    /// Folds the stored events after `self.last_seq` into `kept` (checked by its validator:
-    /// events it already knows, such as the service's own appends read back, are not folded
-    /// again).
+    /// Folds the stored events after `self.last_seq` into `kept`, checked by its validator,
+    /// but for the service's own appends read back (their ids taken out of `own`).
     fn fold(
         &mut self,
         r: &dyn StoreRead,
         orgs: &OrgRegister,
         kept: &mut StoredFacts,
+        own: &mut std::collections::HashSet<domain::Text>,
     ) -> Result<(), StoreError> {
         let after = self.last_seq;
         r.scan_since(after, &mut |seq, raw| {
             self.last_seq = seq;
             match parse_line(raw, orgs) {
+                Ok(p) if !own.is_empty() && own.remove(&p.event.id) => {}
                 Ok(p) => {
                     let verdict = kept.push_stored(stored_facts::line_of(seq), &p, raw);
                     if let journey_log::Verdict::New(_) = verdict {
@@ -321,10 +326,12 @@ impl Held {
             ..CatchUp::default()
         };
         let mut registers = None;
-        let Held { store, kept, .. } = self;
+        let Held {
+            store, kept, own, ..
+        } = self;
         store.read(&mut |r| {
             let orgs = r.orgs()?;
-            state.fold(r, &orgs, kept)?;
+            state.fold(r, &orgs, kept, own)?;
             registers = Some((orgs, r.population()?));
             Ok(())
         })?;

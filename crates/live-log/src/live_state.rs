@@ -18,7 +18,9 @@ pub struct LiveState {
 impl Default for LiveState {
     fn default() -> Self {
         LiveState {
-            validator: Validator::new(),
+            // Ids are the store's to check (its unique index), so memory follows people and
+            // lifecycles, not events.
+            validator: Validator::deferring_ids(0),
             people: People::default(),
             span: Span::default(),
         }

@@ -27,7 +27,7 @@ use journey_log::{parse_line, Loc, ParsedEvent, Verdict};
 use store::{Batch, Covers, JourneyStore, NewFacts, StoreError, StoreRead};
 
 /// The framing's version.
-const LAYOUT: u32 = 2;
+const LAYOUT: u32 = 3;
 const MAGIC: &[u8; 8] = b"JUSTORED";
 
 /// The format of the kept bytes: the framing's version, and the facts'

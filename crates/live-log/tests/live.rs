@@ -474,3 +474,50 @@ fn a_record_is_read_from_the_store_as_of_its_view() {
     assert_eq!(fresh.each_event(&mut |_| n += 1).unwrap(), 4);
     assert_eq!(n, 4);
 }
+
+#[test]
+fn ids_are_checked_against_the_store_and_the_append() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let d1 = line("d1", "death", "05T10:00:00", "");
+    // The same line twice in one append: stored once, then a no-op.
+    let a = live.append(&format!("{d1}\n{d1}\n")).unwrap();
+    assert_eq!((a.appended, a.already_stored), (1, 1));
+    // An id used twice in one append with different contents: the later line is the error.
+    let twice = format!(
+        "{}\n{}\n",
+        line("n1", "note_kept", "01T10:00:00", ""),
+        line("n1", "note_kept", "02T10:00:00", "")
+    );
+    match live.append(&twice) {
+        Err(AppendError::Invalid(e)) => {
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!((e[0].line, e[0].field.as_deref()), (Some(2), Some("id")));
+            assert!(e[0]
+                .message
+                .contains("already used by an event with different content"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Stored by another process: its content decides.
+    let file = dir.path().join("more.jsonl");
+    std::fs::write(&file, line("x1", "note_kept", "03T10:00:00", "") + "\n").unwrap();
+    let mut other = SqliteStore::open_with(&db, Access::Write).unwrap();
+    store::import(&mut other, &[file]).unwrap();
+    match live.append(&line("x1", "note_kept", "04T10:00:00", "")) {
+        Err(AppendError::Invalid(e)) => {
+            assert_eq!((e[0].line, e[0].field.as_deref()), (Some(1), Some("id")))
+        }
+        other => panic!("{other:?}"),
+    }
+    let a = live
+        .append(&line("x1", "note_kept", "03T10:00:00", ""))
+        .unwrap();
+    assert_eq!((a.appended, a.already_stored), (0, 1));
+    // The service's own appends, read back by the catch-ups, are folded in once.
+    let v = live.fresh_view().unwrap();
+    assert_eq!(v.events, 2);
+    assert_eq!(live.fresh_view().unwrap().events, 2);
+    assert_eq!(open(&db).fresh_view().unwrap().events, 2);
+}

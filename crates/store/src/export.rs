@@ -231,6 +231,13 @@ mod tests {
         fn scan_person(&self, _: &str, _: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
             unreachable!("export scans")
         }
+        fn stored_digests(
+            &self,
+            _: &[&str],
+            _: &mut dyn FnMut(&str, journey_log::ContentDigest),
+        ) -> Result<(), StoreError> {
+            unreachable!("export scans")
+        }
         fn facts_snapshot(&self) -> Result<Option<crate::FactsSnapshot>, StoreError> {
             Ok(None)
         }

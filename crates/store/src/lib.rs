@@ -227,6 +227,13 @@ pub trait StoreRead {
     /// The events about `person` (ten digits), with their sequence numbers, in import order
     /// (read through the person index: a record costs its own events, not the log's).
     fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError>;
+    /// The content digests of those of `ids` that are stored (through the unique index of
+    /// ids), each handed to `f` with its id, in no particular order.
+    fn stored_digests(
+        &self,
+        ids: &[&str],
+        f: &mut dyn FnMut(&str, journey_log::ContentDigest),
+    ) -> Result<(), StoreError>;
     /// How many events are stored.
     fn event_count(&self) -> Result<u64, StoreError>;
     /// The facts snapshot kept with the log, if any.

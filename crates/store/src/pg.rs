@@ -360,6 +360,29 @@ impl StoreRead for Reader<'_, '_> {
         Ok(rows.len() as u64)
     }
 
+    fn stored_digests(
+        &self,
+        ids: &[&str],
+        f: &mut dyn FnMut(&str, journey_log::ContentDigest),
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let rows = self.query(
+            "SELECT id, content_digest FROM events WHERE id = ANY($1)",
+            &[&ids],
+        )?;
+        for r in &rows {
+            let id: &str = r.try_get(0)?;
+            let digest: &[u8] = r.try_get(1)?;
+            let digest = digest
+                .try_into()
+                .map_err(|_| corrupt(format!("event {id:?} has no 32-byte content digest")))?;
+            f(id, digest);
+        }
+        Ok(())
+    }
+
     fn event_count(&self) -> Result<u64, StoreError> {
         let rows = self.query("SELECT COUNT(*) FROM events", &[])?;
         let n: i64 = rows[0].try_get(0)?;
@@ -522,6 +545,13 @@ impl StoreRead for PgStore {
             Ok(())
         })?;
         Ok(n)
+    }
+    fn stored_digests(
+        &self,
+        ids: &[&str],
+        f: &mut dyn FnMut(&str, journey_log::ContentDigest),
+    ) -> Result<(), StoreError> {
+        self.read(&mut |r| r.stored_digests(ids, f))
     }
 }
 

@@ -412,6 +412,32 @@ impl StoreRead for Reader<'_> {
         Ok(n)
     }
 
+    fn stored_digests(
+        &self,
+        ids: &[&str],
+        f: &mut dyn FnMut(&str, journey_log::ContentDigest),
+    ) -> Result<(), StoreError> {
+        // SQLite binds a bounded number of parameters a statement: the ids in chunks, each
+        // size's statement prepared once.
+        const CHUNK: usize = 256;
+        for chunk in ids.chunks(CHUNK) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self.0.prepare_cached(&format!(
+                "SELECT id, content_digest FROM events WHERE id IN ({marks})"
+            ))?;
+            let mut rows = stmt.query(rusqlite::params_from_iter(chunk.iter()))?;
+            while let Some(row) = rows.next()? {
+                let id = row.get_ref(0)?.as_str().map_err(corrupt)?;
+                let digest = row.get_ref(1)?.as_blob().map_err(corrupt)?;
+                let digest = digest
+                    .try_into()
+                    .map_err(|_| corrupt(format!("event {id:?} has no 32-byte content digest")))?;
+                f(id, digest);
+            }
+        }
+        Ok(())
+    }
+
     fn scan(&self, f: &mut dyn FnMut(&str)) -> Result<u64, StoreError> {
         let mut stmt = self.0.prepare("SELECT raw FROM events ORDER BY seq")?;
         let mut rows = stmt.query([])?;
@@ -502,6 +528,13 @@ impl StoreRead for SqliteStore {
     }
     fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
         Reader(&self.conn).scan_person(person, f)
+    }
+    fn stored_digests(
+        &self,
+        ids: &[&str],
+        f: &mut dyn FnMut(&str, journey_log::ContentDigest),
+    ) -> Result<(), StoreError> {
+        Reader(&self.conn).stored_digests(ids, f)
     }
     fn event_count(&self) -> Result<u64, StoreError> {
         Reader(&self.conn).event_count()

@@ -117,6 +117,7 @@ on_both!(
     facts_are_kept_with_the_import_that_folds_them,
     facts_brought_up_to_date_never_replace_newer_ones,
     a_store_of_the_version_before_the_kept_facts_is_read_as_it_stands,
+    a_person_s_events_and_stored_digests_are_read_by_their_indexes,
 );
 
 fn event(id: &str) -> NewEvent {
@@ -145,6 +146,43 @@ fn blob(b: &dyn Backend, hex: &str) -> String {
         Dialect::Sqlite => format!("X'{hex}'"),
         Dialect::Postgres => format!("'\\x{hex}'::bytea"),
     }
+}
+
+fn a_person_s_events_and_stored_digests_are_read_by_their_indexes(b: &dyn Backend) {
+    let mut s = open(&b.location(), Access::Create).unwrap();
+    let mut other = event("x");
+    other.person = Some("9990000018".into());
+    other.content_digest = [0x01; 32];
+    let mut b1 = batch(&["a", "b"]);
+    b1.events.insert(1, other);
+    s.append(&b1).unwrap();
+    s.append(&batch(&["c"])).unwrap();
+    let mut seen = Vec::new();
+    let n = s
+        .scan_person("9434765919", &mut |seq, raw| {
+            seen.push((seq, raw.to_string()))
+        })
+        .unwrap();
+    assert_eq!(n, 3);
+    let ids: Vec<&str> = seen.iter().map(|(_, raw)| &raw[7..8]).collect();
+    assert_eq!(ids, ["a", "b", "c"], "in the order stored");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(s.scan_person("9990000026", &mut |_, _| {}).unwrap(), 0);
+    // Digests of the ids stored, whatever the others; many at once (more than one chunk).
+    let many: Vec<String> = (0..600).map(|i| format!("none{i}")).collect();
+    let mut asked: Vec<&str> = many.iter().map(String::as_str).collect();
+    asked.extend(["x", "c", "nowhere"]);
+    let mut found = std::collections::BTreeMap::new();
+    s.stored_digests(&asked, &mut |id, d| {
+        found.insert(id.to_string(), d);
+    })
+    .unwrap();
+    assert_eq!(
+        found.into_iter().collect::<Vec<_>>(),
+        [("c".to_string(), [0xfe; 32]), ("x".to_string(), [0x01; 32])]
+    );
+    s.stored_digests(&[], &mut |_, _| panic!("nothing asked"))
+        .unwrap();
 }
 
 fn lines(s: &dyn StoreRead) -> Vec<String> {
