@@ -7,6 +7,7 @@
 #                                # JOINEDUP_BENCH_DATABASE_URL for an existing empty database)
 #   DURATION=30s bench/platform.sh
 #   REQUESTS=people bench/platform.sh   # only the person record and the flow board
+#   BIN=OLD/joinedup bench/platform.sh  # another build, not built here
 #
 # Uses wrk (installed from Debian's packages if missing); results go to bench/results/platform.md
 # (bench/results/people.md for REQUESTS=people).
@@ -20,8 +21,11 @@ OUT=bench/results/platform.md
 mkdir -p bench/data bench/results
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p joinedup
-BIN=target/release/joinedup
+# BIN: another build to measure (e.g. the one before a change, on the same machine and load).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -q -p joinedup
+  BIN=target/release/joinedup
+fi
 
 start_server() { # $1: --db value; sets ADDR and PID
   local log=bench/data/serve.log
