@@ -282,6 +282,27 @@ impl SqliteStore {
 /// Reads through one connection (the store's, or its open transaction's).
 struct Reader<'c>(&'c Connection);
 
+impl Reader<'_> {
+    /// Hands `f` each `(seq, raw)` row of `sql` (one parameter), and counts them.
+    fn each_line(
+        &self,
+        sql: &str,
+        param: impl rusqlite::ToSql,
+        f: &mut dyn FnMut(i64, &str),
+    ) -> Result<u64, StoreError> {
+        let mut stmt = self.0.prepare_cached(sql)?;
+        let mut rows = stmt.query([param])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let raw = row.get_ref(1)?.as_str().map_err(corrupt)?;
+            f(seq, raw);
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
 impl StoreRead for Reader<'_> {
     fn orgs(&self) -> Result<OrgRegister, StoreError> {
         let mut stmt = self.0.prepare(
@@ -383,33 +404,19 @@ impl StoreRead for Reader<'_> {
     }
 
     fn scan_since(&self, after: i64, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .0
-            .prepare_cached("SELECT seq, raw FROM events WHERE seq > ?1 ORDER BY seq")?;
-        let mut rows = stmt.query([after])?;
-        let mut n = 0;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let raw = row.get_ref(1)?.as_str().map_err(corrupt)?;
-            f(seq, raw);
-            n += 1;
-        }
-        Ok(n)
+        self.each_line(
+            "SELECT seq, raw FROM events WHERE seq > ?1 ORDER BY seq",
+            after,
+            f,
+        )
     }
 
     fn scan_person(&self, person: &str, f: &mut dyn FnMut(i64, &str)) -> Result<u64, StoreError> {
-        let mut stmt = self
-            .0
-            .prepare_cached("SELECT seq, raw FROM events WHERE person = ?1 ORDER BY seq")?;
-        let mut rows = stmt.query([person])?;
-        let mut n = 0;
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let raw = row.get_ref(1)?.as_str().map_err(corrupt)?;
-            f(seq, raw);
-            n += 1;
-        }
-        Ok(n)
+        self.each_line(
+            "SELECT seq, raw FROM events WHERE person = ?1 ORDER BY seq",
+            person,
+            f,
+        )
     }
 
     fn stored_digests(
