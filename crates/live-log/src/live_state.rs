@@ -29,23 +29,48 @@ impl Default for LiveState {
 
 impl LiveState {
     /// Writes the state; `None` (nothing written) while the validator holds an error or a
-    /// tentative check.
+    /// tentative check. The validator's state and the people's are each length-prefixed, so
+    /// they are read side by side.
     pub(crate) fn put(&self, o: &mut Out) -> Option<()> {
         let rules = self.validator.to_bytes()?;
         o.bytes(&rules);
-        self.people.write_to(o);
+        let mut people = Out::default();
+        self.people.write_to(&mut people);
+        o.bytes(&people.0);
         self.span.put(o);
         Some(())
     }
 
-    pub(crate) fn get(i: &mut In<'_>) -> Result<LiveState, Damaged> {
-        let validator = Validator::from_bytes(i.bytes()?)?;
-        let people = People::read_from(i)?;
-        let span = Span::get(i)?;
+    /// The state [`put`](Self::put) wrote, all of `bytes`.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<LiveState, Damaged> {
+        let mut i = In(bytes);
+        let rules = i.bytes()?;
+        let people = i.bytes()?;
+        let span = Span::get(&mut i)?;
+        i.end()?;
+        let (validator, people) = std::thread::scope(|scope| {
+            let rules = scope.spawn(|| Validator::from_bytes(rules));
+            let people = read_all(people, People::read_from);
+            let rules = rules
+                .join()
+                .unwrap_or_else(|_| Err(Damaged("a reader failed".into())));
+            (rules, people)
+        });
         Ok(LiveState {
-            validator,
-            people,
+            validator: validator?,
+            people: people?,
             span,
         })
     }
+}
+
+/// What `get` reads of all of `bytes`.
+fn read_all<T>(
+    bytes: &[u8],
+    get: impl FnOnce(&mut In<'_>) -> Result<T, Damaged>,
+) -> Result<T, Damaged> {
+    let mut i = In(bytes);
+    let t = get(&mut i)?;
+    i.end()?;
+    Ok(t)
 }

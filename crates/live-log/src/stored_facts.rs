@@ -27,7 +27,7 @@ use journey_log::{parse_line, Loc, ParsedEvent, Verdict};
 use store::{Batch, Covers, JourneyStore, NewFacts, StoreError, StoreRead};
 
 /// The framing's version.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 const MAGIC: &[u8; 8] = b"JUSTORED";
 
 /// The format of the kept bytes: the framing's version, and the facts'
@@ -176,19 +176,32 @@ impl StoredFacts {
                 i.bytes().map_err(damaged)?;
                 None
             }
-            (1, Want::Live) => {
-                let mut l = In(i.bytes().map_err(damaged)?);
-                let live = LiveState::get(&mut l).map_err(damaged)?;
-                l.end().map_err(damaged)?;
-                Some(live)
-            }
+            (1, Want::Live) => Some(i.bytes().map_err(damaged)?),
             _ => return Err(Unusable::Damaged("the live state's flag".into())),
         };
         i.end().map_err(damaged)?;
-        let survey = Survey::from_bytes(survey, Zone::default(), |_| PLACE.into())
-            .ok_or_else(|| Unusable::Damaged("the survey".into()))?;
-        let facts =
-            JourneyFacts::from_snapshot(facts).map_err(|e| Unusable::Damaged(e.to_string()))?;
+        // The facts and the live state are read side by side (the live state's two parts too:
+        // see `LiveState::get`): a service's start waits for the longest, not for all.
+        let (facts, live) = std::thread::scope(|scope| {
+            let live = live.map(|bytes| scope.spawn(move || LiveState::from_bytes(bytes)));
+            let facts = Survey::from_bytes(survey, Zone::default(), |_| PLACE.into())
+                .ok_or_else(|| Unusable::Damaged("the survey".into()))
+                .and_then(|survey| {
+                    JourneyFacts::from_snapshot(facts)
+                        .map(|facts| (survey, facts))
+                        .map_err(|e| Unusable::Damaged(e.to_string()))
+                });
+            let live = live
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(journey_log::bytes::Damaged("a reader failed".into()))
+                    })
+                })
+                .transpose()
+                .map_err(damaged);
+            (facts, live)
+        });
+        let ((survey, facts), live) = (facts?, live?);
         Ok(StoredFacts {
             facts,
             survey,
