@@ -181,7 +181,7 @@ impl StoredFacts {
         };
         i.end().map_err(damaged)?;
         // The facts and the live state are read side by side (the live state's two parts too:
-        // see `LiveState::get`): a service's start waits for the longest, not for all.
+        // see `LiveState::from_bytes`): a service's start waits for the longest, not for all.
         let (facts, live) = std::thread::scope(|scope| {
             let live = live.map(|bytes| scope.spawn(move || LiveState::from_bytes(bytes)));
             let facts = Survey::from_bytes(survey, Zone::default(), |_| PLACE.into())
