@@ -35,6 +35,19 @@ impl Out {
     pub fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());
     }
+    /// What `write` writes, its length first (as [`bytes`](Self::bytes) writes it), written in
+    /// place rather than built apart and copied; when `write` gives `None`, nothing.
+    pub fn nested(&mut self, write: impl FnOnce(&mut Self) -> Option<()>) -> Option<()> {
+        let at = self.0.len();
+        self.u64(0);
+        if write(self).is_none() {
+            self.0.truncate(at);
+            return None;
+        }
+        let n = (self.0.len() - at - 8) as u64;
+        self.0[at..at + 8].copy_from_slice(&n.to_le_bytes());
+        Some(())
+    }
     /// An optional value: a 0 or 1, then the value.
     pub fn opt<T>(&mut self, v: Option<T>, mut put: impl FnMut(&mut Self, T)) {
         match v {
@@ -135,6 +148,12 @@ mod tests {
         o.str("spell");
         o.opt(Some(3u64), |o, v| o.u64(v));
         o.opt(None::<u64>, |o, v| o.u64(v));
+        assert_eq!(o.nested(|_| None), None, "nothing written");
+        o.nested(|o| {
+            o.str("in");
+            Some(())
+        })
+        .unwrap();
         let bytes = o.0;
         let mut i = In(&bytes);
         assert_eq!(i.u8().unwrap(), 7);
@@ -143,6 +162,7 @@ mod tests {
         assert_eq!(i.str().unwrap(), "spell");
         assert_eq!(i.opt(|i| i.u64()).unwrap(), Some(3));
         assert_eq!(i.opt(|i| i.u64()).unwrap(), None);
+        assert_eq!(In(i.bytes().unwrap()).str().unwrap(), "in");
         i.end().unwrap();
         for n in 0..bytes.len() {
             let mut i = In(&bytes[..n]);
@@ -152,7 +172,8 @@ mod tests {
                 i.i64()?;
                 i.str()?;
                 i.opt(|i| i.u64())?;
-                i.opt(|i| i.u64())
+                i.opt(|i| i.u64())?;
+                i.bytes()
             })();
             assert!(r.is_err(), "{n}");
         }

@@ -49,10 +49,16 @@ fn known(names: &[&'static str], s: &str) -> Result<&'static str, Damaged> {
 impl Validator {
     /// The state as bytes; `None` while an error is recorded or a tentative check is open.
     pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        let mut o = Out::default();
+        self.write_to(&mut o)?;
+        Some(o.0)
+    }
+
+    /// Writes [`to_bytes`](Self::to_bytes)' bytes to `o` (nothing when it gives `None`).
+    pub fn write_to(&self, o: &mut Out) -> Option<()> {
         if !self.at_rest() {
             return None;
         }
-        let mut o = Out::default();
         o.u8(VERSION);
         o.u8(u8::from(self.keep_ids));
         o.len(self.ids.len());
@@ -61,12 +67,12 @@ impl Validator {
             o.0.extend_from_slice(v);
         }
         for t in &self.tables {
-            put_table(&mut o, t);
+            put_table(o, t);
         }
         o.len(self.deaths.len());
         for (k, l) in sorted(self.deaths.iter().map(|(k, l)| (*k, *l))) {
             o.u64(k);
-            put_loc(&mut o, l);
+            put_loc(o, l);
         }
         let mut residence: Vec<(u64, i64)> = self.residence_at.iter().copied().collect();
         residence.sort_unstable();
@@ -82,7 +88,7 @@ impl Validator {
             o.u32(s);
             o.i64(at);
         }
-        Some(o.0)
+        Some(())
     }
 
     /// The validator whose state [`to_bytes`](Self::to_bytes) wrote.

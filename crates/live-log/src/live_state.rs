@@ -32,11 +32,11 @@ impl LiveState {
     /// tentative check. The validator's state and the people's are each length-prefixed, so
     /// they are read side by side.
     pub(crate) fn put(&self, o: &mut Out) -> Option<()> {
-        let rules = self.validator.to_bytes()?;
-        o.bytes(&rules);
-        let mut people = Out::default();
-        self.people.write_to(&mut people);
-        o.bytes(&people.0);
+        o.nested(|o| self.validator.write_to(o))?;
+        o.nested(|o| {
+            self.people.write_to(o);
+            Some(())
+        })?;
         self.span.put(o);
         Some(())
     }

@@ -42,17 +42,19 @@ pub struct People {
     records: Records,
 }
 
-/// The records read from the store, each as of the latest event folded in, shared by the
-/// writer and every view.
+/// The records read from the store, shared by the writer and every view. A record of `n`
+/// events is always the person's first `n` events; the writer folds an event into a record
+/// only if it holds every event before it (otherwise it drops the record, which a later read
+/// replaces), so a record read for an older view is never folded on wrongly.
 #[derive(Debug, Clone, Default)]
-struct Records(Arc<Mutex<Kept>>);
+struct Records(Arc<RecordsInner>);
 
 #[derive(Debug, Default)]
-struct Kept {
-    records: HashMap<NhsNumber, Arc<Person>>,
-    /// How many events about each person the writer has folded in: a record read for an
-    /// older view is kept only if it is also the latest.
-    latest: HashMap<NhsNumber, u32>,
+struct RecordsInner {
+    kept: Mutex<HashMap<NhsNumber, Arc<Person>>>,
+    /// Whether any record is kept: until one is, folding an event takes no lock (a whole log
+    /// read at start, an import's fold).
+    any: std::sync::atomic::AtomicBool,
 }
 
 fn in_hospital(facts: &PersonFacts) -> bool {
@@ -78,10 +80,21 @@ impl People {
                 set.remove(&nhs);
             }
         }
-        let mut kept = self.records.0.lock().expect("not poisoned");
-        *kept.latest.entry(nhs).or_default() += 1;
-        if let Some(r) = kept.records.get_mut(&nhs) {
-            Arc::make_mut(r).push(e, raw);
+        let before = entry.events - 1;
+        if self
+            .records
+            .0
+            .any
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            let mut kept = self.records.0.kept.lock().expect("not poisoned");
+            if let Some(r) = kept.get_mut(&nhs) {
+                if r.events().len() as u32 == before {
+                    Arc::make_mut(r).push(e, raw);
+                } else {
+                    kept.remove(&nhs);
+                }
+            }
         }
     }
 
@@ -129,27 +142,29 @@ impl People {
             return Ok(Some(r));
         }
         let person = Arc::new(read_record(store, nhs, n, orgs)?);
-        let mut kept = self.records.0.lock().expect("not poisoned");
-        // Kept (and from then on folded on) only if it is the writer's latest: a record of an
-        // older view would miss the events folded in since.
-        if kept.latest.get(&nhs) == Some(&n) {
-            kept.records.insert(nhs, person.clone());
+        let mut kept = self.records.0.kept.lock().expect("not poisoned");
+        // Never in place of a longer one (of a later view).
+        if kept.get(&nhs).is_none_or(|r| r.events().len() < n as usize) {
+            kept.insert(nhs, person.clone());
+            self.records
+                .0
+                .any
+                .store(true, std::sync::atomic::Ordering::Release);
         }
         Ok(Some(person))
     }
 
     /// The kept record of `nhs`, if it holds exactly `n` events.
     pub(crate) fn kept(&self, nhs: NhsNumber, n: u32) -> Option<Arc<Person>> {
-        let kept = self.records.0.lock().expect("not poisoned");
-        kept.records
-            .get(&nhs)
+        let kept = self.records.0.kept.lock().expect("not poisoned");
+        kept.get(&nhs)
             .filter(|r| r.events().len() as u32 == n)
             .cloned()
     }
 
     /// How many records are kept (read and folded on).
     pub fn records_kept(&self) -> usize {
-        self.records.0.lock().expect("not poisoned").records.len()
+        self.records.0.kept.lock().expect("not poisoned").len()
     }
 
     /// The people a user with `roles` of `org` sees by legitimate relationship at `now`, in NHS
@@ -188,7 +203,6 @@ impl People {
     pub(crate) fn read_from(i: &mut In<'_>) -> Result<People, Damaged> {
         let n = i.len(8 + 4 + 6)?;
         let mut people = People::default();
-        let mut latest = HashMap::with_capacity(n);
         for _ in 0..n {
             let nhs = get_nhs(i)?;
             let events = i.u32()?;
@@ -196,13 +210,11 @@ impl People {
             if in_hospital(&facts) {
                 Arc::make_mut(&mut people.in_hospital).insert(nhs);
             }
-            latest.insert(nhs, events);
             people.by_nhs.insert(nhs, Arc::new(Entry { facts, events }));
         }
         if people.by_nhs.len() != n {
             return Err(Damaged("a person twice".into()));
         }
-        people.records.0.lock().expect("not poisoned").latest = latest;
         Ok(people)
     }
 }

@@ -134,13 +134,12 @@ impl StoredFacts {
         o.0.extend_from_slice(MAGIC);
         o.bytes(&survey);
         o.bytes(&facts);
-        let mut live = Out::default();
-        match self.live.as_ref().and_then(|l| l.put(&mut live)) {
-            Some(()) => {
-                o.u8(1);
-                o.bytes(&live.0);
-            }
-            None => o.u8(0),
+        o.u8(1);
+        let live = self.live.as_ref();
+        if live.and_then(|l| o.nested(|o| l.put(o))).is_none() {
+            // None folded, or not at rest: the flag says so.
+            o.0.pop();
+            o.u8(0);
         }
         let mut out = o.0;
         let sum = xxhash_rust::xxh3::xxh3_128(&out);

@@ -521,3 +521,35 @@ fn ids_are_checked_against_the_store_and_the_append() {
     assert_eq!(live.fresh_view().unwrap().events, 2);
     assert_eq!(open(&db).fresh_view().unwrap().events, 2);
 }
+
+#[test]
+fn a_record_read_for_an_older_view_is_never_folded_on_wrongly() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_store(dir.path());
+    let live = open(&db);
+    let p: domain::NhsNumber = P.parse().unwrap();
+    let note = |id: &str, day: &str| line(id, "note_kept", &format!("{day}T10:00:00"), "");
+    live.append(&format!("{}\n{}\n", note("a", "01"), note("b", "02")))
+        .unwrap();
+    let v1 = live.view().unwrap();
+    live.append(&note("c", "03")).unwrap();
+    let v2 = live.view().unwrap();
+    // Read for the older view after the writer moved on, then the writer folds another event.
+    assert_eq!(v1.record(p).unwrap().unwrap().events().len(), 2);
+    live.append(&note("d", "04")).unwrap();
+    let ids = |v: &live_log::View| -> Vec<String> {
+        v.record(p)
+            .unwrap()
+            .unwrap()
+            .events()
+            .iter()
+            .map(|r| r.event.id.to_string())
+            .collect()
+    };
+    assert_eq!(ids(&v2), ["a", "b", "c"]);
+    assert_eq!(ids(&v1), ["a", "b"]);
+    assert_eq!(ids(&live.view().unwrap()), ["a", "b", "c", "d"]);
+    live.append(&note("e", "05")).unwrap();
+    assert_eq!(ids(&live.view().unwrap()), ["a", "b", "c", "d", "e"]);
+    assert_eq!(ids(&v2), ["a", "b", "c"]);
+}
